@@ -1,0 +1,143 @@
+//! `strata images`, `strata tag`, `strata rmi`.
+
+use super::{out, table, template, Code};
+use crate::engine::{short_id, Engine};
+use crate::util::time;
+use clap::Args;
+use serde_json::json;
+
+#[derive(Args, Debug)]
+pub struct ImagesArgs {
+    /// Show all images (default hides intermediate images)
+    #[arg(short, long)]
+    all: bool,
+    /// Only show image IDs
+    #[arg(short, long)]
+    quiet: bool,
+    /// Don't truncate output
+    #[arg(long)]
+    no_trunc: bool,
+    /// Format output using a Go template
+    #[arg(long)]
+    format: Option<String>,
+    /// Only images of this repository[:tag]
+    repository: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct TagArgs {
+    /// SOURCE_IMAGE[:TAG]
+    pub source: String,
+    /// TARGET_IMAGE[:TAG]
+    pub target: String,
+}
+
+#[derive(Args, Debug)]
+pub struct RmiArgs {
+    /// Force removal of the image
+    #[arg(short, long)]
+    force: bool,
+    /// The images, by name, ID or unique ID prefix
+    #[arg(required = true)]
+    images: Vec<String>,
+}
+
+pub fn exec_images(engine: &Engine, a: ImagesArgs) -> Code {
+    let mut rows = match engine.images() {
+        Ok(r) => r,
+        Err(e) => return super::fail(&e),
+    };
+    if let Some(want) = &a.repository {
+        let (repo, tag) = match want.rsplit_once(':').filter(|(_, t)| !t.contains('/')) {
+            Some((r, t)) => (r.to_string(), Some(t.to_string())),
+            None => (want.clone(), None),
+        };
+        let repo = crate::image::Reference::parse(&repo)
+            .map(|r| r.familiar_repository())
+            .unwrap_or(repo);
+        rows.retain(|r| {
+            r.repository.as_deref() == Some(repo.as_str()) && (tag.is_none() || r.tag == tag)
+        });
+    }
+    let id_text = |id: &str| {
+        if a.no_trunc {
+            id.to_string()
+        } else {
+            short_id(id)
+        }
+    };
+    if a.quiet {
+        let mut seen = std::collections::HashSet::new();
+        let mut s = String::new();
+        for r in rows.iter().filter(|r| seen.insert(r.id.clone())) {
+            s.push_str(&id_text(&r.id));
+            s.push('\n');
+        }
+        out(&s);
+        return 0;
+    }
+    let fields = |r: &crate::engine::ImageRow| {
+        json!({
+            "Repository": r.repository.clone().unwrap_or_else(|| "<none>".into()),
+            "Tag": r.tag.clone().unwrap_or_else(|| "<none>".into()),
+            "ID": id_text(&r.id),
+            "CreatedSince": r.created.map(|c| format!("{} ago", time::human_duration(time::since(c)))).unwrap_or_else(|| "N/A".into()),
+            "CreatedAt": r.created.map(time::rfc3339).unwrap_or_default(),
+            "Size": table::human_size(r.size),
+        })
+    };
+    if let Some(f) = a.format.as_deref().filter(|f| !f.starts_with("table")) {
+        let mut s = String::new();
+        for r in &rows {
+            match template::render(f, &fields(r)) {
+                Ok(line) => s.push_str(&line.replace("\\t", "\t")),
+                Err(e) => {
+                    eprintln!("Error: {e}");
+                    return 125;
+                }
+            }
+            s.push('\n');
+        }
+        out(&s);
+        return 0;
+    }
+    let mut t = vec![["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]
+        .map(String::from)
+        .to_vec()];
+    for r in &rows {
+        let f = fields(r);
+        let get = |k: &str| f[k].as_str().unwrap_or("").to_string();
+        t.push(vec![
+            get("Repository"),
+            get("Tag"),
+            get("ID"),
+            get("CreatedSince"),
+            get("Size"),
+        ]);
+    }
+    out(&table::render(&t));
+    0
+}
+
+pub fn exec_rmi(engine: &Engine, a: RmiArgs) -> Code {
+    let mut code = 0;
+    for name in &a.images {
+        match engine.rmi(name, a.force) {
+            Ok(o) => {
+                let mut s = String::new();
+                for u in o.untagged {
+                    s.push_str(&format!("Untagged: {u}\n"));
+                }
+                for d in o.deleted {
+                    s.push_str(&format!("Deleted: {d}\n"));
+                }
+                out(&s);
+            }
+            Err(e) => {
+                eprintln!("Error: {e}");
+                code = 1;
+            }
+        }
+    }
+    code
+}

@@ -1,0 +1,74 @@
+//! `strata inspect`.
+
+use super::{out, template, Code};
+use crate::engine::{Engine, InspectKind};
+use clap::{Args, ValueEnum};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Kind {
+    Container,
+    Image,
+}
+
+#[derive(Args, Debug)]
+pub struct InspectArgs {
+    /// Format output using a Go template
+    #[arg(short, long)]
+    format: Option<String>,
+    /// Only look for objects of this type
+    #[arg(long = "type", value_enum)]
+    kind: Option<Kind>,
+    /// Names or IDs of containers or images
+    #[arg(required = true)]
+    names: Vec<String>,
+}
+
+pub fn exec(engine: &Engine, a: InspectArgs) -> Code {
+    let kind = match a.kind {
+        None => InspectKind::Any,
+        Some(Kind::Container) => InspectKind::Container,
+        Some(Kind::Image) => InspectKind::Image,
+    };
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    for n in &a.names {
+        match engine.inspect(n, kind) {
+            Ok(d) => docs.push(d),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    match &a.format {
+        Some(f) => {
+            let mut s = String::new();
+            for d in &docs {
+                match template::render(f, d) {
+                    Ok(line) => {
+                        s.push_str(&line);
+                        s.push('\n');
+                    }
+                    Err(e) => {
+                        eprintln!("Error: {e}");
+                        return 125;
+                    }
+                }
+            }
+            out(&s);
+        }
+        None => {
+            let mut buf = Vec::new();
+            let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+            let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+            let _ = serde::Serialize::serialize(&docs, &mut ser);
+            buf.push(b'\n');
+            out(&String::from_utf8_lossy(&buf));
+        }
+    }
+    for e in &errors {
+        eprintln!("Error: {e}");
+    }
+    if errors.is_empty() {
+        0
+    } else {
+        1
+    }
+}

@@ -1,0 +1,127 @@
+//! Everything the user sees: clap definitions (one file per verb), tables,
+//! templates, and the one place where errors become docker's exit codes.
+//! A verb's arguments become a request for the engine; no logic that a
+//! test of the engine would need lives here.
+
+mod docs;
+mod images;
+mod import;
+mod inspect;
+mod ps;
+mod rm;
+mod run;
+mod table;
+mod template;
+
+use crate::engine::{self, Engine};
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// strata: a daemonless, docker-compatible container tool.
+#[derive(Parser, Debug)]
+#[command(name = "strata", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Store directory (images, layers, containers).
+    #[arg(long, global = true, env = "STRATA_ROOT", value_name = "DIR", default_value_os_t = engine::default_root())]
+    pub root: PathBuf,
+    /// Directory for run-time state (locks).
+    #[arg(long, global = true, env = "STRATA_RUNROOT", value_name = "DIR", default_value_os_t = engine::default_runroot())]
+    pub runroot: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a command in a new container
+    Run(run::RunArgs),
+    /// List containers
+    Ps(ps::PsArgs),
+    /// Remove one or more containers
+    Rm(rm::RmArgs),
+    /// Manage containers
+    #[command(subcommand)]
+    Container(rm::ContainerCommand),
+    /// List images
+    Images(images::ImagesArgs),
+    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+    Tag(images::TagArgs),
+    /// Remove one or more images
+    Rmi(images::RmiArgs),
+    /// Import the contents from a tarball to create a filesystem image
+    Import(import::ImportArgs),
+    /// Return low-level information on containers and images
+    Inspect(inspect::InspectArgs),
+    /// Write the man pages and shell completions (for packagers)
+    #[command(name = "__gen-docs", hide = true)]
+    GenDocs {
+        /// Directory that receives man/ and completions/
+        dir: PathBuf,
+    },
+}
+
+/// How a verb ended: the process exit code.
+pub type Code = i32;
+
+/// Parses the command line, runs the verb, and returns the exit code.
+pub fn main() -> Code {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 125 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    if let Command::GenDocs { dir } = &cli.command {
+        return report(docs::generate(dir).map_err(|err| engine::Error::Io {
+            what: "write docs".into(),
+            err,
+        }));
+    }
+    let engine = match Engine::open(
+        &cli.root,
+        &cli.runroot,
+        Box::new(|line| eprintln!("{line}")),
+    ) {
+        Ok(e) => e,
+        Err(e) => return fail(&e),
+    };
+    match cli.command {
+        Command::Run(a) => run::exec(&engine, a),
+        Command::Ps(a) => ps::exec(&engine, a),
+        Command::Rm(a) => rm::exec(&engine, a),
+        Command::Container(c) => rm::exec_container(&engine, c),
+        Command::Images(a) => images::exec_images(&engine, a),
+        Command::Tag(a) => report(engine.tag(&a.source, &a.target)),
+        Command::Rmi(a) => images::exec_rmi(&engine, a),
+        Command::Import(a) => import::exec(&engine, a),
+        Command::Inspect(a) => inspect::exec(&engine, a),
+        Command::GenDocs { .. } => 0,
+    }
+}
+
+/// Prints an error in one line and returns its exit code.
+pub fn fail(e: &engine::Error) -> Code {
+    eprintln!("Error: {e}");
+    e.exit_code()
+}
+
+/// 0 for success, the error's code otherwise.
+pub fn report<T>(r: engine::Result<T>) -> Code {
+    match r {
+        Ok(_) => 0,
+        Err(e) => fail(&e),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`strata ps | head -1`) ends quietly.
+pub fn out(text: &str) {
+    let mut o = std::io::stdout().lock();
+    if let Err(e) = o.write_all(text.as_bytes()).and_then(|_| o.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}

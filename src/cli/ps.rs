@@ -1,0 +1,140 @@
+//! `strata ps`.
+
+use super::{fail, out, table, template, Code};
+use crate::container::Status;
+use crate::engine::{short_id, Engine, PsEntry};
+use crate::util::time;
+use clap::Args;
+use serde_json::json;
+
+#[derive(Args, Debug)]
+pub struct PsArgs {
+    /// Show all containers (default shows just running)
+    #[arg(short, long)]
+    all: bool,
+    /// Only display container IDs
+    #[arg(short, long)]
+    quiet: bool,
+    /// Show the latest created container (includes all states)
+    #[arg(short, long)]
+    latest: bool,
+    /// Show n last created containers (includes all states)
+    #[arg(short = 'n', long = "last", value_name = "N", default_value_t = -1, allow_negative_numbers = true)]
+    last: i64,
+    /// Don't truncate output
+    #[arg(long)]
+    no_trunc: bool,
+    /// Display total file sizes
+    #[arg(short, long)]
+    size: bool,
+    /// Format output using a Go template ("table ..." for a table)
+    #[arg(long)]
+    format: Option<String>,
+}
+
+/// docker's STATUS column.
+pub fn status_text(e: &PsEntry) -> String {
+    let ago = |t: &Option<String>| {
+        t.as_deref()
+            .and_then(time::parse_rfc3339)
+            .map(|n| time::human_duration(time::since(n)))
+            .unwrap_or_else(|| "Less than a second".into())
+    };
+    match e.state.status {
+        Status::Created => "Created".into(),
+        Status::Running => format!("Up {}", ago(&e.state.started_at)),
+        Status::Exited => format!(
+            "Exited ({}) {} ago",
+            e.state.exit_code,
+            ago(&e.state.finished_at)
+        ),
+    }
+}
+
+pub fn exec(engine: &Engine, a: PsArgs) -> Code {
+    let limit = if a.latest { 1 } else { a.last };
+    let mut rows = match engine.ps(a.all || limit > 0, a.size) {
+        Ok(r) => r,
+        Err(e) => return fail(&e),
+    };
+    if limit > 0 {
+        rows.truncate(limit as usize);
+    }
+    if a.quiet {
+        let mut s = String::new();
+        for r in &rows {
+            s.push_str(if a.no_trunc { &r.id } else { &r.id[..12] });
+            s.push('\n');
+        }
+        out(&s);
+        return 0;
+    }
+    let fields = |r: &PsEntry| {
+        let cmd = if a.no_trunc {
+            r.command.clone()
+        } else {
+            table::ellipsis(&r.command, 20)
+        };
+        json!({
+            "ID": if a.no_trunc { r.id.clone() } else { short_id(&r.id) },
+            "Image": r.image,
+            "Command": table::go_quote(&cmd),
+            "CreatedAt": time::rfc3339(r.created),
+            "RunningFor": format!("{} ago", time::human_duration(time::since(r.created))),
+            "Status": status_text(r),
+            "State": r.state.status.as_str(),
+            "Ports": "",
+            "Names": r.name,
+            "Size": r.size_rw.map(|s| format!("{} (virtual {})", table::human_size(s), table::human_size(s))).unwrap_or_default(),
+        })
+    };
+    if let Some(f) = a.format.as_deref().filter(|f| !f.starts_with("table")) {
+        let mut s = String::new();
+        for r in &rows {
+            match template::render(f, &fields(r)) {
+                Ok(line) => s.push_str(&line.replace("\\t", "\t").replace("\\n", "\n")),
+                Err(e) => {
+                    eprintln!("Error: {e}");
+                    return 125;
+                }
+            }
+            s.push('\n');
+        }
+        out(&s);
+        return 0;
+    }
+    let mut header: Vec<String> = [
+        "CONTAINER ID",
+        "IMAGE",
+        "COMMAND",
+        "CREATED",
+        "STATUS",
+        "PORTS",
+        "NAMES",
+    ]
+    .map(String::from)
+    .to_vec();
+    if a.size {
+        header.push("SIZE".into());
+    }
+    let mut table_rows = vec![header];
+    for r in &rows {
+        let f = fields(r);
+        let get = |k: &str| f[k].as_str().unwrap_or("").to_string();
+        let mut row = vec![
+            get("ID"),
+            get("Image"),
+            get("Command"),
+            get("RunningFor"),
+            get("Status"),
+            get("Ports"),
+            get("Names"),
+        ];
+        if a.size {
+            row.push(get("Size"));
+        }
+        table_rows.push(row);
+    }
+    out(&table::render(&table_rows));
+    0
+}

@@ -1,0 +1,82 @@
+//! `strata rm` and `strata container prune`.
+
+use super::{out, table, Code};
+use crate::engine::Engine;
+use clap::{Args, Subcommand};
+use std::io::BufRead;
+
+#[derive(Args, Debug)]
+pub struct RmArgs {
+    /// Force the removal of a running container (uses SIGKILL)
+    #[arg(short, long)]
+    force: bool,
+    /// Remove anonymous volumes associated with the container (none exist yet)
+    #[arg(short, long)]
+    volumes: bool,
+    /// The containers, by name, ID or unique ID prefix
+    #[arg(required = true)]
+    containers: Vec<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ContainerCommand {
+    /// Remove all stopped containers
+    Prune(PruneArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PruneArgs {
+    /// Do not prompt for confirmation
+    #[arg(short, long)]
+    force: bool,
+}
+
+/// Removes each container; docker goes on after a failure and exits 1.
+pub fn exec(engine: &Engine, a: RmArgs) -> Code {
+    let mut code = 0;
+    for c in &a.containers {
+        match engine.rm(c, a.force) {
+            Ok(_) => out(&format!("{c}\n")),
+            Err(e) => {
+                eprintln!("Error: {e}");
+                code = 1;
+            }
+        }
+    }
+    code
+}
+
+pub fn exec_container(engine: &Engine, c: ContainerCommand) -> Code {
+    match c {
+        ContainerCommand::Prune(a) => {
+            if !a.force {
+                eprint!("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ");
+                let mut line = String::new();
+                let _ = std::io::stdin().lock().read_line(&mut line);
+                if !matches!(line.trim(), "y" | "Y" | "yes") {
+                    return 0;
+                }
+            }
+            match engine.prune_containers() {
+                Ok((ids, freed)) => {
+                    let mut s = String::new();
+                    if !ids.is_empty() {
+                        s.push_str("Deleted Containers:\n");
+                        for id in ids {
+                            s.push_str(&id);
+                            s.push('\n');
+                        }
+                        s.push('\n');
+                    }
+                    s.push_str(&format!(
+                        "Total reclaimed space: {}\n",
+                        table::human_size(freed)
+                    ));
+                    out(&s);
+                    0
+                }
+                Err(e) => super::fail(&e),
+            }
+        }
+    }
+}

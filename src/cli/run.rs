@@ -1,0 +1,100 @@
+//! `strata run`.
+
+use super::{fail, Code};
+use crate::engine::{Engine, RunRequest, Volume};
+use clap::{ArgAction, Args};
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+#[command(disable_help_flag = true)]
+pub struct RunArgs {
+    /// Keep STDIN open
+    #[arg(short, long)]
+    interactive: bool,
+    /// Allocate a pseudo-TTY
+    #[arg(short, long)]
+    tty: bool,
+    /// Automatically remove the container when it exits
+    #[arg(long)]
+    rm: bool,
+    /// Assign a name to the container
+    #[arg(long)]
+    name: Option<String>,
+    /// Set environment variables
+    #[arg(short, long = "env", value_name = "KEY=VALUE")]
+    env: Vec<String>,
+    /// Read in a file of environment variables
+    #[arg(long, value_name = "FILE")]
+    env_file: Vec<PathBuf>,
+    /// Working directory inside the container
+    #[arg(short, long, value_name = "DIR")]
+    workdir: Option<String>,
+    /// Username or UID (format: <name|uid>[:<group|gid>])
+    #[arg(short, long)]
+    user: Option<String>,
+    /// Container host name
+    #[arg(short = 'h', long)]
+    hostname: Option<String>,
+    /// Bind mount a volume (HOST:CONTAINER[:ro])
+    #[arg(short, long = "volume", value_name = "HOST:CONTAINER[:ro]")]
+    volume: Vec<String>,
+    /// Overwrite the default ENTRYPOINT of the image
+    #[arg(long)]
+    entrypoint: Option<String>,
+    /// Connect a container to a network (none, host)
+    #[arg(long, alias = "net", default_value = "none")]
+    network: String,
+    /// Print help
+    #[arg(long, action = ArgAction::Help)]
+    help: Option<bool>,
+    /// The image to run
+    image: String,
+    /// The command and its arguments
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    command: Vec<String>,
+}
+
+pub fn exec(engine: &Engine, a: RunArgs) -> Code {
+    if a.tty && a.interactive && !crate::runtime::stdin_is_tty() {
+        eprintln!("the input device is not a TTY");
+        return 1;
+    }
+    let mut env = Vec::new();
+    for f in &a.env_file {
+        match crate::engine::read_env_file(f) {
+            Ok(lines) => env.extend(lines),
+            Err(e) => return fail(&e),
+        }
+    }
+    env.extend(a.env);
+    let mut volumes = Vec::new();
+    for v in &a.volume {
+        match Volume::parse(v) {
+            Ok(v) => volumes.push(v),
+            Err(e) => return fail(&e),
+        }
+    }
+    let req = RunRequest {
+        image: a.image,
+        cmd: a.command,
+        entrypoint: a.entrypoint,
+        name: a.name,
+        env,
+        workdir: a.workdir,
+        user: a.user,
+        hostname: a.hostname,
+        volumes,
+        network: a.network,
+        tty: a.tty,
+        interactive: a.interactive,
+        rm: a.rm,
+    };
+    let id = match engine.create(&req) {
+        Ok(id) => id,
+        Err(e) => return fail(&e),
+    };
+    match engine.run_foreground(&id) {
+        Ok(code) => code,
+        Err(e) => fail(&e),
+    }
+}

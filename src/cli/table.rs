@@ -1,0 +1,137 @@
+//! docker's output shapes: its tabwriter layout (min width 10, padding 3,
+//! last column unpadded), go-units sizes, and Go's %q quoting.
+
+/// Lays out rows as docker's tabwriter does.
+pub fn render(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0usize; cols];
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            out.push_str(c);
+            if i + 1 < r.len() {
+                let w = (widths[i] + 3).max(10);
+                out.extend(std::iter::repeat_n(' ', w - c.chars().count()));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// go-units HumanSizeWithPrecision(size, 3): decimal units, 3 significant digits.
+pub fn human_size(size: u64) -> String {
+    const UNITS: [&str; 7] = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
+    let mut v = size as f64;
+    let mut i = 0;
+    while v >= 1000.0 && i < UNITS.len() - 1 {
+        v /= 1000.0;
+        i += 1;
+    }
+    format!("{}{}", g3(v), UNITS[i])
+}
+
+/// Go's `%.3g` for 0 <= v < 1000.
+fn g3(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let digits = if v >= 100.0 {
+        0
+    } else if v >= 10.0 {
+        1
+    } else {
+        2
+    };
+    let s = format!("{v:.digits$}");
+    // Rounding may reach the next power of ten (999.5 -> "1000" -> "1e+03").
+    if s.starts_with("1000") {
+        return "1e+03".into();
+    }
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    // 99.96 rounds to "100.0" at 1 decimal: keep 3 significant digits.
+    if let Some(stripped) = s.strip_suffix(".0") {
+        return stripped.to_string();
+    }
+    s
+}
+
+/// Go's strconv.Quote for the strings docker quotes (the COMMAND column).
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// docker's Ellipsis: at most `max` characters, the last one `…` when cut.
+pub fn ellipsis(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tabwriter_layout() {
+        let rows = vec![
+            vec!["CONTAINER ID".into(), "IMAGE".into(), "NAMES".into()],
+            vec!["abc".into(), "busybox".into(), "x".into()],
+        ];
+        assert_eq!(
+            render(&rows),
+            "CONTAINER ID   IMAGE     NAMES\nabc            busybox   x\n"
+        );
+    }
+
+    #[test]
+    fn sizes_match_go_units() {
+        assert_eq!(human_size(0), "0B");
+        assert_eq!(human_size(999), "999B");
+        assert_eq!(human_size(1000), "1kB");
+        assert_eq!(human_size(1_234_567), "1.23MB");
+        assert_eq!(human_size(7_800_000), "7.8MB");
+        assert_eq!(human_size(335_000_000), "335MB");
+        assert_eq!(human_size(12_340_000), "12.3MB");
+        assert_eq!(human_size(1_200_000_000), "1.2GB");
+        assert_eq!(human_size(999_999), "1e+03kB");
+    }
+
+    #[test]
+    fn quoting_and_ellipsis() {
+        assert_eq!(go_quote("sh -c 'a'"), "\"sh -c 'a'\"");
+        assert_eq!(go_quote("a\"b"), "\"a\\\"b\"");
+        assert_eq!(
+            ellipsis("/bin/sh -c 'redis-server'", 20),
+            "/bin/sh -c 'redis-s…"
+        );
+        assert_eq!(ellipsis("short", 20), "short");
+    }
+}

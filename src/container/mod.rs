@@ -1,0 +1,366 @@
+//! The container store: one directory per container with its record, its
+//! state, its overlay upper and work dirs and its /etc files. Names are
+//! claimed with atomic symlinks in names/, so two processes can never take
+//! the same name. Knows nothing of images or processes.
+//!
+//!   containers/<id>/container.json  the record (what was asked for)
+//!   containers/<id>/state.json      status, pid + start time, exit code
+//!   containers/<id>/{upper,work,rootfs}/  overlay dirs and mount point
+//!   containers/<id>/{hostname,hosts,resolv.conf}
+//!   names/<name> -> <id>
+//!   init/                           mount points shared by every container
+//!   <runroot>/<id>.lock             the per-container lock
+
+pub mod names;
+pub mod state;
+
+pub use state::{State, Status};
+
+use crate::image::RunConfig;
+use crate::util::{fsx, ids, lock};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Errors of the container store.
+#[derive(Debug)]
+pub enum Error {
+    NotFound(String),
+    Ambiguous(String),
+    NameInUse { name: String, id: String },
+    BadName(String),
+    Io { path: PathBuf, err: io::Error },
+    Damaged(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NotFound(n) => write!(f, "No such container: {n}"),
+            Error::Ambiguous(p) => write!(f, "multiple IDs found with provided prefix: {p}"),
+            Error::NameInUse { name, id } => write!(
+                f,
+                "Conflict. The container name \"/{name}\" is already in use by container \"{id}\". \
+                 You have to remove (or rename) that container to be able to reuse that name."
+            ),
+            Error::BadName(n) => write!(
+                f,
+                "Invalid container name ({n}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+            ),
+            Error::Io { path, err } => write!(f, "{}: {err}", path.display()),
+            Error::Damaged(m) => write!(f, "container store is damaged: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
+    move |err| Error::Io {
+        path: path.to_path_buf(),
+        err,
+    }
+}
+
+/// A bind mount as recorded (`-v`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mount {
+    pub source: String,
+    pub destination: String,
+    pub rw: bool,
+}
+
+/// What a container was created with.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub id: String,
+    pub name: String,
+    pub created: String,
+    /// The image as the user named it (`busybox`, `me/redis:1`).
+    pub image: String,
+    pub image_id: String,
+    /// The image's layer chain ids, base first.
+    pub layers: Vec<String>,
+    pub path: String,
+    pub args: Vec<String>,
+    /// The merged run configuration (image config + run flags).
+    pub config: RunConfig,
+    pub hostname: String,
+    pub tty: bool,
+    pub open_stdin: bool,
+    pub network: String,
+    pub auto_remove: bool,
+    #[serde(default)]
+    pub mounts: Vec<Mount>,
+}
+
+/// The container store rooted at a store directory and a run directory.
+pub struct ContainerStore {
+    dir: PathBuf,
+    names: PathBuf,
+    init: PathBuf,
+    run: PathBuf,
+}
+
+impl ContainerStore {
+    pub fn open(root: &Path, runroot: &Path) -> Result<ContainerStore, Error> {
+        let s = ContainerStore {
+            dir: root.join("containers"),
+            names: root.join("names"),
+            init: root.join("init"),
+            run: runroot.to_path_buf(),
+        };
+        for d in [&s.dir, &s.names, &s.run] {
+            if !d.is_dir() {
+                fs::create_dir_all(d).map_err(io_err(d))?;
+            }
+        }
+        Ok(s)
+    }
+
+    pub fn dir(&self, id: &str) -> PathBuf {
+        self.dir.join(id)
+    }
+
+    /// The layer holding the mount points every container needs (/proc,
+    /// /sys, /dev, /etc/hostname, /etc/hosts, /etc/resolv.conf), so they
+    /// never land in a container's upper dir. Made once; linked as `init`
+    /// in `links_dir`. Returns the link name.
+    pub fn ensure_init_layer(&self, links_dir: &Path) -> Result<String, Error> {
+        let link = links_dir.join("init");
+        if self.init.join("etc/resolv.conf").is_file() && fs::symlink_metadata(&link).is_ok() {
+            return Ok("init".into());
+        }
+        let tmp = self
+            .init
+            .with_file_name(format!(".init-{}", ids::random_hex(6)));
+        let build = || -> io::Result<()> {
+            for d in ["proc", "sys", "dev", "etc"] {
+                fs::create_dir_all(tmp.join(d))?;
+            }
+            for f in ["etc/hostname", "etc/hosts", "etc/resolv.conf"] {
+                fs::File::create(tmp.join(f))?;
+            }
+            Ok(())
+        };
+        build().map_err(io_err(&tmp))?;
+        if fs::rename(&tmp, &self.init).is_err() {
+            // Another process made it first (or an old one is there): keep it.
+            let _ = fsx::remove_tree(&tmp);
+        }
+        if fs::symlink_metadata(&link).is_err() {
+            let _ = std::os::unix::fs::symlink("../init", &link);
+        }
+        Ok("init".into())
+    }
+
+    /// Creates a container: claims its name, then makes its directory in a
+    /// temp place and renames it into view, so a crash never leaves half a
+    /// container. `files` are written into the directory (hostname, ...).
+    pub fn create(&self, rec: &Record, files: &[(&str, String)]) -> Result<(), Error> {
+        if !names::is_valid(&rec.name) {
+            return Err(Error::BadName(rec.name.clone()));
+        }
+        self.claim_name(&rec.name, &rec.id)?;
+        let tmp = self.dir.join(format!(".tmp-{}", rec.id));
+        let build = || -> Result<(), Error> {
+            for d in ["upper", "work", "rootfs"] {
+                let p = tmp.join(d);
+                fs::create_dir_all(&p).map_err(io_err(&p))?;
+            }
+            for (name, content) in files {
+                let p = tmp.join(name);
+                fs::write(&p, content).map_err(io_err(&p))?;
+            }
+            self.write_json(&tmp.join("container.json"), rec)?;
+            self.write_json(&tmp.join("state.json"), &State::default())?;
+            let dest = self.dir(&rec.id);
+            fs::rename(&tmp, &dest).map_err(io_err(&dest))
+        };
+        if let Err(e) = build() {
+            let _ = fsx::remove_tree(&tmp);
+            let _ = fsx::remove_file(&self.names.join(&rec.name));
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn write_json<T: Serialize>(&self, path: &Path, v: &T) -> Result<(), Error> {
+        let bytes = serde_json::to_vec_pretty(v).unwrap_or_default();
+        fsx::write_atomic(path, &bytes).map_err(io_err(path))
+    }
+
+    fn claim_name(&self, name: &str, id: &str) -> Result<(), Error> {
+        let link = self.names.join(name);
+        loop {
+            match std::os::unix::fs::symlink(id, &link) {
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    let owner = fs::read_link(&link).map_err(io_err(&link))?;
+                    let owner = owner.to_string_lossy().to_string();
+                    if self.dir(&owner).join("container.json").is_file() {
+                        return Err(Error::NameInUse {
+                            name: name.into(),
+                            id: owner,
+                        });
+                    }
+                    // A stale claim (its container never finished or was
+                    // removed by a crash): take it over.
+                    fsx::remove_file(&link).map_err(io_err(&link))?;
+                }
+                Err(e) => return Err(io_err(&link)(e)),
+            }
+        }
+    }
+
+    /// True if a container already uses `name`.
+    pub fn name_taken(&self, name: &str) -> bool {
+        fs::read_link(self.names.join(name))
+            .map(|id| {
+                self.dir(&id.to_string_lossy())
+                    .join("container.json")
+                    .is_file()
+            })
+            .unwrap_or(false)
+    }
+
+    /// Every container id.
+    pub fn ids(&self) -> Result<Vec<String>, Error> {
+        let mut out = Vec::new();
+        for e in fs::read_dir(&self.dir)
+            .map_err(io_err(&self.dir))?
+            .flatten()
+        {
+            let n = e.file_name().to_string_lossy().to_string();
+            if n.len() == 64 && ids::is_hex(&n) {
+                out.push(n);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Resolves a full id, a name or a unique id prefix to an id.
+    pub fn resolve(&self, name: &str) -> Result<String, Error> {
+        let name = name.strip_prefix('/').unwrap_or(name);
+        if name.is_empty() {
+            return Err(Error::NotFound(name.into()));
+        }
+        if name.len() == 64 && self.dir(name).join("container.json").is_file() {
+            return Ok(name.into());
+        }
+        if let Ok(id) = fs::read_link(self.names.join(name)) {
+            let id = id.to_string_lossy().to_string();
+            if self.dir(&id).join("container.json").is_file() {
+                return Ok(id);
+            }
+        }
+        if !ids::is_hex(name) {
+            return Err(Error::NotFound(name.into()));
+        }
+        let all = self.ids()?;
+        match ids::match_prefix(name, all.iter().map(String::as_str)) {
+            ids::PrefixMatch::One(id) => Ok(id),
+            ids::PrefixMatch::Many(_) => Err(Error::Ambiguous(name.into())),
+            ids::PrefixMatch::None => Err(Error::NotFound(name.into())),
+        }
+    }
+
+    pub fn record(&self, id: &str) -> Result<Record, Error> {
+        let p = self.dir(id).join("container.json");
+        let b = fs::read(&p).map_err(|_| Error::NotFound(id.into()))?;
+        serde_json::from_slice(&b).map_err(|e| Error::Damaged(format!("{}: {e}", p.display())))
+    }
+
+    /// The stored state, as written (see [`ContainerStore::state`]).
+    fn stored_state(&self, id: &str) -> Result<State, Error> {
+        let p = self.dir(id).join("state.json");
+        match fsx::read_opt(&p).map_err(io_err(&p))? {
+            Some(b) => serde_json::from_slice(&b)
+                .map_err(|e| Error::Damaged(format!("{}: {e}", p.display()))),
+            None => Err(Error::NotFound(id.into())),
+        }
+    }
+
+    /// The state, with the liveness rule applied: a container recorded as
+    /// running whose process is gone has exited, killed (137) with its
+    /// supervisor. That finding is written back under the container lock,
+    /// unless the supervisor recorded the real exit first.
+    pub fn state(&self, id: &str) -> Result<State, Error> {
+        let st = self.stored_state(id)?;
+        if st.status != Status::Running || state::is_alive(st.pid, st.pid_start) {
+            return Ok(st);
+        }
+        let _guard = self.lock(id)?;
+        let mut st = self.stored_state(id)?;
+        if st.status == Status::Running && !state::is_alive(st.pid, st.pid_start) {
+            st.status = Status::Exited;
+            st.exit_code = 137;
+            st.pid = 0;
+            st.finished_at = Some(crate::util::time::rfc3339(crate::util::time::now_nanos()));
+            self.write_json(&self.dir(id).join("state.json"), &st)?;
+        }
+        Ok(st)
+    }
+
+    /// Records a new state. A container removed meanwhile is not an error.
+    pub fn set_state(&self, id: &str, st: &State) -> Result<(), Error> {
+        let dir = self.dir(id);
+        if !dir.is_dir() {
+            return Ok(());
+        }
+        self.write_json(&dir.join("state.json"), st)
+    }
+
+    /// The per-container lock (in the run directory).
+    pub fn lock(&self, id: &str) -> Result<lock::LockGuard, Error> {
+        let p = self.run.join(format!("{id}.lock"));
+        lock::exclusive(&p).map_err(io_err(&p))
+    }
+
+    /// Removes a container's directory, name and lock file. Its directory
+    /// is renamed away first, so a crash leaves either all or nothing.
+    pub fn remove(&self, id: &str) -> Result<(), Error> {
+        let rec = self.record(id).ok();
+        let dir = self.dir(id);
+        let doomed = self.dir.join(format!(".rm-{id}"));
+        match fs::rename(&dir, &doomed) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err(&dir)(e)),
+        }
+        if let Some(rec) = rec {
+            let link = self.names.join(&rec.name);
+            if fs::read_link(&link)
+                .map(|t| t.to_string_lossy() == id)
+                .unwrap_or(false)
+            {
+                fsx::remove_file(&link).map_err(io_err(&link))?;
+            }
+        }
+        fsx::remove_tree(&doomed).map_err(io_err(&doomed))?;
+        let _ = fsx::remove_file(&self.run.join(format!("{id}.lock")));
+        Ok(())
+    }
+
+    /// Finishes removals and creations that a crash interrupted.
+    pub fn sweep(&self) {
+        let Ok(rd) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for e in rd.flatten() {
+            let n = e.file_name().to_string_lossy().to_string();
+            let stale = n.starts_with(".rm-")
+                || (n.starts_with(".tmp-")
+                    && e.metadata()
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|a| a.as_secs() > 60));
+            if stale {
+                let _ = fsx::remove_tree(&e.path());
+            }
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! `images`, `tag`, `rmi`.
+
+use super::{short_id, Engine, Error, Result};
+use crate::container::Status;
+use crate::image::{ImageStore, Reference};
+use std::collections::HashSet;
+
+/// One row of `images`: an image under one of its tags (or none).
+#[derive(Debug, Clone)]
+pub struct ImageRow {
+    pub id: String,
+    pub repository: Option<String>,
+    pub tag: Option<String>,
+    /// Nanoseconds since the epoch, when the config says.
+    pub created: Option<i128>,
+    pub size: u64,
+}
+
+/// What `rmi` did, line by line, in docker's words.
+#[derive(Debug, Default)]
+pub struct RmiOutcome {
+    pub untagged: Vec<String>,
+    pub deleted: Vec<String>,
+}
+
+impl Engine {
+    /// All images, one row per tag, newest first.
+    pub fn images(&self) -> Result<Vec<ImageRow>> {
+        let mut rows = Vec::new();
+        for img in self.images.list()? {
+            let created = img
+                .config
+                .created
+                .as_deref()
+                .and_then(crate::util::time::parse_rfc3339);
+            let size = self.images.size(&img.config);
+            if img.tags.is_empty() {
+                rows.push(ImageRow {
+                    id: img.id.clone(),
+                    repository: None,
+                    tag: None,
+                    created,
+                    size,
+                });
+            }
+            for t in &img.tags {
+                rows.push(ImageRow {
+                    id: img.id.clone(),
+                    repository: Some(t.familiar_repository()),
+                    tag: t.tag.clone(),
+                    created,
+                    size,
+                });
+            }
+        }
+        rows.sort_by(|a, b| {
+            b.created
+                .cmp(&a.created)
+                .then(a.repository.cmp(&b.repository))
+                .then(a.tag.cmp(&b.tag))
+        });
+        Ok(rows)
+    }
+
+    /// `tag SRC DST`.
+    pub fn tag(&self, source: &str, target: &str) -> Result<()> {
+        let id = self.images.resolve(source)?;
+        let r = Reference::parse_tagged(target).map_err(|e| Error::Invalid(e.0))?;
+        if r.digest.is_some() {
+            return Err(Error::Invalid(
+                "refusing to create a tag with a digest reference".into(),
+            ));
+        }
+        let _guard = self.images.lock()?;
+        self.images.set_tag(&r, &id)?;
+        Ok(())
+    }
+
+    /// Containers (id, running?) created from image `id`.
+    fn users_of(&self, id: &str) -> Result<Vec<(String, bool)>> {
+        let mut out = Vec::new();
+        for cid in self.containers.ids()? {
+            let Ok(rec) = self.containers.record(&cid) else {
+                continue;
+            };
+            if rec.image_id == id {
+                let running = self
+                    .containers
+                    .state(&cid)
+                    .map(|s| s.status == Status::Running)
+                    .unwrap_or(false);
+                out.push((cid, running));
+            }
+        }
+        out.sort_by_key(|(_, running)| !running);
+        Ok(out)
+    }
+
+    /// `rmi [-f] NAME`: untags, and deletes the image once nothing names it.
+    pub fn rmi(&self, name: &str, force: bool) -> Result<RmiOutcome> {
+        let id = self.images.resolve(name)?;
+        let mut out = RmiOutcome::default();
+        let by_reference = !is_id_like(name, &id);
+        let tags = self.images.tags_of(&id)?;
+        let users = self.users_of(&id)?;
+        let _guard = self.images.lock()?;
+
+        if by_reference {
+            let r = Reference::parse_tagged(name).map_err(|e| Error::Invalid(e.0))?;
+            if tags.len() > 1 {
+                self.images.remove_tag(&r)?;
+                out.untagged.push(r.familiar());
+                return Ok(out);
+            }
+            if let Some((cid, running)) = users.first() {
+                if *running || !force {
+                    return Err(Error::Conflict(format!(
+                        "conflict: unable to remove repository reference \"{name}\" (must force) - container {} is using its referenced image {}",
+                        short_id(cid),
+                        short_id(&id)
+                    )));
+                }
+            }
+            self.images.remove_tag(&r)?;
+            out.untagged.push(r.familiar());
+        } else {
+            if tags.len() > 1 && !force {
+                return Err(Error::Conflict(format!(
+                    "conflict: unable to delete {} (must be forced) - image is referenced in multiple repositories",
+                    short_id(&id)
+                )));
+            }
+            if let Some((cid, running)) = users.first() {
+                if *running {
+                    return Err(Error::Conflict(format!(
+                        "conflict: unable to delete {} (cannot be forced) - image is being used by running container {}",
+                        short_id(&id),
+                        short_id(cid)
+                    )));
+                }
+                if !force {
+                    return Err(Error::Conflict(format!(
+                        "conflict: unable to delete {} (must be forced) - image is being used by stopped container {}",
+                        short_id(&id),
+                        short_id(cid)
+                    )));
+                }
+            }
+            for t in &tags {
+                self.images.remove_tag(t)?;
+                out.untagged.push(t.familiar());
+            }
+        }
+        // Untagged now: delete the image and the layers nothing else uses.
+        let before: HashSet<String> = ImageStore::chain_ids(&self.images.config(&id)?)
+            .into_iter()
+            .collect();
+        self.images.remove_config(&id)?;
+        out.deleted.push(id.clone());
+        let keep = self.layers_in_use()?;
+        self.images.gc_layers(&keep)?;
+        let mut gone: Vec<String> = before.difference(&keep).cloned().collect();
+        gone.sort();
+        out.deleted.extend(gone);
+        Ok(out)
+    }
+
+    /// Chain ids used by any image or container.
+    fn layers_in_use(&self) -> Result<HashSet<String>> {
+        let mut keep = HashSet::new();
+        for id in self.images.ids()? {
+            if let Ok(c) = self.images.config(&id) {
+                keep.extend(ImageStore::chain_ids(&c));
+            }
+        }
+        for cid in self.containers.ids()? {
+            if let Ok(rec) = self.containers.record(&cid) {
+                keep.extend(rec.layers);
+            }
+        }
+        Ok(keep)
+    }
+}
+
+/// True when `name` names the image by id rather than by reference.
+fn is_id_like(name: &str, id: &str) -> bool {
+    let hex = name.strip_prefix("sha256:").unwrap_or(name);
+    crate::util::ids::is_hex(hex) && crate::util::hash::hex_part(id).starts_with(hex)
+}

@@ -1,0 +1,142 @@
+//! `inspect`: docker-shaped JSON documents for images and containers.
+
+use super::{Engine, Error, Result};
+use crate::container;
+use crate::image::{self, ImageStore};
+use serde_json::{json, Value};
+
+/// Which kinds of object `inspect` may look for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InspectKind {
+    Any,
+    Image,
+    Container,
+}
+
+impl Engine {
+    /// The document for `name`: a container first, then an image (docker's order).
+    pub fn inspect(&self, name: &str, kind: InspectKind) -> Result<Value> {
+        if kind != InspectKind::Image {
+            match self.containers.resolve(name) {
+                Ok(id) => return self.inspect_container(&id),
+                Err(container::Error::NotFound(_)) if kind == InspectKind::Any => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        match self.images.resolve(name) {
+            Ok(id) => self.inspect_image(&id),
+            Err(image::Error::NotFound(_)) if kind == InspectKind::Any => {
+                Err(Error::Invalid(format!("No such object: {name}")))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn inspect_image(&self, id: &str) -> Result<Value> {
+        let config = self.images.config(id)?;
+        let tags: Vec<String> = self
+            .images
+            .tags_of(id)?
+            .iter()
+            .map(|r| r.familiar())
+            .collect();
+        let chain = ImageStore::chain_ids(&config);
+        let links_dir = self.images.links_dir();
+        let dirs: Vec<String> = chain
+            .iter()
+            .rev()
+            .filter_map(|c| self.images.layer_link(c).ok())
+            .filter_map(|l| std::fs::canonicalize(links_dir.join(l)).ok())
+            .map(|p| p.display().to_string())
+            .collect();
+        let comment = config
+            .history
+            .last()
+            .and_then(|h| h.comment.clone())
+            .unwrap_or_default();
+        Ok(json!({
+            "Id": id,
+            "RepoTags": tags,
+            "RepoDigests": [],
+            "Parent": "",
+            "Comment": comment,
+            "Created": config.created.clone().unwrap_or_default(),
+            "DockerVersion": "",
+            "Author": config.author.clone().unwrap_or_default(),
+            "Config": config.config,
+            "Architecture": config.architecture,
+            "Os": config.os,
+            "Size": self.images.size(&config),
+            "GraphDriver": {
+                "Name": "overlay",
+                "Data": {
+                    "LowerDir": dirs.iter().skip(1).cloned().collect::<Vec<_>>().join(":"),
+                    "UpperDir": dirs.first().cloned().unwrap_or_default(),
+                }
+            },
+            "RootFS": { "Type": "layers", "Layers": config.rootfs.diff_ids },
+            "Metadata": { "LastTagTime": "0001-01-01T00:00:00Z" },
+        }))
+    }
+
+    fn inspect_container(&self, id: &str) -> Result<Value> {
+        let rec = self.containers.record(id)?;
+        let st = self.containers.state(id)?;
+        let dir = self.containers.dir(id);
+        let zero = "0001-01-01T00:00:00Z".to_string();
+        let mut config = serde_json::to_value(&rec.config).unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut config {
+            m.insert("Hostname".into(), json!(rec.hostname));
+            m.insert("Tty".into(), json!(rec.tty));
+            m.insert("OpenStdin".into(), json!(rec.open_stdin));
+            m.insert("Image".into(), json!(rec.image));
+        }
+        let p = |f: &str| dir.join(f).display().to_string();
+        Ok(json!({
+            "Id": rec.id,
+            "Created": rec.created,
+            "Path": rec.path,
+            "Args": rec.args,
+            "State": {
+                "Status": st.status.as_str(),
+                "Running": st.status == container::Status::Running,
+                "Paused": false,
+                "Restarting": false,
+                "OOMKilled": false,
+                "Dead": false,
+                "Pid": st.pid,
+                "ExitCode": st.exit_code,
+                "Error": st.error,
+                "StartedAt": st.started_at.clone().unwrap_or_else(|| zero.clone()),
+                "FinishedAt": st.finished_at.clone().unwrap_or(zero),
+            },
+            "Image": rec.image_id,
+            "ResolvConfPath": p("resolv.conf"),
+            "HostnamePath": p("hostname"),
+            "HostsPath": p("hosts"),
+            "Name": format!("/{}", rec.name),
+            "RestartCount": 0,
+            "Driver": "overlay",
+            "Platform": "linux",
+            "HostConfig": {
+                "Binds": rec.mounts.iter().map(|m| format!("{}:{}{}", m.source, m.destination, if m.rw { "" } else { ":ro" })).collect::<Vec<_>>(),
+                "NetworkMode": rec.network,
+                "AutoRemove": rec.auto_remove,
+            },
+            "GraphDriver": {
+                "Name": "overlay",
+                "Data": {
+                    "MergedDir": p("rootfs"),
+                    "UpperDir": p("upper"),
+                    "WorkDir": p("work"),
+                }
+            },
+            "Mounts": rec.mounts.iter().map(|m| json!({
+                "Type": "bind", "Source": m.source, "Destination": m.destination,
+                "Mode": if m.rw { "" } else { "ro" }, "RW": m.rw, "Propagation": "rprivate"
+            })).collect::<Vec<_>>(),
+            "Config": config,
+            "NetworkSettings": { "Networks": {} },
+        }))
+    }
+}

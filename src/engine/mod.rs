@@ -1,0 +1,152 @@
+//! The engine: the only part that composes the stores and the runtime.
+//! One file per verb; each takes a request and returns data. It prints
+//! nothing: docker's own progress lines ("Unable to find image ...
+//! locally") go to the callback the CLI hands to [`Engine::open`].
+
+mod images;
+mod import;
+mod inspect;
+mod ps;
+mod rm;
+mod run;
+
+pub use images::{ImageRow, RmiOutcome};
+pub use inspect::InspectKind;
+pub use ps::PsEntry;
+pub use run::{read_env_file, RunRequest, Volume};
+
+use crate::container::{self, ContainerStore};
+use crate::image::{self, ImageStore};
+use crate::runtime;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Everything that can go wrong in a verb, with docker's exit code.
+#[derive(Debug)]
+pub enum Error {
+    Image(image::Error),
+    Container(container::Error),
+    Runtime(runtime::Error),
+    /// The request itself is wrong (a bad -v, a bad reference, ...).
+    Invalid(String),
+    /// The request conflicts with the state (rm of a running container, ...).
+    Conflict(String),
+    /// A file the request names could not be used.
+    Io {
+        what: String,
+        err: std::io::Error,
+    },
+}
+
+impl Error {
+    /// 126/127 for a command that cannot run, 125 for everything strata.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Runtime(e) => e.exit_code(),
+            _ => 125,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Image(e) => e.fmt(f),
+            Error::Container(e) => e.fmt(f),
+            Error::Runtime(e) => e.fmt(f),
+            Error::Invalid(m) | Error::Conflict(m) => f.write_str(m),
+            Error::Io { what, err } => {
+                let s = err.to_string();
+                let s = s.split(" (os error").next().unwrap_or(&s).to_lowercase();
+                write!(f, "{what}: {s}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<image::Error> for Error {
+    fn from(e: image::Error) -> Error {
+        Error::Image(e)
+    }
+}
+
+impl From<container::Error> for Error {
+    fn from(e: container::Error) -> Error {
+        Error::Container(e)
+    }
+}
+
+impl From<runtime::Error> for Error {
+    fn from(e: runtime::Error) -> Error {
+        Error::Runtime(e)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// The stores and where they live.
+pub struct Engine {
+    images: ImageStore,
+    containers: ContainerStore,
+    notes: Box<dyn Fn(&str)>,
+}
+
+impl Engine {
+    /// Opens the stores under `root` (persistent) and `runroot` (volatile).
+    /// `notes` receives docker's progress lines ("Unable to find image ...").
+    pub fn open(root: &Path, runroot: &Path, notes: Box<dyn Fn(&str)>) -> Result<Engine> {
+        let images = ImageStore::open(root)?;
+        let containers = ContainerStore::open(root, runroot)?;
+        Ok(Engine {
+            images,
+            containers,
+            notes,
+        })
+    }
+
+    fn note(&self, line: &str) {
+        (self.notes)(line);
+    }
+
+    /// Resolves an image name for use, with docker's message when missing.
+    fn find_image(&self, name: &str) -> Result<String> {
+        match self.images.resolve(name) {
+            Ok(id) => Ok(id),
+            Err(image::Error::NotFound(_)) => {
+                let shown = image::Reference::parse_tagged(name)
+                    .map(|r| r.familiar())
+                    .unwrap_or_else(|_| name.to_string());
+                self.note(&format!("Unable to find image '{shown}' locally"));
+                Err(Error::Invalid(format!(
+                    "pull access denied for {}, repository does not exist or may require 'strata login' \
+                     (strata cannot pull images yet: import one with 'strata import')",
+                    shown.split(':').next().unwrap_or(&shown)
+                )))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Finishes work a crashed strata left behind (temp dirs, half removals).
+    pub fn sweep(&self) {
+        self.images.sweep_tmp();
+        self.containers.sweep();
+    }
+}
+
+/// The short (12-hex) form of an id, without `sha256:`.
+pub fn short_id(id: &str) -> String {
+    let hex = crate::util::hash::hex_part(id);
+    hex[..hex.len().min(12)].to_string()
+}
+
+/// The default store locations.
+pub fn default_root() -> PathBuf {
+    PathBuf::from("/var/lib/strata")
+}
+
+pub fn default_runroot() -> PathBuf {
+    PathBuf::from("/run/strata")
+}

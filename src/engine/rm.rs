@@ -1,0 +1,54 @@
+//! `rm` and `container prune`.
+
+use super::{Engine, Error, Result};
+use crate::container::Status;
+use std::time::{Duration, Instant};
+
+impl Engine {
+    /// Removes a container; a running one only with `force`, which kills it
+    /// first. Returns the container id.
+    pub fn rm(&self, name: &str, force: bool) -> Result<String> {
+        let id = self.containers.resolve(name)?;
+        let st = self.containers.state(&id)?;
+        if st.status == Status::Running {
+            if !force {
+                return Err(Error::Conflict(format!(
+                    "cannot remove container \"{name}\": container is running: stop the container before removing or force remove"
+                )));
+            }
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(st.pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+            // Wait until the process is really gone (its supervisor reaps it).
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while crate::container::state::is_alive(st.pid, st.pid_start)
+                && Instant::now() < deadline
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        let _guard = self.containers.lock(&id)?;
+        self.containers.remove(&id)?;
+        Ok(id)
+    }
+
+    /// Removes every stopped container; returns their ids and the bytes freed.
+    pub fn prune_containers(&self) -> Result<(Vec<String>, u64)> {
+        let mut removed = Vec::new();
+        let mut freed = 0;
+        for id in self.containers.ids()? {
+            let Ok(st) = self.containers.state(&id) else {
+                continue;
+            };
+            if st.status == Status::Running {
+                continue;
+            }
+            freed += crate::util::fsx::tree_size(&self.containers.dir(&id).join("upper"));
+            let _guard = self.containers.lock(&id)?;
+            self.containers.remove(&id)?;
+            removed.push(id);
+        }
+        Ok((removed, freed))
+    }
+}

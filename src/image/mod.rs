@@ -1,0 +1,420 @@
+//! The image store: layer directories (overlay-ready, with short `l/`
+//! links), image configs (the exact bytes whose sha256 is the image id),
+//! and the tags in `refs.json`. Knows nothing of containers or processes.
+//!
+//! On disk, under the store root:
+//!   layers/<chain-hex>/diff/       the layer's files, overlay whiteouts
+//!   layers/<chain-hex>/layer.json  diff id, parent, size, link name
+//!   l/<link>                       -> ../layers/<chain-hex>/diff
+//!   images/<id-hex>.json           the config bytes
+//!   refs.json                      canonical name:tag -> image id
+//!   tmp/                           work in progress, swept when stale
+//!   store.lock                     flock for every change
+
+pub mod config;
+pub mod reference;
+
+pub use config::{History, ImageConfig, RootFs, RunConfig};
+pub use reference::Reference;
+
+use crate::archive;
+use crate::util::{fsx, hash, ids, lock};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+/// Errors of the image store.
+#[derive(Debug)]
+pub enum Error {
+    /// No image by that name or id.
+    NotFound(String),
+    /// An id prefix names several images.
+    Ambiguous(String),
+    /// A reference that does not parse.
+    BadReference(String),
+    /// A layer directory or config is missing or unreadable.
+    Damaged(String),
+    /// The input of an import is not a usable archive.
+    Archive(archive::Error),
+    /// A store file could not be read or written.
+    Io { path: PathBuf, err: io::Error },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NotFound(name) => write!(f, "No such image: {name}"),
+            Error::Ambiguous(p) => write!(f, "multiple IDs found with provided prefix: {p}"),
+            Error::BadReference(msg) => f.write_str(msg),
+            Error::Damaged(msg) => write!(f, "image store is damaged: {msg}"),
+            Error::Archive(e) => e.fmt(f),
+            Error::Io { path, err } => write!(f, "{}: {err}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
+    move |err| Error::Io {
+        path: path.to_path_buf(),
+        err,
+    }
+}
+
+/// The metadata of one stored layer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Layer {
+    pub chain_id: String,
+    pub diff_id: String,
+    #[serde(default)]
+    pub parent: Option<String>,
+    pub size: u64,
+    pub link: String,
+}
+
+/// An image as listed: id, config, tags (canonical), size.
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub id: String,
+    pub config: ImageConfig,
+    pub tags: Vec<Reference>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Refs {
+    refs: BTreeMap<String, String>,
+}
+
+/// The image store rooted at a directory.
+pub struct ImageStore {
+    root: PathBuf,
+}
+
+impl ImageStore {
+    /// Opens (and creates when missing) the store at `root`.
+    pub fn open(root: &Path) -> Result<ImageStore, Error> {
+        for d in ["layers", "l", "images", "tmp"] {
+            let p = root.join(d);
+            if !p.is_dir() {
+                fs::create_dir_all(&p).map_err(io_err(&p))?;
+            }
+        }
+        Ok(ImageStore {
+            root: root.to_path_buf(),
+        })
+    }
+
+    pub fn links_dir(&self) -> PathBuf {
+        self.root.join("l")
+    }
+
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+
+    fn layer_dir(&self, chain_id: &str) -> PathBuf {
+        self.root.join("layers").join(hash::hex_part(chain_id))
+    }
+
+    fn config_path(&self, id: &str) -> PathBuf {
+        self.root
+            .join("images")
+            .join(format!("{}.json", hash::hex_part(id)))
+    }
+
+    /// Takes the store's lock for a change; released on drop.
+    pub fn lock(&self) -> Result<lock::LockGuard, Error> {
+        let p = self.root.join("store.lock");
+        lock::exclusive(&p).map_err(io_err(&p))
+    }
+
+    // ---- layers ----
+
+    /// Reads a layer's metadata.
+    pub fn layer(&self, chain_id: &str) -> Result<Layer, Error> {
+        let p = self.layer_dir(chain_id).join("layer.json");
+        let bytes =
+            fs::read(&p).map_err(|_| Error::Damaged(format!("layer {chain_id} is missing")))?;
+        serde_json::from_slice(&bytes).map_err(|e| Error::Damaged(format!("{}: {e}", p.display())))
+    }
+
+    /// Checks that a layer's directory and link are in place (re-creating
+    /// a lost link) and returns its link name.
+    pub fn layer_link(&self, chain_id: &str) -> Result<String, Error> {
+        let layer = self.layer(chain_id)?;
+        let diff = self.layer_dir(chain_id).join("diff");
+        match fs::symlink_metadata(&diff) {
+            Ok(md) if md.is_dir() => {}
+            _ => {
+                return Err(Error::Damaged(format!(
+                    "layer {} has no content directory ({})",
+                    chain_id,
+                    diff.display()
+                )))
+            }
+        }
+        let link = self.links_dir().join(&layer.link);
+        if fs::symlink_metadata(&link).is_err() {
+            let target = format!("../layers/{}/diff", hash::hex_part(chain_id));
+            std::os::unix::fs::symlink(target, &link).map_err(io_err(&link))?;
+        }
+        Ok(layer.link)
+    }
+
+    /// Unpacks a (possibly compressed) tar stream as a new layer on top of
+    /// `parent`; returns it. Content that is already stored is kept once.
+    pub fn add_layer<R: Read>(&self, input: R, parent: Option<&str>) -> Result<Layer, Error> {
+        let tmp = self.tmp_dir().join(format!("layer-{}", ids::random_hex(8)));
+        let diff = tmp.join("diff");
+        fs::create_dir_all(&diff).map_err(io_err(&diff))?;
+        let result = (|| {
+            let (_, plain) = archive::decompressor(input).map_err(Error::Archive)?;
+            let unpacked = archive::unpack(plain, &diff).map_err(Error::Archive)?;
+            let chain_id = match parent {
+                None => unpacked.diff_id.clone(),
+                Some(p) => hash::sha256_digest(format!("{p} {}", unpacked.diff_id).as_bytes()),
+            };
+            let layer = Layer {
+                chain_id: chain_id.clone(),
+                diff_id: unpacked.diff_id,
+                parent: parent.map(str::to_string),
+                size: unpacked.size,
+                link: ids::random_hex(5).to_uppercase(),
+            };
+            self.commit_layer_dir(&tmp, layer)
+        })();
+        let _ = fsx::remove_tree(&tmp);
+        result
+    }
+
+    /// Moves a finished layer directory (with `diff/`) into place under the
+    /// store lock. If the same layer exists already, the new copy is dropped.
+    fn commit_layer_dir(&self, tmp: &Path, layer: Layer) -> Result<Layer, Error> {
+        let _guard = self.lock()?;
+        let dest = self.layer_dir(&layer.chain_id);
+        if dest.join("layer.json").is_file() {
+            let existing = self.layer(&layer.chain_id)?;
+            self.layer_link(&layer.chain_id)?;
+            return Ok(existing);
+        }
+        // A half-moved layer from a crash has no layer.json: replace it.
+        fsx::remove_tree(&dest).map_err(io_err(&dest))?;
+        let meta = serde_json::to_vec_pretty(&layer).unwrap_or_default();
+        fsx::write_atomic(&tmp.join("layer.json"), &meta).map_err(io_err(tmp))?;
+        fs::rename(tmp, &dest).map_err(io_err(&dest))?;
+        fsx::sync_dir(&dest.with_file_name("")).ok();
+        self.layer_link(&layer.chain_id)?;
+        Ok(layer)
+    }
+
+    /// The layer chain ids of a config, base first.
+    pub fn chain_ids(config: &ImageConfig) -> Vec<String> {
+        hash::chain_ids(&config.rootfs.diff_ids)
+    }
+
+    /// Deletes every layer not in `keep` (chain ids), with its link.
+    pub fn gc_layers(&self, keep: &HashSet<String>) -> Result<(), Error> {
+        let dir = self.root.join("layers");
+        let entries = fs::read_dir(&dir).map_err(io_err(&dir))?;
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            let chain = format!("sha256:{name}");
+            if keep.contains(&chain) {
+                continue;
+            }
+            if let Ok(layer) = self.layer(&chain) {
+                fsx::remove_file(&self.links_dir().join(&layer.link)).ok();
+            }
+            // Rename first so that a crash never leaves a half-deleted layer
+            // under its real name.
+            let doomed = self.tmp_dir().join(format!("del-{}", ids::random_hex(8)));
+            if fs::rename(e.path(), &doomed).is_ok() {
+                fsx::remove_tree(&doomed).map_err(io_err(&doomed))?;
+            }
+        }
+        Ok(())
+    }
+
+    // ---- images ----
+
+    /// Stores config bytes; the image id is their sha256.
+    pub fn put_config(&self, bytes: &[u8]) -> Result<String, Error> {
+        let id = hash::sha256_digest(bytes);
+        let p = self.config_path(&id);
+        if !p.is_file() {
+            fsx::write_atomic(&p, bytes).map_err(io_err(&p))?;
+        }
+        Ok(id)
+    }
+
+    /// Reads an image's config.
+    pub fn config(&self, id: &str) -> Result<ImageConfig, Error> {
+        let p = self.config_path(id);
+        let bytes = fs::read(&p).map_err(|_| Error::NotFound(id.to_string()))?;
+        serde_json::from_slice(&bytes).map_err(|e| Error::Damaged(format!("{}: {e}", p.display())))
+    }
+
+    /// The raw config bytes of an image.
+    pub fn config_bytes(&self, id: &str) -> Result<Vec<u8>, Error> {
+        fs::read(self.config_path(id)).map_err(|_| Error::NotFound(id.to_string()))
+    }
+
+    /// Every image id in the store.
+    pub fn ids(&self) -> Result<Vec<String>, Error> {
+        let dir = self.root.join("images");
+        let mut out = Vec::new();
+        for e in fs::read_dir(&dir).map_err(io_err(&dir))?.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if let Some(hex) = name.strip_suffix(".json") {
+                if hex.len() == 64 && ids::is_hex(hex) {
+                    out.push(format!("sha256:{hex}"));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every image with its tags.
+    pub fn list(&self) -> Result<Vec<Image>, Error> {
+        let refs = self.load_refs()?;
+        let mut out = Vec::new();
+        for id in self.ids()? {
+            let Ok(config) = self.config(&id) else {
+                continue;
+            };
+            let tags = refs
+                .refs
+                .iter()
+                .filter(|(_, v)| **v == id)
+                .filter_map(|(k, _)| Reference::parse(k).ok())
+                .collect();
+            out.push(Image { id, config, tags });
+        }
+        Ok(out)
+    }
+
+    /// The tags that point at `id`.
+    pub fn tags_of(&self, id: &str) -> Result<Vec<Reference>, Error> {
+        Ok(self
+            .load_refs()?
+            .refs
+            .iter()
+            .filter(|(_, v)| v.as_str() == id)
+            .filter_map(|(k, _)| Reference::parse(k).ok())
+            .collect())
+    }
+
+    /// The uncompressed size of an image: the sum of its layers.
+    pub fn size(&self, config: &ImageConfig) -> u64 {
+        Self::chain_ids(config)
+            .iter()
+            .filter_map(|c| self.layer(c).ok())
+            .map(|l| l.size)
+            .sum()
+    }
+
+    /// Resolves a name, full or prefixed id to an image id, as docker
+    /// does: an id (`sha256:` or bare hex) first when it is one, then the
+    /// tag, then a unique id prefix.
+    pub fn resolve(&self, name: &str) -> Result<String, Error> {
+        let hexish = name.strip_prefix("sha256:").unwrap_or(name);
+        if hexish.len() == 64 && ids::is_hex(hexish) {
+            let id = format!("sha256:{hexish}");
+            return if self.config_path(&id).is_file() {
+                Ok(id)
+            } else {
+                Err(Error::NotFound(name.into()))
+            };
+        }
+        if !name.starts_with("sha256:") {
+            if let Ok(r) = Reference::parse_tagged(name) {
+                if let Some(id) = self.load_refs()?.refs.get(&r.canonical()) {
+                    return Ok(id.clone());
+                }
+            }
+        }
+        if ids::is_hex(hexish) {
+            let all = self.ids()?;
+            let hexes: Vec<&str> = all.iter().map(|i| hash::hex_part(i)).collect();
+            return match ids::match_prefix(hexish, hexes) {
+                ids::PrefixMatch::One(h) => Ok(format!("sha256:{h}")),
+                ids::PrefixMatch::Many(_) => Err(Error::Ambiguous(name.into())),
+                ids::PrefixMatch::None => Err(Error::NotFound(name.into())),
+            };
+        }
+        if let Err(e) = Reference::parse(name) {
+            return Err(Error::BadReference(e.0));
+        }
+        Err(Error::NotFound(name.into()))
+    }
+
+    /// Deletes an image's config (the caller untags and collects layers).
+    pub fn remove_config(&self, id: &str) -> Result<(), Error> {
+        let p = self.config_path(id);
+        fsx::remove_file(&p).map_err(io_err(&p))
+    }
+
+    // ---- tags ----
+
+    fn load_refs(&self) -> Result<Refs, Error> {
+        let p = self.root.join("refs.json");
+        match fsx::read_opt(&p).map_err(io_err(&p))? {
+            None => Ok(Refs::default()),
+            Some(b) => serde_json::from_slice(&b)
+                .map_err(|e| Error::Damaged(format!("{}: {e}", p.display()))),
+        }
+    }
+
+    fn save_refs(&self, refs: &Refs) -> Result<(), Error> {
+        let p = self.root.join("refs.json");
+        let bytes = serde_json::to_vec_pretty(refs).unwrap_or_default();
+        fsx::write_atomic(&p, &bytes).map_err(io_err(&p))
+    }
+
+    /// Points `r` at image `id`; returns the image it pointed at before.
+    /// The caller holds the store lock.
+    pub fn set_tag(&self, r: &Reference, id: &str) -> Result<Option<String>, Error> {
+        let mut refs = self.load_refs()?;
+        let old = refs.refs.insert(r.canonical(), id.to_string());
+        self.save_refs(&refs)?;
+        Ok(old.filter(|o| o != id))
+    }
+
+    /// Removes a tag; returns the image it pointed at. The caller holds the lock.
+    pub fn remove_tag(&self, r: &Reference) -> Result<Option<String>, Error> {
+        let mut refs = self.load_refs()?;
+        let old = refs.refs.remove(&r.canonical());
+        if old.is_some() {
+            self.save_refs(&refs)?;
+        }
+        Ok(old)
+    }
+
+    /// The image a tag points at, if any.
+    pub fn tagged(&self, r: &Reference) -> Result<Option<String>, Error> {
+        Ok(self.load_refs()?.refs.get(&r.canonical()).cloned())
+    }
+
+    /// Removes work left in tmp/ by a process that died (older than a
+    /// minute, so that a running import is never touched).
+    pub fn sweep_tmp(&self) {
+        let Ok(rd) = fs::read_dir(self.tmp_dir()) else {
+            return;
+        };
+        for e in rd.flatten() {
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 60);
+            if old {
+                let _ = fsx::remove_tree(&e.path());
+            }
+        }
+    }
+}

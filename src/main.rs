@@ -1,0 +1,18 @@
+//! strata: a daemonless, docker-compatible container tool.
+//!
+//! Data flows one way: cli -> engine -> {image, container, runtime,
+//! archive} -> util. See ARCHITECTURE.md.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod archive;
+mod cli;
+mod container;
+mod engine;
+mod image;
+mod runtime;
+mod util;
+
+fn main() {
+    std::process::exit(cli::main());
+}

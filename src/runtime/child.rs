@@ -1,0 +1,669 @@
+//! The container's init, from clone to execve. Runs in the cloned child
+//! only: it must never return into the caller's code. Every step either
+//! succeeds or yields a [`Failure`] that parent.rs ships back over the sync
+//! socket before the child exits; nothing here unwinds.
+//!
+//! Order (each step needs the one before):
+//!  1. die with the supervisor (PDEATHSIG); `/` rslave so nothing leaks out
+//!  2. hostname; loopback up in a new network namespace
+//!  3. the overlay root, mounted from the links dir (short relative lowers)
+//!  4. clone bind sources (host paths) as detached mounts (open_tree) while
+//!     the host is still visible
+//!  5. pivot_root(".", "."), old root made rslave, then detached
+//!  6. /proc, /dev (+nodes, links, devpts, shm, mqueue), /sys read-only
+//!  7. move the cloned binds onto container paths (move_mount; the target
+//!     is resolved inside the new root, so a symlink in the image cannot
+//!     point a mount at the host)
+//!  8. masked and read-only paths
+//!  9. user lookup in the container's /etc, working directory
+//! 10. stdio: a pty from the container's own devpts (master sent to the
+//!     parent over SCM_RIGHTS), or /dev/null for stdin without -i
+//! 11. capabilities, groups, gid, uid; signal mask and dispositions reset
+//! 12. execve, searching the container's PATH
+
+use super::plan;
+use super::{caps, user, Network, Spec};
+use nix::mount::{mount, umount2, MntFlags, MsFlags};
+use nix::sys::stat::{mknod, Mode, SFlag};
+use nix::unistd::{chdir, pivot_root, sethostname};
+use std::ffi::CString;
+use std::fs;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+/// A failed setup step: what, the errno, and the path or argument involved.
+#[derive(Debug)]
+pub struct Failure {
+    pub step: &'static str,
+    pub errno: i32,
+    pub detail: String,
+}
+
+fn fail(
+    step: &'static str,
+    detail: impl Into<String>,
+) -> impl FnOnce(nix::errno::Errno) -> Failure {
+    let detail = detail.into();
+    move |e| Failure {
+        step,
+        errno: e as i32,
+        detail,
+    }
+}
+
+fn fail_io(
+    step: &'static str,
+    detail: impl Into<String>,
+) -> impl FnOnce(std::io::Error) -> Failure {
+    let detail = detail.into();
+    move |e| Failure {
+        step,
+        errno: e.raw_os_error().unwrap_or(libc::EIO),
+        detail,
+    }
+}
+
+/// What the child needs from its parent beyond the spec.
+pub struct ChildCtx<'a> {
+    pub spec: &'a Spec,
+    /// The sync socket (CLOEXEC): errors and the pty master go through it.
+    pub sock: RawFd,
+    /// The supervisor's terminal size, applied to the container's pty.
+    pub winsize: Option<libc::winsize>,
+    /// The signal mask to restore before exec (the parent blocked some).
+    pub send_fd: &'a dyn Fn(RawFd) -> Result<(), Failure>,
+}
+
+/// Sets the container up and execs its command. Returns only on failure.
+pub fn run(ctx: &ChildCtx) -> Failure {
+    match setup_and_exec(ctx) {
+        Ok(never) => match never {},
+        Err(f) => f,
+    }
+}
+
+fn setup_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
+    let spec = ctx.spec;
+    // SAFETY: prctl(PR_SET_PDEATHSIG) takes plain integers and touches no memory.
+    unsafe {
+        libc::prctl(
+            libc::PR_SET_PDEATHSIG,
+            libc::SIGKILL as libc::c_ulong,
+            0,
+            0,
+            0,
+        )
+    };
+
+    // 1. Nothing we mount may propagate back to the host.
+    mount(
+        None::<&str>,
+        "/",
+        None::<&str>,
+        MsFlags::MS_SLAVE | MsFlags::MS_REC,
+        None::<&str>,
+    )
+    .map_err(fail("make / rslave", "/"))?;
+
+    // 2. Hostname and loopback.
+    sethostname(&spec.hostname).map_err(fail("sethostname", spec.hostname.clone()))?;
+    if spec.network == Network::None {
+        loopback_up()?;
+    }
+
+    // 3. The overlay root.
+    let opts = plan::overlay_options(
+        &spec.lowers,
+        &spec.upper.to_string_lossy(),
+        &spec.work.to_string_lossy(),
+    )
+    .map_err(|msg| Failure {
+        step: "overlay options",
+        errno: libc::E2BIG,
+        detail: msg,
+    })?;
+    chdir(&spec.links_dir).map_err(fail("chdir", spec.links_dir.display().to_string()))?;
+    mount(
+        Some("overlay"),
+        &spec.rootfs,
+        Some("overlay"),
+        MsFlags::empty(),
+        Some(opts.as_str()),
+    )
+    .map_err(fail("mount overlay on", spec.rootfs.display().to_string()))?;
+
+    // 4. Bind sources, cloned as detached mounts while the host is visible.
+    let mut binds: Vec<(OwnedFd, String, bool, bool)> = Vec::new();
+    for (src, target) in &spec.etc_files {
+        binds.push((clone_tree(src)?, target.clone(), false, false));
+    }
+    for b in &spec.binds {
+        let is_dir = b.source.is_dir();
+        binds.push((clone_tree(&b.source)?, b.target.clone(), b.readonly, is_dir));
+    }
+
+    // 5. pivot_root into the overlay.
+    chdir(&spec.rootfs).map_err(fail("chdir", spec.rootfs.display().to_string()))?;
+    pivot_root(".", ".").map_err(fail("pivot_root", spec.rootfs.display().to_string()))?;
+    mount(
+        None::<&str>,
+        ".",
+        None::<&str>,
+        MsFlags::MS_SLAVE | MsFlags::MS_REC,
+        None::<&str>,
+    )
+    .map_err(fail("make old root rslave", "/"))?;
+    umount2(".", MntFlags::MNT_DETACH).map_err(fail("detach old root", "/"))?;
+    chdir("/").map_err(fail("chdir", "/"))?;
+
+    // 6. Kernel file systems and /dev.
+    for m in plan::kernel_mounts() {
+        ensure_dir(m.target)?;
+        let flags = MsFlags::from_bits_truncate(m.flags);
+        let data = if m.data.is_empty() {
+            None
+        } else {
+            Some(m.data)
+        };
+        let r = mount(Some(m.fstype), m.target, Some(m.fstype), flags, data);
+        // sysfs needs its own network namespace or the host's; with host
+        // networking in a fresh user setup it may be refused: bind it instead.
+        if let Err(e) = r {
+            return Err(fail("mount", format!("{} on {}", m.fstype, m.target))(e));
+        }
+        if m.target == "/dev" {
+            make_dev_nodes()?;
+        }
+    }
+
+    // 7. Binds: /etc files first, then -v volumes.
+    for (fd, target, readonly, is_dir) in &binds {
+        bind_fd(fd, target, *readonly, *is_dir)?;
+    }
+
+    // 8. Masked and read-only paths.
+    mask_paths()?;
+
+    // 9. Who runs the command, and where.
+    let passwd = fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let group = fs::read_to_string("/etc/group").unwrap_or_default();
+    let who = user::resolve(&spec.user, &passwd, &group).map_err(|msg| Failure {
+        step: "user",
+        errno: 0,
+        detail: msg,
+    })?;
+    let cwd = if spec.cwd.is_empty() {
+        "/"
+    } else {
+        spec.cwd.as_str()
+    };
+    fs::create_dir_all(cwd).map_err(fail_io("mkdir", cwd))?;
+    chdir(cwd).map_err(fail("chdir", cwd))?;
+
+    // 10. stdio.
+    // SAFETY: setsid takes no arguments; the child is not a group leader.
+    unsafe { libc::setsid() };
+    if spec.tty {
+        setup_pty(ctx, &who)?;
+    } else if !spec.stdin {
+        let null = fs::OpenOptions::new()
+            .read(true)
+            .open("/dev/null")
+            .map_err(fail_io("open", "/dev/null"))?;
+        dup2(null.as_raw_fd(), 0)?;
+    }
+
+    // 11. Identity and privileges.
+    drop_privileges(&who)?;
+    reset_signals();
+    // Everything above stderr that is still open must not reach the command.
+    // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets flags on fds.
+    unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            3u32,
+            u32::MAX,
+            libc::CLOSE_RANGE_CLOEXEC,
+        )
+    };
+
+    // 12. exec.
+    exec(spec, &who)
+}
+
+/// A detached copy of the mount tree at `p` (open_tree with OPEN_TREE_CLONE),
+/// to be attached inside the container after pivot_root.
+fn clone_tree(p: &Path) -> Result<OwnedFd, Failure> {
+    let path = CString::new(p.as_os_str().as_encoded_bytes()).map_err(|_| Failure {
+        step: "bind source",
+        errno: libc::EINVAL,
+        detail: p.display().to_string(),
+    })?;
+    let flags = libc::OPEN_TREE_CLONE | libc::OPEN_TREE_CLOEXEC as u32 | libc::AT_RECURSIVE as u32;
+    // SAFETY: open_tree reads a NUL-terminated path that outlives the call
+    // and returns a new fd (or -1).
+    let fd = unsafe { libc::syscall(libc::SYS_open_tree, libc::AT_FDCWD, path.as_ptr(), flags) };
+    if fd < 0 {
+        return Err(Failure {
+            step: "open bind source",
+            errno: last_errno(),
+            detail: p.display().to_string(),
+        });
+    }
+    // SAFETY: the fd was just returned to us and is owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+fn ensure_dir(p: &str) -> Result<(), Failure> {
+    match fs::symlink_metadata(p) {
+        Ok(md) if md.is_dir() => Ok(()),
+        _ => fs::create_dir_all(p).map_err(fail_io("mkdir", p)),
+    }
+}
+
+fn dup2(from: RawFd, to: RawFd) -> Result<(), Failure> {
+    // SAFETY: dup2 on fds this process owns; `to` is 0..=2.
+    if unsafe { libc::dup2(from, to) } < 0 {
+        return Err(Failure {
+            step: "dup2",
+            errno: last_errno(),
+            detail: to.to_string(),
+        });
+    }
+    Ok(())
+}
+
+fn last_errno() -> i32 {
+    std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EIO)
+}
+
+fn make_dev_nodes() -> Result<(), Failure> {
+    for (name, major, minor) in plan::DEVICES {
+        let path = format!("/dev/{name}");
+        let dev = nix::sys::stat::makedev(*major as u64, *minor as u64);
+        mknod(
+            path.as_str(),
+            SFlag::S_IFCHR,
+            Mode::from_bits_truncate(0o666),
+            dev,
+        )
+        .map_err(fail("mknod", path.clone()))?;
+        // mknod honours the umask; make the mode exact.
+        nix::sys::stat::fchmodat(
+            None,
+            path.as_str(),
+            Mode::from_bits_truncate(0o666),
+            nix::sys::stat::FchmodatFlags::FollowSymlink,
+        )
+        .map_err(fail("chmod", path))?;
+    }
+    for (name, target) in plan::DEV_LINKS {
+        let path = format!("/dev/{name}");
+        std::os::unix::fs::symlink(target, &path).map_err(fail_io("symlink", path))?;
+    }
+    Ok(())
+}
+
+fn bind_fd(fd: &OwnedFd, target: &str, readonly: bool, is_dir: bool) -> Result<(), Failure> {
+    // The target is resolved inside the new root: a symlink can only lead
+    // somewhere in the container.
+    match fs::symlink_metadata(target) {
+        Ok(_) => {}
+        Err(_) => {
+            if let Some(parent) = Path::new(target).parent() {
+                fs::create_dir_all(parent)
+                    .map_err(fail_io("mkdir", parent.display().to_string()))?;
+            }
+            if is_dir {
+                fs::create_dir(target).map_err(fail_io("mkdir", target))?;
+            } else {
+                fs::File::create(target).map_err(fail_io("create mount point", target))?;
+            }
+        }
+    }
+    let empty = CString::default();
+    let to = CString::new(target).map_err(|_| Failure {
+        step: "bind mount",
+        errno: libc::EINVAL,
+        detail: target.into(),
+    })?;
+    // SAFETY: move_mount reads two NUL-terminated strings that outlive the
+    // call; `fd` is a detached mount from clone_tree.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_move_mount,
+            fd.as_raw_fd(),
+            empty.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::MOVE_MOUNT_F_EMPTY_PATH,
+        )
+    };
+    if r < 0 {
+        return Err(Failure {
+            step: "bind mount",
+            errno: last_errno(),
+            detail: target.into(),
+        });
+    }
+    if readonly {
+        mount(
+            None::<&str>,
+            target,
+            None::<&str>,
+            MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY | MsFlags::MS_REC,
+            None::<&str>,
+        )
+        .map_err(fail("remount read-only", target))?;
+    }
+    Ok(())
+}
+
+fn mask_paths() -> Result<(), Failure> {
+    for p in plan::MASKED {
+        match fs::metadata(p) {
+            Ok(md) if md.is_dir() => {
+                mount(
+                    Some("tmpfs"),
+                    *p,
+                    Some("tmpfs"),
+                    MsFlags::MS_RDONLY,
+                    None::<&str>,
+                )
+                .map_err(fail("mask", *p))?;
+            }
+            Ok(_) => {
+                mount(
+                    Some("/dev/null"),
+                    *p,
+                    None::<&str>,
+                    MsFlags::MS_BIND,
+                    None::<&str>,
+                )
+                .map_err(fail("mask", *p))?;
+            }
+            Err(_) => {}
+        }
+    }
+    for p in plan::READONLY {
+        if fs::symlink_metadata(p).is_err() {
+            continue;
+        }
+        mount(
+            Some(*p),
+            *p,
+            None::<&str>,
+            MsFlags::MS_BIND | MsFlags::MS_REC,
+            None::<&str>,
+        )
+        .map_err(fail("bind", *p))?;
+        mount(
+            None::<&str>,
+            *p,
+            None::<&str>,
+            MsFlags::MS_BIND
+                | MsFlags::MS_REMOUNT
+                | MsFlags::MS_RDONLY
+                | MsFlags::MS_NOSUID
+                | MsFlags::MS_NODEV
+                | MsFlags::MS_NOEXEC
+                | MsFlags::MS_REC,
+            None::<&str>,
+        )
+        .map_err(fail("remount read-only", *p))?;
+    }
+    Ok(())
+}
+
+fn loopback_up() -> Result<(), Failure> {
+    // SAFETY: a plain datagram socket; closed below.
+    let s = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
+    if s < 0 {
+        return Err(Failure {
+            step: "socket",
+            errno: last_errno(),
+            detail: "lo".into(),
+        });
+    }
+    // SAFETY: ifreq is plain old data; zeroed is a valid value.
+    let mut req: libc::ifreq = unsafe { std::mem::zeroed() };
+    for (i, b) in b"lo\0".iter().enumerate() {
+        req.ifr_name[i] = *b as libc::c_char;
+    }
+    // SAFETY: SIOCGIFFLAGS/SIOCSIFFLAGS read and write `req`, which lives
+    // for the duration of the calls.
+    let r = unsafe {
+        if libc::ioctl(s, libc::SIOCGIFFLAGS, &mut req) < 0 {
+            -1
+        } else {
+            req.ifr_ifru.ifru_flags |= (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short;
+            libc::ioctl(s, libc::SIOCSIFFLAGS, &req)
+        }
+    };
+    let errno = last_errno();
+    // SAFETY: closing the socket opened above.
+    unsafe { libc::close(s) };
+    if r < 0 {
+        return Err(Failure {
+            step: "bring up",
+            errno,
+            detail: "lo".into(),
+        });
+    }
+    Ok(())
+}
+
+fn setup_pty(ctx: &ChildCtx, who: &user::ExecUser) -> Result<(), Failure> {
+    let master = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOCTTY | libc::O_CLOEXEC)
+        .open("/dev/pts/ptmx")
+        .map_err(fail_io("open", "/dev/pts/ptmx"))?;
+    let m = master.as_raw_fd();
+    let unlock: libc::c_int = 0;
+    // SAFETY: TIOCSPTLCK reads an int; TIOCGPTPEER returns a new fd for the
+    // peer of the master we own.
+    let slave = unsafe {
+        if libc::ioctl(m, libc::TIOCSPTLCK, &unlock) < 0 {
+            -1
+        } else {
+            libc::ioctl(m, libc::TIOCGPTPEER, libc::O_RDWR | libc::O_NOCTTY)
+        }
+    };
+    if slave < 0 {
+        return Err(Failure {
+            step: "open pty peer",
+            errno: last_errno(),
+            detail: "/dev/pts".into(),
+        });
+    }
+    if let Some(ws) = ctx.winsize {
+        // SAFETY: TIOCSWINSZ reads a winsize that outlives the call.
+        unsafe { libc::ioctl(slave, libc::TIOCSWINSZ, &ws) };
+    }
+    // SAFETY: fchown on the slave fd we own.
+    unsafe { libc::fchown(slave, who.uid, libc::gid_t::MAX) };
+    (ctx.send_fd)(m)?;
+    drop(master);
+    // SAFETY: TIOCSCTTY makes the slave our controlling terminal; we just
+    // became a session leader with setsid.
+    if unsafe { libc::ioctl(slave, libc::TIOCSCTTY, 0) } < 0 {
+        return Err(Failure {
+            step: "set controlling terminal",
+            errno: last_errno(),
+            detail: String::new(),
+        });
+    }
+    for fd in 0..3 {
+        dup2(slave, fd)?;
+    }
+    if slave > 2 {
+        // SAFETY: closing our own duplicate of the slave.
+        unsafe { libc::close(slave) };
+    }
+    Ok(())
+}
+
+fn drop_privileges(who: &user::ExecUser) -> Result<(), Failure> {
+    // Bounding set: docker's defaults, clamped to what this host has.
+    let bounding = fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| caps::parse_status_mask(&s, "CapBnd"))
+        .unwrap_or(0);
+    let keep = caps::mask(caps::DEFAULT) & bounding;
+    for cap in 0..64u32 {
+        if bounding & (1u64 << cap) != 0 && keep & (1u64 << cap) == 0 {
+            // SAFETY: PR_CAPBSET_DROP takes a capability number.
+            if unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) } < 0 {
+                return Err(Failure {
+                    step: "drop capability",
+                    errno: last_errno(),
+                    detail: cap.to_string(),
+                });
+            }
+        }
+    }
+    let groups: Vec<libc::gid_t> = who.groups.clone();
+    // SAFETY: setgroups reads `groups.len()` gids from a live Vec.
+    if unsafe { libc::setgroups(groups.len(), groups.as_ptr()) } < 0 {
+        return Err(Failure {
+            step: "setgroups",
+            errno: last_errno(),
+            detail: String::new(),
+        });
+    }
+    // SAFETY: setgid/setuid take plain ids.
+    if unsafe { libc::setgid(who.gid) } < 0 {
+        return Err(Failure {
+            step: "setgid",
+            errno: last_errno(),
+            detail: who.gid.to_string(),
+        });
+    }
+    // SAFETY: as above.
+    if unsafe { libc::setuid(who.uid) } < 0 {
+        return Err(Failure {
+            step: "setuid",
+            errno: last_errno(),
+            detail: who.uid.to_string(),
+        });
+    }
+    // Root keeps docker's set; any other uid already lost its capabilities
+    // in setuid, which is docker's behaviour too.
+    let set = if who.uid == 0 { keep } else { 0 };
+    let mut header = CapHeader {
+        version: 0x2008_0522,
+        pid: 0,
+    };
+    let data = [
+        CapData {
+            effective: set as u32,
+            permitted: set as u32,
+            inheritable: set as u32,
+        },
+        CapData {
+            effective: (set >> 32) as u32,
+            permitted: (set >> 32) as u32,
+            inheritable: (set >> 32) as u32,
+        },
+    ];
+    // SAFETY: capset reads a v3 header and two data structs, both live.
+    if unsafe { libc::syscall(libc::SYS_capset, &mut header, data.as_ptr()) } < 0 {
+        return Err(Failure {
+            step: "capset",
+            errno: last_errno(),
+            detail: String::new(),
+        });
+    }
+    Ok(())
+}
+
+#[repr(C)]
+struct CapHeader {
+    version: u32,
+    pid: i32,
+}
+
+#[repr(C)]
+struct CapData {
+    effective: u32,
+    permitted: u32,
+    inheritable: u32,
+}
+
+/// Unblocks every signal and sets every disposition back to the default
+/// (Rust ignores SIGPIPE, and ignored dispositions survive execve).
+fn reset_signals() {
+    for sig in 1..65 {
+        if sig == libc::SIGKILL || sig == libc::SIGSTOP {
+            continue;
+        }
+        // SAFETY: restoring SIG_DFL for a signal number is always sound.
+        unsafe { libc::signal(sig, libc::SIG_DFL) };
+    }
+    // SAFETY: an empty, initialised set passed to sigprocmask.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+    }
+}
+
+fn exec(spec: &Spec, who: &user::ExecUser) -> Result<std::convert::Infallible, Failure> {
+    let mut env: Vec<String> = spec.env.clone();
+    if !env.iter().any(|e| e.starts_with("HOME=")) {
+        env.push(format!("HOME={}", who.home));
+    }
+    let cmd = spec.argv.first().cloned().unwrap_or_default();
+    let cstr = |s: &str| {
+        CString::new(s).map_err(|_| Failure {
+            step: "exec",
+            errno: libc::EINVAL,
+            detail: s.into(),
+        })
+    };
+    let argv: Vec<CString> = spec
+        .argv
+        .iter()
+        .map(|a| cstr(a))
+        .collect::<Result<_, _>>()?;
+    let envp: Vec<CString> = env.iter().map(|e| cstr(e)).collect::<Result<_, _>>()?;
+    let candidates: Vec<PathBuf> = if cmd.contains('/') {
+        vec![PathBuf::from(&cmd)]
+    } else {
+        let path = env
+            .iter()
+            .find_map(|e| e.strip_prefix("PATH="))
+            .unwrap_or("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        path.split(':')
+            .filter(|d| !d.is_empty())
+            .map(|d| Path::new(d).join(&cmd))
+            .collect()
+    };
+    let mut errno = libc::ENOENT;
+    for c in &candidates {
+        let prog = cstr(&c.to_string_lossy())?;
+        // execve only returns on failure.
+        let e = nix::unistd::execve(&prog, &argv, &envp).unwrap_err();
+        match e as i32 {
+            libc::ENOENT | libc::ENOTDIR => {}
+            other => {
+                errno = other;
+                if !cmd.contains('/') && other == libc::EACCES {
+                    continue;
+                }
+                break;
+            }
+        }
+    }
+    let detail = if cmd.contains('/') { "path" } else { "search" };
+    Err(Failure {
+        step: "exec",
+        errno,
+        detail: format!("{detail}\0{cmd}"),
+    })
+}

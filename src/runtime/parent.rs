@@ -1,0 +1,394 @@
+//! The supervisor: clones the container's init and stays its parent.
+//!
+//! Sync protocol (one SOCK_SEQPACKET socketpair, both ends CLOEXEC):
+//!
+//!   child -> parent  "P" + SCM_RIGHTS(pty master)   (with a tty, once)
+//!   child -> parent  "E" step \0 errno \0 detail   (a setup step failed; the child exits)
+//!   EOF                                             (execve succeeded: CLOEXEC closed the socket)
+//!
+//! Signals the supervisor cares about are blocked before the clone and read
+//! from a signalfd; the child unblocks them and resets every disposition
+//! before execve. The parent forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+//! SIGUSR1 and SIGUSR2 to the container (docker's sig-proxy), follows
+//! SIGWINCH into the pty, and reaps on SIGCHLD.
+
+use super::child::{self, ChildCtx, Failure};
+use super::pty::{get_winsize, set_winsize, TerminalGuard};
+use super::{Error, Exit, Network, Spec};
+use nix::sys::signal::{kill, SigSet, SigmaskHow, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use nix::sys::socket::{
+    recvmsg, sendmsg, socketpair, AddressFamily, ControlMessage, ControlMessageOwned, MsgFlags,
+    SockFlag, SockType,
+};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
+use std::io::{IoSlice, IoSliceMut, Read, Write};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
+
+const FORWARDED: &[Signal] = &[
+    Signal::SIGINT,
+    Signal::SIGTERM,
+    Signal::SIGHUP,
+    Signal::SIGQUIT,
+    Signal::SIGUSR1,
+    Signal::SIGUSR2,
+];
+
+/// A container whose command has been executed.
+pub struct Started {
+    pub pid: i32,
+    master: Option<OwnedFd>,
+    sigfd: SignalFd,
+    old_mask: SigSet,
+    stdin: bool,
+}
+
+fn sys(op: &'static str) -> impl FnOnce(nix::errno::Errno) -> Error {
+    move |e| Error::Sys {
+        op,
+        errno: e as i32,
+    }
+}
+
+fn handled_signals() -> SigSet {
+    let mut set = SigSet::empty();
+    for s in FORWARDED {
+        set.add(*s);
+    }
+    set.add(Signal::SIGCHLD);
+    set.add(Signal::SIGWINCH);
+    set
+}
+
+/// Clones the container's init, waits until its command is executed (or a
+/// setup step fails), and returns the running container.
+pub fn start(spec: &Spec) -> Result<Started, Error> {
+    let mask = handled_signals();
+    let mut old_mask = SigSet::empty();
+    nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&mask), Some(&mut old_mask))
+        .map_err(sys("sigprocmask"))?;
+    let restore = |old: &SigSet| {
+        let _ = nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(old), None);
+    };
+    let sigfd = match SignalFd::with_flags(&mask, SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK) {
+        Ok(s) => s,
+        Err(e) => {
+            restore(&old_mask);
+            return Err(sys("signalfd")(e));
+        }
+    };
+    let (parent_sock, child_sock) = match socketpair(
+        AddressFamily::Unix,
+        SockType::SeqPacket,
+        None,
+        SockFlag::SOCK_CLOEXEC,
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            restore(&old_mask);
+            return Err(sys("socketpair")(e));
+        }
+    };
+    let winsize = if spec.tty {
+        get_winsize(0).or_else(|| get_winsize(1))
+    } else {
+        None
+    };
+
+    let mut flags = libc::CLONE_NEWNS
+        | libc::CLONE_NEWPID
+        | libc::CLONE_NEWUTS
+        | libc::CLONE_NEWIPC
+        | libc::CLONE_NEWCGROUP;
+    if spec.network == Network::None {
+        flags |= libc::CLONE_NEWNET;
+    }
+    // SAFETY: a raw clone without CLONE_VM and with a NULL stack behaves like
+    // fork: the child gets a copy-on-write copy of this single-threaded
+    // process. The child never returns into our callers: it execs or _exits.
+    let pid = unsafe {
+        libc::syscall(
+            libc::SYS_clone,
+            (flags | libc::SIGCHLD) as libc::c_ulong,
+            0usize,
+            0usize,
+            0usize,
+            0usize,
+        )
+    };
+    if pid < 0 {
+        let errno = std::io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EIO);
+        restore(&old_mask);
+        return Err(Error::Sys { op: "clone", errno });
+    }
+    if pid == 0 {
+        drop(parent_sock);
+        let sock = child_sock.as_raw_fd();
+        let send_fd = |fd: RawFd| -> Result<(), Failure> {
+            let fds = [fd];
+            let cmsg = [ControlMessage::ScmRights(&fds)];
+            sendmsg::<()>(sock, &[IoSlice::new(b"P")], &cmsg, MsgFlags::empty(), None)
+                .map(|_| ())
+                .map_err(|e| Failure {
+                    step: "send pty",
+                    errno: e as i32,
+                    detail: String::new(),
+                })
+        };
+        let ctx = ChildCtx {
+            spec,
+            sock,
+            winsize,
+            send_fd: &send_fd,
+        };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| child::run(&ctx)));
+        let f = outcome.unwrap_or(Failure {
+            step: "init",
+            errno: libc::EIO,
+            detail: "panic".into(),
+        });
+        let msg = format!("E{}\0{}\0{}", f.step, f.errno, f.detail);
+        let _ = sendmsg::<()>(
+            sock,
+            &[IoSlice::new(msg.as_bytes())],
+            &[],
+            MsgFlags::empty(),
+            None,
+        );
+        // SAFETY: _exit ends the child without running the parent's destructors.
+        unsafe { libc::_exit(1) };
+    }
+    drop(child_sock);
+    let pid = pid as i32;
+
+    // Read the child's messages until EOF (exec) or an error report.
+    let mut master = None;
+    let mut failure = None;
+    loop {
+        let mut buf = [0u8; 8192];
+        let mut cmsg_buf = nix::cmsg_space!([RawFd; 1]);
+        let mut iov = [IoSliceMut::new(&mut buf)];
+        let r = recvmsg::<()>(
+            parent_sock.as_raw_fd(),
+            &mut iov,
+            Some(&mut cmsg_buf),
+            MsgFlags::MSG_CMSG_CLOEXEC,
+        );
+        let (n, fd) = match r {
+            Ok(msg) => {
+                let mut fd = None;
+                if let Ok(cmsgs) = msg.cmsgs() {
+                    for c in cmsgs {
+                        if let ControlMessageOwned::ScmRights(fds) = c {
+                            fd = fds.first().copied();
+                        }
+                    }
+                }
+                (msg.bytes, fd)
+            }
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(_) => (0, None),
+        };
+        if n == 0 {
+            break;
+        }
+        let data = &buf[..n];
+        match data[0] {
+            // SAFETY: the fd arrived via SCM_RIGHTS and is ours alone.
+            b'P' => master = fd.map(|f| unsafe { OwnedFd::from_raw_fd(f) }),
+            b'E' => {
+                let text = String::from_utf8_lossy(&data[1..]).to_string();
+                let mut parts = text.splitn(3, '\0');
+                let step = parts.next().unwrap_or("").to_string();
+                let errno = parts.next().and_then(|e| e.parse().ok()).unwrap_or(0);
+                let detail = parts.next().unwrap_or("").to_string();
+                failure = Some((step, errno, detail));
+            }
+            _ => {}
+        }
+    }
+    if let Some((step, errno, detail)) = failure {
+        let _ = waitpid(Pid::from_raw(pid), None);
+        restore(&old_mask);
+        return Err(match step.as_str() {
+            "exec" => {
+                let (how, cmd) = detail.split_once('\0').unwrap_or(("search", &detail));
+                Error::Exec {
+                    cmd: cmd.to_string(),
+                    errno,
+                    searched_path: how == "search",
+                }
+            }
+            "user" => Error::User(detail),
+            _ => Error::Setup {
+                step,
+                errno,
+                detail,
+            },
+        });
+    }
+    Ok(Started {
+        pid,
+        master,
+        sigfd,
+        old_mask,
+        stdin: spec.stdin,
+    })
+}
+
+impl Started {
+    /// Proxies stdio and signals until the container's init exits; returns
+    /// how it ended. The terminal is restored on every path.
+    pub fn supervise(mut self) -> Result<Exit, Error> {
+        let _raw = match (&self.master, self.stdin) {
+            (Some(_), true) => TerminalGuard::raw(0),
+            _ => None,
+        };
+        let pid = Pid::from_raw(self.pid);
+        let master = self.master.take();
+        if let Some(m) = &master {
+            set_nonblocking(m.as_raw_fd());
+        }
+        let mut stdin_open = self.stdin && master.is_some();
+        let mut master_open = master.is_some();
+        let mut exit: Option<Exit> = None;
+        let mut buf = vec![0u8; 32 * 1024];
+        let stdout = std::io::stdout();
+        loop {
+            // Once the init is reaped, drain what the pty still holds.
+            if let (Some(_), Some(m)) = (exit, &master) {
+                if master_open {
+                    drain(m.as_raw_fd(), &mut buf, &stdout);
+                }
+                break;
+            } else if exit.is_some() {
+                break;
+            }
+            use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+            let stdin_fd = std::io::stdin();
+            let mut fds = vec![PollFd::new(self.sigfd.as_fd(), PollFlags::POLLIN)];
+            let stdin_idx = if stdin_open {
+                fds.push(PollFd::new(stdin_fd.as_fd(), PollFlags::POLLIN));
+                Some(fds.len() - 1)
+            } else {
+                None
+            };
+            let master_idx = match (&master, master_open) {
+                (Some(m), true) => {
+                    fds.push(PollFd::new(m.as_fd(), PollFlags::POLLIN));
+                    Some(fds.len() - 1)
+                }
+                _ => None,
+            };
+            match poll(&mut fds, PollTimeout::NONE) {
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => return Err(sys("poll")(e)),
+                Ok(_) => {}
+            }
+            let ready = |i: Option<usize>| {
+                i.and_then(|i| fds[i].revents())
+                    .is_some_and(|r| !r.is_empty())
+            };
+            let (sig_ready, in_ready, m_ready) =
+                (ready(Some(0)), ready(stdin_idx), ready(master_idx));
+            drop(fds);
+            if m_ready {
+                if let Some(m) = &master {
+                    master_open = copy_out(m.as_raw_fd(), &mut buf, &stdout);
+                }
+            }
+            if in_ready {
+                if let Some(m) = &master {
+                    match std::io::stdin().lock().read(&mut buf) {
+                        Ok(0) | Err(_) => stdin_open = false,
+                        Ok(n) => write_all_fd(m.as_raw_fd(), &buf[..n]),
+                    }
+                }
+            }
+            if sig_ready {
+                while let Ok(Some(info)) = self.sigfd.read_signal() {
+                    let sig = info.ssi_signo as i32;
+                    if sig == libc::SIGCHLD {
+                        match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
+                            Ok(WaitStatus::Exited(_, code)) => exit = Some(Exit::Code(code)),
+                            Ok(WaitStatus::Signaled(_, s, _)) => {
+                                exit = Some(Exit::Signal(s as i32))
+                            }
+                            Err(nix::errno::Errno::ECHILD) => exit = exit.or(Some(Exit::Code(255))),
+                            _ => {}
+                        }
+                    } else if sig == libc::SIGWINCH {
+                        if let (Some(m), Some(ws)) = (&master, get_winsize(0)) {
+                            set_winsize(m.as_raw_fd(), &ws);
+                        }
+                    } else if let Ok(s) = Signal::try_from(sig) {
+                        let _ = kill(pid, s);
+                    }
+                }
+            }
+        }
+        let _ = std::io::stdout().flush();
+        Ok(exit.unwrap_or(Exit::Code(255)))
+    }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        let _ =
+            nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&self.old_mask), None);
+    }
+}
+
+fn set_nonblocking(fd: RawFd) {
+    // SAFETY: F_GETFL/F_SETFL on an fd we own.
+    unsafe {
+        let fl = libc::fcntl(fd, libc::F_GETFL);
+        libc::fcntl(fd, libc::F_SETFL, fl | libc::O_NONBLOCK);
+    }
+}
+
+fn read_fd(fd: RawFd, buf: &mut [u8]) -> isize {
+    // SAFETY: reading into a live buffer of the given length.
+    unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) }
+}
+
+/// Copies what the pty master has to stdout; false once the pty is gone.
+fn copy_out(fd: RawFd, buf: &mut [u8], stdout: &std::io::Stdout) -> bool {
+    let n = read_fd(fd, buf);
+    if n > 0 {
+        let mut out = stdout.lock();
+        let _ = out.write_all(&buf[..n as usize]);
+        let _ = out.flush();
+        true
+    } else {
+        n < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EAGAIN)
+    }
+}
+
+fn drain(fd: RawFd, buf: &mut [u8], stdout: &std::io::Stdout) {
+    loop {
+        let n = read_fd(fd, buf);
+        if n <= 0 {
+            break;
+        }
+        let mut out = stdout.lock();
+        let _ = out.write_all(&buf[..n as usize]);
+    }
+}
+
+fn write_all_fd(fd: RawFd, mut data: &[u8]) {
+    while !data.is_empty() {
+        // SAFETY: writing from a live buffer of the given length.
+        let n = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
+        if n > 0 {
+            data = &data[n as usize..];
+        } else if n < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EAGAIN) {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        } else {
+            return;
+        }
+    }
+}
