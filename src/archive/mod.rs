@@ -5,8 +5,8 @@
 mod compress;
 mod unpack;
 
-pub use compress::{decompressor, Compression};
-pub use unpack::{unpack, Unpacked};
+pub use compress::decompressor;
+pub use unpack::unpack;
 
 use std::fmt;
 use std::io;
@@ -40,7 +40,14 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::NotTar(why) => write!(f, "archive/tar: invalid tar header ({why})"),
+            Error::NotTar(why) => {
+                let why: String = why
+                    .chars()
+                    .take(120)
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect();
+                write!(f, "archive/tar: invalid tar header ({why})")
+            }
             Error::Escape(p) => write!(f, "invalid tar entry {p:?}: path escapes the destination"),
             Error::Unsupported(c) => write!(f, "unsupported compression: {c}"),
             Error::Io { path: Some(p), err } => write!(f, "{}: {err}", p.display()),

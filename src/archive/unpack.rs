@@ -50,7 +50,8 @@ pub fn unpack<R: Read>(input: R, dest: &Path) -> Result<Unpacked, Error> {
         for entry in entries {
             let mut entry = entry.map_err(|e| {
                 if first {
-                    Error::NotTar(e.to_string())
+                    // The reader's message may quote the bad bytes: keep it out.
+                    Error::NotTar("not a tar archive".into())
                 } else {
                     Error::Io { path: None, err: e }
                 }

@@ -16,10 +16,16 @@ pub fn generate(dir: &Path) -> io::Result<()> {
     let mut cmd = Cli::command();
     cmd.build();
     write_man(&man, &cmd, "strata")?;
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
         let name = format!("strata-{}", sub.get_name());
         write_man(&man, sub, &name)?;
-        for subsub in sub.get_subcommands().filter(|s| !s.is_hide_set()) {
+        for subsub in sub
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+        {
             write_man(&man, subsub, &format!("{name}-{}", subsub.get_name()))?;
         }
     }

@@ -163,8 +163,14 @@ impl ContainerStore {
         if !names::is_valid(&rec.name) {
             return Err(Error::BadName(rec.name.clone()));
         }
-        self.claim_name(&rec.name, &rec.id)?;
+        // The temp dir exists before the name is claimed: a claim whose
+        // owner has neither a temp dir nor a record is stale.
         let tmp = self.dir.join(format!(".tmp-{}", rec.id));
+        fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+        if let Err(e) = self.claim_name(&rec.name, &rec.id) {
+            let _ = fsx::remove_tree(&tmp);
+            return Err(e);
+        }
         let build = || -> Result<(), Error> {
             for d in ["upper", "work", "rootfs"] {
                 let p = tmp.join(d);
@@ -192,7 +198,11 @@ impl ContainerStore {
         fsx::write_atomic(path, &bytes).map_err(io_err(path))
     }
 
+    /// Claims `name` for `id`. Runs under a short lock on names/ so that a
+    /// stale claim is replaced by exactly one process.
     fn claim_name(&self, name: &str, id: &str) -> Result<(), Error> {
+        let lock_path = self.run.join("names.lock");
+        let _guard = lock::exclusive(&lock_path).map_err(io_err(&lock_path))?;
         let link = self.names.join(name);
         loop {
             match std::os::unix::fs::symlink(id, &link) {
@@ -200,7 +210,10 @@ impl ContainerStore {
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
                     let owner = fs::read_link(&link).map_err(io_err(&link))?;
                     let owner = owner.to_string_lossy().to_string();
-                    if self.dir(&owner).join("container.json").is_file() {
+                    // Taken by a container, or by one still being created.
+                    if self.dir(&owner).join("container.json").is_file()
+                        || self.dir.join(format!(".tmp-{owner}")).exists()
+                    {
                         return Err(Error::NameInUse {
                             name: name.into(),
                             id: owner,

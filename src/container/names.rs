@@ -353,21 +353,20 @@ const SURNAMES: &[&str] = &[
 /// A random `adjective_surname`; `retry` > 0 appends a digit, as docker does
 /// when a name is taken. `boring_wozniak` is never produced.
 pub fn generate(random: u64, retry: u32) -> String {
-    loop {
-        let a = ADJECTIVES[(random % ADJECTIVES.len() as u64) as usize];
-        let s = SURNAMES[((random / ADJECTIVES.len() as u64) % SURNAMES.len() as u64) as usize];
-        let mut name = format!("{a}_{s}");
-        if name == "boring_wozniak" {
-            return generate(
-                random.wrapping_mul(6364136223846793005).wrapping_add(1),
-                retry,
-            );
-        }
-        if retry > 0 {
-            name.push_str(&((random >> 32) % 10).to_string());
-        }
-        return name;
+    let a = ADJECTIVES[(random % ADJECTIVES.len() as u64) as usize];
+    let s = SURNAMES[((random / ADJECTIVES.len() as u64) % SURNAMES.len() as u64) as usize];
+    if a == "boring" && s == "wozniak" {
+        // Steve Wozniak is not boring.
+        return generate(
+            random.wrapping_mul(6364136223846793005).wrapping_add(1),
+            retry,
+        );
     }
+    let mut name = format!("{a}_{s}");
+    if retry > 0 {
+        name.push_str(&((random >> 32) % 10).to_string());
+    }
+    name
 }
 
 /// Whether `name` is a valid container name: `[a-zA-Z0-9][a-zA-Z0-9_.-]+`.

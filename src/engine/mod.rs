@@ -10,7 +10,7 @@ mod ps;
 mod rm;
 mod run;
 
-pub use images::{ImageRow, RmiOutcome};
+pub use images::ImageRow;
 pub use inspect::InspectKind;
 pub use ps::PsEntry;
 pub use run::{read_env_file, RunRequest, Volume};

@@ -33,8 +33,15 @@ impl Engine {
                 Ok(cur) if cur == rec.image_id => rec.image.clone(),
                 _ => short_id(&rec.image_id),
             };
-            let command = std::iter::once(rec.path.as_str())
-                .chain(rec.args.iter().map(String::as_str))
+            // docker's daemon quotes arguments that hold spaces.
+            let command = std::iter::once(rec.path.clone())
+                .chain(rec.args.iter().map(|a| {
+                    if a.contains(' ') {
+                        format!("'{a}'")
+                    } else {
+                        a.clone()
+                    }
+                }))
                 .collect::<Vec<_>>()
                 .join(" ");
             let size_rw = with_size
@@ -49,7 +56,7 @@ impl Engine {
                 size_rw,
             });
         }
-        out.sort_by(|a, b| b.created.cmp(&a.created));
+        out.sort_by_key(|e| std::cmp::Reverse(e.created));
         Ok(out)
     }
 }

@@ -35,6 +35,7 @@ impl Engine {
 
     /// Removes every stopped container; returns their ids and the bytes freed.
     pub fn prune_containers(&self) -> Result<(Vec<String>, u64)> {
+        self.sweep();
         let mut removed = Vec::new();
         let mut freed = 0;
         for id in self.containers.ids()? {

@@ -169,6 +169,9 @@ impl ImageStore {
     /// `parent`; returns it. Content that is already stored is kept once.
     pub fn add_layer<R: Read>(&self, input: R, parent: Option<&str>) -> Result<Layer, Error> {
         let tmp = self.tmp_dir().join(format!("layer-{}", ids::random_hex(8)));
+        // Held while we work: sweep_tmp never removes a directory in use.
+        let lock_path = tmp.with_extension("lock");
+        let _busy = lock::exclusive(&lock_path).map_err(io_err(&lock_path))?;
         let diff = tmp.join("diff");
         fs::create_dir_all(&diff).map_err(io_err(&diff))?;
         let result = (|| {
@@ -188,6 +191,7 @@ impl ImageStore {
             self.commit_layer_dir(&tmp, layer)
         })();
         let _ = fsx::remove_tree(&tmp);
+        let _ = fsx::remove_file(&lock_path);
         result
     }
 
@@ -232,9 +236,12 @@ impl ImageStore {
             // Rename first so that a crash never leaves a half-deleted layer
             // under its real name.
             let doomed = self.tmp_dir().join(format!("del-{}", ids::random_hex(8)));
+            let lock_path = doomed.with_extension("lock");
+            let _busy = lock::exclusive(&lock_path).map_err(io_err(&lock_path))?;
             if fs::rename(e.path(), &doomed).is_ok() {
                 fsx::remove_tree(&doomed).map_err(io_err(&doomed))?;
             }
+            let _ = fsx::remove_file(&lock_path);
         }
         Ok(())
     }
@@ -256,11 +263,6 @@ impl ImageStore {
         let p = self.config_path(id);
         let bytes = fs::read(&p).map_err(|_| Error::NotFound(id.to_string()))?;
         serde_json::from_slice(&bytes).map_err(|e| Error::Damaged(format!("{}: {e}", p.display())))
-    }
-
-    /// The raw config bytes of an image.
-    pub fn config_bytes(&self, id: &str) -> Result<Vec<u8>, Error> {
-        fs::read(self.config_path(id)).map_err(|_| Error::NotFound(id.to_string()))
     }
 
     /// Every image id in the store.
@@ -399,21 +401,21 @@ impl ImageStore {
         Ok(self.load_refs()?.refs.get(&r.canonical()).cloned())
     }
 
-    /// Removes work left in tmp/ by a process that died (older than a
-    /// minute, so that a running import is never touched).
+    /// Removes work left in tmp/ by a process that died: anything whose
+    /// `.lock` nobody holds (a live import holds its lock).
     pub fn sweep_tmp(&self) {
         let Ok(rd) = fs::read_dir(self.tmp_dir()) else {
             return;
         };
         for e in rd.flatten() {
-            let old = e
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age.as_secs() > 60);
-            if old {
-                let _ = fsx::remove_tree(&e.path());
+            let path = e.path();
+            if path.extension().is_some_and(|x| x == "lock") {
+                continue;
+            }
+            let lock_path = path.with_extension("lock");
+            if let Ok(Some(_held)) = lock::try_exclusive(&lock_path) {
+                let _ = fsx::remove_tree(&path);
+                let _ = fsx::remove_file(&lock_path);
             }
         }
     }

@@ -67,11 +67,9 @@ fn fail_io(
 /// What the child needs from its parent beyond the spec.
 pub struct ChildCtx<'a> {
     pub spec: &'a Spec,
-    /// The sync socket (CLOEXEC): errors and the pty master go through it.
-    pub sock: RawFd,
     /// The supervisor's terminal size, applied to the container's pty.
     pub winsize: Option<libc::winsize>,
-    /// The signal mask to restore before exec (the parent blocked some).
+    /// Sends the pty master to the parent over the sync socket.
     pub send_fd: &'a dyn Fn(RawFd) -> Result<(), Failure>,
 }
 
@@ -240,7 +238,7 @@ fn clone_tree(p: &Path) -> Result<OwnedFd, Failure> {
         errno: libc::EINVAL,
         detail: p.display().to_string(),
     })?;
-    let flags = libc::OPEN_TREE_CLONE | libc::OPEN_TREE_CLOEXEC as u32 | libc::AT_RECURSIVE as u32;
+    let flags = libc::OPEN_TREE_CLONE | libc::OPEN_TREE_CLOEXEC | libc::AT_RECURSIVE as u32;
     // SAFETY: open_tree reads a NUL-terminated path that outlives the call
     // and returns a new fd (or -1).
     let fd = unsafe { libc::syscall(libc::SYS_open_tree, libc::AT_FDCWD, path.as_ptr(), flags) };

@@ -15,8 +15,8 @@ pub mod plan;
 mod pty;
 pub mod user;
 
-pub use parent::{start, Started};
-pub use pty::{stdin_is_tty, TerminalGuard};
+pub use parent::start;
+pub use pty::stdin_is_tty;
 
 use std::fmt;
 use std::path::PathBuf;

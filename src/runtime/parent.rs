@@ -140,7 +140,6 @@ pub fn start(spec: &Spec) -> Result<Started, Error> {
         };
         let ctx = ChildCtx {
             spec,
-            sock,
             winsize,
             send_fd: &send_fd,
         };

@@ -1,47 +1,12 @@
-//! sha256 digests, as `sha256:<hex>` strings, and a writer that hashes
+//! sha256 digests, as `sha256:<hex>` strings, and a reader that hashes
 //! what passes through it (so a byte is read once: hashed while copied).
 
 use sha2::{Digest, Sha256};
-use std::io::{self, Write};
+use std::io;
 
 /// `sha256:<hex>` of a byte slice.
 pub fn sha256_digest(data: &[u8]) -> String {
     format!("sha256:{}", super::ids::hex(&Sha256::digest(data)))
-}
-
-/// A writer that hashes everything written to it and passes it on.
-pub struct HashWriter<W> {
-    inner: W,
-    hasher: Sha256,
-    count: u64,
-}
-
-impl<W: Write> HashWriter<W> {
-    pub fn new(inner: W) -> Self {
-        HashWriter {
-            inner,
-            hasher: Sha256::new(),
-            count: 0,
-        }
-    }
-
-    /// The digest of all bytes written, the byte count, and the inner writer.
-    pub fn finish(self) -> (String, u64, W) {
-        let digest = format!("sha256:{}", super::ids::hex(&self.hasher.finalize()));
-        (digest, self.count, self.inner)
-    }
-}
-
-impl<W: Write> Write for HashWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.count += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 /// A reader that hashes everything read through it.
@@ -113,15 +78,5 @@ mod tests {
         let c = chain_ids(&d);
         assert_eq!(c[0], "sha256:a");
         assert_eq!(c[1], sha256_digest(b"sha256:a sha256:b"));
-    }
-
-    #[test]
-    fn hash_writer_counts_and_hashes() {
-        let mut w = HashWriter::new(Vec::new());
-        w.write_all(b"hello").unwrap();
-        let (d, n, inner) = w.finish();
-        assert_eq!(n, 5);
-        assert_eq!(inner, b"hello");
-        assert_eq!(d, sha256_digest(b"hello"));
     }
 }

@@ -1,0 +1,132 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_strata_global_optspecs
+    string join \n root= runroot= h/help V/version
+end
+
+function __fish_strata_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_strata_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_strata_using_subcommand
+    set -l cmd (__fish_strata_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c strata -n "__fish_strata_needs_command" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_needs_command" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_needs_command" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_needs_command" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_needs_command" -f -a "run" -d 'Run a command in a new container'
+complete -c strata -n "__fish_strata_needs_command" -f -a "ps" -d 'List containers'
+complete -c strata -n "__fish_strata_needs_command" -f -a "rm" -d 'Remove one or more containers'
+complete -c strata -n "__fish_strata_needs_command" -f -a "container" -d 'Manage containers'
+complete -c strata -n "__fish_strata_needs_command" -f -a "images" -d 'List images'
+complete -c strata -n "__fish_strata_needs_command" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
+complete -c strata -n "__fish_strata_needs_command" -f -a "rmi" -d 'Remove one or more images'
+complete -c strata -n "__fish_strata_needs_command" -f -a "import" -d 'Import the contents from a tarball to create a filesystem image'
+complete -c strata -n "__fish_strata_needs_command" -f -a "inspect" -d 'Return low-level information on containers and images'
+complete -c strata -n "__fish_strata_needs_command" -f -a "__gen-docs" -d 'Write the man pages and shell completions (for packagers)'
+complete -c strata -n "__fish_strata_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c strata -n "__fish_strata_using_subcommand run" -l name -d 'Assign a name to the container' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -s e -l env -d 'Set environment variables' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l env-file -d 'Read in a file of environment variables' -r -F
+complete -c strata -n "__fish_strata_using_subcommand run" -s w -l workdir -d 'Working directory inside the container' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -s u -l user -d 'Username or UID (format: <name|uid>[:<group|gid>])' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -s h -l hostname -d 'Container host name' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -s v -l volume -d 'Bind mount a volume (HOST:CONTAINER[:ro])' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l entrypoint -d 'Overwrite the default ENTRYPOINT of the image' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l network -d 'Connect a container to a network (none, host)' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand run" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand run" -s i -l interactive -d 'Keep STDIN open'
+complete -c strata -n "__fish_strata_using_subcommand run" -s t -l tty -d 'Allocate a pseudo-TTY'
+complete -c strata -n "__fish_strata_using_subcommand run" -l rm -d 'Automatically remove the container when it exits'
+complete -c strata -n "__fish_strata_using_subcommand run" -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand run" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand ps" -s n -l last -d 'Show n last created containers (includes all states)' -r
+complete -c strata -n "__fish_strata_using_subcommand ps" -l format -d 'Format output using a Go template ("table ..." for a table)' -r
+complete -c strata -n "__fish_strata_using_subcommand ps" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand ps" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand ps" -s a -l all -d 'Show all containers (default shows just running)'
+complete -c strata -n "__fish_strata_using_subcommand ps" -s q -l quiet -d 'Only display container IDs'
+complete -c strata -n "__fish_strata_using_subcommand ps" -s l -l latest -d 'Show the latest created container (includes all states)'
+complete -c strata -n "__fish_strata_using_subcommand ps" -l no-trunc -d 'Don\'t truncate output'
+complete -c strata -n "__fish_strata_using_subcommand ps" -s s -l size -d 'Display total file sizes'
+complete -c strata -n "__fish_strata_using_subcommand ps" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand ps" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand rm" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand rm" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand rm" -s f -l force -d 'Force the removal of a running container (uses SIGKILL)'
+complete -c strata -n "__fish_strata_using_subcommand rm" -s v -l volumes -d 'Remove anonymous volumes associated with the container (none exist yet)'
+complete -c strata -n "__fish_strata_using_subcommand rm" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand rm" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from prune help" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from prune help" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from prune help" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from prune help" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from prune help" -f -a "prune" -d 'Remove all stopped containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from prune" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from prune" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove all stopped containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c strata -n "__fish_strata_using_subcommand images" -l format -d 'Format output using a Go template' -r
+complete -c strata -n "__fish_strata_using_subcommand images" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand images" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand images" -s a -l all -d 'Show all images (default hides intermediate images)'
+complete -c strata -n "__fish_strata_using_subcommand images" -s q -l quiet -d 'Only show image IDs'
+complete -c strata -n "__fish_strata_using_subcommand images" -l no-trunc -d 'Don\'t truncate output'
+complete -c strata -n "__fish_strata_using_subcommand images" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand images" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand tag" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand tag" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand tag" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand tag" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand rmi" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand rmi" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand rmi" -s f -l force -d 'Force removal of the image'
+complete -c strata -n "__fish_strata_using_subcommand rmi" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand rmi" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand import" -s m -l message -d 'Set commit message for imported image' -r
+complete -c strata -n "__fish_strata_using_subcommand import" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand import" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand import" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand import" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand inspect" -s f -l format -d 'Format output using a Go template' -r
+complete -c strata -n "__fish_strata_using_subcommand inspect" -l type -d 'Only look for objects of this type' -r -f -a "container\t''
+image\t''"
+complete -c strata -n "__fish_strata_using_subcommand inspect" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand inspect" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand inspect" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand inspect" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "run" -d 'Run a command in a new container'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "ps" -d 'List containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "rm" -d 'Remove one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "container" -d 'Manage containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "images" -d 'List images'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "rmi" -d 'Remove one or more images'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "import" -d 'Import the contents from a tarball to create a filesystem image'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "inspect" -d 'Return low-level information on containers and images'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "__gen-docs" -d 'Write the man pages and shell completions (for packagers)'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "prune" -d 'Remove all stopped containers'

@@ -1,0 +1,240 @@
+//! Bad input: one clear line, exit 125, nothing half-written.
+
+use crate::util::*;
+
+fn assert_one_line(err: &str) {
+    assert_eq!(err.lines().count(), 1, "one line expected: {err:?}");
+    assert!(err.starts_with("Error: "), "{err:?}");
+}
+
+#[test]
+fn unknown_image_is_docker_s_message() {
+    let env = Env::new();
+    let (_, err) = env.code(125, &["run", "--rm", "nosuch", "true"]);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines[0], "Unable to find image 'nosuch:latest' locally");
+    assert_eq!(lines.len(), 2);
+    assert_eq!(env.ok(&["ps", "-aq"]), "", "no container was created");
+    let (_, err) = env.code(1, &["rmi", "nosuch"]);
+    assert_eq!(err, "Error: No such image: nosuch\n");
+}
+
+#[test]
+fn unknown_and_ambiguous_containers() {
+    let env = Env::with_busybox();
+    let (_, err) = env.code(1, &["rm", "nosuch"]);
+    assert_eq!(err, "Error: No such container: nosuch\n");
+    // Make two containers whose ids share a first hex digit, then use it.
+    let mut ids = Vec::new();
+    for _ in 0..40 {
+        env.ok(&["run", "busybox", "true"]);
+        ids = env
+            .ok(&["ps", "-aq", "--no-trunc"])
+            .lines()
+            .map(String::from)
+            .collect::<Vec<_>>();
+        if ids.iter().any(|a| {
+            ids.iter()
+                .filter(|b| b.as_bytes()[0] == a.as_bytes()[0])
+                .count()
+                > 1
+        }) {
+            break;
+        }
+    }
+    let first = ids
+        .iter()
+        .find(|a| {
+            ids.iter()
+                .filter(|b| b.as_bytes()[0] == a.as_bytes()[0])
+                .count()
+                > 1
+        })
+        .unwrap();
+    let prefix = &first[..1];
+    let (_, err) = env.code(1, &["rm", prefix]);
+    assert_eq!(
+        err,
+        format!("Error: multiple IDs found with provided prefix: {prefix}\n")
+    );
+}
+
+#[test]
+fn a_name_in_use_is_a_conflict() {
+    let env = Env::with_busybox();
+    env.ok(&["run", "--name", "dup", "busybox", "true"]);
+    let (_, err) = env.code(125, &["run", "--name", "dup", "busybox", "true"]);
+    assert_one_line(&err);
+    assert!(
+        err.contains("Conflict. The container name \"/dup\" is already in use by container"),
+        "{err}"
+    );
+    let (_, err) = env.code(125, &["run", "--name", "bad name", "busybox", "true"]);
+    assert!(err.contains("Invalid container name (bad name)"), "{err}");
+    assert_eq!(env.ok(&["ps", "-aq"]).lines().count(), 1);
+}
+
+#[test]
+fn malformed_references_are_refused_before_anything_is_written() {
+    let env = Env::with_busybox();
+    for bad in ["Upper", "me/Redis", "a:b:c", "x@sha256:12", "a//b"] {
+        let (_, err) = env.code(125, &["run", "--rm", bad, "true"]);
+        assert!(err.contains("invalid reference format"), "{bad}: {err}");
+    }
+    let (_, err) = env.code(
+        125,
+        &["import", busybox_tar().to_str().unwrap(), "Bad:Ref:x"],
+    );
+    assert!(err.contains("invalid reference format"), "{err}");
+    let (_, err) = env.code(125, &["tag", "busybox", "bad//ref"]);
+    assert!(err.contains("invalid reference format"), "{err}");
+    assert_eq!(env.ok(&["images", "-q"]).lines().count(), 1);
+}
+
+#[test]
+fn import_of_something_that_is_not_a_tar_writes_nothing() {
+    let env = Env::new();
+    for (name, content) in [
+        ("text", b"hello, this is not a tar archive\n".repeat(40)),
+        ("empty", Vec::new()),
+    ] {
+        let f = env.dir.join(name);
+        std::fs::write(&f, &content).unwrap();
+        let (_, err) = env.code(125, &["import", f.to_str().unwrap(), "x"]);
+        assert_one_line(&err);
+        assert!(err.contains("invalid tar header"), "{err}");
+    }
+    let (_, err) = env.code(125, &["import", "/no/such/file.tar"]);
+    assert_eq!(
+        err,
+        "Error: open /no/such/file.tar: no such file or directory\n"
+    );
+    assert_eq!(env.ok(&["images", "-q"]), "");
+    assert_eq!(
+        std::fs::read_dir(env.root().join("layers"))
+            .unwrap()
+            .count(),
+        0
+    );
+    assert_eq!(
+        std::fs::read_dir(env.root().join("tmp")).unwrap().count(),
+        0
+    );
+    assert_eq!(
+        std::fs::read_dir(env.root().join("images"))
+            .unwrap()
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn tar_entries_cannot_escape_the_layer() {
+    let env = Env::new();
+    let outside = env.dir.join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    // An archive whose symlink points out and whose next entry writes through it.
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::Symlink);
+    h.set_size(0);
+    h.set_mode(0o777);
+    b.append_link(&mut h, "evil", &outside).unwrap();
+    let mut h = tar::Header::new_gnu();
+    h.set_size(4);
+    h.set_mode(0o644);
+    b.append_data(&mut h, "evil/pwned", &b"boom"[..]).unwrap();
+    let bytes = b.into_inner().unwrap();
+    let f = env.dir.join("evil.tar");
+    std::fs::write(&f, bytes).unwrap();
+    let (_, err) = env.code(125, &["import", f.to_str().unwrap(), "evil"]);
+    assert!(err.contains("path escapes the destination"), "{err}");
+    assert!(
+        !outside.join("pwned").exists(),
+        "a file was written outside the layer"
+    );
+    assert_eq!(env.ok(&["images", "-q"]), "");
+}
+
+#[test]
+fn a_missing_volume_source_is_refused() {
+    let env = Env::with_busybox();
+    let (_, err) = env.code(
+        125,
+        &["run", "--rm", "-v", "/no/such/dir:/data", "busybox", "true"],
+    );
+    assert_eq!(err, "Error: invalid mount config for type \"bind\": bind source path does not exist: /no/such/dir\n");
+    let (_, err) = env.code(
+        125,
+        &["run", "--rm", "-v", "relative:/data", "busybox", "true"],
+    );
+    assert!(err.contains("named volumes are not supported"), "{err}");
+    assert_eq!(env.ok(&["ps", "-aq"]), "");
+}
+
+#[test]
+fn a_damaged_layer_dir_is_reported() {
+    let env = Env::with_busybox();
+    let layer = std::fs::read_dir(env.root().join("layers"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::rename(layer.join("diff"), layer.join("diff.moved")).unwrap();
+    let (_, err) = env.code(125, &["run", "--rm", "busybox", "true"]);
+    assert_one_line(&err);
+    assert!(
+        err.contains("image store is damaged") && err.contains("has no content directory"),
+        "{err}"
+    );
+    assert_eq!(
+        env.ok(&["ps", "-aq"]),
+        "",
+        "--rm removed the failed container"
+    );
+}
+
+#[test]
+fn an_image_without_a_command_is_refused() {
+    let env = Env::with_busybox();
+    let (_, err) = env.code(125, &["run", "busybox"]);
+    assert_eq!(err, "Error: No command specified\n");
+}
+
+#[test]
+fn a_read_only_store_is_a_clear_error() {
+    let env = Env::with_busybox();
+    let root = env.root();
+    let st = std::process::Command::new("mount")
+        .args(["--bind", "-o", "ro"])
+        .arg(&root)
+        .arg(&root)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let st2 = std::process::Command::new("mount")
+        .args(["-o", "remount,bind,ro"])
+        .arg(&root)
+        .status()
+        .unwrap();
+    assert!(st2.success());
+    let (_, err) = env.code(125, &["import", busybox_tar().to_str().unwrap(), "other"]);
+    let _ = std::process::Command::new("umount").arg(&root).status();
+    assert_one_line(&err);
+    assert!(err.contains("Read-only file system"), "{err}");
+    assert_eq!(
+        env.ok(&["images", "-q"]).lines().count(),
+        1,
+        "the store is as before"
+    );
+}
+
+#[test]
+fn unknown_flags_exit_125() {
+    let env = Env::new();
+    let out = env.run(&["run", "--no-such-flag", "busybox"]);
+    assert_eq!(out.status.code(), Some(125));
+    assert!(stderr(&out).contains("--no-such-flag"));
+    assert_eq!(env.run(&["--help"]).status.code(), Some(0));
+}

@@ -1,0 +1,224 @@
+//! `import`, `images`, `tag`, `rmi`, `inspect`.
+
+use crate::util::*;
+
+#[test]
+fn import_prints_the_id_and_images_lists_it() {
+    let env = Env::new();
+    let id = env
+        .ok(&["import", busybox_tar().to_str().unwrap(), "busybox"])
+        .trim()
+        .to_string();
+    assert!(id.starts_with("sha256:") && id.len() == 71, "{id}");
+    let table = env.ok(&["images"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(
+        lines[0],
+        "REPOSITORY   TAG       IMAGE ID       CREATED                  SIZE"
+    );
+    assert!(
+        lines[1].starts_with(&format!("busybox      latest    {}   ", &id[7..19])),
+        "{table}"
+    );
+    assert!(lines[1].contains("MB"), "{table}");
+    assert_eq!(env.ok(&["images", "-q"]), format!("{}\n", &id[7..19]));
+    assert_eq!(env.ok(&["images", "-q", "--no-trunc"]), format!("{id}\n"));
+    // The same content imported again is the same layer, stored once.
+    env.ok(&["import", busybox_tar().to_str().unwrap(), "busybox:copy"]);
+    assert_eq!(
+        std::fs::read_dir(env.root().join("layers"))
+            .unwrap()
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn import_reads_gzip_zstd_and_stdin() {
+    let env = Env::new();
+    let tar = busybox_tar();
+    let gz = env.dir.join("bb.tar.gz");
+    let st = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("gzip -c {} > {}", tar.display(), gz.display()))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let a = env.ok(&["import", gz.to_str().unwrap(), "gz"]);
+    let zst = env.dir.join("bb.tar.zst");
+    let st = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("zstd -q -c {} > {}", tar.display(), zst.display()))
+        .status()
+        .unwrap();
+    assert!(st.success(), "zstd is needed (apt-get install zstd)");
+    let b = env.ok(&["import", zst.to_str().unwrap(), "zst"]);
+    let mut c = env.cmd(&["import", "-", "stdin:1"]);
+    c.stdin(std::fs::File::open(tar).unwrap());
+    let out = c.output().unwrap();
+    assert!(out.status.success());
+    // One layer whatever the compression: the diff id is the plain tar's digest.
+    let diff = |name: &str| env.ok(&["inspect", "-f", "{{json .RootFS.Layers}}", name]);
+    assert_eq!(diff("gz"), diff("zst"));
+    assert_eq!(diff("gz"), diff("stdin:1"));
+    assert!(a.starts_with("sha256:") && b.starts_with("sha256:"));
+    env.ok(&["run", "--rm", "zst", "true"]);
+}
+
+#[test]
+fn inspect_formats_images_and_containers() {
+    let env = Env::with_busybox();
+    let id = env.ok(&["images", "-q", "--no-trunc"]).trim().to_string();
+    assert_eq!(env.ok(&["inspect", "-f", "{{.Id}}", "busybox"]).trim(), id);
+    assert_eq!(
+        env.ok(&["inspect", "-f", "{{.Os}}/{{.Architecture}}", "busybox"])
+            .trim(),
+        "linux/amd64"
+    );
+    assert_eq!(
+        env.ok(&["inspect", "-f", "{{json .Config}}", "busybox"])
+            .trim(),
+        "{}"
+    );
+    assert_eq!(
+        env.ok(&["inspect", "-f", "{{json .RepoTags}}", "busybox"])
+            .trim(),
+        "[\"busybox:latest\"]"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&env.ok(&["inspect", "busybox"])).unwrap();
+    assert_eq!(doc[0]["Id"], id.as_str());
+    assert_eq!(doc[0]["RootFS"]["Type"], "layers");
+
+    env.code(
+        2,
+        &[
+            "run", "--name", "c1", "-e", "K=V", "busybox", "sh", "-c", "exit 2",
+        ],
+    );
+    assert_eq!(
+        env.ok(&[
+            "inspect",
+            "-f",
+            "{{.State.Status}} {{.State.ExitCode}} {{.Name}}",
+            "c1"
+        ])
+        .trim(),
+        "exited 2 /c1"
+    );
+    assert_eq!(
+        env.ok(&["inspect", "-f", "{{.Path}} {{json .Args}}", "c1"])
+            .trim(),
+        "sh [\"-c\",\"exit 2\"]"
+    );
+    assert_eq!(env.ok(&["inspect", "-f", "{{.Image}}", "c1"]).trim(), id);
+    assert!(env
+        .ok(&["inspect", "-f", "{{json .Config.Env}}", "c1"])
+        .contains("\"K=V\""));
+    let (out, err) = env.code(1, &["inspect", "c1", "nothing-here"]);
+    assert!(
+        out.contains("\"Name\": \"/c1\""),
+        "found objects still print: {out}"
+    );
+    assert_eq!(err, "Error: No such object: nothing-here\n");
+}
+
+#[test]
+fn tag_and_rmi_untag_before_they_delete() {
+    let env = Env::with_busybox();
+    let id = env.ok(&["images", "-q", "--no-trunc"]).trim().to_string();
+    env.ok(&["tag", "busybox", "me/box:1.0"]);
+    env.ok(&["tag", &id[7..14], "localhost:5000/box"]);
+    let repos = env.ok(&["images", "--format", "{{.Repository}}:{{.Tag}}"]);
+    let mut repos: Vec<&str> = repos.lines().collect();
+    repos.sort();
+    assert_eq!(
+        repos,
+        ["busybox:latest", "localhost:5000/box:latest", "me/box:1.0"]
+    );
+    assert_eq!(
+        env.ok(&["images", "me/box", "--format", "{{.Tag}}"]),
+        "1.0\n"
+    );
+    // By name with other tags left: untag only.
+    assert_eq!(env.ok(&["rmi", "me/box:1.0"]), "Untagged: me/box:1.0\n");
+    // By id with several tags: docker refuses unless forced.
+    let (_, err) = env.code(1, &["rmi", &id[7..19]]);
+    assert!(
+        err.contains("image is referenced in multiple repositories"),
+        "{err}"
+    );
+    // A container that uses the image blocks deletion.
+    env.ok(&["run", "--name", "user", "busybox", "true"]);
+    env.ok(&["rmi", "localhost:5000/box"]);
+    let (_, err) = env.code(1, &["rmi", "busybox"]);
+    assert!(
+        err.contains("container") && err.contains("is using its referenced image"),
+        "{err}"
+    );
+    let out = env.ok(&["rmi", "-f", "busybox"]);
+    assert!(
+        out.starts_with("Untagged: busybox:latest\nDeleted: sha256:"),
+        "{out}"
+    );
+    assert_eq!(env.ok(&["images", "-q"]), "");
+    // The stopped container keeps its layers: it is still listed and removable.
+    assert!(
+        env.ok(&["ps", "-a"]).contains(&id[7..19]),
+        "ps shows the image id once the tag is gone"
+    );
+    env.ok(&["rm", "user"]);
+}
+
+#[test]
+fn rmi_of_a_running_container_s_image_cannot_be_forced() {
+    let env = Env::with_busybox();
+    let mut child = env
+        .cmd(&["run", "--name", "live", "busybox", "sleep", "30"])
+        .spawn()
+        .unwrap();
+    assert!(wait_for(5.0, || env.ok(&["ps"]).contains("live")));
+    let id = env.ok(&["images", "-q"]).trim().to_string();
+    let (_, err) = env.code(1, &["rmi", "-f", &id]);
+    assert!(
+        err.contains("(cannot be forced) - image is being used by running container"),
+        "{err}"
+    );
+    env.ok(&["rm", "-f", "live"]);
+    child.wait().unwrap();
+    let out = env.ok(&["rmi", &id]);
+    assert!(
+        out.contains("Untagged: busybox:latest") && out.contains("Deleted: sha256:"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read_dir(env.root().join("layers"))
+            .unwrap()
+            .count(),
+        0,
+        "layers were collected"
+    );
+    // Only the init layer's link is left.
+    let links: Vec<String> = std::fs::read_dir(env.root().join("l"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(links, ["init"]);
+}
+
+#[test]
+fn image_prefixes_resolve_and_ambiguity_is_an_error() {
+    let env = Env::with_busybox();
+    let id = env.ok(&["images", "-q", "--no-trunc"]).trim().to_string();
+    assert_eq!(env.ok(&["inspect", "-f", "{{.Id}}", &id[7..10]]).trim(), id);
+    assert_eq!(env.ok(&["inspect", "-f", "{{.Id}}", &id]).trim(), id);
+    assert_eq!(
+        env.ok(&[
+            "inspect",
+            "-f",
+            "{{.Id}}",
+            "docker.io/library/busybox:latest"
+        ])
+        .trim(),
+        id
+    );
+}

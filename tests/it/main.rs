@@ -1,0 +1,11 @@
+//! strata's integration tests: the real binary, as root, on real kernels
+//! features, each test against a store of its own.
+
+mod util;
+
+mod cli;
+mod errors;
+mod images;
+mod pty;
+mod run;
+mod store;

@@ -1,0 +1,160 @@
+//! `run -it` through a real pty pair made by the test (CI has no terminal).
+
+use crate::util::*;
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::time::{Duration, Instant};
+
+struct Pty {
+    master: std::fs::File,
+    slave: OwnedFd,
+}
+
+fn openpty(rows: u16, cols: u16) -> Pty {
+    let ws = nix::pty::Winsize {
+        ws_row: rows,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    let p = nix::pty::openpty(Some(&ws), None).unwrap();
+    Pty {
+        master: std::fs::File::from(p.master),
+        slave: p.slave,
+    }
+}
+
+fn read_until(master: &mut std::fs::File, want: &str, secs: u64) -> String {
+    let fd = master.as_raw_fd();
+    // Non-blocking reads so that a missing prompt fails instead of hanging.
+    nix::fcntl::fcntl(
+        fd,
+        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
+    )
+    .unwrap();
+    let end = Instant::now() + Duration::from_secs(secs);
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while Instant::now() < end {
+        match master.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                got.extend_from_slice(&buf[..n]);
+                if String::from_utf8_lossy(&got).contains(want) {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(10))
+            }
+            Err(_) => break,
+        }
+    }
+    String::from_utf8_lossy(&got).to_string()
+}
+
+fn spawn_on(pty: &Pty, env: &Env, args: &[&str]) -> std::process::Child {
+    let mut cmd = env.cmd(args);
+    let dup = |fd: &OwnedFd| -> std::process::Stdio { fd.try_clone().unwrap().into() };
+    cmd.stdin(dup(&pty.slave))
+        .stdout(dup(&pty.slave))
+        .stderr(dup(&pty.slave));
+    let slave = pty.slave.as_raw_fd();
+    use std::os::unix::process::CommandExt;
+    // SAFETY (test): make the pty our controlling terminal in a new session.
+    unsafe {
+        cmd.pre_exec(move || {
+            nix::unistd::setsid().ok();
+            libc::ioctl(slave, libc::TIOCSCTTY, 0);
+            Ok(())
+        });
+    }
+    cmd.spawn().unwrap()
+}
+
+#[test]
+fn run_it_gives_a_shell_on_a_real_pty() {
+    let env = Env::with_busybox();
+    let mut pty = openpty(33, 101);
+    let mut child = spawn_on(&pty, &env, &["run", "-it", "--rm", "busybox", "sh"]);
+    let banner = read_until(&mut pty.master, "# ", 10);
+    assert!(banner.contains("# "), "no prompt: {banner:?}");
+    pty.master
+        .write_all(b"echo $((6*7)); tty; stty size\r")
+        .unwrap();
+    let out = read_until(&mut pty.master, "101", 10);
+    assert!(out.contains("\r\n42\r\n"), "{out:?}");
+    assert!(
+        out.contains("/dev/pts/0"),
+        "the shell's terminal is the container's own pty: {out:?}"
+    );
+    assert!(
+        out.contains("33 101"),
+        "window size follows the terminal: {out:?}"
+    );
+    // ctrl-c reaches the shell's foreground job, not strata.
+    pty.master.write_all(b"sleep 30\r").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    pty.master.write_all(b"\x03").unwrap();
+    let out = read_until(&mut pty.master, "# ", 10);
+    assert!(out.contains("^C"), "{out:?}");
+    // Resizing the terminal reaches the container (SIGWINCH).
+    let ws = libc::winsize {
+        ws_row: 50,
+        ws_col: 120,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY (test): TIOCSWINSZ on our pty master with a live struct.
+    unsafe { libc::ioctl(pty.master.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGWINCH,
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    pty.master.write_all(b"stty size\r").unwrap();
+    let out = read_until(&mut pty.master, "50 120", 10);
+    assert!(out.contains("50 120"), "{out:?}");
+    pty.master.write_all(b"exit 4\r").unwrap();
+    let st = child.wait().unwrap();
+    assert_eq!(st.code(), Some(4));
+    // The terminal is back in cooked mode.
+    let t = nix::sys::termios::tcgetattr(&pty.slave).unwrap();
+    assert!(
+        t.local_flags
+            .contains(nix::sys::termios::LocalFlags::ICANON),
+        "terminal left raw"
+    );
+}
+
+#[test]
+fn run_it_without_a_terminal_is_docker_s_error() {
+    let env = Env::with_busybox();
+    let (_, err) = env.code(1, &["run", "-it", "--rm", "busybox", "true"]);
+    assert_eq!(err, "the input device is not a TTY\n");
+}
+
+#[test]
+fn run_i_pipes_stdin_and_without_i_stdin_is_empty() {
+    let env = Env::with_busybox();
+    let mut c = env.cmd(&["run", "-i", "--rm", "busybox", "sh", "-c", "tr a-z A-Z"]);
+    c.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"piped in\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "PIPED IN\n");
+    let mut c = env.cmd(&["run", "--rm", "busybox", "cat"]);
+    c.stdin(std::process::Stdio::piped());
+    let out = c.output().unwrap();
+    assert_eq!(
+        out.stdout, b"",
+        "without -i the container's stdin is /dev/null"
+    );
+}

@@ -1,0 +1,197 @@
+//! Test harness: a store of its own per test, the real binary, and a tiny
+//! busybox base image built once from the host's busybox-static.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_strata");
+
+/// The busybox rootfs tarball, built once per test run.
+pub fn busybox_tar() -> &'static Path {
+    static TAR: OnceLock<PathBuf> = OnceLock::new();
+    TAR.get_or_init(|| {
+        assert!(nix_is_root(), "the integration tests run as root (they make real containers)");
+        let busybox = ["/bin/busybox", "/usr/bin/busybox"]
+            .iter()
+            .find(|p| Path::new(p).exists())
+            .expect("busybox-static is needed: apt-get install busybox-static");
+        // Under target/: reused by later runs, never left in /tmp.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("busybox-base-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let root = dir.join("rootfs");
+        for d in ["bin", "etc", "tmp", "root", "var/empty"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        std::fs::copy(busybox, root.join("bin/busybox")).unwrap();
+        let list = Command::new(root.join("bin/busybox")).arg("--list").output().unwrap();
+        for applet in String::from_utf8_lossy(&list.stdout).lines() {
+            if applet != "busybox" {
+                let _ = std::os::unix::fs::symlink("busybox", root.join("bin").join(applet));
+            }
+        }
+        std::fs::write(
+            root.join("etc/passwd"),
+            "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\nredis:x:100:101:redis:/var/lib/redis:/bin/sh\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("etc/group"), "root:x:0:\nredis:x:101:\nwheel:x:10:redis\nnogroup:x:65534:\n").unwrap();
+        let tar = dir.join("busybox.tar");
+        let st = Command::new("tar").arg("-C").arg(&root).arg("-cf").arg(&tar).arg(".").status().unwrap();
+        assert!(st.success());
+        tar
+    })
+}
+
+fn nix_is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+/// A temp store; removed (with anything left mounted under it) on drop.
+pub struct Env {
+    pub dir: PathBuf,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = std::env::temp_dir().join(format!("strata-test-{}", random_suffix()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Env { dir }
+    }
+
+    /// A store with the busybox image imported as `busybox`.
+    pub fn with_busybox() -> Env {
+        let env = Env::new();
+        let out = env.run(&["import", busybox_tar().to_str().unwrap(), "busybox"]);
+        assert!(out.status.success(), "import failed: {}", stderr(&out));
+        env
+    }
+
+    pub fn root(&self) -> PathBuf {
+        self.dir.join("root")
+    }
+
+    pub fn runroot(&self) -> PathBuf {
+        self.dir.join("run")
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.env("STRATA_ROOT", self.root())
+            .env("STRATA_RUNROOT", self.runroot())
+            .args(args);
+        c.stdin(Stdio::null());
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    /// Runs and asserts success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "strata {args:?} failed ({:?}): {}{}",
+            out.status.code(),
+            stdout(&out),
+            stderr(&out)
+        );
+        stdout(&out)
+    }
+
+    /// Runs and asserts the exit code; returns (stdout, stderr).
+    pub fn code(&self, want: i32, args: &[&str]) -> (String, String) {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(want),
+            "strata {args:?}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        (stdout(&out), stderr(&out))
+    }
+
+    /// The full id of a container by name.
+    pub fn id_of(&self, name: &str) -> String {
+        self.ok(&["inspect", "-f", "{{.Id}}", name])
+            .trim()
+            .to_string()
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        // Nothing should be mounted here; detach anything a failed test left.
+        if let Ok(mounts) = std::fs::read_to_string("/proc/self/mountinfo") {
+            for line in mounts.lines() {
+                if let Some(mp) = line.split_whitespace().nth(4) {
+                    if Path::new(mp).starts_with(&self.dir) {
+                        let _ = Command::new("umount").arg("-l").arg(mp).status();
+                    }
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub fn random_suffix() -> String {
+    use std::io::Read;
+    let mut b = [0u8; 6];
+    std::fs::File::open("/dev/urandom")
+        .unwrap()
+        .read_exact(&mut b)
+        .unwrap();
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// Mount points that mention `needle` in the host's mount table.
+pub fn host_mounts_mentioning(needle: &Path) -> Vec<String> {
+    std::fs::read_to_string("/proc/self/mountinfo")
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains(needle.to_str().unwrap()))
+        .map(String::from)
+        .collect()
+}
+
+/// Waits up to `secs` for `f` to be true.
+pub fn wait_for(secs: f64, mut f: impl FnMut() -> bool) -> bool {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs_f64(secs);
+    while std::time::Instant::now() < end {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    false
+}
+
+/// A digest of a directory tree: paths, types, modes, owners, sizes and
+/// contents, in sorted order (to prove a layer dir did not change).
+pub fn tree_digest(dir: &Path) -> String {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("cd \"$1\" && find . -print0 | sort -z | xargs -0 stat -c '%n %F %a %u %g %s' && find . -type f -print0 | sort -z | xargs -0 cat | md5sum")
+        .arg("sh")
+        .arg(dir)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
