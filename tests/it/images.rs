@@ -172,10 +172,7 @@ fn tag_and_rmi_untag_before_they_delete() {
 #[test]
 fn rmi_of_a_running_container_s_image_cannot_be_forced() {
     let env = Env::with_busybox();
-    let mut child = env
-        .cmd(&["run", "--name", "live", "busybox", "sleep", "30"])
-        .spawn()
-        .unwrap();
+    let mut child = env.spawn(&["run", "--name", "live", "busybox", "sleep", "30"]);
     assert!(wait_for(5.0, || env.ok(&["ps"]).contains("live")));
     let id = env.ok(&["images", "-q"]).trim().to_string();
     let (_, err) = env.code(1, &["rmi", "-f", &id]);

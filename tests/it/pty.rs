@@ -53,7 +53,7 @@ fn read_until(master: &mut std::fs::File, want: &str, secs: u64) -> String {
     String::from_utf8_lossy(&got).to_string()
 }
 
-fn spawn_on(pty: &Pty, env: &Env, args: &[&str]) -> std::process::Child {
+fn spawn_on(pty: &Pty, env: &Env, args: &[&str]) -> Bg {
     let mut cmd = env.cmd(args);
     let dup = |fd: &OwnedFd| -> std::process::Stdio { fd.try_clone().unwrap().into() };
     cmd.stdin(dup(&pty.slave))
@@ -69,7 +69,7 @@ fn spawn_on(pty: &Pty, env: &Env, args: &[&str]) -> std::process::Child {
             Ok(())
         });
     }
-    cmd.spawn().unwrap()
+    Bg(cmd.spawn().unwrap())
 }
 
 #[test]
@@ -96,8 +96,12 @@ fn run_it_gives_a_shell_on_a_real_pty() {
     pty.master.write_all(b"sleep 30\r").unwrap();
     std::thread::sleep(Duration::from_millis(300));
     pty.master.write_all(b"\x03").unwrap();
-    let out = read_until(&mut pty.master, "# ", 10);
+    let out = read_until(&mut pty.master, "^C", 10);
     assert!(out.contains("^C"), "{out:?}");
+    // The shell survives and prompts again.
+    pty.master.write_all(b"echo still-$((1+1))\r").unwrap();
+    let out = read_until(&mut pty.master, "still-2", 10);
+    assert!(out.contains("still-2"), "{out:?}");
     // Resizing the terminal reaches the container (SIGWINCH).
     let ws = libc::winsize {
         ws_row: 50,

@@ -67,10 +67,7 @@ fn run_exit_codes_follow_docker() {
 #[test]
 fn run_exit_137_when_killed_from_the_host() {
     let env = Env::with_busybox();
-    let mut child = env
-        .cmd(&["run", "--name", "victim", "busybox", "sleep", "30"])
-        .spawn()
-        .unwrap();
+    let mut child = env.spawn(&["run", "--name", "victim", "busybox", "sleep", "30"]);
     assert!(wait_for(5.0, || env.ok(&["ps", "-q"]).lines().count() == 1));
     let pid: i32 = env
         .ok(&["inspect", "-f", "{{.State.Pid}}", "victim"])
@@ -91,7 +88,7 @@ fn run_exit_137_when_killed_from_the_host() {
 #[test]
 fn run_forwards_sigterm_to_the_container() {
     let env = Env::with_busybox();
-    let mut child = env
+    let mut child = Bg(env
         .cmd(&[
             "run",
             "--rm",
@@ -102,7 +99,7 @@ fn run_forwards_sigterm_to_the_container() {
         ])
         .stdout(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap());
     let mut first = String::new();
     use std::io::BufRead;
     std::io::BufReader::new(child.stdout.take().unwrap())
@@ -360,18 +357,15 @@ fn run_rm_flag_leaves_nothing_behind() {
 #[test]
 fn ps_sees_a_running_container_from_another_process_then_its_exit() {
     let env = Env::with_busybox();
-    let mut child = env
-        .cmd(&[
-            "run",
-            "--name",
-            "web",
-            "busybox",
-            "sh",
-            "-c",
-            "sleep 1; exit 7",
-        ])
-        .spawn()
-        .unwrap();
+    let mut child = env.spawn(&[
+        "run",
+        "--name",
+        "web",
+        "busybox",
+        "sh",
+        "-c",
+        "sleep 1; exit 7",
+    ]);
     assert!(wait_for(5.0, || env.ok(&["ps"]).contains("web")));
     let table = env.ok(&["ps"]);
     let lines: Vec<&str> = table.lines().collect();
@@ -393,10 +387,7 @@ fn ps_sees_a_running_container_from_another_process_then_its_exit() {
 #[test]
 fn killed_supervisor_leaves_a_container_ps_reports_truthfully() {
     let env = Env::with_busybox();
-    let mut child = env
-        .cmd(&["run", "--name", "orphan", "busybox", "sleep", "60"])
-        .spawn()
-        .unwrap();
+    let mut child = env.spawn(&["run", "--name", "orphan", "busybox", "sleep", "60"]);
     assert!(wait_for(5.0, || env.ok(&["ps"]).contains("orphan")));
     let pid: i32 = env
         .ok(&["inspect", "-f", "{{.State.Pid}}", "orphan"])
@@ -424,10 +415,7 @@ fn killed_supervisor_leaves_a_container_ps_reports_truthfully() {
 #[test]
 fn rm_refuses_a_running_container_unless_forced() {
     let env = Env::with_busybox();
-    let mut child = env
-        .cmd(&["run", "--name", "busy", "busybox", "sleep", "60"])
-        .spawn()
-        .unwrap();
+    let mut child = env.spawn(&["run", "--name", "busy", "busybox", "sleep", "60"]);
     assert!(wait_for(5.0, || env.ok(&["ps"]).contains("busy")));
     let (_, err) = env.code(1, &["rm", "busy"]);
     assert!(

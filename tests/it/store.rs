@@ -28,11 +28,7 @@ fn parallel_imports_and_tags_keep_the_store_consistent() {
     let env = Env::new();
     let tar = busybox_tar().to_str().unwrap().to_string();
     let children: Vec<_> = (0..6)
-        .map(|i| {
-            env.cmd(&["import", &tar, &format!("img:{i}")])
-                .spawn()
-                .unwrap()
-        })
+        .map(|i| env.spawn(&["import", &tar, &format!("img:{i}")]))
         .collect();
     for mut c in children {
         assert!(c.wait().unwrap().success());
@@ -59,11 +55,11 @@ fn parallel_imports_and_tags_keep_the_store_consistent() {
 fn an_import_killed_midway_leaves_the_store_readable() {
     let env = Env::with_busybox();
     // A slow, never-ending input: the import is in the middle of a layer.
-    let mut child = env
+    let mut child = Bg(env
         .cmd(&["import", "-", "half"])
         .stdin(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap());
     {
         use std::io::Write;
         let mut stdin = child.stdin.take().unwrap();

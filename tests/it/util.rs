@@ -16,8 +16,13 @@ pub fn busybox_tar() -> &'static Path {
             .iter()
             .find(|p| Path::new(p).exists())
             .expect("busybox-static is needed: apt-get install busybox-static");
-        // Under target/: reused by later runs, never left in /tmp.
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("busybox-base-{}", std::process::id()));
+        // Under target/, built aside and renamed into place: never in /tmp,
+        // and one copy however many runs there are.
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("busybox-base");
+        if base.join("busybox.tar").is_file() {
+            return base.join("busybox.tar");
+        }
+        let dir = base.with_extension(std::process::id().to_string());
         let _ = std::fs::remove_dir_all(&dir);
         let root = dir.join("rootfs");
         for d in ["bin", "etc", "tmp", "root", "var/empty"] {
@@ -39,8 +44,37 @@ pub fn busybox_tar() -> &'static Path {
         let tar = dir.join("busybox.tar");
         let st = Command::new("tar").arg("-C").arg(&root).arg("-cf").arg(&tar).arg(".").status().unwrap();
         assert!(st.success());
-        tar
+        if std::fs::rename(&dir, &base).is_err() {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        base.join("busybox.tar")
     })
+}
+
+/// A strata process in the background, killed if the test ends early, so
+/// that a failing test leaves no process behind.
+pub struct Bg(pub std::process::Child);
+
+impl std::ops::Deref for Bg {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Bg {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl Drop for Bg {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
 }
 
 fn nix_is_root() -> bool {
@@ -87,6 +121,11 @@ impl Env {
             .args(args);
         c.stdin(Stdio::null());
         c
+    }
+
+    /// Starts strata in the background.
+    pub fn spawn(&self, args: &[&str]) -> Bg {
+        Bg(self.cmd(args).spawn().unwrap())
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
