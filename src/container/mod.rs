@@ -195,7 +195,7 @@ impl ContainerStore {
 
     fn write_json<T: Serialize>(&self, path: &Path, v: &T) -> Result<(), Error> {
         let bytes = serde_json::to_vec_pretty(v).unwrap_or_default();
-        fsx::write_atomic(path, &bytes).map_err(io_err(path))
+        fsx::replace(path, &bytes).map_err(io_err(path))
     }
 
     /// Claims `name` for `id`. Runs under a short lock on names/ so that a

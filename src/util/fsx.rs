@@ -9,8 +9,21 @@ use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
-/// Writes `data` to `path` atomically (temp file + fsync + rename).
+/// Writes `data` to `path` atomically and durably (temp file + fsync +
+/// rename + directory fsync): for the image store, whose content must
+/// survive a power loss.
 pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
+    write_renamed(path, data, true)
+}
+
+/// Writes `data` to `path` atomically (temp file + rename) without fsync:
+/// a killed process leaves the old or the new file, never half of one.
+/// For container records and states, rewritten on every start and stop.
+pub fn replace(path: &Path, data: &[u8]) -> io::Result<()> {
+    write_renamed(path, data, false)
+}
+
+fn write_renamed(path: &Path, data: &[u8], durable: bool) -> io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{}.tmp-{}", name, super::ids::random_hex(6)));
@@ -22,9 +35,14 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
             .custom_flags(libc::O_CLOEXEC)
             .open(&tmp)?;
         f.write_all(data)?;
-        f.sync_all()?;
+        if durable {
+            f.sync_all()?;
+        }
         fs::rename(&tmp, path)?;
-        sync_dir(dir)
+        if durable {
+            sync_dir(dir)?;
+        }
+        Ok(())
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
