@@ -5,8 +5,7 @@
 set -euo pipefail
 out=${1:?usage: $0 OUT.tar}
 bb=$(command -v busybox || true)
-[ -n "$bb" ] && file -L "$bb" 2>/dev/null | grep -q static || bb=/bin/busybox
-[ -x "$bb" ] || { echo "busybox-static is needed: apt-get install busybox-static" >&2; exit 1; }
+[ -n "$bb" ] || { echo "busybox-static is needed: apt-get install busybox-static" >&2; exit 1; }
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 mkdir -p "$dir"/{bin,etc,tmp,root}

@@ -1,6 +1,6 @@
 //! `strata images`, `strata tag`, `strata rmi`.
 
-use super::{out, table, template, Code};
+use super::{out, table, Code};
 use crate::engine::{short_id, Engine};
 use crate::util::time;
 use clap::Args;
@@ -41,6 +41,16 @@ pub struct RmiArgs {
     #[arg(required = true)]
     images: Vec<String>,
 }
+
+/// docker's headers for `images --format "table ..."`.
+const IMAGES_HEADERS: &[(&str, &str)] = &[
+    ("Repository", "REPOSITORY"),
+    ("Tag", "TAG"),
+    ("ID", "IMAGE ID"),
+    ("CreatedSince", "CREATED"),
+    ("CreatedAt", "CREATED AT"),
+    ("Size", "SIZE"),
+];
 
 pub fn exec_images(engine: &Engine, a: ImagesArgs) -> Code {
     let mut rows = match engine.images() {
@@ -86,20 +96,18 @@ pub fn exec_images(engine: &Engine, a: ImagesArgs) -> Code {
             "Size": table::human_size(r.size),
         })
     };
-    if let Some(f) = a.format.as_deref().filter(|f| !f.starts_with("table")) {
-        let mut s = String::new();
-        for r in &rows {
-            match template::render(f, &fields(r)) {
-                Ok(line) => s.push_str(&line.replace("\\t", "\t")),
-                Err(e) => {
-                    eprintln!("Error: {e}");
-                    return 125;
-                }
+    if let Some(f) = &a.format {
+        let values: Vec<_> = rows.iter().map(fields).collect();
+        return match table::format_rows(f, &values, IMAGES_HEADERS) {
+            Ok(s) => {
+                out(&s);
+                0
             }
-            s.push('\n');
-        }
-        out(&s);
-        return 0;
+            Err(e) => {
+                eprintln!("Error: {e}");
+                125
+            }
+        };
     }
     let mut t = vec![["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]
         .map(String::from)

@@ -1,6 +1,6 @@
 //! `strata ps`.
 
-use super::{fail, out, table, template, Code};
+use super::{fail, out, table, Code};
 use crate::container::Status;
 use crate::engine::{short_id, Engine, PsEntry};
 use crate::util::time;
@@ -31,6 +31,20 @@ pub struct PsArgs {
     #[arg(long)]
     format: Option<String>,
 }
+
+/// docker's headers for `ps --format "table ..."`.
+const PS_HEADERS: &[(&str, &str)] = &[
+    ("ID", "CONTAINER ID"),
+    ("Image", "IMAGE"),
+    ("Command", "COMMAND"),
+    ("CreatedAt", "CREATED AT"),
+    ("RunningFor", "CREATED"),
+    ("Status", "STATUS"),
+    ("State", "STATE"),
+    ("Ports", "PORTS"),
+    ("Names", "NAMES"),
+    ("Size", "SIZE"),
+];
 
 /// docker's STATUS column.
 pub fn status_text(e: &PsEntry) -> String {
@@ -88,20 +102,18 @@ pub fn exec(engine: &Engine, a: PsArgs) -> Code {
             "Size": r.size_rw.map(|s| format!("{} (virtual {})", table::human_size(s), table::human_size(s))).unwrap_or_default(),
         })
     };
-    if let Some(f) = a.format.as_deref().filter(|f| !f.starts_with("table")) {
-        let mut s = String::new();
-        for r in &rows {
-            match template::render(f, &fields(r)) {
-                Ok(line) => s.push_str(&line.replace("\\t", "\t").replace("\\n", "\n")),
-                Err(e) => {
-                    eprintln!("Error: {e}");
-                    return 125;
-                }
+    if let Some(f) = &a.format {
+        let values: Vec<_> = rows.iter().map(fields).collect();
+        return match table::format_rows(f, &values, PS_HEADERS) {
+            Ok(s) => {
+                out(&s);
+                0
             }
-            s.push('\n');
-        }
-        out(&s);
-        return 0;
+            Err(e) => {
+                eprintln!("Error: {e}");
+                125
+            }
+        };
     }
     let mut header: Vec<String> = [
         "CONTAINER ID",

@@ -135,3 +135,46 @@ mod tests {
         assert_eq!(ellipsis("short", 20), "short");
     }
 }
+
+/// Renders `--format` for rows of fields: a plain Go template per line,
+/// or `table ...` with docker's column headers and tabwriter layout.
+/// `headers` maps field names (`ID`) to header text (`CONTAINER ID`).
+pub fn format_rows(
+    tmpl: &str,
+    rows: &[serde_json::Value],
+    headers: &[(&str, &str)],
+) -> Result<String, String> {
+    let unescape = |s: &str| s.replace("\\t", "\t").replace("\\n", "\n");
+    let Some(cols) = tmpl.strip_prefix("table") else {
+        let mut out = String::new();
+        for r in rows {
+            out.push_str(&unescape(&super::template::render(tmpl, r)?));
+            out.push('\n');
+        }
+        return Ok(out);
+    };
+    let cols = unescape(cols.trim_start());
+    let cells: Vec<&str> = cols.split('\t').collect();
+    let header = cells
+        .iter()
+        .map(|c| {
+            let field = c
+                .trim()
+                .trim_start_matches("{{")
+                .trim_end_matches("}}")
+                .trim()
+                .trim_start_matches('.');
+            headers
+                .iter()
+                .find(|(k, _)| *k == field)
+                .map(|(_, h)| h.to_string())
+                .unwrap_or_else(|| field.to_uppercase())
+        })
+        .collect();
+    let mut table = vec![header];
+    for r in rows {
+        let line = super::template::render(&cols, r)?;
+        table.push(line.split('\t').map(String::from).collect());
+    }
+    Ok(render(&table))
+}

@@ -482,3 +482,15 @@ fn containers_are_named_by_name_full_id_or_unique_prefix() {
         format!("/{name}")
     );
 }
+
+#[test]
+fn ps_and_images_format_tables() {
+    let env = Env::with_busybox();
+    env.ok(&["run", "--name", "fmt", "busybox", "true"]);
+    let t = env.ok(&["ps", "-a", "--format", "table {{.Names}}\\t{{.Status}}"]);
+    let lines: Vec<&str> = t.lines().collect();
+    assert_eq!(lines[0], "NAMES     STATUS");
+    assert!(lines[1].starts_with("fmt       Exited (0) "), "{t}");
+    let t = env.ok(&["images", "--format", "table {{.Repository}}\t{{.ID}}"]);
+    assert!(t.starts_with("REPOSITORY   IMAGE ID\nbusybox      "), "{t}");
+}

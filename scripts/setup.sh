@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what strata's build, demo and tests need on a Debian machine
+# (run as root). Safe to run again: it installs only what is missing.
+set -euo pipefail
+packages=(busybox-static zstd tar gzip iproute2 util-linux ca-certificates)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: cargo is missing; strata needs Rust 1.85 or newer (rustup.rs)" >&2
+  exit 1
+fi
