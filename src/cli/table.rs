@@ -95,47 +95,6 @@ pub fn ellipsis(s: &str, max: usize) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tabwriter_layout() {
-        let rows = vec![
-            vec!["CONTAINER ID".into(), "IMAGE".into(), "NAMES".into()],
-            vec!["abc".into(), "busybox".into(), "x".into()],
-        ];
-        assert_eq!(
-            render(&rows),
-            "CONTAINER ID   IMAGE     NAMES\nabc            busybox   x\n"
-        );
-    }
-
-    #[test]
-    fn sizes_match_go_units() {
-        assert_eq!(human_size(0), "0B");
-        assert_eq!(human_size(999), "999B");
-        assert_eq!(human_size(1000), "1kB");
-        assert_eq!(human_size(1_234_567), "1.23MB");
-        assert_eq!(human_size(7_800_000), "7.8MB");
-        assert_eq!(human_size(335_000_000), "335MB");
-        assert_eq!(human_size(12_340_000), "12.3MB");
-        assert_eq!(human_size(1_200_000_000), "1.2GB");
-        assert_eq!(human_size(999_999), "1e+03kB");
-    }
-
-    #[test]
-    fn quoting_and_ellipsis() {
-        assert_eq!(go_quote("sh -c 'a'"), "\"sh -c 'a'\"");
-        assert_eq!(go_quote("a\"b"), "\"a\\\"b\"");
-        assert_eq!(
-            ellipsis("/bin/sh -c 'redis-server'", 20),
-            "/bin/sh -c 'redis-s…"
-        );
-        assert_eq!(ellipsis("short", 20), "short");
-    }
-}
-
 /// Renders `--format` for rows of fields: a plain Go template per line,
 /// or `table ...` with docker's column headers and tabwriter layout.
 /// `headers` maps field names (`ID`) to header text (`CONTAINER ID`).
@@ -177,4 +136,45 @@ pub fn format_rows(
         table.push(line.split('\t').map(String::from).collect());
     }
     Ok(render(&table))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tabwriter_layout() {
+        let rows = vec![
+            vec!["CONTAINER ID".into(), "IMAGE".into(), "NAMES".into()],
+            vec!["abc".into(), "busybox".into(), "x".into()],
+        ];
+        assert_eq!(
+            render(&rows),
+            "CONTAINER ID   IMAGE     NAMES\nabc            busybox   x\n"
+        );
+    }
+
+    #[test]
+    fn sizes_match_go_units() {
+        assert_eq!(human_size(0), "0B");
+        assert_eq!(human_size(999), "999B");
+        assert_eq!(human_size(1000), "1kB");
+        assert_eq!(human_size(1_234_567), "1.23MB");
+        assert_eq!(human_size(7_800_000), "7.8MB");
+        assert_eq!(human_size(335_000_000), "335MB");
+        assert_eq!(human_size(12_340_000), "12.3MB");
+        assert_eq!(human_size(1_200_000_000), "1.2GB");
+        assert_eq!(human_size(999_999), "1e+03kB");
+    }
+
+    #[test]
+    fn quoting_and_ellipsis() {
+        assert_eq!(go_quote("sh -c 'a'"), "\"sh -c 'a'\"");
+        assert_eq!(go_quote("a\"b"), "\"a\\\"b\"");
+        assert_eq!(
+            ellipsis("/bin/sh -c 'redis-server'", 20),
+            "/bin/sh -c 'redis-s…"
+        );
+        assert_eq!(ellipsis("short", 20), "short");
+    }
 }
