@@ -10,6 +10,7 @@ mod cli;
 mod container;
 mod engine;
 mod image;
+mod layering;
 mod runtime;
 mod util;
 

@@ -28,10 +28,17 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 pub enum Error {
     NotFound(String),
-    Ambiguous(String),
-    NameInUse { name: String, id: String },
+    /// A prefix that several ids start with: the prefix and the candidates.
+    Ambiguous(String, Vec<String>),
+    NameInUse {
+        name: String,
+        id: String,
+    },
     BadName(String),
-    Io { path: PathBuf, err: io::Error },
+    Io {
+        path: PathBuf,
+        err: io::Error,
+    },
     Damaged(String),
 }
 
@@ -39,7 +46,14 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::NotFound(n) => write!(f, "No such container: {n}"),
-            Error::Ambiguous(p) => write!(f, "multiple IDs found with provided prefix: {p}"),
+            Error::Ambiguous(p, c) => {
+                let short: Vec<&str> = c.iter().map(|x| &x[..x.len().min(12)]).collect();
+                write!(
+                    f,
+                    "multiple IDs found with provided prefix: {p} (candidates: {})",
+                    short.join(", ")
+                )
+            }
             Error::NameInUse { name, id } => write!(
                 f,
                 "Conflict. The container name \"/{name}\" is already in use by container \"{id}\". \
@@ -275,7 +289,7 @@ impl ContainerStore {
         let all = self.ids()?;
         match ids::match_prefix(name, all.iter().map(String::as_str)) {
             ids::PrefixMatch::One(id) => Ok(id),
-            ids::PrefixMatch::Many(_) => Err(Error::Ambiguous(name.into())),
+            ids::PrefixMatch::Many(c) => Err(Error::Ambiguous(name.into(), c)),
             ids::PrefixMatch::None => Err(Error::NotFound(name.into())),
         }
     }

@@ -32,7 +32,8 @@ pub enum Error {
     /// No image by that name or id.
     NotFound(String),
     /// An id prefix names several images.
-    Ambiguous(String),
+    /// A prefix that several ids start with: the prefix and the candidates.
+    Ambiguous(String, Vec<String>),
     /// A reference that does not parse.
     BadReference(String),
     /// A layer directory or config is missing or unreadable.
@@ -47,7 +48,14 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::NotFound(name) => write!(f, "No such image: {name}"),
-            Error::Ambiguous(p) => write!(f, "multiple IDs found with provided prefix: {p}"),
+            Error::Ambiguous(p, c) => {
+                let short: Vec<&str> = c.iter().map(|x| &x[..x.len().min(12)]).collect();
+                write!(
+                    f,
+                    "multiple IDs found with provided prefix: {p} (candidates: {})",
+                    short.join(", ")
+                )
+            }
             Error::BadReference(msg) => f.write_str(msg),
             Error::Damaged(msg) => write!(f, "image store is damaged: {msg}"),
             Error::Archive(e) => e.fmt(f),
@@ -344,7 +352,7 @@ impl ImageStore {
             let hexes: Vec<&str> = all.iter().map(|i| hash::hex_part(i)).collect();
             return match ids::match_prefix(hexish, hexes) {
                 ids::PrefixMatch::One(h) => Ok(format!("sha256:{h}")),
-                ids::PrefixMatch::Many(_) => Err(Error::Ambiguous(name.into())),
+                ids::PrefixMatch::Many(c) => Err(Error::Ambiguous(name.into(), c)),
                 ids::PrefixMatch::None => Err(Error::NotFound(name.into())),
             };
         }

@@ -53,9 +53,24 @@ fn unknown_and_ambiguous_containers() {
         .unwrap();
     let prefix = &first[..1];
     let (_, err) = env.code(1, &["rm", prefix]);
+    let candidates: Vec<&str> = ids
+        .iter()
+        .filter(|i| i.starts_with(prefix))
+        .map(|i| &i[..12])
+        .collect();
+    assert!(
+        err.starts_with(&format!(
+            "Error: multiple IDs found with provided prefix: {prefix} (candidates: "
+        )),
+        "{err}"
+    );
+    for c in candidates {
+        assert!(err.contains(c), "candidate {c} not named: {err}");
+    }
     assert_eq!(
-        err,
-        format!("Error: multiple IDs found with provided prefix: {prefix}\n")
+        env.ok(&["ps", "-aq"]).lines().count(),
+        ids.len(),
+        "nothing removed"
     );
 }
 
