@@ -11,18 +11,15 @@ mod tests {
     fn allowed() -> BTreeMap<&'static str, &'static [&'static str]> {
         BTreeMap::from([
             ("util", &[][..]),
+            ("oci", &[][..]),
             ("archive", &["util"][..]),
+            ("dockerfile", &[][..]),
+            ("build", &["dockerfile", "oci"][..]),
             ("runtime", &["util"][..]),
-            ("image", &["archive", "util"][..]),
-            ("container", &["image", "util"][..]),
-            (
-                "engine",
-                &["image", "container", "runtime", "archive", "util"][..],
-            ),
-            (
-                "cli",
-                &["engine", "runtime", "image", "container", "util"][..],
-            ),
+            ("image", &["archive", "oci", "util"][..]),
+            ("container", &["oci", "util"][..]),
+            ("engine", &["build", "dockerfile", "image", "container", "runtime", "archive", "oci", "util"][..]),
+            ("cli", &["engine", "runtime", "image", "container", "oci", "util"][..]),
         ])
     }
 

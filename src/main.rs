@@ -7,10 +7,13 @@
 
 mod archive;
 mod cli;
+mod build;
 mod container;
+mod dockerfile;
 mod engine;
 mod image;
 mod layering;
+mod oci;
 mod runtime;
 mod util;
 

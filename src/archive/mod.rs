@@ -1,11 +1,14 @@
 //! Tar <-> directory, and nothing about stores: unpack a (possibly
 //! compressed) layer or rootfs tar into a directory safely, turning OCI
-//! whiteouts into overlay whiteouts, while hashing the uncompressed stream.
+//! whiteouts into overlay whiteouts; pack a directory (an overlay upper dir
+//! or a merged root) into a canonical tar. Both hash the stream as it goes.
 
 mod compress;
+mod pack;
 mod unpack;
 
 pub use compress::decompressor;
+pub use pack::{pack, PackOptions, Packed};
 pub use unpack::unpack;
 
 use std::fmt;

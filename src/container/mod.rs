@@ -16,7 +16,7 @@ pub mod state;
 
 pub use state::{State, Status};
 
-use crate::image::RunConfig;
+use crate::oci::RunConfig;
 use crate::util::{fsx, ids, lock};
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -11,10 +11,9 @@
 //!   tmp/                           work in progress, swept when stale
 //!   store.lock                     flock for every change
 
-pub mod config;
 pub mod reference;
 
-pub use config::{History, ImageConfig, RootFs, RunConfig};
+pub use crate::oci::{History, ImageConfig, RootFs, RunConfig};
 pub use reference::Reference;
 
 use crate::archive;

@@ -9,6 +9,37 @@ pub fn sha256_digest(data: &[u8]) -> String {
     format!("sha256:{}", super::ids::hex(&Sha256::digest(data)))
 }
 
+/// A writer that hashes everything written to it and passes it on.
+pub struct HashWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    count: u64,
+}
+
+impl<W: io::Write> HashWriter<W> {
+    pub fn new(inner: W) -> Self {
+        HashWriter { inner, hasher: Sha256::new(), count: 0 }
+    }
+
+    /// The digest of all bytes written, the byte count, and the inner writer.
+    pub fn finish(self) -> (String, u64, W) {
+        let digest = format!("sha256:{}", super::ids::hex(&self.hasher.finalize()));
+        (digest, self.count, self.inner)
+    }
+}
+
+impl<W: io::Write> io::Write for HashWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.count += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// A reader that hashes everything read through it.
 pub struct HashReader<R> {
     inner: R,

@@ -1,5 +1,6 @@
-//! The OCI image configuration (docker's field names). Stored as the exact
-//! bytes that were hashed; these types read and write it.
+//! The OCI image configuration types (docker's field names): plain data that
+//! every part may use. The image store keeps a config as the exact bytes
+//! that were hashed; these types read and write it.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

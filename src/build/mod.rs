@@ -1,0 +1,27 @@
+//! The builder, pure: no files, no processes. Today it holds the config-only
+//! dispatch that `commit --change` uses; `build` will drive the same code,
+//! so a committed image and a built one get the same config semantics.
+
+mod dispatch;
+
+pub use dispatch::{apply_config, ConfigState};
+
+use std::fmt;
+
+/// A build or change step that cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(pub String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<crate::dockerfile::ParseError> for Error {
+    fn from(e: crate::dockerfile::ParseError) -> Error {
+        Error(e.0)
+    }
+}

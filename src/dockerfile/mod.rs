@@ -1,0 +1,60 @@
+//! The Dockerfile language, pure: no files, no processes. Today it parses
+//! the instructions `commit --change` accepts; `build` grows it into the
+//! whole language (lines -> instructions -> words, as buildkit does).
+
+mod instruction;
+pub mod words;
+
+pub use instruction::{parse_instruction, CommandLine, Healthcheck, Instruction};
+
+use std::fmt;
+
+/// A parse error, with docker's wording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError(pub String);
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// The instructions `commit --change` may use (docker's daemon allowlist).
+pub const CHANGE_ALLOWED: &[&str] = &[
+    "CMD", "ENTRYPOINT", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL", "ONBUILD", "STOPSIGNAL", "USER", "VOLUME",
+    "WORKDIR",
+];
+
+/// Parses `commit --change` values: each one is one Dockerfile instruction.
+pub fn parse_changes(changes: &[String]) -> Result<Vec<Instruction>, ParseError> {
+    let mut out = Vec::new();
+    for c in changes {
+        let text = c.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let keyword = text.split_whitespace().next().unwrap_or("").to_uppercase();
+        if !CHANGE_ALLOWED.contains(&keyword.as_str()) {
+            return Err(ParseError(format!("{keyword} is not a valid change command")));
+        }
+        out.push(parse_instruction(text)?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_accept_docker_s_set_only() {
+        let ok = parse_changes(&["CMD 'redis-server'".into(), "env A=1".into()]).unwrap();
+        assert_eq!(ok.len(), 2);
+        for bad in ["RUN echo hi", "COPY a b", "FROM x", "BOGUS x"] {
+            let e = parse_changes(&[bad.into()]).unwrap_err();
+            assert!(e.0.ends_with("is not a valid change command"), "{bad}: {e}");
+        }
+    }
+}
