@@ -35,6 +35,10 @@ complete -c strata -n "__fish_strata_needs_command" -f -a "container" -d 'Manage
 complete -c strata -n "__fish_strata_needs_command" -f -a "images" -d 'List images'
 complete -c strata -n "__fish_strata_needs_command" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
 complete -c strata -n "__fish_strata_needs_command" -f -a "rmi" -d 'Remove one or more images'
+complete -c strata -n "__fish_strata_needs_command" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c strata -n "__fish_strata_needs_command" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
+complete -c strata -n "__fish_strata_needs_command" -f -a "history" -d 'Show the history of an image'
+complete -c strata -n "__fish_strata_needs_command" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
 complete -c strata -n "__fish_strata_needs_command" -f -a "import" -d 'Import the contents from a tarball to create a filesystem image'
 complete -c strata -n "__fish_strata_needs_command" -f -a "inspect" -d 'Return low-level information on containers and images'
 complete -c strata -n "__fish_strata_needs_command" -f -a "__gen-docs" -d 'Write the man pages and shell completions (for packagers)'
@@ -102,6 +106,33 @@ complete -c strata -n "__fish_strata_using_subcommand rmi" -l runroot -d 'Direct
 complete -c strata -n "__fish_strata_using_subcommand rmi" -s f -l force -d 'Force removal of the image'
 complete -c strata -n "__fish_strata_using_subcommand rmi" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand rmi" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand commit" -s c -l change -d 'Apply Dockerfile instruction to the created image' -r
+complete -c strata -n "__fish_strata_using_subcommand commit" -s m -l message -d 'Commit message' -r
+complete -c strata -n "__fish_strata_using_subcommand commit" -s a -l author -d 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")' -r
+complete -c strata -n "__fish_strata_using_subcommand commit" -s p -l pause -d 'Pause container during commit' -r -f -a "true\t''
+false\t''"
+complete -c strata -n "__fish_strata_using_subcommand commit" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand commit" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand commit" -l no-pause -d 'Do not pause the container during commit'
+complete -c strata -n "__fish_strata_using_subcommand commit" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand commit" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand diff" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand diff" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand diff" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand diff" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand history" -s H -l human -d 'Print sizes and dates in human readable format' -r -f -a "true\t''
+false\t''"
+complete -c strata -n "__fish_strata_using_subcommand history" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand history" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand history" -l no-trunc -d 'Don\'t truncate output'
+complete -c strata -n "__fish_strata_using_subcommand history" -s q -l quiet -d 'Only show image IDs'
+complete -c strata -n "__fish_strata_using_subcommand history" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand history" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand export" -s o -l output -d 'Write to a file, instead of STDOUT' -r -F
+complete -c strata -n "__fish_strata_using_subcommand export" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand export" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand export" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand export" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand import" -s m -l message -d 'Set commit message for imported image' -r
 complete -c strata -n "__fish_strata_using_subcommand import" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand import" -l runroot -d 'Directory for run-time state (locks)' -r -F
@@ -118,15 +149,19 @@ complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -l root -d 'St
 complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "run" -d 'Run a command in a new container'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "ps" -d 'List containers'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "rm" -d 'Remove one or more containers'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "container" -d 'Manage containers'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "images" -d 'List images'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "rmi" -d 'Remove one or more images'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "import" -d 'Import the contents from a tarball to create a filesystem image'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "inspect" -d 'Return low-level information on containers and images'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "__gen-docs" -d 'Write the man pages and shell completions (for packagers)'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi import inspect __gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "run" -d 'Run a command in a new container'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "ps" -d 'List containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "rm" -d 'Remove one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "container" -d 'Manage containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "images" -d 'List images'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "rmi" -d 'Remove one or more images'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "history" -d 'Show the history of an image'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "import" -d 'Import the contents from a tarball to create a filesystem image'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "inspect" -d 'Return low-level information on containers and images'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "__gen-docs" -d 'Write the man pages and shell completions (for packagers)'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "prune" -d 'Remove all stopped containers'

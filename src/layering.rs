@@ -18,8 +18,23 @@ mod tests {
             ("runtime", &["util"][..]),
             ("image", &["archive", "oci", "util"][..]),
             ("container", &["oci", "util"][..]),
-            ("engine", &["build", "dockerfile", "image", "container", "runtime", "archive", "oci", "util"][..]),
-            ("cli", &["engine", "runtime", "image", "container", "oci", "util"][..]),
+            (
+                "engine",
+                &[
+                    "build",
+                    "dockerfile",
+                    "image",
+                    "container",
+                    "runtime",
+                    "archive",
+                    "oci",
+                    "util",
+                ][..],
+            ),
+            (
+                "cli",
+                &["engine", "runtime", "image", "container", "oci", "util"][..],
+            ),
         ])
     }
 

@@ -6,8 +6,8 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod archive;
-mod cli;
 mod build;
+mod cli;
 mod container;
 mod dockerfile;
 mod engine;

@@ -8,7 +8,7 @@ mod pack;
 mod unpack;
 
 pub use compress::decompressor;
-pub use pack::{pack, PackOptions, Packed};
+pub use pack::{pack, PackOptions};
 pub use unpack::unpack;
 
 use std::fmt;

@@ -46,7 +46,12 @@ pub fn pack<W: Write>(src: &Path, out: W, mut opts: PackOptions) -> Result<Packe
     let hasher = HashWriter::new(out);
     let mut b = tar::Builder::new(hasher);
     b.mode(tar::HeaderMode::Complete);
-    let mut st = Packer { links: HashMap::new(), size: 0, entries: 0, dir_times: Vec::new() };
+    let mut st = Packer {
+        links: HashMap::new(),
+        size: 0,
+        entries: 0,
+        dir_times: Vec::new(),
+    };
     st.walk(&mut b, src, Path::new(""), &mut opts)?;
     if let Some(dst) = opts.copy_to {
         for (rel, t) in st.dir_times.iter().rev() {
@@ -55,7 +60,11 @@ pub fn pack<W: Write>(src: &Path, out: W, mut opts: PackOptions) -> Result<Packe
     }
     let hasher = b.into_inner().map_err(|e| Error::io(src, e))?;
     let (digest, _, _) = hasher.finish();
-    Ok(Packed { digest, size: st.size, entries: st.entries })
+    Ok(Packed {
+        digest,
+        size: st.size,
+        entries: st.entries,
+    })
 }
 
 struct Packer {
@@ -79,7 +88,9 @@ fn header(md: &fs::Metadata, kind: tar::EntryType) -> tar::Header {
 
 /// xattrs worth keeping (overlay's own are not content).
 fn xattrs(path: &Path) -> Vec<(String, Vec<u8>)> {
-    let Ok(names) = xattr::list(path) else { return Vec::new() };
+    let Ok(names) = xattr::list(path) else {
+        return Vec::new();
+    };
     let mut out: Vec<(String, Vec<u8>)> = names
         .filter_map(|n| n.into_string().ok())
         .filter(|n| !n.starts_with("trusted.overlay."))
@@ -117,17 +128,23 @@ impl Packer {
                 h.set_mode(0o600);
                 h.set_uid(0);
                 h.set_gid(0);
-                b.append_data(&mut h, &wh, io::empty()).map_err(|e| Error::io(&abs, e))?;
+                b.append_data(&mut h, &wh, io::empty())
+                    .map_err(|e| Error::io(&abs, e))?;
                 if let Some(d) = &dst {
-                    mknod(d.as_path(), SFlag::S_IFCHR, Mode::empty(), 0).map_err(|e| Error::io(d, e.into()))?;
+                    mknod(d.as_path(), SFlag::S_IFCHR, Mode::empty(), 0)
+                        .map_err(|e| Error::io(d, e.into()))?;
                 }
             } else if ft.is_dir() {
                 let x = xattrs(&abs);
                 append_pax(b, &x, &abs)?;
                 let mut h = header(&md, tar::EntryType::Directory);
-                b.append_data(&mut h, &rel_path, io::empty()).map_err(|e| Error::io(&abs, e))?;
+                b.append_data(&mut h, &rel_path, io::empty())
+                    .map_err(|e| Error::io(&abs, e))?;
                 let opaque = opts.overlay
-                    && xattr::get(&abs, OPAQUE_XATTR).ok().flatten().is_some_and(|v| v == b"y");
+                    && xattr::get(&abs, OPAQUE_XATTR)
+                        .ok()
+                        .flatten()
+                        .is_some_and(|v| v == b"y");
                 if opaque {
                     let mut h = header(&md, tar::EntryType::Regular);
                     h.set_mode(0o600);
@@ -150,7 +167,8 @@ impl Packer {
                 if md.nlink() > 1 {
                     if let Some(first) = self.links.get(&key) {
                         let mut h = header(&md, tar::EntryType::Link);
-                        b.append_link(&mut h, &rel_path, first).map_err(|e| Error::io(&abs, e))?;
+                        b.append_link(&mut h, &rel_path, first)
+                            .map_err(|e| Error::io(&abs, e))?;
                         if let Some(d) = &dst {
                             let target = opts.copy_to.map(|c| c.join(first)).unwrap_or_default();
                             fs::hard_link(&target, d).map_err(|e| Error::io(d, e))?;
@@ -174,22 +192,29 @@ impl Packer {
                             .mode(0o600)
                             .open(d)
                             .map_err(|e| Error::io(d, e))?;
-                        let tee = Tee { src: f.take(md.len()), copy: out };
-                        b.append_data(&mut h, &rel_path, tee).map_err(|e| Error::io(&abs, e))?;
+                        let tee = Tee {
+                            src: f.take(md.len()),
+                            copy: out,
+                        };
+                        b.append_data(&mut h, &rel_path, tee)
+                            .map_err(|e| Error::io(&abs, e))?;
                         copy_meta(d, &md, &x, false)?;
                     }
                     None => {
-                        b.append_data(&mut h, &rel_path, f.take(md.len())).map_err(|e| Error::io(&abs, e))?;
+                        b.append_data(&mut h, &rel_path, f.take(md.len()))
+                            .map_err(|e| Error::io(&abs, e))?;
                     }
                 }
                 self.size += md.len();
             } else if ft.is_symlink() {
                 let target = fs::read_link(&abs).map_err(|e| Error::io(&abs, e))?;
                 let mut h = header(&md, tar::EntryType::Symlink);
-                b.append_link(&mut h, &rel_path, &target).map_err(|e| Error::io(&abs, e))?;
+                b.append_link(&mut h, &rel_path, &target)
+                    .map_err(|e| Error::io(&abs, e))?;
                 if let Some(d) = &dst {
                     std::os::unix::fs::symlink(&target, d).map_err(|e| Error::io(d, e))?;
-                    std::os::unix::fs::lchown(d, Some(md.uid()), Some(md.gid())).map_err(|e| Error::io(d, e))?;
+                    std::os::unix::fs::lchown(d, Some(md.uid()), Some(md.gid()))
+                        .map_err(|e| Error::io(d, e))?;
                     set_mtime(d, md.mtime())?;
                 }
             } else if ft.is_char_device() || ft.is_block_device() || ft.is_fifo() {
@@ -206,10 +231,16 @@ impl Packer {
                     let _ = h.set_device_major(nix::sys::stat::major(rdev) as u32);
                     let _ = h.set_device_minor(nix::sys::stat::minor(rdev) as u32);
                 }
-                b.append_data(&mut h, &rel_path, io::empty()).map_err(|e| Error::io(&abs, e))?;
+                b.append_data(&mut h, &rel_path, io::empty())
+                    .map_err(|e| Error::io(&abs, e))?;
                 if let Some(d) = &dst {
-                    mknod(d.as_path(), flag, Mode::from_bits_truncate(md.mode()), md.rdev())
-                        .map_err(|e| Error::io(d, e.into()))?;
+                    mknod(
+                        d.as_path(),
+                        flag,
+                        Mode::from_bits_truncate(md.mode()),
+                        md.rdev(),
+                    )
+                    .map_err(|e| Error::io(d, e.into()))?;
                     copy_meta(d, &md, &[], false)?;
                 }
             } else {
@@ -230,18 +261,31 @@ impl Packer {
 }
 
 /// Writes a PAX header with the entry's xattrs (SCHILY.xattr.*), if any.
-fn append_pax<W: Write>(b: &mut tar::Builder<W>, x: &[(String, Vec<u8>)], abs: &Path) -> Result<(), Error> {
+fn append_pax<W: Write>(
+    b: &mut tar::Builder<W>,
+    x: &[(String, Vec<u8>)],
+    abs: &Path,
+) -> Result<(), Error> {
     if x.is_empty() {
         return Ok(());
     }
-    let records: Vec<(String, &[u8])> = x.iter().map(|(k, v)| (format!("SCHILY.xattr.{k}"), v.as_slice())).collect();
+    let records: Vec<(String, &[u8])> = x
+        .iter()
+        .map(|(k, v)| (format!("SCHILY.xattr.{k}"), v.as_slice()))
+        .collect();
     b.append_pax_extensions(records.iter().map(|(k, v)| (k.as_str(), *v)))
         .map_err(|e| Error::io(abs, e))
 }
 
-fn copy_meta(d: &Path, md: &fs::Metadata, x: &[(String, Vec<u8>)], is_dir: bool) -> Result<(), Error> {
+fn copy_meta(
+    d: &Path,
+    md: &fs::Metadata,
+    x: &[(String, Vec<u8>)],
+    is_dir: bool,
+) -> Result<(), Error> {
     std::os::unix::fs::lchown(d, Some(md.uid()), Some(md.gid())).map_err(|e| Error::io(d, e))?;
-    fs::set_permissions(d, fs::Permissions::from_mode(md.mode() & 0o7777)).map_err(|e| Error::io(d, e))?;
+    fs::set_permissions(d, fs::Permissions::from_mode(md.mode() & 0o7777))
+        .map_err(|e| Error::io(d, e))?;
     for (k, v) in x {
         xattr::set(d, k, v).map_err(|e| Error::io(d, e))?;
     }
@@ -253,7 +297,8 @@ fn copy_meta(d: &Path, md: &fs::Metadata, x: &[(String, Vec<u8>)], is_dir: bool)
 
 fn set_mtime(path: &Path, secs: i64) -> Result<(), Error> {
     let t = TimeSpec::new(secs, 0);
-    utimensat(None, path, &t, &t, UtimensatFlags::NoFollowSymlink).map_err(|e| Error::io(path, e.into()))
+    utimensat(None, path, &t, &t, UtimensatFlags::NoFollowSymlink)
+        .map_err(|e| Error::io(path, e.into()))
 }
 
 /// A reader that writes what it reads into a copy as well.
@@ -276,7 +321,10 @@ mod tests {
     use crate::archive::unpack;
 
     fn tmpdir(tag: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("strata-pack-{tag}-{}", crate::util::ids::random_hex(6)));
+        let d = std::env::temp_dir().join(format!(
+            "strata-pack-{tag}-{}",
+            crate::util::ids::random_hex(6)
+        ));
         fs::create_dir_all(&d).unwrap();
         d
     }
@@ -295,27 +343,69 @@ mod tests {
 
         let copy = tmpdir("copy");
         let mut tar_bytes = Vec::new();
-        let packed = pack(&upper, &mut tar_bytes, PackOptions { overlay: true, copy_to: Some(&copy), on_entry: None }).unwrap();
+        let packed = pack(
+            &upper,
+            &mut tar_bytes,
+            PackOptions {
+                overlay: true,
+                copy_to: Some(&copy),
+                on_entry: None,
+            },
+        )
+        .unwrap();
         // The tar speaks OCI: whiteout and opaque marker entries.
         let names: Vec<String> = tar::Archive::new(&tar_bytes[..])
             .entries()
             .unwrap()
             .map(|e| e.unwrap().path().unwrap().display().to_string())
             .collect();
-        assert_eq!(names, ["etc", "etc/file", "etc/.wh.gone", "etc/link", "etc/opaque", "etc/opaque/.wh..wh..opq", "etc/sym"]);
+        assert_eq!(
+            names,
+            [
+                "etc",
+                "etc/file",
+                "etc/.wh.gone",
+                "etc/link",
+                "etc/opaque",
+                "etc/opaque/.wh..wh..opq",
+                "etc/sym"
+            ]
+        );
         // Unpacking it gives the overlay form back, and the same digest.
         let back = tmpdir("back");
         let unpacked = unpack(&tar_bytes[..], &back).unwrap();
         assert_eq!(unpacked.diff_id, packed.digest);
         for d in [&copy, &back] {
-            assert!(fs::symlink_metadata(d.join("etc/gone")).unwrap().file_type().is_char_device());
-            assert_eq!(xattr::get(d.join("etc/opaque"), OPAQUE_XATTR).unwrap().as_deref(), Some(&b"y"[..]));
-            assert_eq!(fs::metadata(d.join("etc/file")).unwrap().mode() & 0o7777, 0o4755);
-            assert_eq!(fs::metadata(d.join("etc/file")).unwrap().ino(), fs::metadata(d.join("etc/link")).unwrap().ino());
+            assert!(fs::symlink_metadata(d.join("etc/gone"))
+                .unwrap()
+                .file_type()
+                .is_char_device());
+            assert_eq!(
+                xattr::get(d.join("etc/opaque"), OPAQUE_XATTR)
+                    .unwrap()
+                    .as_deref(),
+                Some(&b"y"[..])
+            );
+            assert_eq!(
+                fs::metadata(d.join("etc/file")).unwrap().mode() & 0o7777,
+                0o4755
+            );
+            assert_eq!(
+                fs::metadata(d.join("etc/file")).unwrap().ino(),
+                fs::metadata(d.join("etc/link")).unwrap().ino()
+            );
             assert_eq!(fs::read_link(d.join("etc/sym")).unwrap(), Path::new("file"));
         }
         // Packing the copy gives the same bytes: the form is canonical.
-        let again = pack(&copy, io::sink(), PackOptions { overlay: true, ..Default::default() }).unwrap();
+        let again = pack(
+            &copy,
+            io::sink(),
+            PackOptions {
+                overlay: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(again.digest, packed.digest);
         for d in [upper, copy, back] {
             fs::remove_dir_all(d).unwrap();

@@ -19,19 +19,25 @@ pub struct ConfigState {
 
 impl ConfigState {
     pub fn new(config: RunConfig) -> ConfigState {
-        ConfigState { config, cmd_set: false }
+        ConfigState {
+            config,
+            cmd_set: false,
+        }
     }
 
     fn shell(&self) -> Vec<String> {
-        self.config.shell.clone().unwrap_or_else(|| vec!["/bin/sh".into(), "-c".into()])
+        self.config
+            .shell
+            .clone()
+            .unwrap_or_else(|| vec!["/bin/sh".into(), "-c".into()])
     }
 
     fn lookup(&self, name: &str) -> Option<String> {
-        self.config
-            .env
-            .as_ref()?
-            .iter()
-            .find_map(|e| e.split_once('=').filter(|(k, _)| *k == name).map(|(_, v)| v.to_string()))
+        self.config.env.as_ref()?.iter().find_map(|e| {
+            e.split_once('=')
+                .filter(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
     }
 
     fn expand(&self, text: &str) -> Result<String, Error> {
@@ -83,7 +89,10 @@ pub fn apply_config(st: &mut ConfigState, instr: &Instruction) -> Result<(), Err
         }
         Instruction::Volume(v) => {
             let paths = match v {
-                Ok(list) => list.iter().map(|p| st.expand(p)).collect::<Result<Vec<_>, _>>()?,
+                Ok(list) => list
+                    .iter()
+                    .map(|p| st.expand(p))
+                    .collect::<Result<Vec<_>, _>>()?,
                 Err(text) => words::split(&st.expand(text)?)?,
             };
             let vols = st.config.volumes.get_or_insert_with(Default::default);
@@ -101,7 +110,11 @@ pub fn apply_config(st: &mut ConfigState, instr: &Instruction) -> Result<(), Err
             st.config.working_dir = Some(join_workdir(&base, &w));
         }
         Instruction::StopSignal(s) => st.config.stop_signal = Some(st.expand(s)?),
-        Instruction::OnBuild(t) => st.config.on_build.get_or_insert_with(Vec::new).push(t.clone()),
+        Instruction::OnBuild(t) => st
+            .config
+            .on_build
+            .get_or_insert_with(Vec::new)
+            .push(t.clone()),
         Instruction::Healthcheck(h) => st.config.healthcheck = Some(healthcheck(st, h)),
     }
     Ok(())
@@ -112,7 +125,10 @@ fn dispatch_env(st: &mut ConfigState, args: &str) -> Result<(), Error> {
     let env = st.config.env.get_or_insert_with(Vec::new);
     for (k, v) in pairs {
         let entry = format!("{k}={v}");
-        match env.iter_mut().find(|e| e.split('=').next() == Some(k.as_str())) {
+        match env
+            .iter_mut()
+            .find(|e| e.split('=').next() == Some(k.as_str()))
+        {
             Some(slot) => *slot = entry,
             None => env.push(entry),
         }
@@ -151,7 +167,10 @@ fn expand_ports(spec: &str) -> Result<Vec<String>, Error> {
     }
     let bad = || Error(format!("invalid containerPort: {ports}"));
     let (lo, hi) = match ports.split_once('-') {
-        Some((a, b)) => (a.parse::<u16>().map_err(|_| bad())?, b.parse::<u16>().map_err(|_| bad())?),
+        Some((a, b)) => (
+            a.parse::<u16>().map_err(|_| bad())?,
+            b.parse::<u16>().map_err(|_| bad())?,
+        ),
         None => {
             let p = ports.parse::<u16>().map_err(|_| bad())?;
             (p, p)
@@ -164,7 +183,11 @@ fn expand_ports(spec: &str) -> Result<Vec<String>, Error> {
 }
 
 fn join_workdir(base: &str, w: &str) -> String {
-    let joined = if w.starts_with('/') { w.to_string() } else { format!("{}/{}", base.trim_end_matches('/'), w) };
+    let joined = if w.starts_with('/') {
+        w.to_string()
+    } else {
+        format!("{}/{}", base.trim_end_matches('/'), w)
+    };
     let mut parts: Vec<&str> = Vec::new();
     for c in joined.split('/') {
         match c {
@@ -181,9 +204,18 @@ fn join_workdir(base: &str, w: &str) -> String {
 fn healthcheck(st: &ConfigState, h: &Healthcheck) -> Value {
     match h {
         Healthcheck::None => json!({ "Test": ["NONE"] }),
-        Healthcheck::Check { test, interval, timeout, start_period, start_interval, retries } => {
+        Healthcheck::Check {
+            test,
+            interval,
+            timeout,
+            start_period,
+            start_interval,
+            retries,
+        } => {
             let test: Vec<String> = match test {
-                CommandLine::Exec(v) => std::iter::once("CMD".to_string()).chain(v.iter().cloned()).collect(),
+                CommandLine::Exec(v) => std::iter::once("CMD".to_string())
+                    .chain(v.iter().cloned())
+                    .collect(),
                 CommandLine::Shell(s) => vec!["CMD-SHELL".into(), s.clone()],
             };
             let _ = st;
@@ -226,7 +258,11 @@ mod tests {
     fn cmd_shell_form_keeps_docker_s_meaning() {
         let c = apply(RunConfig::default(), &["CMD 'redis-server'"]).unwrap();
         assert_eq!(c.cmd, Some(v(&["/bin/sh", "-c", "'redis-server'"])));
-        let c = apply(RunConfig::default(), &[r#"CMD ["redis-server", "--port", "7000"]"#]).unwrap();
+        let c = apply(
+            RunConfig::default(),
+            &[r#"CMD ["redis-server", "--port", "7000"]"#],
+        )
+        .unwrap();
         assert_eq!(c.cmd, Some(v(&["redis-server", "--port", "7000"])));
         let c = apply(RunConfig::default(), &["CMD ['x']"]).unwrap();
         assert_eq!(c.cmd, Some(v(&["/bin/sh", "-c", "['x']"])));
@@ -234,7 +270,10 @@ mod tests {
 
     #[test]
     fn entrypoint_resets_an_inherited_cmd_but_not_one_set_here() {
-        let base = RunConfig { cmd: Some(v(&["sh"])), ..Default::default() };
+        let base = RunConfig {
+            cmd: Some(v(&["sh"])),
+            ..Default::default()
+        };
         let c = apply(base.clone(), &["ENTRYPOINT [\"/ep\"]"]).unwrap();
         assert_eq!((c.entrypoint, c.cmd), (Some(v(&["/ep"])), None));
         let c = apply(base, &["CMD [\"x\"]", "ENTRYPOINT [\"/ep\"]"]).unwrap();
@@ -243,7 +282,10 @@ mod tests {
 
     #[test]
     fn env_label_expose_volume_user_workdir_stopsignal_onbuild() {
-        let base = RunConfig { env: Some(v(&["PATH=/bin", "A=1"])), ..Default::default() };
+        let base = RunConfig {
+            env: Some(v(&["PATH=/bin", "A=1"])),
+            ..Default::default()
+        };
         let c = apply(
             base,
             &[
@@ -262,7 +304,15 @@ mod tests {
             ],
         )
         .unwrap();
-        assert_eq!(c.env, Some(v(&["PATH=/bin:/opt/bin", "A=2", "B=two words", "LEGACY=some value"])));
+        assert_eq!(
+            c.env,
+            Some(v(&[
+                "PATH=/bin:/opt/bin",
+                "A=2",
+                "B=two words",
+                "LEGACY=some value"
+            ]))
+        );
         let labels = c.labels.unwrap();
         assert_eq!(labels["version"], "1.0");
         assert_eq!(labels["maintainer"], "me");
@@ -278,15 +328,25 @@ mod tests {
 
     #[test]
     fn healthcheck_config() {
-        let c = apply(RunConfig::default(), &["HEALTHCHECK --interval=5s CMD curl -f http://localhost/"]).unwrap();
-        assert_eq!(c.healthcheck.unwrap(), json!({"Test": ["CMD-SHELL", "curl -f http://localhost/"], "Interval": 5_000_000_000i64}));
+        let c = apply(
+            RunConfig::default(),
+            &["HEALTHCHECK --interval=5s CMD curl -f http://localhost/"],
+        )
+        .unwrap();
+        assert_eq!(
+            c.healthcheck.unwrap(),
+            json!({"Test": ["CMD-SHELL", "curl -f http://localhost/"], "Interval": 5_000_000_000i64})
+        );
         let c = apply(RunConfig::default(), &["HEALTHCHECK NONE"]).unwrap();
         assert_eq!(c.healthcheck.unwrap(), json!({"Test": ["NONE"]}));
     }
 
     #[test]
     fn bad_values_are_errors() {
-        assert!(apply(RunConfig::default(), &["ENV a=1 b"]).unwrap_err().0.contains("can't find ="));
+        assert!(apply(RunConfig::default(), &["ENV a=1 b"])
+            .unwrap_err()
+            .0
+            .contains("can't find ="));
         assert!(apply(RunConfig::default(), &["EXPOSE 80/bogus"]).is_err());
         assert!(apply(RunConfig::default(), &["EXPOSE http"]).is_err());
         assert!(apply(RunConfig::default(), &["ENV ${unclosed"]).is_err());

@@ -3,6 +3,7 @@
 //! A verb's arguments become a request for the engine; no logic that a
 //! test of the engine would need lives here.
 
+mod commit;
 mod docs;
 mod images;
 mod import;
@@ -49,6 +50,14 @@ pub enum Command {
     Tag(images::TagArgs),
     /// Remove one or more images
     Rmi(images::RmiArgs),
+    /// Create a new image from a container's changes
+    Commit(commit::CommitArgs),
+    /// Inspect changes to files or directories on a container's filesystem
+    Diff(commit::DiffArgs),
+    /// Show the history of an image
+    History(commit::HistoryArgs),
+    /// Export a container's filesystem as a tar archive
+    Export(commit::ExportArgs),
     /// Import the contents from a tarball to create a filesystem image
     Import(import::ImportArgs),
     /// Return low-level information on containers and images
@@ -97,6 +106,10 @@ pub fn main() -> Code {
         Command::Tag(a) => report(engine.tag(&a.source, &a.target)),
         Command::Rmi(a) => images::exec_rmi(&engine, a),
         Command::Import(a) => import::exec(&engine, a),
+        Command::Commit(a) => commit::exec_commit(&engine, a),
+        Command::Diff(a) => commit::exec_diff(&engine, a),
+        Command::History(a) => commit::exec_history(&engine, a),
+        Command::Export(a) => commit::exec_export(&engine, a),
         Command::Inspect(a) => inspect::exec(&engine, a),
         Command::GenDocs { .. } => 0,
     }

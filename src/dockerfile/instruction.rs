@@ -59,7 +59,9 @@ pub fn command_line(args: &str) -> CommandLine {
 
 fn need_args(keyword: &str, args: &str) -> Result<(), ParseError> {
     if args.trim().is_empty() {
-        return Err(ParseError(format!("{keyword} requires at least one argument")));
+        return Err(ParseError(format!(
+            "{keyword} requires at least one argument"
+        )));
     }
     Ok(())
 }
@@ -67,7 +69,9 @@ fn need_args(keyword: &str, args: &str) -> Result<(), ParseError> {
 fn exactly_one(keyword: &str, args: &str) -> Result<String, ParseError> {
     let t = args.trim();
     if t.is_empty() {
-        return Err(ParseError(format!("{keyword} requires exactly one argument")));
+        return Err(ParseError(format!(
+            "{keyword} requires exactly one argument"
+        )));
     }
     Ok(t.to_string())
 }
@@ -84,10 +88,14 @@ pub fn parse_duration(s: &str) -> Result<i64, ParseError> {
         return Err(bad());
     }
     while !rest.is_empty() {
-        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(bad)?;
+        let num_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(bad)?;
         let n: f64 = rest[..num_end].parse().map_err(|_| bad())?;
         rest = &rest[num_end..];
-        let unit_end = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let mult = match &rest[..unit_end] {
             "ns" => 1.0,
             "us" | "µs" => 1e3,
@@ -105,19 +113,24 @@ pub fn parse_duration(s: &str) -> Result<i64, ParseError> {
 
 fn parse_healthcheck(args: &str) -> Result<Healthcheck, ParseError> {
     let mut rest = args.trim();
-    let (mut interval, mut timeout, mut start_period, mut start_interval, mut retries) = (None, None, None, None, None);
+    let (mut interval, mut timeout, mut start_period, mut start_interval, mut retries) =
+        (None, None, None, None, None);
     while let Some(flag) = rest.strip_prefix("--") {
         let end = flag.find(char::is_whitespace).unwrap_or(flag.len());
-        let (name, value) = flag[..end]
-            .split_once('=')
-            .ok_or_else(|| ParseError(format!("HEALTHCHECK flag --{} needs a value", &flag[..end])))?;
+        let (name, value) = flag[..end].split_once('=').ok_or_else(|| {
+            ParseError(format!("HEALTHCHECK flag --{} needs a value", &flag[..end]))
+        })?;
         match name {
             "interval" => interval = Some(parse_duration(value)?),
             "timeout" => timeout = Some(parse_duration(value)?),
             "start-period" => start_period = Some(parse_duration(value)?),
             "start-interval" => start_interval = Some(parse_duration(value)?),
             "retries" => {
-                retries = Some(value.parse().map_err(|_| ParseError(format!("invalid retries value {value:?}")))?)
+                retries = Some(
+                    value
+                        .parse()
+                        .map_err(|_| ParseError(format!("invalid retries value {value:?}")))?,
+                )
             }
             other => return Err(ParseError(format!("unknown flag: --{other}"))),
         }
@@ -139,7 +152,9 @@ fn parse_healthcheck(args: &str) -> Result<Healthcheck, ParseError> {
             retries,
         }),
         "CMD" => Err(ParseError("Missing command after HEALTHCHECK CMD".into())),
-        _ => Err(ParseError(format!("Unknown type {kind:?} in HEALTHCHECK (try CMD)"))),
+        _ => Err(ParseError(format!(
+            "Unknown type {kind:?} in HEALTHCHECK (try CMD)"
+        ))),
     }
 }
 
@@ -185,7 +200,9 @@ pub fn parse_instruction(line: &str) -> Result<Instruction, ParseError> {
             need_args("ONBUILD", args)?;
             let trigger = args.split_whitespace().next().unwrap_or("").to_uppercase();
             if matches!(trigger.as_str(), "ONBUILD" | "FROM" | "MAINTAINER") {
-                return Err(ParseError(format!("{trigger} isn't allowed as an ONBUILD trigger")));
+                return Err(ParseError(format!(
+                    "{trigger} isn't allowed as an ONBUILD trigger"
+                )));
             }
             Instruction::OnBuild(args.to_string())
         }
@@ -201,31 +218,62 @@ mod tests {
 
     #[test]
     fn json_or_shell_form_as_docker_decides() {
-        assert_eq!(command_line(r#"["redis-server"]"#), CommandLine::Exec(vec!["redis-server".into()]));
-        assert_eq!(command_line("'redis-server'"), CommandLine::Shell("'redis-server'".into()));
+        assert_eq!(
+            command_line(r#"["redis-server"]"#),
+            CommandLine::Exec(vec!["redis-server".into()])
+        );
+        assert_eq!(
+            command_line("'redis-server'"),
+            CommandLine::Shell("'redis-server'".into())
+        );
         // Not JSON (single quotes): shell form, docker's classic gotcha.
         assert_eq!(command_line("['x']"), CommandLine::Shell("['x']".into()));
         assert_eq!(command_line("[1, 2]"), CommandLine::Shell("[1, 2]".into()));
-        assert_eq!(command_line(r#"[ "a", "b c" ]"#), CommandLine::Exec(vec!["a".into(), "b c".into()]));
+        assert_eq!(
+            command_line(r#"[ "a", "b c" ]"#),
+            CommandLine::Exec(vec!["a".into(), "b c".into()])
+        );
     }
 
     #[test]
     fn instructions() {
-        assert_eq!(parse_instruction("cmd echo hi").unwrap(), Instruction::Cmd(CommandLine::Shell("echo hi".into())));
-        assert_eq!(parse_instruction("USER redis").unwrap(), Instruction::User("redis".into()));
-        assert_eq!(parse_instruction("VOLUME [\"/a\"]").unwrap(), Instruction::Volume(Ok(vec!["/a".into()])));
-        assert_eq!(parse_instruction("VOLUME /a /b").unwrap(), Instruction::Volume(Err("/a /b".into())));
-        assert_eq!(parse_instruction("ONBUILD run echo").unwrap(), Instruction::OnBuild("run echo".into()));
+        assert_eq!(
+            parse_instruction("cmd echo hi").unwrap(),
+            Instruction::Cmd(CommandLine::Shell("echo hi".into()))
+        );
+        assert_eq!(
+            parse_instruction("USER redis").unwrap(),
+            Instruction::User("redis".into())
+        );
+        assert_eq!(
+            parse_instruction("VOLUME [\"/a\"]").unwrap(),
+            Instruction::Volume(Ok(vec!["/a".into()]))
+        );
+        assert_eq!(
+            parse_instruction("VOLUME /a /b").unwrap(),
+            Instruction::Volume(Err("/a /b".into()))
+        );
+        assert_eq!(
+            parse_instruction("ONBUILD run echo").unwrap(),
+            Instruction::OnBuild("run echo".into())
+        );
         assert!(parse_instruction("ONBUILD FROM x").is_err());
-        assert!(parse_instruction("CMD").unwrap_err().0.contains("requires at least one argument"));
+        assert!(parse_instruction("CMD")
+            .unwrap_err()
+            .0
+            .contains("requires at least one argument"));
         assert!(parse_instruction("WORKDIR").is_err());
         assert!(parse_instruction("NOPE x").is_err());
     }
 
     #[test]
     fn healthchecks() {
-        assert_eq!(parse_instruction("HEALTHCHECK NONE").unwrap(), Instruction::Healthcheck(Healthcheck::None));
-        let h = parse_instruction("HEALTHCHECK --interval=5s --retries=3 CMD curl -f http://x/").unwrap();
+        assert_eq!(
+            parse_instruction("HEALTHCHECK NONE").unwrap(),
+            Instruction::Healthcheck(Healthcheck::None)
+        );
+        let h = parse_instruction("HEALTHCHECK --interval=5s --retries=3 CMD curl -f http://x/")
+            .unwrap();
         assert_eq!(
             h,
             Instruction::Healthcheck(Healthcheck::Check {

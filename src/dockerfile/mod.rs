@@ -23,7 +23,16 @@ impl std::error::Error for ParseError {}
 
 /// The instructions `commit --change` may use (docker's daemon allowlist).
 pub const CHANGE_ALLOWED: &[&str] = &[
-    "CMD", "ENTRYPOINT", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL", "ONBUILD", "STOPSIGNAL", "USER", "VOLUME",
+    "CMD",
+    "ENTRYPOINT",
+    "ENV",
+    "EXPOSE",
+    "HEALTHCHECK",
+    "LABEL",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "USER",
+    "VOLUME",
     "WORKDIR",
 ];
 
@@ -37,7 +46,9 @@ pub fn parse_changes(changes: &[String]) -> Result<Vec<Instruction>, ParseError>
         }
         let keyword = text.split_whitespace().next().unwrap_or("").to_uppercase();
         if !CHANGE_ALLOWED.contains(&keyword.as_str()) {
-            return Err(ParseError(format!("{keyword} is not a valid change command")));
+            return Err(ParseError(format!(
+                "{keyword} is not a valid change command"
+            )));
         }
         out.push(parse_instruction(text)?);
     }

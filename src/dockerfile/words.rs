@@ -57,9 +57,14 @@ fn expand_var(
         if colon {
             i += 1;
         }
-        let op = chars.get(i).copied().ok_or_else(|| ParseError("missing '}'".into()))?;
+        let op = chars
+            .get(i)
+            .copied()
+            .ok_or_else(|| ParseError("missing '}'".into()))?;
         if op != '-' && op != '+' {
-            return Err(ParseError(format!("unsupported modifier ({op}) in substitution")));
+            return Err(ParseError(format!(
+                "unsupported modifier ({op}) in substitution"
+            )));
         }
         i += 1;
         // The word runs to the matching '}' (nested ${...} allowed).
@@ -147,7 +152,9 @@ pub fn split(text: &str) -> Result<Vec<String>, ParseError> {
         }
     }
     if let Some(q) = quote {
-        return Err(ParseError(format!("unexpected end of statement while looking for matching {q}")));
+        return Err(ParseError(format!(
+            "unexpected end of statement while looking for matching {q}"
+        )));
     }
     if in_word {
         words.push(cur);
@@ -199,7 +206,10 @@ mod tests {
 
     #[test]
     fn splitting() {
-        assert_eq!(split("a=1 b=\"two words\" c='x y'").unwrap(), ["a=1", "b=two words", "c=x y"]);
+        assert_eq!(
+            split("a=1 b=\"two words\" c='x y'").unwrap(),
+            ["a=1", "b=two words", "c=x y"]
+        );
         assert_eq!(split("a\\ b c").unwrap(), ["a b", "c"]);
         assert_eq!(split("k=\"say \\\"hi\\\"\"").unwrap(), ["k=say \"hi\""]);
         assert_eq!(split("").unwrap(), Vec::<String>::new());

@@ -3,6 +3,9 @@
 //! nothing: docker's own progress lines ("Unable to find image ...
 //! locally") go to the callback the CLI hands to [`Engine::open`].
 
+mod commit;
+mod export;
+mod history;
 mod images;
 mod import;
 mod inspect;
@@ -10,6 +13,7 @@ mod ps;
 mod rm;
 mod run;
 
+pub use commit::CommitRequest;
 pub use images::ImageRow;
 pub use inspect::InspectKind;
 pub use ps::PsEntry;

@@ -30,6 +30,7 @@ impl Engine {
         }
         let _guard = self.containers.lock(&id)?;
         self.containers.remove(&id)?;
+        crate::runtime::cgroup::remove(&id);
         Ok(id)
     }
 

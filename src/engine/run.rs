@@ -355,6 +355,7 @@ impl Engine {
                     readonly: !m.rw,
                 })
                 .collect(),
+            cgroups: Vec::new(),
         })
     }
 
@@ -362,13 +363,17 @@ impl Engine {
     /// until it exits. Returns its exit code (128+N for signal N).
     pub fn run_foreground(&self, id: &str) -> Result<i32> {
         let rec = self.containers.record(id)?;
-        let spec = match self.spec(&rec) {
+        let mut spec = match self.spec(&rec) {
             Ok(s) => s,
             Err(e) => return Err(self.fail_start(&rec, e)),
         };
+        spec.cgroups = runtime::cgroup::create(id);
         let started = match runtime::start(&spec) {
             Ok(s) => s,
-            Err(e) => return Err(self.fail_start(&rec, e.into())),
+            Err(e) => {
+                runtime::cgroup::remove(id);
+                return Err(self.fail_start(&rec, e.into()));
+            }
         };
         let pid_start = container::state::proc_stat(started.pid)
             .map(|(s, _)| s)
@@ -384,7 +389,9 @@ impl Engine {
             let _g = self.containers.lock(id)?;
             self.containers.set_state(id, &running)?;
         }
-        let exit = started.supervise()?;
+        let exit = started.supervise();
+        runtime::cgroup::remove(id);
+        let exit = exit?;
         let finished = State {
             status: Status::Exited,
             pid: 0,

@@ -7,6 +7,7 @@
 //!   layers/<chain-hex>/layer.json  diff id, parent, size, link name
 //!   l/<link>                       -> ../layers/<chain-hex>/diff
 //!   images/<id-hex>.json           the config bytes
+//!   images/<id-hex>.parent         the image it was committed on, if made here
 //!   refs.json                      canonical name:tag -> image id
 //!   tmp/                           work in progress, swept when stale
 //!   store.lock                     flock for every change
@@ -127,6 +128,11 @@ impl ImageStore {
         self.root.join("layers").join(hash::hex_part(chain_id))
     }
 
+    /// Where a layer's files are (for reading, never writing).
+    pub fn layer_diff(&self, chain_id: &str) -> PathBuf {
+        self.layer_dir(chain_id).join("diff")
+    }
+
     fn config_path(&self, id: &str) -> PathBuf {
         self.root
             .join("images")
@@ -220,6 +226,48 @@ impl ImageStore {
         fsx::sync_dir(&dest.with_file_name("")).ok();
         self.layer_link(&layer.chain_id)?;
         Ok(layer)
+    }
+
+    /// Makes a layer from an overlay upper dir, copying it into the store
+    /// while its canonical tar is hashed (one read of every byte). Returns
+    /// `None` when the upper dir is empty: docker's empty layer.
+    pub fn commit_layer(
+        &self,
+        upper: &Path,
+        parent: Option<&str>,
+        on_entry: &mut dyn FnMut(u64),
+    ) -> Result<Option<Layer>, Error> {
+        let tmp = self.tmp_dir().join(format!("layer-{}", ids::random_hex(8)));
+        let lock_path = tmp.with_extension("lock");
+        let _busy = lock::exclusive(&lock_path).map_err(io_err(&lock_path))?;
+        let diff = tmp.join("diff");
+        fs::create_dir_all(&diff).map_err(io_err(&diff))?;
+        let result = (|| {
+            let opts = archive::PackOptions {
+                overlay: true,
+                copy_to: Some(&diff),
+                on_entry: Some(on_entry),
+            };
+            let packed = archive::pack(upper, io::sink(), opts).map_err(Error::Archive)?;
+            if packed.entries == 0 {
+                return Ok(None);
+            }
+            let chain_id = match parent {
+                None => packed.digest.clone(),
+                Some(p) => hash::sha256_digest(format!("{p} {}", packed.digest).as_bytes()),
+            };
+            let layer = Layer {
+                chain_id,
+                diff_id: packed.digest,
+                parent: parent.map(str::to_string),
+                size: packed.size,
+                link: ids::random_hex(5).to_uppercase(),
+            };
+            self.commit_layer_dir(&tmp, layer).map(Some)
+        })();
+        let _ = fsx::remove_tree(&tmp);
+        let _ = fsx::remove_file(&lock_path);
+        result
     }
 
     /// The layer chain ids of a config, base first.
@@ -364,7 +412,27 @@ impl ImageStore {
     /// Deletes an image's config (the caller untags and collects layers).
     pub fn remove_config(&self, id: &str) -> Result<(), Error> {
         let p = self.config_path(id);
-        fsx::remove_file(&p).map_err(io_err(&p))
+        fsx::remove_file(&p).map_err(io_err(&p))?;
+        let _ = fsx::remove_file(&self.parent_path(id));
+        Ok(())
+    }
+
+    fn parent_path(&self, id: &str) -> PathBuf {
+        self.root
+            .join("images")
+            .join(format!("{}.parent", hash::hex_part(id)))
+    }
+
+    /// Records that image `id` was made on top of image `parent`.
+    pub fn set_parent(&self, id: &str, parent: &str) -> Result<(), Error> {
+        let p = self.parent_path(id);
+        fsx::write_atomic(&p, parent.as_bytes()).map_err(io_err(&p))
+    }
+
+    /// The image `id` was made from, when it was made here and still exists.
+    pub fn parent(&self, id: &str) -> Option<String> {
+        let p = fs::read_to_string(self.parent_path(id)).ok()?;
+        self.config_path(&p).is_file().then_some(p)
     }
 
     // ---- tags ----

@@ -4,6 +4,7 @@
 //! socket before the child exits; nothing here unwinds.
 //!
 //! Order (each step needs the one before):
+//!  0. join the container's cgroups (for freezing it during a commit)
 //!  1. die with the supervisor (PDEATHSIG); `/` rslave so nothing leaks out
 //!  2. hostname; loopback up in a new network namespace
 //!  3. the overlay root, mounted from the links dir (short relative lowers)
@@ -93,6 +94,14 @@ fn setup_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
             0,
         )
     };
+
+    // 0. Join the container's cgroups while the host's cgroupfs is visible.
+    for dir in &spec.cgroups {
+        let procs = dir.join("cgroup.procs");
+        fs::write(&procs, "0").map_err(fail_io("join cgroup", procs.display().to_string()))?;
+    }
+    nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWCGROUP)
+        .map_err(fail("unshare", "cgroup namespace"))?;
 
     // 1. Nothing we mount may propagate back to the host.
     mount(

@@ -9,14 +9,17 @@
 //! supervisor: it proxies signals, owns the pty and reaps the exit status.
 
 mod caps;
+pub mod cgroup;
 mod child;
 mod parent;
 pub mod plan;
 mod pty;
 pub mod user;
+mod view;
 
 pub use parent::start;
 pub use pty::stdin_is_tty;
+pub use view::with_readonly_view;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -64,6 +67,8 @@ pub struct Spec {
     /// Files bind-mounted onto /etc/hostname, /etc/hosts, /etc/resolv.conf.
     pub etc_files: Vec<(PathBuf, String)>,
     pub binds: Vec<Bind>,
+    /// cgroup directories the init joins before anything else.
+    pub cgroups: Vec<PathBuf>,
 }
 
 /// Why a container could not be started or supervised.

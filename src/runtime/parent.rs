@@ -96,11 +96,10 @@ pub fn start(spec: &Spec) -> Result<Started, Error> {
         None
     };
 
-    let mut flags = libc::CLONE_NEWNS
-        | libc::CLONE_NEWPID
-        | libc::CLONE_NEWUTS
-        | libc::CLONE_NEWIPC
-        | libc::CLONE_NEWCGROUP;
+    // The cgroup namespace is entered by the child after it joins its
+    // cgroups, so that the container sees its own group as the root.
+    let mut flags =
+        libc::CLONE_NEWNS | libc::CLONE_NEWPID | libc::CLONE_NEWUTS | libc::CLONE_NEWIPC;
     if spec.network == Network::None {
         flags |= libc::CLONE_NEWNET;
     }

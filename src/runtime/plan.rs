@@ -26,6 +26,27 @@ pub fn overlay_options(lowers: &[String], upper: &str, work: &str) -> Result<Str
     Ok(opts)
 }
 
+/// The data of a read-only overlay of `lowers` (uppermost first): no upper
+/// dir, so at least two lowers, as the kernel asks.
+pub fn overlay_readonly_options(lowers: &[String]) -> Result<String, String> {
+    if lowers.len() < 2 {
+        return Err("a read-only overlay needs at least two layers".into());
+    }
+    let opts = format!(
+        "lowerdir={},index=off,redirect_dir=off,metacopy=off",
+        lowers.join(":")
+    );
+    if opts.len() > MOUNT_DATA_MAX {
+        return Err(format!(
+            "overlay options for {} layers are {} bytes, more than {}",
+            lowers.len(),
+            opts.len(),
+            MOUNT_DATA_MAX
+        ));
+    }
+    Ok(opts)
+}
+
 /// A kernel file system to mount inside the new root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KernelMount {

@@ -18,7 +18,11 @@ pub struct HashWriter<W> {
 
 impl<W: io::Write> HashWriter<W> {
     pub fn new(inner: W) -> Self {
-        HashWriter { inner, hasher: Sha256::new(), count: 0 }
+        HashWriter {
+            inner,
+            hasher: Sha256::new(),
+            count: 0,
+        }
     }
 
     /// The digest of all bytes written, the byte count, and the inner writer.

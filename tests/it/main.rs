@@ -4,6 +4,7 @@
 mod util;
 
 mod cli;
+mod commit;
 mod errors;
 mod images;
 mod pty;

@@ -1,0 +1,110 @@
+//! A cgroup per container, for one purpose today: freezing it so that a
+//! commit snapshots a consistent upper dir. cgroup v2 (`cgroup.freeze`,
+//! also on a hybrid host's `unified` tree) is used when there, else the v1
+//! freezer. The container's init joins the groups before it execs.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Where cgroup hierarchies that can freeze are mounted here.
+fn bases() -> Vec<(PathBuf, bool)> {
+    let mut out = Vec::new();
+    let root = Path::new("/sys/fs/cgroup");
+    if root.join("cgroup.controllers").exists() {
+        out.push((root.to_path_buf(), true)); // pure v2
+    } else {
+        let unified = root.join("unified");
+        if unified.join("cgroup.procs").exists() {
+            out.push((unified, true)); // hybrid: v2 without controllers
+        }
+        let freezer = root.join("freezer");
+        if freezer.join("cgroup.procs").exists() {
+            out.push((freezer, false));
+        }
+    }
+    out
+}
+
+/// The cgroup directories of container `id` (whether or not they exist).
+pub fn dirs(id: &str) -> Vec<PathBuf> {
+    bases()
+        .into_iter()
+        .map(|(b, _)| b.join("strata").join(id))
+        .collect()
+}
+
+/// Creates the container's cgroups; returns those that could be made.
+pub fn create(id: &str) -> Vec<PathBuf> {
+    dirs(id)
+        .into_iter()
+        .filter(|d| fs::create_dir_all(d).is_ok())
+        .collect()
+}
+
+/// Removes the container's cgroups (they must be empty: the init is gone).
+pub fn remove(id: &str) {
+    for d in dirs(id) {
+        let _ = fs::remove_dir(&d);
+    }
+}
+
+fn is_v2(dir: &Path) -> bool {
+    dir.join("cgroup.freeze").exists()
+}
+
+/// Freezes every process of container `id`; waits until the kernel says so.
+pub fn freeze(id: &str) -> io::Result<()> {
+    let dir = dirs(id)
+        .into_iter()
+        .find(|d| is_v2(d) || d.join("freezer.state").exists())
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "no cgroup freezer for this container",
+            )
+        })?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    if is_v2(&dir) {
+        fs::write(dir.join("cgroup.freeze"), "1")?;
+        while !fs::read_to_string(dir.join("cgroup.events"))?
+            .lines()
+            .any(|l| l == "frozen 1")
+        {
+            if Instant::now() > deadline {
+                let _ = fs::write(dir.join("cgroup.freeze"), "0");
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the cgroup did not freeze",
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    } else {
+        fs::write(dir.join("freezer.state"), "FROZEN")?;
+        while fs::read_to_string(dir.join("freezer.state"))?.trim() != "FROZEN" {
+            if Instant::now() > deadline {
+                let _ = fs::write(dir.join("freezer.state"), "THAWED");
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the cgroup did not freeze",
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    Ok(())
+}
+
+/// Thaws container `id`.
+pub fn thaw(id: &str) -> io::Result<()> {
+    for d in dirs(id) {
+        if is_v2(&d) {
+            fs::write(d.join("cgroup.freeze"), "0")?;
+        } else if d.join("freezer.state").exists() {
+            fs::write(d.join("freezer.state"), "THAWED")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! A read-only merged view of layers, for `export`: a forked child makes a
+//! private mount namespace, mounts the overlay there and runs a callback on
+//! it. The mount never exists on the host, so a crash cannot leak it.
+
+use super::{plan, Error};
+use nix::mount::{mount, MsFlags};
+use nix::sys::wait::{waitpid, WaitStatus};
+use nix::unistd::{chdir, fork, pipe, ForkResult};
+use std::io::{Read, Write};
+use std::path::Path;
+
+/// Mounts `lowers` (uppermost first, relative to `links_dir` or absolute)
+/// read-only at `target` in a child process and runs `f` there; returns
+/// what `f` returned.
+pub fn with_readonly_view(
+    links_dir: &Path,
+    lowers: &[String],
+    target: &Path,
+    f: impl FnOnce(&Path) -> Result<(), String>,
+) -> Result<(), Error> {
+    let opts = plan::overlay_readonly_options(lowers).map_err(|detail| Error::Setup {
+        step: "overlay options".into(),
+        errno: libc::E2BIG,
+        detail,
+    })?;
+    let (r, w) = pipe().map_err(|e| Error::Sys {
+        op: "pipe",
+        errno: e as i32,
+    })?;
+    // SAFETY: this process is single-threaded; the child only runs the
+    // closure and then _exits without returning into our callers.
+    match unsafe { fork() }.map_err(|e| Error::Sys {
+        op: "fork",
+        errno: e as i32,
+    })? {
+        ForkResult::Child => {
+            drop(r);
+            let result = (|| -> Result<(), String> {
+                nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS)
+                    .map_err(|e| format!("unshare: {e}"))?;
+                mount(
+                    None::<&str>,
+                    "/",
+                    None::<&str>,
+                    MsFlags::MS_SLAVE | MsFlags::MS_REC,
+                    None::<&str>,
+                )
+                .map_err(|e| format!("make / rslave: {e}"))?;
+                chdir(links_dir).map_err(|e| format!("chdir {}: {e}", links_dir.display()))?;
+                mount(
+                    Some("overlay"),
+                    target,
+                    Some("overlay"),
+                    MsFlags::MS_RDONLY,
+                    Some(opts.as_str()),
+                )
+                .map_err(|e| format!("mount overlay on {}: {e}", target.display()))?;
+                f(target)
+            })();
+            let code = match result {
+                Ok(()) => 0,
+                Err(msg) => {
+                    let mut w = std::fs::File::from(w);
+                    let _ = w.write_all(msg.as_bytes());
+                    1
+                }
+            };
+            let _ = std::io::stdout().flush();
+            // SAFETY: ends the child without unwinding into the parent's code.
+            unsafe { libc::_exit(code) };
+        }
+        ForkResult::Parent { child } => {
+            drop(w);
+            let mut msg = String::new();
+            let _ = std::fs::File::from(r).read_to_string(&mut msg);
+            match waitpid(child, None) {
+                Ok(WaitStatus::Exited(_, 0)) => Ok(()),
+                _ => Err(Error::Setup {
+                    step: "export".into(),
+                    errno: libc::EIO,
+                    detail: if msg.is_empty() {
+                        "the exporting process died".into()
+                    } else {
+                        msg
+                    },
+                }),
+            }
+        }
+    }
+}
