@@ -37,16 +37,21 @@ pub fn dirs(id: &str) -> Vec<PathBuf> {
 
 /// Creates the container's cgroups; returns those that could be made.
 pub fn create(id: &str) -> Vec<PathBuf> {
+    // A retry covers a concurrent `remove` that took away the empty parent.
     dirs(id)
         .into_iter()
-        .filter(|d| fs::create_dir_all(d).is_ok())
+        .filter(|d| (0..3).any(|_| fs::create_dir_all(d).is_ok()))
         .collect()
 }
 
-/// Removes the container's cgroups (they must be empty: the init is gone).
+/// Removes the container's cgroups (they must be empty: the init is gone),
+/// and strata's parent group once no container is left in it.
 pub fn remove(id: &str) {
     for d in dirs(id) {
         let _ = fs::remove_dir(&d);
+        if let Some(parent) = d.parent() {
+            let _ = fs::remove_dir(parent);
+        }
     }
 }
 
