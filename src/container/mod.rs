@@ -108,6 +108,19 @@ pub struct Record {
     pub auto_remove: bool,
     #[serde(default)]
     pub mounts: Vec<Mount>,
+    /// How many of the last `layers` hold this container's own committed
+    /// changes (a stopped container's upper dir becomes a layer on commit,
+    /// and the container continues on top of it with an empty upper dir).
+    #[serde(default)]
+    pub committed_layers: usize,
+    /// Journal of a commit in progress: the chain id of the layer that the
+    /// upper dir is becoming. See `engine::commit` for the recovery rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebase: Option<String>,
+    /// The last image committed from this container when it was stopped:
+    /// its file system stands on that image's layers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub based_on: Option<String>,
 }
 
 /// The container store rooted at a store directory and a run directory.
@@ -338,6 +351,39 @@ impl ContainerStore {
             return Ok(());
         }
         self.write_json(&dir.join("state.json"), st)
+    }
+
+    /// Rewrites a container's record.
+    pub fn set_record(&self, rec: &Record) -> Result<(), Error> {
+        self.write_json(&self.dir(&rec.id).join("container.json"), rec)
+    }
+
+    /// Where a commit stages the upper dir on its way to the layer store.
+    pub fn stage_dir(&self, id: &str) -> PathBuf {
+        self.dir(id).join("layer-stage")
+    }
+
+    /// Stages the upper dir as a layer: writes `layer_json` into the stage,
+    /// then renames `upper/` to `stage/diff` (a rename: nothing is copied).
+    pub fn stage_upper(&self, id: &str, layer_json: &[u8]) -> Result<PathBuf, Error> {
+        let stage = self.stage_dir(id);
+        fsx::remove_tree(&stage).map_err(io_err(&stage))?;
+        fs::create_dir(&stage).map_err(io_err(&stage))?;
+        let meta = stage.join("layer.json");
+        fsx::write_atomic(&meta, layer_json).map_err(io_err(&meta))?;
+        let upper = self.dir(id).join("upper");
+        fs::rename(&upper, stage.join("diff")).map_err(io_err(&upper))?;
+        Ok(stage)
+    }
+
+    /// Gives the container a new, empty upper dir (after its old one was
+    /// taken into the layer store).
+    pub fn fresh_upper(&self, id: &str) -> Result<(), Error> {
+        let upper = self.dir(id).join("upper");
+        match fs::create_dir(&upper) {
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => Err(io_err(&upper)(e)),
+            _ => Ok(()),
+        }
     }
 
     /// The per-container lock (in the run directory).

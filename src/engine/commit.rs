@@ -1,11 +1,23 @@
 //! `commit` and `diff`: a container's upper dir becomes an image layer.
 //!
-//! commit = (freeze if running) -> pack the upper dir: hash its canonical
-//! tar and copy it into a new layer dir in one pass -> thaw -> the new config
-//! (the container's config, then `--change`s, then a history entry) -> image
-//! id -> tag. A crash at any point leaves no config without its layers and
-//! no tag pointing nowhere: the layer is in place before the config, and
-//! the config before the tag.
+//! commit = the new layer -> the new config (the container's config, then
+//! `--change`s, then a history entry) -> image id -> tag. The layer is in
+//! place before the config and the config before the tag, so a crash leaves
+//! no config without its layers and no tag pointing nowhere.
+//!
+//! The layer, two ways:
+//! - a running container is frozen (cgroup freezer) and its upper dir is
+//!   copied into the store while its canonical tar is hashed, in one pass;
+//! - a stopped container's upper dir is hashed, then *renamed* into the
+//!   store (no byte copied), and the container continues on top of that
+//!   layer with a new, empty upper dir: the same file system.
+//!
+//! The rename is journaled in the container record (`rebase`), so that
+//! `repair` can finish or undo it after a crash at any step:
+//!   1. record.rebase = chain               (journal written)
+//!   2. stage/layer.json, upper -> stage/diff  (Container::stage_upper)
+//!   3. stage -> layers/<chain>             (ImageStore::adopt_staged_layer)
+//!   4. new upper, layers += chain, rebase = None  (journal closed)
 
 use super::{Engine, Error, Result};
 use crate::build::{apply_config, ConfigState};
@@ -47,14 +59,14 @@ impl Engine {
         let changes =
             crate::dockerfile::parse_changes(&req.changes).map_err(|e| Error::Invalid(e.0))?;
         let id = self.containers.resolve(&req.container)?;
-        let rec = self.containers.record(&id)?;
-        let mut state = ConfigState::new(rec.config.clone());
+        let rec0 = self.containers.record(&id)?;
+        let mut state = ConfigState::new(rec0.config.clone());
         for c in &changes {
             apply_config(&mut state, c).map_err(|e| Error::Invalid(e.0))?;
         }
-        let parent = self.images.config(&rec.image_id).ok();
 
         let _lock = self.containers.lock(&id)?;
+        let rec = self.repair(&id)?;
         let running = self.containers.state(&id)?.status == Status::Running;
         let _frozen = if running && req.pause {
             runtime::cgroup::freeze(&id).map_err(|err| Error::Io {
@@ -68,11 +80,17 @@ impl Engine {
         let parent_chain = rec.layers.last().cloned();
         let upper = self.containers.dir(&id).join("upper");
         let mut crash_hook = crash_hook();
-        let layer = self
-            .images
-            .commit_layer(&upper, parent_chain.as_deref(), &mut crash_hook)?;
+        let layer = if running {
+            self.images.commit_layer(&upper, parent_chain.as_deref(), &mut crash_hook)?
+        } else {
+            self.rebase_onto_new_layer(&rec, &mut crash_hook)?
+        };
         drop(_frozen);
 
+        // The image the container's file system now stands on: its own
+        // image, or the last image committed from it (whose layers it uses).
+        let base_id = rec.based_on.clone().unwrap_or_else(|| rec.image_id.clone());
+        let parent = self.images.config(&base_id).ok();
         let now = time::rfc3339(time::now_nanos());
         let mut config = parent.clone().unwrap_or_default();
         if config.architecture.is_empty() {
@@ -93,12 +111,25 @@ impl Engine {
             comment: req.message.clone(),
             empty_layer: layer.is_none(),
         });
-        if let Some(l) = &layer {
-            config.rootfs.diff_ids.push(l.diff_id.clone());
-        }
         config.rootfs.kind = "layers".into();
+        // The new image's layers are exactly the container's (its own
+        // committed layers included), whatever the parent config lists.
+        // (`rec` is the record from before the commit: the new layer is not in it.)
+        let mut chain_now = rec.layers.clone();
+        chain_now.extend(layer.iter().map(|l| l.chain_id.clone()));
+        config.rootfs.diff_ids = chain_now
+            .iter()
+            .map(|c| self.images.layer(c).map(|l| l.diff_id))
+            .collect::<std::result::Result<_, _>>()?;
+        align_history(&mut config.history, config.rootfs.diff_ids.len());
         let image_id = self.images.put_config(&config.to_bytes())?;
-        self.images.set_parent(&image_id, &rec.image_id)?;
+        self.images.set_parent(&image_id, &base_id)?;
+        if !running && layer.is_some() {
+            // Later commits of this container build on this image.
+            let mut r = self.containers.record(&id)?;
+            r.based_on = Some(image_id.clone());
+            self.containers.set_record(&r)?;
+        }
         if let Some(r) = reference {
             let _guard = self.images.lock()?;
             self.images.set_tag(&r, &image_id)?;
@@ -106,20 +137,117 @@ impl Engine {
         Ok(image_id)
     }
 
-    /// `diff`: docker's `A`/`C`/`D` lines, read from the upper dir only.
+    /// Turns a stopped container's upper dir into a layer by renaming it,
+    /// and puts the container on top of it (see the module doc).
+    fn rebase_onto_new_layer(
+        &self,
+        rec: &crate::container::Record,
+        hook: &mut dyn FnMut(u64),
+    ) -> Result<Option<crate::image::Layer>> {
+        let id = &rec.id;
+        let upper = self.containers.dir(id).join("upper");
+        let opts = crate::archive::PackOptions { overlay: true, copy_to: None, on_entry: Some(hook) };
+        let packed = crate::archive::pack(&upper, std::io::sink(), opts).map_err(crate::image::Error::Archive)?;
+        if packed.entries == 0 {
+            return Ok(None);
+        }
+        let layer = self.images.new_layer(&packed.digest, packed.size, rec.layers.last().map(String::as_str));
+        let mut journal = rec.clone();
+        journal.rebase = Some(layer.chain_id.clone());
+        self.containers.set_record(&journal)?;
+        kill_point("journal");
+        let stage = self.containers.stage_upper(id, &serde_json::to_vec_pretty(&layer).unwrap_or_default())?;
+        kill_point("staged");
+        let stored = self.images.adopt_staged_layer(&stage)?;
+        kill_point("adopted");
+        self.finish_rebase(&mut journal)?;
+        Ok(Some(stored))
+    }
+
+    fn finish_rebase(&self, rec: &mut crate::container::Record) -> Result<()> {
+        let Some(chain) = rec.rebase.take() else { return Ok(()) };
+        self.containers.fresh_upper(&rec.id)?;
+        if rec.layers.last() != Some(&chain) {
+            rec.layers.push(chain);
+            rec.committed_layers += 1;
+        }
+        self.containers.set_record(rec)?;
+        Ok(())
+    }
+
+    /// Finishes or undoes a commit that a crash interrupted (the caller
+    /// holds the container's lock); returns the record as it now is.
+    pub(super) fn repair(&self, id: &str) -> Result<crate::container::Record> {
+        let mut rec = self.containers.record(id)?;
+        let Some(chain) = rec.rebase.clone() else { return Ok(rec) };
+        let stage = self.containers.stage_dir(id);
+        let upper = self.containers.dir(id).join("upper");
+        if stage.join("diff").exists() {
+            // Staged but not adopted: adopt it, then finish.
+            self.images.adopt_staged_layer(&stage)?;
+            self.finish_rebase(&mut rec)?;
+        } else if !upper.exists() && self.images.layer(&chain).is_ok() {
+            // Adopted, not finished.
+            self.finish_rebase(&mut rec)?;
+        } else {
+            // The upper dir never moved: forget the journal.
+            crate::util::fsx::remove_tree(&stage).ok();
+            rec.rebase = None;
+            self.containers.set_record(&rec)?;
+        }
+        Ok(rec)
+    }
+
+    /// `diff`: docker's `A`/`C`/`D` lines against the container's image,
+    /// read from its upper dir and its own committed layers only.
     pub fn diff(&self, name: &str) -> Result<Vec<(char, String)>> {
         let id = self.containers.resolve(name)?;
-        let rec = self.containers.record(&id)?;
-        let upper = self.containers.dir(&id).join("upper");
-        let lowers: Vec<std::path::PathBuf> = rec
-            .layers
-            .iter()
-            .rev()
-            .map(|c| self.images.layer_diff(c))
-            .collect();
+        let rec = {
+            let _lock = self.containers.lock(&id)?;
+            self.repair(&id)?
+        };
+        let image_count = rec.layers.len() - rec.committed_layers;
+        let lowers: Vec<std::path::PathBuf> =
+            rec.layers[..image_count].iter().rev().map(|c| self.images.layer_diff(c)).collect();
+        // The container's own change layers, oldest first, then its upper dir.
+        let mut changes: Vec<std::path::PathBuf> =
+            rec.layers[image_count..].iter().map(|c| self.images.layer_diff(c)).collect();
+        changes.push(self.containers.dir(&id).join("upper"));
+        let mut state: std::collections::BTreeMap<String, bool> = Default::default();
+        for layer in &changes {
+            collect_changes(layer, Path::new("/"), &mut state)?;
+        }
         let mut out = Vec::new();
-        walk_changes(&upper, Path::new("/"), &lowers, &mut out)?;
+        for (path, present) in state {
+            let inner = Path::new(&path).strip_prefix("/").unwrap_or(Path::new(&path));
+            let below = in_lower(&lowers, inner);
+            match (present, below) {
+                (true, true) => out.push(('C', path)),
+                (true, false) => out.push(('A', path)),
+                (false, true) => out.push(('D', path)),
+                (false, false) => {}
+            }
+        }
         Ok(out)
+    }
+}
+
+/// OCI tools reject an image whose non-empty history entries do not match
+/// its layers one to one (moby `isEmptyLayer`, buildah `expectedOCIDiffIDs`).
+/// When the parent's history is gone, stand-in entries keep them aligned.
+fn align_history(history: &mut Vec<History>, layers: usize) {
+    let have = history.iter().filter(|h| !h.empty_layer).count();
+    for _ in have..layers {
+        let at = history.len().saturating_sub(1);
+        history.insert(at, History { comment: Some("history not available".into()), ..Default::default() });
+    }
+}
+
+/// Test hook: `STRATA_TEST_KILL_AT=<point>` kills this process (as `kill -9`
+/// would) at a named step of a commit.
+fn kill_point(point: &str) {
+    if std::env::var("STRATA_TEST_KILL_AT").is_ok_and(|p| p == point) {
+        let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGKILL);
     }
 }
 
@@ -163,36 +291,34 @@ fn in_lower(lowers: &[std::path::PathBuf], rel: &Path) -> bool {
     false
 }
 
-fn walk_changes(
-    upper: &Path,
-    rel: &Path,
-    lowers: &[std::path::PathBuf],
-    out: &mut Vec<(char, String)>,
-) -> Result<()> {
-    let dir = upper.join(rel.strip_prefix("/").unwrap_or(rel));
+/// Applies one change layer (overlay form) to `state`: path -> present.
+/// A whiteout deletes the path and what was under it; an opaque directory
+/// hides what earlier layers put under it.
+fn collect_changes(layer: &Path, rel: &Path, state: &mut std::collections::BTreeMap<String, bool>) -> Result<()> {
+    let dir = layer.join(rel.strip_prefix("/").unwrap_or(rel));
     let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .map_err(|err| Error::Io {
-            what: format!("read {}", dir.display()),
-            err,
-        })?
+        .map_err(|err| Error::Io { what: format!("read {}", dir.display()), err })?
         .filter_map(|e| e.ok().map(|e| e.file_name()))
         .collect();
     names.sort();
     for n in names {
         let path = rel.join(&n);
         let inner = path.strip_prefix("/").unwrap_or(&path);
-        let Ok(md) = std::fs::symlink_metadata(upper.join(inner)) else {
-            continue;
-        };
+        let Ok(md) = std::fs::symlink_metadata(layer.join(inner)) else { continue };
         let shown = path.display().to_string();
-        if md.file_type().is_char_device() && md.rdev() == 0 {
-            out.push(('D', shown));
-            continue;
+        let under = format!("{shown}/");
+        let whiteout = md.file_type().is_char_device() && md.rdev() == 0;
+        let opaque = md.is_dir()
+            && xattr::get(layer.join(inner), "trusted.overlay.opaque").ok().flatten().is_some_and(|v| v == b"y");
+        if whiteout || opaque {
+            let hidden: Vec<String> = state.range(under.clone()..).take_while(|(k, _)| k.starts_with(&under)).map(|(k, _)| k.clone()).collect();
+            for k in hidden {
+                state.remove(&k);
+            }
         }
-        let kind = if in_lower(lowers, inner) { 'C' } else { 'A' };
-        out.push((kind, shown));
+        state.insert(shown, !whiteout);
         if md.is_dir() {
-            walk_changes(upper, &path, lowers, out)?;
+            collect_changes(layer, &path, state)?;
         }
     }
     Ok(())

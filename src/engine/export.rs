@@ -9,7 +9,10 @@ impl Engine {
     /// Writes container `name`'s file system as a tar to `out`.
     pub fn export(&self, name: &str, out: &mut dyn Write) -> Result<()> {
         let id = self.containers.resolve(name)?;
-        let rec = self.containers.record(&id)?;
+        let rec = {
+            let _lock = self.containers.lock(&id)?;
+            self.repair(&id)?
+        };
         let dir = self.containers.dir(&id);
         let links_dir = self.images.links_dir();
         let mut lowers = vec![dir.join("upper").display().to_string()];

@@ -176,6 +176,8 @@ impl Engine {
         for cid in self.containers.ids()? {
             if let Ok(rec) = self.containers.record(&cid) {
                 keep.extend(rec.layers);
+                // A layer being taken over by a commit in progress.
+                keep.extend(rec.rebase);
             }
         }
         Ok(keep)

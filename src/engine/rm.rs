@@ -29,6 +29,8 @@ impl Engine {
             }
         }
         let _guard = self.containers.lock(&id)?;
+        // A commit cut short finishes first, so its layer is not orphaned.
+        let _ = self.repair(&id);
         self.containers.remove(&id)?;
         crate::runtime::cgroup::remove(&id);
         Ok(id)

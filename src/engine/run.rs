@@ -265,6 +265,9 @@ impl Engine {
                 "none".into()
             },
             auto_remove: req.rm,
+            committed_layers: 0,
+            rebase: None,
+            based_on: None,
             mounts: req
                 .volumes
                 .iter()
@@ -362,7 +365,10 @@ impl Engine {
     /// Starts container `id` in the foreground: this process supervises it
     /// until it exits. Returns its exit code (128+N for signal N).
     pub fn run_foreground(&self, id: &str) -> Result<i32> {
-        let rec = self.containers.record(id)?;
+        let rec = {
+            let _lock = self.containers.lock(id)?;
+            self.repair(id)?
+        };
         let mut spec = match self.spec(&rec) {
             Ok(s) => s,
             Err(e) => return Err(self.fail_start(&rec, e)),

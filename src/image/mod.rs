@@ -210,6 +210,37 @@ impl ImageStore {
 
     /// Moves a finished layer directory (with `diff/`) into place under the
     /// store lock. If the same layer exists already, the new copy is dropped.
+    /// The metadata of a new layer with content `diff_id` on top of `parent`.
+    pub fn new_layer(&self, diff_id: &str, size: u64, parent: Option<&str>) -> Layer {
+        let chain_id = match parent {
+            None => diff_id.to_string(),
+            Some(p) => hash::sha256_digest(format!("{p} {diff_id}").as_bytes()),
+        };
+        Layer {
+            chain_id,
+            diff_id: diff_id.to_string(),
+            parent: parent.map(str::to_string),
+            size,
+            link: ids::random_hex(5).to_uppercase(),
+        }
+    }
+
+    /// Takes a staged layer directory (`diff/` and `layer.json`, prepared on
+    /// this file system by the caller) into the store by renaming it: no
+    /// byte is copied. If the same layer is stored already, the stage is
+    /// dropped (its content is the same).
+    pub fn adopt_staged_layer(&self, stage: &Path) -> Result<Layer, Error> {
+        let meta = stage.join("layer.json");
+        let bytes = fs::read(&meta).map_err(io_err(&meta))?;
+        let layer: Layer =
+            serde_json::from_slice(&bytes).map_err(|e| Error::Damaged(format!("{}: {e}", meta.display())))?;
+        let result = self.commit_layer_dir(stage, layer);
+        if stage.exists() {
+            fsx::remove_tree(stage).map_err(io_err(stage))?;
+        }
+        result
+    }
+
     fn commit_layer_dir(&self, tmp: &Path, layer: Layer) -> Result<Layer, Error> {
         let _guard = self.lock()?;
         let dest = self.layer_dir(&layer.chain_id);
@@ -252,17 +283,7 @@ impl ImageStore {
             if packed.entries == 0 {
                 return Ok(None);
             }
-            let chain_id = match parent {
-                None => packed.digest.clone(),
-                Some(p) => hash::sha256_digest(format!("{p} {}", packed.digest).as_bytes()),
-            };
-            let layer = Layer {
-                chain_id,
-                diff_id: packed.digest,
-                parent: parent.map(str::to_string),
-                size: packed.size,
-                link: ids::random_hex(5).to_uppercase(),
-            };
+            let layer = self.new_layer(&packed.digest, packed.size, parent);
             self.commit_layer_dir(&tmp, layer).map(Some)
         })();
         let _ = fsx::remove_tree(&tmp);
