@@ -81,7 +81,8 @@ impl Engine {
         let upper = self.containers.dir(&id).join("upper");
         let mut crash_hook = crash_hook();
         let layer = if running {
-            self.images.commit_layer(&upper, parent_chain.as_deref(), &mut crash_hook)?
+            self.images
+                .commit_layer(&upper, parent_chain.as_deref(), &mut crash_hook)?
         } else {
             self.rebase_onto_new_layer(&rec, &mut crash_hook)?
         };
@@ -146,17 +147,28 @@ impl Engine {
     ) -> Result<Option<crate::image::Layer>> {
         let id = &rec.id;
         let upper = self.containers.dir(id).join("upper");
-        let opts = crate::archive::PackOptions { overlay: true, copy_to: None, on_entry: Some(hook) };
-        let packed = crate::archive::pack(&upper, std::io::sink(), opts).map_err(crate::image::Error::Archive)?;
+        let opts = crate::archive::PackOptions {
+            overlay: true,
+            copy_to: None,
+            on_entry: Some(hook),
+        };
+        let packed = crate::archive::pack(&upper, std::io::sink(), opts)
+            .map_err(crate::image::Error::Archive)?;
         if packed.entries == 0 {
             return Ok(None);
         }
-        let layer = self.images.new_layer(&packed.digest, packed.size, rec.layers.last().map(String::as_str));
+        let layer = self.images.new_layer(
+            &packed.digest,
+            packed.size,
+            rec.layers.last().map(String::as_str),
+        );
         let mut journal = rec.clone();
         journal.rebase = Some(layer.chain_id.clone());
         self.containers.set_record(&journal)?;
         kill_point("journal");
-        let stage = self.containers.stage_upper(id, &serde_json::to_vec_pretty(&layer).unwrap_or_default())?;
+        let stage = self
+            .containers
+            .stage_upper(id, &serde_json::to_vec_pretty(&layer).unwrap_or_default())?;
         kill_point("staged");
         let stored = self.images.adopt_staged_layer(&stage)?;
         kill_point("adopted");
@@ -165,7 +177,9 @@ impl Engine {
     }
 
     fn finish_rebase(&self, rec: &mut crate::container::Record) -> Result<()> {
-        let Some(chain) = rec.rebase.take() else { return Ok(()) };
+        let Some(chain) = rec.rebase.take() else {
+            return Ok(());
+        };
         self.containers.fresh_upper(&rec.id)?;
         if rec.layers.last() != Some(&chain) {
             rec.layers.push(chain);
@@ -179,7 +193,9 @@ impl Engine {
     /// holds the container's lock); returns the record as it now is.
     pub(super) fn repair(&self, id: &str) -> Result<crate::container::Record> {
         let mut rec = self.containers.record(id)?;
-        let Some(chain) = rec.rebase.clone() else { return Ok(rec) };
+        let Some(chain) = rec.rebase.clone() else {
+            return Ok(rec);
+        };
         let stage = self.containers.stage_dir(id);
         let upper = self.containers.dir(id).join("upper");
         if stage.join("diff").exists() {
@@ -207,11 +223,16 @@ impl Engine {
             self.repair(&id)?
         };
         let image_count = rec.layers.len() - rec.committed_layers;
-        let lowers: Vec<std::path::PathBuf> =
-            rec.layers[..image_count].iter().rev().map(|c| self.images.layer_diff(c)).collect();
+        let lowers: Vec<std::path::PathBuf> = rec.layers[..image_count]
+            .iter()
+            .rev()
+            .map(|c| self.images.layer_diff(c))
+            .collect();
         // The container's own change layers, oldest first, then its upper dir.
-        let mut changes: Vec<std::path::PathBuf> =
-            rec.layers[image_count..].iter().map(|c| self.images.layer_diff(c)).collect();
+        let mut changes: Vec<std::path::PathBuf> = rec.layers[image_count..]
+            .iter()
+            .map(|c| self.images.layer_diff(c))
+            .collect();
         changes.push(self.containers.dir(&id).join("upper"));
         let mut state: std::collections::BTreeMap<String, bool> = Default::default();
         for layer in &changes {
@@ -219,7 +240,9 @@ impl Engine {
         }
         let mut out = Vec::new();
         for (path, present) in state {
-            let inner = Path::new(&path).strip_prefix("/").unwrap_or(Path::new(&path));
+            let inner = Path::new(&path)
+                .strip_prefix("/")
+                .unwrap_or(Path::new(&path));
             let below = in_lower(&lowers, inner);
             match (present, below) {
                 (true, true) => out.push(('C', path)),
@@ -239,7 +262,13 @@ fn align_history(history: &mut Vec<History>, layers: usize) {
     let have = history.iter().filter(|h| !h.empty_layer).count();
     for _ in have..layers {
         let at = history.len().saturating_sub(1);
-        history.insert(at, History { comment: Some("history not available".into()), ..Default::default() });
+        history.insert(
+            at,
+            History {
+                comment: Some("history not available".into()),
+                ..Default::default()
+            },
+        );
     }
 }
 
@@ -294,24 +323,40 @@ fn in_lower(lowers: &[std::path::PathBuf], rel: &Path) -> bool {
 /// Applies one change layer (overlay form) to `state`: path -> present.
 /// A whiteout deletes the path and what was under it; an opaque directory
 /// hides what earlier layers put under it.
-fn collect_changes(layer: &Path, rel: &Path, state: &mut std::collections::BTreeMap<String, bool>) -> Result<()> {
+fn collect_changes(
+    layer: &Path,
+    rel: &Path,
+    state: &mut std::collections::BTreeMap<String, bool>,
+) -> Result<()> {
     let dir = layer.join(rel.strip_prefix("/").unwrap_or(rel));
     let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .map_err(|err| Error::Io { what: format!("read {}", dir.display()), err })?
+        .map_err(|err| Error::Io {
+            what: format!("read {}", dir.display()),
+            err,
+        })?
         .filter_map(|e| e.ok().map(|e| e.file_name()))
         .collect();
     names.sort();
     for n in names {
         let path = rel.join(&n);
         let inner = path.strip_prefix("/").unwrap_or(&path);
-        let Ok(md) = std::fs::symlink_metadata(layer.join(inner)) else { continue };
+        let Ok(md) = std::fs::symlink_metadata(layer.join(inner)) else {
+            continue;
+        };
         let shown = path.display().to_string();
         let under = format!("{shown}/");
         let whiteout = md.file_type().is_char_device() && md.rdev() == 0;
         let opaque = md.is_dir()
-            && xattr::get(layer.join(inner), "trusted.overlay.opaque").ok().flatten().is_some_and(|v| v == b"y");
+            && xattr::get(layer.join(inner), "trusted.overlay.opaque")
+                .ok()
+                .flatten()
+                .is_some_and(|v| v == b"y");
         if whiteout || opaque {
-            let hidden: Vec<String> = state.range(under.clone()..).take_while(|(k, _)| k.starts_with(&under)).map(|(k, _)| k.clone()).collect();
+            let hidden: Vec<String> = state
+                .range(under.clone()..)
+                .take_while(|(k, _)| k.starts_with(&under))
+                .map(|(k, _)| k.clone())
+                .collect();
             for k in hidden {
                 state.remove(&k);
             }

@@ -232,8 +232,8 @@ impl ImageStore {
     pub fn adopt_staged_layer(&self, stage: &Path) -> Result<Layer, Error> {
         let meta = stage.join("layer.json");
         let bytes = fs::read(&meta).map_err(io_err(&meta))?;
-        let layer: Layer =
-            serde_json::from_slice(&bytes).map_err(|e| Error::Damaged(format!("{}: {e}", meta.display())))?;
+        let layer: Layer = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Damaged(format!("{}: {e}", meta.display())))?;
         let result = self.commit_layer_dir(stage, layer);
         if stage.exists() {
             fsx::remove_tree(stage).map_err(io_err(stage))?;

@@ -489,7 +489,9 @@ fn a_full_disk_during_commit_is_a_clear_error() {
             .unwrap());
         let mut line = String::new();
         use std::io::BufRead;
-        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
         assert_eq!(line, "written\n");
         let (_, err) = env.code(125, &["commit", "fat", "fat:img"]);
         assert!(err.contains("No space left on device"), "{err}");
@@ -508,7 +510,15 @@ fn a_full_disk_during_commit_is_a_clear_error() {
 #[test]
 fn a_stopped_container_is_committed_without_copying_and_stays_whole() {
     let env = Env::with_busybox();
-    env.ok(&["run", "--name", "zc", "busybox", "sh", "-c", "echo one > /one; rm /bin/vi"]);
+    env.ok(&[
+        "run",
+        "--name",
+        "zc",
+        "busybox",
+        "sh",
+        "-c",
+        "echo one > /one; rm /bin/vi",
+    ]);
     let id = env.id_of("zc");
     let upper = env.root().join("containers").join(&id).join("upper");
     let ino_before = std::fs::metadata(upper.join("one")).unwrap();
@@ -520,45 +530,101 @@ fn a_stopped_container_is_committed_without_copying_and_stays_whole() {
         .find(|p| p.exists())
         .unwrap();
     use std::os::unix::fs::MetadataExt;
-    assert_eq!(std::fs::metadata(layer_file).unwrap().ino(), ino_before.ino());
+    assert_eq!(
+        std::fs::metadata(layer_file).unwrap().ino(),
+        ino_before.ino()
+    );
     // The container still shows all its changes against its own image.
     assert_eq!(env.ok(&["diff", "zc"]), "C /bin\nD /bin/vi\nA /one\n");
     let tar = env.dir.join("zc.tar");
     env.ok(&["export", "-o", tar.to_str().unwrap(), "zc"]);
-    let list = std::process::Command::new("tar").arg("-tf").arg(&tar).output().unwrap();
+    let list = std::process::Command::new("tar")
+        .arg("-tf")
+        .arg(&tar)
+        .output()
+        .unwrap();
     let list = String::from_utf8_lossy(&list.stdout).to_string();
     assert!(list.lines().any(|l| l == "one") && !list.lines().any(|l| l == "bin/vi"));
     // A second commit after more changes holds both (no container restart
     // exists yet, so change the upper dir the way a run would).
     std::fs::write(upper.join("two"), "two\n").unwrap();
     env.ok(&["commit", "zc", "zc:2"]);
-    assert_eq!(env.ok(&["run", "--rm", "zc:2", "sh", "-c", "cat /one /two; test -e /bin/vi || echo vi-gone"]), "one\ntwo\nvi-gone\n");
-    assert_eq!(env.ok(&["diff", "zc"]), "C /bin\nD /bin/vi\nA /one\nA /two\n");
+    assert_eq!(
+        env.ok(&[
+            "run",
+            "--rm",
+            "zc:2",
+            "sh",
+            "-c",
+            "cat /one /two; test -e /bin/vi || echo vi-gone"
+        ]),
+        "one\ntwo\nvi-gone\n"
+    );
+    assert_eq!(
+        env.ok(&["diff", "zc"]),
+        "C /bin\nD /bin/vi\nA /one\nA /two\n"
+    );
     // Deleting the first image keeps the layers the container stands on.
     env.ok(&["rmi", "zc:1"]);
-    assert_eq!(env.ok(&["diff", "zc"]), "C /bin\nD /bin/vi\nA /one\nA /two\n");
+    assert_eq!(
+        env.ok(&["diff", "zc"]),
+        "C /bin\nD /bin/vi\nA /one\nA /two\n"
+    );
     env.ok(&["commit", "zc", "zc:3"]);
-    assert_eq!(env.ok(&["run", "--rm", "zc:3", "cat", "/one", "/two"]), "one\ntwo\n");
+    assert_eq!(
+        env.ok(&["run", "--rm", "zc:3", "cat", "/one", "/two"]),
+        "one\ntwo\n"
+    );
     let layers = env.ok(&["inspect", "-f", "{{len .RootFS.Layers}}", "zc:3"]);
     let history = env.ok(&["history", "-q", "zc:3"]);
     assert_eq!(layers.trim(), "3");
-    assert_eq!(history.lines().count(), 4, "one history entry per layer, and the empty last commit");
+    assert_eq!(
+        history.lines().count(),
+        4,
+        "one history entry per layer, and the empty last commit"
+    );
 }
 
 #[test]
 fn a_commit_killed_at_each_step_of_the_rename_loses_nothing() {
     for point in ["journal", "staged", "adopted"] {
         let env = Env::with_busybox();
-        env.ok(&["run", "--name", "kc", "busybox", "sh", "-c", "mkdir /keep; echo precious > /keep/me; rm /bin/vi"]);
-        let out = env.cmd(&["commit", "kc", "kc:img"]).env("STRATA_TEST_KILL_AT", point).output().unwrap();
+        env.ok(&[
+            "run",
+            "--name",
+            "kc",
+            "busybox",
+            "sh",
+            "-c",
+            "mkdir /keep; echo precious > /keep/me; rm /bin/vi",
+        ]);
+        let out = env
+            .cmd(&["commit", "kc", "kc:img"])
+            .env("STRATA_TEST_KILL_AT", point)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), None, "killed at {point}");
-        assert!(!env.ok(&["images"]).contains("kc"), "no tag after a kill at {point}");
+        assert!(
+            !env.ok(&["images"]).contains("kc"),
+            "no tag after a kill at {point}"
+        );
         // The next command that touches the container repairs it.
-        assert_eq!(env.ok(&["diff", "kc"]), "C /bin\nD /bin/vi\nA /keep\nA /keep/me\n", "after {point}");
+        assert_eq!(
+            env.ok(&["diff", "kc"]),
+            "C /bin\nD /bin/vi\nA /keep\nA /keep/me\n",
+            "after {point}"
+        );
         env.ok(&["commit", "kc", "kc:img"]);
-        assert_eq!(env.ok(&["run", "--rm", "kc:img", "cat", "/keep/me"]), "precious\n", "after {point}");
+        assert_eq!(
+            env.ok(&["run", "--rm", "kc:img", "cat", "/keep/me"]),
+            "precious\n",
+            "after {point}"
+        );
         for l in std::fs::read_dir(env.root().join("layers")).unwrap() {
-            assert!(l.unwrap().path().join("layer.json").is_file(), "a half layer after {point}");
+            assert!(
+                l.unwrap().path().join("layer.json").is_file(),
+                "a half layer after {point}"
+            );
         }
     }
 }
