@@ -15,6 +15,8 @@ pub struct ConfigState {
     pub config: RunConfig,
     /// A CMD was given in this build (or commit): ENTRYPOINT keeps it.
     pub cmd_set: bool,
+    /// MAINTAINER's value (the image config's `author`).
+    pub author: Option<String>,
 }
 
 impl ConfigState {
@@ -22,6 +24,7 @@ impl ConfigState {
         ConfigState {
             config,
             cmd_set: false,
+            author: None,
         }
     }
 
@@ -116,6 +119,13 @@ pub fn apply_config(st: &mut ConfigState, instr: &Instruction) -> Result<(), Err
             .get_or_insert_with(Vec::new)
             .push(t.clone()),
         Instruction::Healthcheck(h) => st.config.healthcheck = Some(healthcheck(st, h)),
+        Instruction::Shell(v) => st.config.shell = Some(v.clone()),
+        Instruction::Maintainer(m) => st.author = Some(m.clone()),
+        Instruction::From { .. }
+        | Instruction::Run { .. }
+        | Instruction::Copy(_)
+        | Instruction::Add(_)
+        | Instruction::Arg(_) => return Err(Error("not a config-only instruction".into())),
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! consumer (it needs the environment of the moment); quotes stay as
 //! written until then.
 
+use super::lines::Heredoc;
 use super::ParseError;
 
 /// A command in exec (JSON) or shell form.
@@ -25,9 +26,36 @@ pub enum Healthcheck {
     },
 }
 
-/// The instructions strata understands so far.
+/// COPY and ADD arguments.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CopyArgs {
+    pub srcs: Vec<String>,
+    pub dest: String,
+    pub from: Option<String>,
+    pub chown: Option<String>,
+    pub chmod: Option<String>,
+    pub heredocs: Vec<Heredoc>,
+}
+
+/// The Dockerfile instructions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Instruction {
+    From {
+        image: String,
+        alias: Option<String>,
+        platform: Option<String>,
+    },
+    Run {
+        cmd: CommandLine,
+        heredocs: Vec<Heredoc>,
+        network: Option<String>,
+    },
+    Copy(CopyArgs),
+    Add(CopyArgs),
+    /// `ARG a=1 b`: names and defaults, unexpanded.
+    Arg(Vec<(String, Option<String>)>),
+    Shell(Vec<String>),
+    Maintainer(String),
     Cmd(CommandLine),
     Entrypoint(CommandLine),
     /// `a=b c=d` or the legacy `a b c`, unexpanded.
@@ -158,14 +186,147 @@ fn parse_healthcheck(args: &str) -> Result<Healthcheck, ParseError> {
     }
 }
 
+/// Splits leading `--name=value` flags off an argument string.
+fn take_flags<'a>(
+    keyword: &str,
+    args: &'a str,
+    allowed: &[&str],
+) -> Result<(Vec<(String, String)>, &'a str), ParseError> {
+    let mut flags = Vec::new();
+    let mut rest = args.trim_start();
+    while let Some(f) = rest.strip_prefix("--") {
+        let end = f.find(char::is_whitespace).unwrap_or(f.len());
+        let (name, value) = match f[..end].split_once('=') {
+            Some((n, v)) => (n.to_string(), v.to_string()),
+            None => (f[..end].to_string(), "true".to_string()),
+        };
+        if !allowed.contains(&name.as_str()) {
+            return Err(ParseError(format!("Unknown flag: {name} (for {keyword})")));
+        }
+        flags.push((name, value));
+        rest = f[end..].trim_start();
+    }
+    Ok((flags, rest))
+}
+
+fn flag(flags: &[(String, String)], name: &str) -> Option<String> {
+    flags
+        .iter()
+        .rev()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
+}
+
+fn copy_args(
+    keyword: &str,
+    args: &str,
+    heredocs: &[Heredoc],
+    allowed: &[&str],
+) -> Result<CopyArgs, ParseError> {
+    let (flags, rest) = take_flags(keyword, args, allowed)?;
+    let words: Vec<String> = match command_line(rest) {
+        CommandLine::Exec(v) => v,
+        CommandLine::Shell(s) => s.split_whitespace().map(str::to_string).collect(),
+    };
+    if words.len() < 2 {
+        return Err(ParseError(format!(
+            "{keyword} requires at least two arguments, but only {} provided",
+            words.len()
+        )));
+    }
+    let (dest, srcs) = words
+        .split_last()
+        .map(|(d, s)| (d.clone(), s.to_vec()))
+        .unwrap_or_default();
+    Ok(CopyArgs {
+        srcs,
+        dest,
+        from: flag(&flags, "from"),
+        chown: flag(&flags, "chown"),
+        chmod: flag(&flags, "chmod"),
+        heredocs: heredocs.to_vec(),
+    })
+}
+
 /// Parses one instruction line (`CMD ["x"]`, `ENV a=b`, ...).
 pub fn parse_instruction(line: &str) -> Result<Instruction, ParseError> {
+    parse_instruction_with(line, &[])
+}
+
+/// Parses one instruction line with the heredocs that followed it.
+pub fn parse_instruction_with(line: &str, heredocs: &[Heredoc]) -> Result<Instruction, ParseError> {
     let line = line.trim();
     let (keyword, args) = match line.split_once(char::is_whitespace) {
         Some((k, a)) => (k.to_uppercase(), a.trim()),
         None => (line.to_uppercase(), ""),
     };
     Ok(match keyword.as_str() {
+        "FROM" => {
+            let (flags, rest) = take_flags("FROM", args, &["platform"])?;
+            let words: Vec<&str> = rest.split_whitespace().collect();
+            let (image, alias) = match words.as_slice() {
+                [image] => (image.to_string(), None),
+                [image, as_kw, name] if as_kw.eq_ignore_ascii_case("as") => {
+                    (image.to_string(), Some(name.to_lowercase()))
+                }
+                _ => {
+                    return Err(ParseError(
+                        "FROM requires either one or three arguments".into(),
+                    ))
+                }
+            };
+            Instruction::From {
+                image,
+                alias,
+                platform: flag(&flags, "platform"),
+            }
+        }
+        "RUN" => {
+            let (flags, rest) = take_flags("RUN", args, &["network"])?;
+            if rest.is_empty() {
+                return Err(ParseError("RUN requires at least one argument".into()));
+            }
+            Instruction::Run {
+                cmd: command_line(rest),
+                heredocs: heredocs.to_vec(),
+                network: flag(&flags, "network"),
+            }
+        }
+        "COPY" => Instruction::Copy(copy_args(
+            "COPY",
+            args,
+            heredocs,
+            &["from", "chown", "chmod", "link", "parents"],
+        )?),
+        "ADD" => Instruction::Add(copy_args(
+            "ADD",
+            args,
+            heredocs,
+            &["chown", "chmod", "link", "checksum", "keep-git-dir"],
+        )?),
+        "ARG" => {
+            need_args("ARG", args)?;
+            let mut out = Vec::new();
+            for w in super::words::split(args)? {
+                match w.split_once('=') {
+                    Some((k, v)) => out.push((k.to_string(), Some(v.to_string()))),
+                    None => out.push((w, None)),
+                }
+            }
+            Instruction::Arg(out)
+        }
+        "SHELL" => match command_line(args) {
+            CommandLine::Exec(v) if !v.is_empty() => Instruction::Shell(v),
+            _ => {
+                return Err(ParseError(
+                    "SHELL requires the arguments to be in JSON form".into(),
+                ))
+            }
+        },
+        "MAINTAINER" => {
+            need_args("MAINTAINER", args)?;
+            Instruction::Maintainer(args.to_string())
+        }
         "CMD" => {
             need_args("CMD", args)?;
             Instruction::Cmd(command_line(args))

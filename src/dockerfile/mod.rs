@@ -2,10 +2,15 @@
 //! the instructions `commit --change` accepts; `build` grows it into the
 //! whole language (lines -> instructions -> words, as buildkit does).
 
+mod fixtures;
 mod instruction;
+pub mod lines;
 pub mod words;
 
-pub use instruction::{parse_instruction, CommandLine, Healthcheck, Instruction};
+pub use instruction::{
+    command_line, parse_instruction, CommandLine, CopyArgs, Healthcheck, Instruction,
+};
+pub use lines::Heredoc;
 
 use std::fmt;
 
@@ -20,6 +25,44 @@ impl fmt::Display for ParseError {
 }
 
 impl std::error::Error for ParseError {}
+
+/// One instruction of a Dockerfile, with its place and original text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub line: usize,
+    /// The instruction as written (continuations joined), for `Step 1/3 : ...`.
+    pub original: String,
+    pub instruction: Instruction,
+}
+
+/// A parsed Dockerfile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dockerfile {
+    pub escape: char,
+    pub steps: Vec<Step>,
+}
+
+/// Parses a whole Dockerfile; errors name the line.
+pub fn parse(src: &str) -> Result<Dockerfile, ParseError> {
+    let (directives, lines) = lines::split(src)?;
+    let mut steps = Vec::new();
+    for l in lines {
+        let instruction = instruction::parse_instruction_with(&l.text, &l.heredocs)
+            .map_err(|e| ParseError(format!("Dockerfile parse error line {}: {}", l.start, e.0)))?;
+        steps.push(Step {
+            line: l.start,
+            original: l.text.clone(),
+            instruction,
+        });
+    }
+    if steps.is_empty() {
+        return Err(ParseError("the Dockerfile cannot be empty".into()));
+    }
+    Ok(Dockerfile {
+        escape: directives.escape,
+        steps,
+    })
+}
 
 /// The instructions `commit --change` may use (docker's daemon allowlist).
 pub const CHANGE_ALLOWED: &[&str] = &[
