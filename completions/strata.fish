@@ -35,6 +35,7 @@ complete -c strata -n "__fish_strata_needs_command" -f -a "container" -d 'Manage
 complete -c strata -n "__fish_strata_needs_command" -f -a "images" -d 'List images'
 complete -c strata -n "__fish_strata_needs_command" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
 complete -c strata -n "__fish_strata_needs_command" -f -a "rmi" -d 'Remove one or more images'
+complete -c strata -n "__fish_strata_needs_command" -f -a "build" -d 'Build an image from a Dockerfile'
 complete -c strata -n "__fish_strata_needs_command" -f -a "commit" -d 'Create a new image from a container\'s changes'
 complete -c strata -n "__fish_strata_needs_command" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
 complete -c strata -n "__fish_strata_needs_command" -f -a "history" -d 'Show the history of an image'
@@ -106,6 +107,23 @@ complete -c strata -n "__fish_strata_using_subcommand rmi" -l runroot -d 'Direct
 complete -c strata -n "__fish_strata_using_subcommand rmi" -s f -l force -d 'Force removal of the image'
 complete -c strata -n "__fish_strata_using_subcommand rmi" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand rmi" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand build" -s t -l tag -d 'Name and optionally a tag in the \'name:tag\' format' -r
+complete -c strata -n "__fish_strata_using_subcommand build" -s f -l file -d 'Name of the Dockerfile (default: \'PATH/Dockerfile\'; - for stdin)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand build" -l build-arg -d 'Set build-time variables' -r
+complete -c strata -n "__fish_strata_using_subcommand build" -l target -d 'Set the target build stage to build' -r
+complete -c strata -n "__fish_strata_using_subcommand build" -l iidfile -d 'Write the image ID to the file' -r -F
+complete -c strata -n "__fish_strata_using_subcommand build" -l label -d 'Set metadata for an image' -r
+complete -c strata -n "__fish_strata_using_subcommand build" -l rm -d 'Remove intermediate containers after a successful build (always done)' -r -f -a "true\t''
+false\t''"
+complete -c strata -n "__fish_strata_using_subcommand build" -l network -d 'Set the networking mode for the RUN instructions (none, host)' -r
+complete -c strata -n "__fish_strata_using_subcommand build" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand build" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand build" -l no-cache -d 'Do not use cache when building the image'
+complete -c strata -n "__fish_strata_using_subcommand build" -s q -l quiet -d 'Suppress the build output and print image ID on success'
+complete -c strata -n "__fish_strata_using_subcommand build" -l force-rm -d 'Always remove intermediate containers (always done)'
+complete -c strata -n "__fish_strata_using_subcommand build" -l pull -d 'Always attempt to pull a newer version of the image (no registry yet: local images are used)'
+complete -c strata -n "__fish_strata_using_subcommand build" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand build" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand commit" -s c -l change -d 'Apply Dockerfile instruction to the created image' -r
 complete -c strata -n "__fish_strata_using_subcommand commit" -s m -l message -d 'Commit message' -r
 complete -c strata -n "__fish_strata_using_subcommand commit" -s a -l author -d 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")' -r
@@ -149,19 +167,20 @@ complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -l root -d 'St
 complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "run" -d 'Run a command in a new container'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "ps" -d 'List containers'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "rm" -d 'Remove one or more containers'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "container" -d 'Manage containers'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "images" -d 'List images'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "rmi" -d 'Remove one or more images'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "commit" -d 'Create a new image from a container\'s changes'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "history" -d 'Show the history of an image'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "import" -d 'Import the contents from a tarball to create a filesystem image'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "inspect" -d 'Return low-level information on containers and images'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "__gen-docs" -d 'Write the man pages and shell completions (for packagers)'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi commit diff history export import inspect __gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "run" -d 'Run a command in a new container'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "ps" -d 'List containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "rm" -d 'Remove one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "container" -d 'Manage containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "images" -d 'List images'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "rmi" -d 'Remove one or more images'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "build" -d 'Build an image from a Dockerfile'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "history" -d 'Show the history of an image'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "import" -d 'Import the contents from a tarball to create a filesystem image'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "inspect" -d 'Return low-level information on containers and images'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "__gen-docs" -d 'Write the man pages and shell completions (for packagers)'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "prune" -d 'Remove all stopped containers'

@@ -9,7 +9,7 @@ mod unpack;
 
 pub use compress::decompressor;
 pub use pack::{pack, PackOptions};
-pub use unpack::unpack;
+pub use unpack::{unpack, unpack_in_root};
 
 use std::fmt;
 use std::io;

@@ -36,6 +36,17 @@ pub struct Unpacked {
 
 /// Unpacks the uncompressed tar stream `input` into `dest` (which exists).
 pub fn unpack<R: Read>(input: R, dest: &Path) -> Result<Unpacked, Error> {
+    unpack_with(input, dest, false)
+}
+
+/// Unpacks into the root of a chroot (COPY into an image): there, a
+/// symlinked parent directory (`/lib -> usr/lib`) is followed, as docker
+/// does, since no link can lead out of the root.
+pub fn unpack_in_root<R: Read>(input: R) -> Result<Unpacked, Error> {
+    unpack_with(input, Path::new("/"), true)
+}
+
+fn unpack_with<R: Read>(input: R, dest: &Path, follow_dir_links: bool) -> Result<Unpacked, Error> {
     let mut hashed = HashReader::new(input);
     let mut size = 0u64;
     {
@@ -44,6 +55,7 @@ pub fn unpack<R: Read>(input: R, dest: &Path) -> Result<Unpacked, Error> {
             dest,
             good_dirs: HashSet::new(),
             dir_times: Vec::new(),
+            follow_dir_links,
         };
         let entries = ar.entries().map_err(|e| Error::NotTar(e.to_string()))?;
         let mut first = true;
@@ -78,6 +90,8 @@ struct State<'a> {
     good_dirs: HashSet<PathBuf>,
     /// Directory mtimes to apply at the end, when nothing more is added.
     dir_times: Vec<(PathBuf, i64)>,
+    /// Follow symlinks to directories on the way (only inside a chroot).
+    follow_dir_links: bool,
 }
 
 /// A tar path made relative and free of `.`; `None` for the root itself.
@@ -116,6 +130,7 @@ impl State<'_> {
             let abs = self.dest.join(&cur);
             match fs::symlink_metadata(&abs) {
                 Ok(md) if md.is_dir() => {}
+                Ok(md) if md.file_type().is_symlink() && self.follow_dir_links && abs.is_dir() => {}
                 Ok(_) => return Err(Error::Escape(rel.display().to_string())),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
                     fs::create_dir(&abs).map_err(|e| Error::io(&abs, e))?;
@@ -130,6 +145,14 @@ impl State<'_> {
     /// Removes whatever is at `abs` so that a new entry can take its place.
     fn clear(&mut self, rel: &Path, abs: &Path, keep_dir: bool) -> Result<(), Error> {
         match fs::symlink_metadata(abs) {
+            Ok(md)
+                if keep_dir
+                    && self.follow_dir_links
+                    && md.file_type().is_symlink()
+                    && abs.is_dir() =>
+            {
+                Ok(())
+            }
             Ok(md) if md.is_dir() => {
                 if keep_dir {
                     return Ok(());
@@ -180,6 +203,13 @@ impl State<'_> {
         match kind {
             tar::EntryType::Directory => {
                 self.clear(&rel, &abs, true)?;
+                if self.follow_dir_links
+                    && fs::symlink_metadata(&abs).is_ok_and(|m| m.file_type().is_symlink())
+                {
+                    // An existing link to a directory stays as it is.
+                    self.good_dirs.insert(rel.clone());
+                    return Ok(0);
+                }
                 if !abs.is_dir() {
                     fs::create_dir(&abs).map_err(|e| Error::io(&abs, e))?;
                 }

@@ -17,6 +17,8 @@ pub struct ConfigState {
     pub cmd_set: bool,
     /// MAINTAINER's value (the image config's `author`).
     pub author: Option<String>,
+    /// Build arguments in scope: expanded where the env does not set them.
+    pub args: std::collections::BTreeMap<String, String>,
 }
 
 impl ConfigState {
@@ -25,6 +27,7 @@ impl ConfigState {
             config,
             cmd_set: false,
             author: None,
+            args: Default::default(),
         }
     }
 
@@ -35,12 +38,26 @@ impl ConfigState {
             .unwrap_or_else(|| vec!["/bin/sh".into(), "-c".into()])
     }
 
-    fn lookup(&self, name: &str) -> Option<String> {
-        self.config.env.as_ref()?.iter().find_map(|e| {
-            e.split_once('=')
-                .filter(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        })
+    /// A variable's value: the env first, then the build arguments.
+    pub fn lookup(&self, name: &str) -> Option<String> {
+        let from_env = self.config.env.as_ref().and_then(|env| {
+            env.iter().find_map(|e| {
+                e.split_once('=')
+                    .filter(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            })
+        });
+        from_env.or_else(|| self.args.get(name).cloned())
+    }
+
+    /// Expands variables in `text` against the env and build arguments.
+    pub fn expand_text(&self, text: &str) -> Result<String, Error> {
+        self.expand(text)
+    }
+
+    /// A command line's argv under the current SHELL.
+    pub fn command(&self, cl: &CommandLine) -> Vec<String> {
+        self.argv(cl)
     }
 
     fn expand(&self, text: &str) -> Result<String, Error> {

@@ -3,6 +3,7 @@
 //! so a committed image and a built one get the same config semantics.
 
 mod dispatch;
+pub mod ignore;
 
 pub use dispatch::{apply_config, ConfigState};
 

@@ -53,7 +53,7 @@ const IMAGES_HEADERS: &[(&str, &str)] = &[
 ];
 
 pub fn exec_images(engine: &Engine, a: ImagesArgs) -> Code {
-    let mut rows = match engine.images() {
+    let mut rows = match engine.images(a.all) {
         Ok(r) => r,
         Err(e) => return super::fail(&e),
     };

@@ -3,6 +3,7 @@
 //! A verb's arguments become a request for the engine; no logic that a
 //! test of the engine would need lives here.
 
+mod build;
 mod commit;
 mod docs;
 mod images;
@@ -50,6 +51,8 @@ pub enum Command {
     Tag(images::TagArgs),
     /// Remove one or more images
     Rmi(images::RmiArgs),
+    /// Build an image from a Dockerfile
+    Build(build::BuildArgs),
     /// Create a new image from a container's changes
     Commit(commit::CommitArgs),
     /// Inspect changes to files or directories on a container's filesystem
@@ -106,6 +109,7 @@ pub fn main() -> Code {
         Command::Tag(a) => report(engine.tag(&a.source, &a.target)),
         Command::Rmi(a) => images::exec_rmi(&engine, a),
         Command::Import(a) => import::exec(&engine, a),
+        Command::Build(a) => build::exec(&engine, a),
         Command::Commit(a) => commit::exec_commit(&engine, a),
         Command::Diff(a) => commit::exec_diff(&engine, a),
         Command::History(a) => commit::exec_history(&engine, a),

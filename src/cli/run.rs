@@ -88,6 +88,7 @@ pub fn exec(engine: &Engine, a: RunArgs) -> Code {
         tty: a.tty,
         interactive: a.interactive,
         rm: a.rm,
+        build_step: false,
     };
     let id = match engine.create(&req) {
         Ok(id) => id,

@@ -24,6 +24,31 @@ pub fn render(rows: &[Vec<String>]) -> String {
     out
 }
 
+/// go-units HumanSize (4 significant digits), as `Sending build context` prints.
+pub fn human_size_prec(size: u64, digits: usize) -> String {
+    const UNITS: [&str; 7] = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
+    let mut v = size as f64;
+    let mut i = 0;
+    while v >= 1000.0 && i < UNITS.len() - 1 {
+        v /= 1000.0;
+        i += 1;
+    }
+    // %.Ng: N significant digits, trailing zeros dropped.
+    let int_digits = if v < 1.0 {
+        1
+    } else {
+        (v.log10().floor() as usize) + 1
+    };
+    let decimals = digits.saturating_sub(int_digits);
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    format!("{s}{}", UNITS[i])
+}
+
 /// go-units HumanSizeWithPrecision(size, 3): decimal units, 3 significant digits.
 pub fn human_size(size: u64) -> String {
     const UNITS: [&str; 7] = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
@@ -165,6 +190,9 @@ mod tests {
         assert_eq!(human_size(12_340_000), "12.3MB");
         assert_eq!(human_size(1_200_000_000), "1.2GB");
         assert_eq!(human_size(999_999), "1e+03kB");
+        assert_eq!(human_size_prec(2048, 4), "2.048kB");
+        assert_eq!(human_size_prec(106_500_000, 4), "106.5MB");
+        assert_eq!(human_size_prec(512, 4), "512B");
     }
 
     #[test]

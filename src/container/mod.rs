@@ -121,6 +121,10 @@ pub struct Record {
     /// its file system stands on that image's layers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub based_on: Option<String>,
+    /// For a build step's container: the building process (pid, start
+    /// time). Once that process is gone, the container is swept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator: Option<(i32, u64)>,
 }
 
 /// The container store rooted at a store directory and a run directory.

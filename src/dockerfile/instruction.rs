@@ -186,12 +186,15 @@ fn parse_healthcheck(args: &str) -> Result<Healthcheck, ParseError> {
     }
 }
 
+/// `--name=value` flags, in order.
+type Flags = Vec<(String, String)>;
+
 /// Splits leading `--name=value` flags off an argument string.
 fn take_flags<'a>(
     keyword: &str,
     args: &'a str,
     allowed: &[&str],
-) -> Result<(Vec<(String, String)>, &'a str), ParseError> {
+) -> Result<(Flags, &'a str), ParseError> {
     let mut flags = Vec::new();
     let mut rest = args.trim_start();
     while let Some(f) = rest.strip_prefix("--") {

@@ -7,10 +7,7 @@ mod instruction;
 pub mod lines;
 pub mod words;
 
-pub use instruction::{
-    command_line, parse_instruction, CommandLine, CopyArgs, Healthcheck, Instruction,
-};
-pub use lines::Heredoc;
+pub use instruction::{parse_instruction, CommandLine, CopyArgs, Healthcheck, Instruction};
 
 use std::fmt;
 

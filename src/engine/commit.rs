@@ -140,7 +140,7 @@ impl Engine {
 
     /// Turns a stopped container's upper dir into a layer by renaming it,
     /// and puts the container on top of it (see the module doc).
-    fn rebase_onto_new_layer(
+    pub(super) fn rebase_onto_new_layer(
         &self,
         rec: &crate::container::Record,
         hook: &mut dyn FnMut(u64),

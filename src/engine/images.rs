@@ -24,10 +24,19 @@ pub struct RmiOutcome {
 }
 
 impl Engine {
-    /// All images, one row per tag, newest first.
-    pub fn images(&self) -> Result<Vec<ImageRow>> {
+    /// Images, one row per tag, newest first. Without `all`, untagged
+    /// images that other images were built on (intermediate) are hidden.
+    pub fn images(&self, all: bool) -> Result<Vec<ImageRow>> {
         let mut rows = Vec::new();
-        for img in self.images.list()? {
+        let list = self.images.list()?;
+        let parents: HashSet<String> = list
+            .iter()
+            .filter_map(|i| self.images.parent(&i.id))
+            .collect();
+        for img in list {
+            if !all && img.tags.is_empty() && parents.contains(&img.id) {
+                continue;
+            }
             let created = img
                 .config
                 .created
@@ -151,12 +160,28 @@ impl Engine {
                 out.untagged.push(t.familiar());
             }
         }
-        // Untagged now: delete the image and the layers nothing else uses.
+        // Untagged now: delete the image, then its untagged parents that
+        // nothing else uses (a build's intermediate images), then the
+        // layers nothing uses.
         let before: HashSet<String> = ImageStore::chain_ids(&self.images.config(&id)?)
             .into_iter()
             .collect();
+        let mut parent = self.images.parent(&id);
         self.images.remove_config(&id)?;
         out.deleted.push(id.clone());
+        while let Some(p) = parent {
+            let has_child = self
+                .images
+                .ids()?
+                .iter()
+                .any(|i| self.images.parent(i).as_deref() == Some(p.as_str()));
+            if has_child || !self.images.tags_of(&p)?.is_empty() || !self.users_of(&p)?.is_empty() {
+                break;
+            }
+            parent = self.images.parent(&p);
+            self.images.remove_config(&p)?;
+            out.deleted.push(p);
+        }
         let keep = self.layers_in_use()?;
         self.images.gc_layers(&keep)?;
         let mut gone: Vec<String> = before.difference(&keep).cloned().collect();

@@ -3,6 +3,7 @@
 //! nothing: docker's own progress lines ("Unable to find image ...
 //! locally") go to the callback the CLI hands to [`Engine::open`].
 
+mod build;
 mod commit;
 mod export;
 mod history;
@@ -13,6 +14,7 @@ mod ps;
 mod rm;
 mod run;
 
+pub use build::{BuildEvent, BuildRequest};
 pub use commit::CommitRequest;
 pub use images::ImageRow;
 pub use inspect::InspectKind;
@@ -137,6 +139,32 @@ impl Engine {
     pub fn sweep(&self) {
         self.images.sweep_tmp();
         self.containers.sweep();
+        // Build steps whose builder died (killed, or the machine stopped).
+        let Ok(ids) = self.containers.ids() else {
+            return;
+        };
+        for id in ids {
+            let Ok(rec) = self.containers.record(&id) else {
+                continue;
+            };
+            let Some((pid, start)) = rec.creator else {
+                continue;
+            };
+            if container::state::is_alive(pid, start) {
+                continue;
+            }
+            if self
+                .containers
+                .state(&id)
+                .is_ok_and(|s| s.status != container::Status::Running)
+            {
+                if let Ok(_g) = self.containers.lock(&id) {
+                    let _ = self.repair(&id);
+                    let _ = self.containers.remove(&id);
+                    runtime::cgroup::remove(&id);
+                }
+            }
+        }
     }
 }
 

@@ -73,6 +73,8 @@ pub struct RunRequest {
     pub tty: bool,
     pub interactive: bool,
     pub rm: bool,
+    /// A build step's container: swept once its builder is gone.
+    pub build_step: bool,
 }
 
 /// Reads an `--env-file`: KEY=VALUE lines, `#` comments, bare KEY taken from our env.
@@ -268,6 +270,13 @@ impl Engine {
             committed_layers: 0,
             rebase: None,
             based_on: None,
+            creator: req.build_step.then(|| {
+                let me = std::process::id() as i32;
+                (
+                    me,
+                    container::state::proc_stat(me).map(|(s, _)| s).unwrap_or(0),
+                )
+            }),
             mounts: req
                 .volumes
                 .iter()
@@ -359,12 +368,25 @@ impl Engine {
                 })
                 .collect(),
             cgroups: Vec::new(),
+            discard_output: false,
+            kill_on_signal: false,
         })
     }
 
     /// Starts container `id` in the foreground: this process supervises it
     /// until it exits. Returns its exit code (128+N for signal N).
     pub fn run_foreground(&self, id: &str) -> Result<i32> {
+        self.run_foreground_with(id, false, false)
+    }
+
+    /// `run_foreground` for a build step: its output may be discarded, and
+    /// a signal to the build kills the step instead of reaching its PID 1.
+    pub(super) fn run_foreground_with(
+        &self,
+        id: &str,
+        discard_output: bool,
+        kill_on_signal: bool,
+    ) -> Result<i32> {
         let rec = {
             let _lock = self.containers.lock(id)?;
             self.repair(id)?
@@ -374,6 +396,8 @@ impl Engine {
             Err(e) => return Err(self.fail_start(&rec, e)),
         };
         spec.cgroups = runtime::cgroup::create(id);
+        spec.discard_output = discard_output;
+        spec.kill_on_signal = kill_on_signal;
         let started = match runtime::start(&spec) {
             Ok(s) => s,
             Err(e) => {

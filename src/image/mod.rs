@@ -116,6 +116,11 @@ impl ImageStore {
         })
     }
 
+    /// The store's root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     pub fn links_dir(&self) -> PathBuf {
         self.root.join("l")
     }

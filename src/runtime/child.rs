@@ -213,12 +213,16 @@ fn setup_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
     unsafe { libc::setsid() };
     if spec.tty {
         setup_pty(ctx, &who)?;
-    } else if !spec.stdin {
+    } else if !spec.stdin || spec.discard_output {
         let null = fs::OpenOptions::new()
             .read(true)
             .open("/dev/null")
             .map_err(fail_io("open", "/dev/null"))?;
         dup2(null.as_raw_fd(), 0)?;
+        if spec.discard_output {
+            dup2(null.as_raw_fd(), 1)?;
+            dup2(null.as_raw_fd(), 2)?;
+        }
     }
 
     // 11. Identity and privileges.

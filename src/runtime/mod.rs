@@ -19,7 +19,7 @@ mod view;
 
 pub use parent::start;
 pub use pty::stdin_is_tty;
-pub use view::with_readonly_view;
+pub use view::{with_readonly_view, with_writable_root};
 
 use std::fmt;
 use std::path::PathBuf;
@@ -69,6 +69,11 @@ pub struct Spec {
     pub binds: Vec<Bind>,
     /// cgroup directories the init joins before anything else.
     pub cgroups: Vec<PathBuf>,
+    /// Send the command's stdout and stderr to /dev/null (`build -q`).
+    pub discard_output: bool,
+    /// On SIGINT/SIGTERM/SIGHUP the supervisor kills the container instead
+    /// of forwarding the signal (a build step must stop, even as PID 1).
+    pub kill_on_signal: bool,
 }
 
 /// Why a container could not be started or supervised.

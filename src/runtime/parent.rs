@@ -42,6 +42,7 @@ pub struct Started {
     sigfd: SignalFd,
     old_mask: SigSet,
     stdin: bool,
+    kill_on_signal: bool,
 }
 
 fn sys(op: &'static str) -> impl FnOnce(nix::errno::Errno) -> Error {
@@ -234,6 +235,7 @@ pub fn start(spec: &Spec) -> Result<Started, Error> {
         sigfd,
         old_mask,
         stdin: spec.stdin,
+        kill_on_signal: spec.kill_on_signal,
     })
 }
 
@@ -253,6 +255,7 @@ impl Started {
         let mut stdin_open = self.stdin && master.is_some();
         let mut master_open = master.is_some();
         let mut exit: Option<Exit> = None;
+        let mut interrupted: Option<i32> = None;
         let mut buf = vec![0u8; 32 * 1024];
         let stdout = std::io::stdout();
         loop {
@@ -322,6 +325,9 @@ impl Started {
                         if let (Some(m), Some(ws)) = (&master, get_winsize(0)) {
                             set_winsize(m.as_raw_fd(), &ws);
                         }
+                    } else if self.kill_on_signal && sig != libc::SIGUSR1 && sig != libc::SIGUSR2 {
+                        let _ = kill(pid, Signal::SIGKILL);
+                        interrupted = Some(sig);
                     } else if let Ok(s) = Signal::try_from(sig) {
                         let _ = kill(pid, s);
                     }
@@ -329,6 +335,10 @@ impl Started {
             }
         }
         let _ = std::io::stdout().flush();
+        if let Some(sig) = interrupted {
+            // Report the signal that stopped us, not the SIGKILL we sent.
+            return Ok(Exit::Signal(sig));
+        }
         Ok(exit.unwrap_or(Exit::Code(255)))
     }
 }

@@ -9,6 +9,112 @@ use nix::unistd::{chdir, fork, pipe, ForkResult};
 use std::io::{Read, Write};
 use std::path::Path;
 
+/// Mounts an overlay of `lowers` with `upper`/`work` at `target` in a
+/// child process (a private mount namespace), chroots into it and runs
+/// `consume` there with the reading end of a pipe, while this process runs
+/// `produce` with the writing end: how COPY puts files into an image, with
+/// symlinks inside the image resolved the way the image sees them.
+pub fn with_writable_root(
+    links_dir: &Path,
+    lowers: &[String],
+    upper: &Path,
+    work: &Path,
+    target: &Path,
+    produce: impl FnOnce(&mut dyn Write) -> Result<(), String>,
+    consume: impl FnOnce(&mut dyn Read) -> Result<(), String>,
+) -> Result<(), Error> {
+    let opts = plan::overlay_options(lowers, &upper.to_string_lossy(), &work.to_string_lossy())
+        .map_err(|detail| Error::Setup {
+            step: "overlay options".into(),
+            errno: libc::E2BIG,
+            detail,
+        })?;
+    let (data_r, data_w) = pipe().map_err(|e| Error::Sys {
+        op: "pipe",
+        errno: e as i32,
+    })?;
+    let (err_r, err_w) = pipe().map_err(|e| Error::Sys {
+        op: "pipe",
+        errno: e as i32,
+    })?;
+    // SAFETY: single-threaded; the child runs `consume` and _exits.
+    match unsafe { fork() }.map_err(|e| Error::Sys {
+        op: "fork",
+        errno: e as i32,
+    })? {
+        ForkResult::Child => {
+            drop(data_w);
+            drop(err_r);
+            let result = (|| -> Result<(), String> {
+                nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS)
+                    .map_err(|e| format!("unshare: {e}"))?;
+                mount(
+                    None::<&str>,
+                    "/",
+                    None::<&str>,
+                    MsFlags::MS_SLAVE | MsFlags::MS_REC,
+                    None::<&str>,
+                )
+                .map_err(|e| format!("make / rslave: {e}"))?;
+                chdir(links_dir).map_err(|e| format!("chdir {}: {e}", links_dir.display()))?;
+                mount(
+                    Some("overlay"),
+                    target,
+                    Some("overlay"),
+                    MsFlags::empty(),
+                    Some(opts.as_str()),
+                )
+                .map_err(|e| format!("mount overlay on {}: {e}", target.display()))?;
+                nix::unistd::chroot(target).map_err(|e| format!("chroot: {e}"))?;
+                chdir("/").map_err(|e| format!("chdir /: {e}"))?;
+                consume(&mut std::fs::File::from(data_r))
+            })();
+            let code = match result {
+                Ok(()) => 0,
+                Err(msg) => {
+                    let _ = std::fs::File::from(err_w).write_all(msg.as_bytes());
+                    1
+                }
+            };
+            // SAFETY: ends the child without unwinding into the parent's code.
+            unsafe { libc::_exit(code) };
+        }
+        ForkResult::Parent { child } => {
+            drop(data_r);
+            drop(err_w);
+            let produced = {
+                let mut w = std::fs::File::from(data_w);
+                produce(&mut w)
+            };
+            let mut msg = String::new();
+            let _ = std::fs::File::from(err_r).read_to_string(&mut msg);
+            let status = waitpid(child, None);
+            if !msg.is_empty() {
+                return Err(Error::Setup {
+                    step: "copy".into(),
+                    errno: libc::EIO,
+                    detail: msg,
+                });
+            }
+            if let Err(detail) = produced {
+                return Err(Error::Setup {
+                    step: "copy".into(),
+                    errno: libc::EIO,
+                    detail,
+                });
+            }
+            match status {
+                Ok(WaitStatus::Exited(_, 0)) => Ok(()),
+                _ => Err(Error::Setup {
+                    step: "copy".into(),
+                    errno: libc::EIO,
+                    detail: "the copying process died".into(),
+                }),
+            }
+        }
+    }
+}
+
 /// Mounts `lowers` (uppermost first, relative to `links_dir` or absolute)
 /// read-only at `target` in a child process and runs `f` there; returns
 /// what `f` returned.

@@ -1,0 +1,159 @@
+//! `strata build`, printed as docker's classic builder prints.
+
+use super::{out, table, Code};
+use crate::engine::{short_id, BuildEvent, BuildRequest, Engine};
+use clap::{ArgAction, Args};
+use std::io::Read;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    /// Name and optionally a tag in the 'name:tag' format
+    #[arg(short, long = "tag", value_name = "NAME[:TAG]")]
+    tag: Vec<String>,
+    /// Name of the Dockerfile (default: 'PATH/Dockerfile'; - for stdin)
+    #[arg(short, long = "file", value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// Set build-time variables
+    #[arg(long = "build-arg", value_name = "KEY[=VALUE]")]
+    build_arg: Vec<String>,
+    /// Do not use cache when building the image
+    #[arg(long)]
+    no_cache: bool,
+    /// Set the target build stage to build
+    #[arg(long)]
+    target: Option<String>,
+    /// Suppress the build output and print image ID on success
+    #[arg(short, long)]
+    quiet: bool,
+    /// Write the image ID to the file
+    #[arg(long, value_name = "FILE")]
+    iidfile: Option<PathBuf>,
+    /// Set metadata for an image
+    #[arg(long = "label", value_name = "KEY=VALUE")]
+    label: Vec<String>,
+    /// Remove intermediate containers after a successful build (always done)
+    #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
+          default_missing_value = "true", value_name = "BOOL")]
+    rm: bool,
+    /// Always remove intermediate containers (always done)
+    #[arg(long)]
+    force_rm: bool,
+    /// Set the networking mode for the RUN instructions (none, host)
+    #[arg(long, default_value = "none")]
+    network: String,
+    /// Always attempt to pull a newer version of the image (no registry yet: local images are used)
+    #[arg(long)]
+    pull: bool,
+    /// The context directory, or - to read a Dockerfile from stdin
+    context: String,
+}
+
+fn print_event(e: BuildEvent) {
+    let line = match e {
+        BuildEvent::Context(n) => format!(
+            "Sending build context to Docker daemon  {}",
+            table::human_size_prec(n, 4)
+        ),
+        BuildEvent::Step { n, total, text } => format!("Step {n}/{total} : {text}"),
+        BuildEvent::Cached => " ---> Using cache".into(),
+        BuildEvent::Image(id) => format!(" ---> {id}"),
+        BuildEvent::Running(id) => format!(" ---> Running in {id}"),
+        BuildEvent::Removing(id) => format!("Removing intermediate container {id}"),
+        BuildEvent::Triggers(n) => format!(
+            "# Executing {n} build trigger{}",
+            if n == 1 { "" } else { "s" }
+        ),
+        BuildEvent::Warning(w) => format!("[Warning] {w}"),
+        BuildEvent::Built(id) => format!("Successfully built {}", short_id(&id)),
+        BuildEvent::Tagged(t) => format!("Successfully tagged {t}"),
+    };
+    out(&format!("{line}\n"));
+}
+
+pub fn exec(engine: &Engine, a: BuildArgs) -> Code {
+    let failed = |msg: String| {
+        eprintln!("{msg}");
+        1
+    };
+    let read_stdin = || {
+        let mut s = Vec::new();
+        std::io::stdin().lock().read_to_end(&mut s).map(|_| s)
+    };
+    let (context, dockerfile) = if a.context == "-" {
+        (None, read_stdin())
+    } else {
+        let dir = PathBuf::from(&a.context);
+        let text = match &a.file {
+            Some(f) if f.as_os_str() == "-" => read_stdin(),
+            Some(f) => std::fs::read(f),
+            None => std::fs::read(dir.join("Dockerfile")),
+        };
+        (Some(dir), text)
+    };
+    let dockerfile = match dockerfile {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(_) => return failed("Error: the Dockerfile is not valid UTF-8".into()),
+        },
+        Err(e) => {
+            let name = a
+                .file
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(&a.context).join("Dockerfile"));
+            return failed(format!(
+                "Error: unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat {}: {}",
+                name.display(),
+                e.to_string().split(" (os error").next().unwrap_or("").to_lowercase()
+            ));
+        }
+    };
+    let build_args = a
+        .build_arg
+        .iter()
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => (k.to_string(), Some(v.to_string())),
+            None => (kv.clone(), None),
+        })
+        .collect();
+    let labels = a
+        .label
+        .iter()
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (k.to_string(), v.to_string())
+        })
+        .collect();
+    let req = BuildRequest {
+        context,
+        dockerfile,
+        tags: a.tag,
+        build_args,
+        no_cache: a.no_cache,
+        target: a.target,
+        quiet: a.quiet,
+        labels,
+        network: a.network,
+    };
+    let quiet = a.quiet;
+    let result = engine.build(&req, &|e| {
+        if !quiet {
+            print_event(e)
+        }
+    });
+    match result {
+        Ok(id) => {
+            if quiet {
+                out(&format!("{id}\n"));
+            }
+            if let Some(f) = &a.iidfile {
+                if let Err(e) = std::fs::write(f, &id) {
+                    return failed(format!("Error: write {}: {e}", f.display()));
+                }
+            }
+            0
+        }
+        Err(crate::engine::Error::Invalid(m)) if m.starts_with("The command '") => failed(m),
+        Err(e) => failed(format!("Error: {e}")),
+    }
+}

@@ -1,0 +1,1257 @@
+//! `build`: a Dockerfile as an automated run-then-commit, on the same engine
+//! as `run` and `commit`, with the classic builder's cache and output.
+//!
+//! Every instruction makes an image whose parent is the previous step's.
+//! - RUN runs a container of the current image with the step's env, user,
+//!   workdir and shell, then takes its upper dir into the layer store by
+//!   rename (as `commit` of a stopped container does) and removes it.
+//! - COPY/ADD stream a tar of the sources into a child that mounts the step
+//!   container's overlay and unpacks there, chrooted, then commit the same way.
+//! - Config-only instructions make a config and no layer (`empty_layer`).
+//!
+//! The cache maps (parent image, the instruction after expansion, the
+//! content digest of COPY sources, the build args in scope) to the child
+//! image: `<root>/buildcache/<sha256>`. A hit costs no container; after the
+//! first miss, a stage stops probing (docker's `cacheBusted`).
+
+use super::run::RunRequest;
+use super::{short_id, Engine, Error, Result};
+use crate::build::ignore::{self, Ignore};
+use crate::build::{apply_config, ConfigState};
+use crate::dockerfile::{self, CommandLine, CopyArgs, Instruction, Step};
+use crate::image::{History, ImageConfig, Reference, RootFs};
+use crate::util::{fsx, hash, ids, time};
+use std::collections::{BTreeMap, HashSet};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Component, Path, PathBuf};
+
+/// What `build` is asked.
+#[derive(Debug, Clone, Default)]
+pub struct BuildRequest {
+    /// The context directory; `None` for no context (`build -`).
+    pub context: Option<PathBuf>,
+    /// The Dockerfile's text, and its name for messages.
+    pub dockerfile: String,
+    pub tags: Vec<String>,
+    /// `--build-arg`: a value, or `None` to take it from our environment.
+    pub build_args: Vec<(String, Option<String>)>,
+    pub no_cache: bool,
+    pub target: Option<String>,
+    pub quiet: bool,
+    pub labels: Vec<(String, String)>,
+    pub network: String,
+}
+
+/// What the build reports, for the CLI to print in docker's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildEvent {
+    /// The size of the context, as the tar docker would send.
+    Context(u64),
+    Step {
+        n: usize,
+        total: usize,
+        text: String,
+    },
+    /// ` ---> Using cache`
+    Cached,
+    /// ` ---> <id>` after a step.
+    Image(String),
+    /// ` ---> Running in <id>`
+    Running(String),
+    /// `Removing intermediate container <id>`
+    Removing(String),
+    /// `# Executing N build triggers`
+    Triggers(usize),
+    Warning(String),
+    Built(String),
+    Tagged(String),
+}
+
+/// The state of the stage being built.
+struct Stage {
+    /// The current image id.
+    image: String,
+    config: ImageConfig,
+    st: ConfigState,
+    /// Still probing the cache (false after the first miss).
+    cache_ok: bool,
+}
+
+/// One FROM and its instructions.
+struct StagePlan<'a> {
+    name: Option<String>,
+    from: &'a Step,
+    steps: Vec<&'a Step>,
+}
+
+const CACHE_DIR: &str = "buildcache";
+
+impl Engine {
+    /// Builds; returns the final image id.
+    pub fn build(&self, req: &BuildRequest, out: &dyn Fn(BuildEvent)) -> Result<String> {
+        let df = dockerfile::parse(&req.dockerfile).map_err(|e| Error::Invalid(e.0))?;
+        let tags = req
+            .tags
+            .iter()
+            .map(|t| Reference::parse_tagged(t).map_err(|e| Error::Invalid(e.0)))
+            .collect::<Result<Vec<_>>>()?;
+        self.sweep();
+        let ignore = match &req.context {
+            Some(dir) => {
+                if !dir.is_dir() {
+                    return Err(Error::Invalid(format!(
+                        "unable to prepare context: path {:?} not found",
+                        dir.display().to_string()
+                    )));
+                }
+                Ignore::parse(
+                    &std::fs::read_to_string(dir.join(".dockerignore")).unwrap_or_default(),
+                )
+            }
+            None => Ignore::default(),
+        };
+        out(BuildEvent::Context(match &req.context {
+            Some(dir) => context_tar_size(dir, &ignore),
+            None => 0,
+        }));
+
+        // Global ARGs, then stages.
+        let mut global_args: Vec<&Step> = Vec::new();
+        let mut stages: Vec<StagePlan> = Vec::new();
+        for step in &df.steps {
+            match &step.instruction {
+                Instruction::From { alias, .. } => stages.push(StagePlan { name: alias.clone(), from: step, steps: vec![] }),
+                Instruction::Arg(_) if stages.is_empty() => global_args.push(step),
+                _ => match stages.last_mut() {
+                    Some(s) => s.steps.push(step),
+                    None => {
+                        return Err(Error::Invalid(format!(
+                            "Dockerfile parse error line {}: no build stage in current context (a Dockerfile starts with FROM)",
+                            step.line
+                        )))
+                    }
+                },
+            }
+        }
+        if stages.is_empty() {
+            return Err(Error::Invalid("no build stage in current context".into()));
+        }
+        let target = match &req.target {
+            None => stages.len() - 1,
+            Some(t) => stages
+                .iter()
+                .position(|s| s.name.as_deref() == Some(t.to_lowercase().as_str()))
+                .ok_or_else(|| {
+                    Error::Invalid(format!("failed to reach build target {t} in Dockerfile"))
+                })?,
+        };
+
+        // Build arguments: the request's, and the defaults of global ARGs.
+        let mut build_args: BTreeMap<String, String> = BTreeMap::new();
+        for (k, v) in &req.build_args {
+            let v = v.clone().or_else(|| std::env::var(k).ok());
+            if let Some(v) = v {
+                build_args.insert(k.clone(), v);
+            }
+        }
+        let mut used: HashSet<String> = HashSet::new();
+        let mut globals: BTreeMap<String, String> = BTreeMap::new();
+        for step in &global_args {
+            if let Instruction::Arg(list) = &step.instruction {
+                for (name, default) in list {
+                    let v = build_args.get(name).cloned().or_else(|| default.clone());
+                    used.insert(name.clone());
+                    if let Some(v) = v {
+                        let v = dockerfile::words::expand(&v, &|n| globals.get(n).cloned())
+                            .map_err(|e| Error::Invalid(e.0))?;
+                        globals.insert(name.clone(), v);
+                    }
+                }
+            }
+        }
+
+        // Only the stages the target needs, in file order.
+        let needed = needed_stages(&stages, target, &globals);
+        let total = global_args.len()
+            + needed
+                .iter()
+                .map(|i| stages[*i].steps.len() + 1)
+                .sum::<usize>();
+        let mut n = 0;
+        for step in &global_args {
+            n += 1;
+            out(BuildEvent::Step {
+                n,
+                total,
+                text: step.original.clone(),
+            });
+        }
+        let mut results: Vec<Option<String>> = vec![None; stages.len()];
+        for &i in &needed {
+            let plan = &stages[i];
+            let image = self.build_stage(
+                req,
+                plan,
+                &stages,
+                &results,
+                &globals,
+                &build_args,
+                &mut used,
+                &mut n,
+                total,
+                out,
+            )?;
+            results[i] = Some(image);
+        }
+        let mut final_id = results[target].clone().unwrap_or_default();
+        if !req.labels.is_empty() {
+            let mut config = self.images.config(&final_id)?;
+            let labels = config.config.labels.get_or_insert_with(Default::default);
+            for (k, v) in &req.labels {
+                labels.insert(k.clone(), v.clone());
+            }
+            let id = self.images.put_config(&config.to_bytes())?;
+            self.images.set_parent(&id, &final_id)?;
+            final_id = id;
+        }
+        let unused: Vec<&String> = build_args
+            .keys()
+            .filter(|k| !used.contains(*k) && !is_predefined_arg(k))
+            .collect();
+        if !unused.is_empty() {
+            let list: Vec<&str> = unused.iter().map(|s| s.as_str()).collect();
+            out(BuildEvent::Warning(format!(
+                "One or more build-args [{}] were not consumed",
+                list.join(" ")
+            )));
+        }
+        out(BuildEvent::Built(final_id.clone()));
+        if !tags.is_empty() {
+            let _guard = self.images.lock()?;
+            for t in &tags {
+                self.images.set_tag(t, &final_id)?;
+                out(BuildEvent::Tagged(t.familiar()));
+            }
+        }
+        Ok(final_id)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn build_stage(
+        &self,
+        req: &BuildRequest,
+        plan: &StagePlan,
+        stages: &[StagePlan],
+        results: &[Option<String>],
+        globals: &BTreeMap<String, String>,
+        build_args: &BTreeMap<String, String>,
+        used: &mut HashSet<String>,
+        n: &mut usize,
+        total: usize,
+        out: &dyn Fn(BuildEvent),
+    ) -> Result<String> {
+        *n += 1;
+        out(BuildEvent::Step {
+            n: *n,
+            total,
+            text: plan.from.original.clone(),
+        });
+        let Instruction::From { image, .. } = &plan.from.instruction else {
+            unreachable!("a stage starts with FROM")
+        };
+        let base = dockerfile::words::expand(image, &|k| globals.get(k).cloned())
+            .map_err(|e| Error::Invalid(e.0))?;
+        let base_id = if base.eq_ignore_ascii_case("scratch") {
+            self.scratch_image()?
+        } else if let Some(idx) = stage_index(stages, &base) {
+            results[idx].clone().ok_or_else(|| {
+                Error::Invalid(format!("stage {base} is not built before it is used"))
+            })?
+        } else {
+            self.find_image(&base)?
+        };
+        out(BuildEvent::Image(short_id(&base_id)));
+        let config = self.images.config(&base_id)?;
+        let mut stage = Stage {
+            image: base_id,
+            st: ConfigState::new(config.config.clone()),
+            config,
+            cache_ok: !req.no_cache,
+        };
+        // ONBUILD triggers of the base run first, then are not inherited.
+        let triggers = stage.config.config.on_build.take().unwrap_or_default();
+        stage.st.config.on_build = None;
+        if !triggers.is_empty() {
+            out(BuildEvent::Triggers(triggers.len()));
+            for t in &triggers {
+                let step = Step {
+                    line: plan.from.line,
+                    original: t.clone(),
+                    instruction: dockerfile::parse_instruction(t)
+                        .or_else(|_| {
+                            dockerfile::parse(&format!("FROM x\n{t}"))
+                                .map(|d| d.steps[1].instruction.clone())
+                        })
+                        .map_err(|e| Error::Invalid(format!("ONBUILD trigger {t:?}: {}", e.0)))?,
+                };
+                self.build_step(
+                    req, &mut stage, &step, stages, results, globals, build_args, used, out,
+                )?;
+            }
+        }
+        for step in &plan.steps {
+            *n += 1;
+            out(BuildEvent::Step {
+                n: *n,
+                total,
+                text: step.original.clone(),
+            });
+            self.build_step(
+                req, &mut stage, step, stages, results, globals, build_args, used, out,
+            )?;
+        }
+        Ok(stage.image)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn build_step(
+        &self,
+        req: &BuildRequest,
+        stage: &mut Stage,
+        step: &Step,
+        stages: &[StagePlan],
+        results: &[Option<String>],
+        globals: &BTreeMap<String, String>,
+        build_args: &BTreeMap<String, String>,
+        used: &mut HashSet<String>,
+        out: &dyn Fn(BuildEvent),
+    ) -> Result<()> {
+        let fail = |msg: String| Error::Invalid(format!("Dockerfile line {}: {msg}", step.line));
+        match &step.instruction {
+            Instruction::Arg(list) => {
+                for (name, default) in list {
+                    used.insert(name.clone());
+                    let v = build_args
+                        .get(name)
+                        .cloned()
+                        .or_else(|| default.as_ref().and_then(|d| stage.st.expand_text(d).ok()))
+                        .or_else(|| globals.get(name).cloned());
+                    match v {
+                        Some(v) => stage.st.args.insert(name.clone(), v),
+                        None => stage.st.args.remove(name),
+                    };
+                }
+                let created_by = format!("/bin/sh -c #(nop)  {}", step.original);
+                self.config_step(stage, &created_by, out)
+            }
+            Instruction::Run {
+                cmd,
+                heredocs,
+                network,
+            } => {
+                let mut argv = stage.st.command(cmd);
+                if let (CommandLine::Shell(text), false) = (cmd, heredocs.is_empty()) {
+                    let script = if text.trim_start().starts_with("<<")
+                        && text.split_whitespace().count() == 1
+                    {
+                        heredocs[0].content.clone()
+                    } else {
+                        let mut s = text.clone();
+                        for h in heredocs {
+                            s.push('\n');
+                            s.push_str(&h.content);
+                            s.push_str(&h.name);
+                        }
+                        s
+                    };
+                    if let Some(last) = argv.last_mut() {
+                        *last = script;
+                    }
+                }
+                // Build args in scope reach the command's env (not the image).
+                let env = stage.st.config.env.clone().unwrap_or_default();
+                let arg_env: Vec<String> = stage
+                    .st
+                    .args
+                    .iter()
+                    .filter(|(k, _)| !env.iter().any(|e| e.split('=').next() == Some(k.as_str())))
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                let mut created_by = argv.join(" ");
+                if !arg_env.is_empty() {
+                    created_by = format!("|{} {} {created_by}", arg_env.len(), arg_env.join(" "));
+                }
+                let key = cache_key(&stage.image, &created_by, "");
+                if self.probe(stage, &key, out)? {
+                    return Ok(());
+                }
+                let network = network.clone().unwrap_or_else(|| req.network.clone());
+                let cid = self.create(&RunRequest {
+                    image: stage.image.clone(),
+                    cmd: argv.clone(),
+                    entrypoint: Some(String::new()),
+                    env: arg_env,
+                    workdir: stage.st.config.working_dir.clone(),
+                    user: stage.st.config.user.clone(),
+                    network,
+                    build_step: true,
+                    ..Default::default()
+                })?;
+                out(BuildEvent::Running(short_id(&cid)));
+                let result = self.run_foreground_with(&cid, req.quiet, true);
+                let code = match result {
+                    Ok(c) => c,
+                    Err(e) => {
+                        self.remove_step_container(&cid);
+                        return Err(e);
+                    }
+                };
+                if code != 0 {
+                    self.remove_step_container(&cid);
+                    return Err(Error::Invalid(format!(
+                        "The command '{}' returned a non-zero code: {code}",
+                        argv.join(" ")
+                    )));
+                }
+                self.commit_step(stage, &cid, &created_by, &key, true, out)
+            }
+            Instruction::Copy(args) | Instruction::Add(args) => {
+                let add = matches!(step.instruction, Instruction::Add(_));
+                let sources = self
+                    .copy_sources(req, stage, args, add, stages, results)
+                    .map_err(|e| match e {
+                        Error::Invalid(m) => fail(m),
+                        other => other,
+                    })?;
+                let owner = match &args.chown {
+                    Some(c) => Some(self.resolve_owner(
+                        &stage.image,
+                        &stage.st.expand_text(c).map_err(|e| fail(e.0))?,
+                    )?),
+                    None => None,
+                };
+                let chmod = match &args.chmod {
+                    Some(m) => Some(
+                        u32::from_str_radix(m, 8)
+                            .map_err(|_| fail(format!("invalid chmod value {m:?}")))?,
+                    ),
+                    None => None,
+                };
+                let mut digest_writer = hash::HashWriter::new(io::sink());
+                write_copy_tar(&mut digest_writer, &sources, owner, chmod)
+                    .map_err(|e| fail(e.to_string()))?;
+                let (digest, _, _) = digest_writer.finish();
+                let kind = if add { "ADD" } else { "COPY" };
+                let what = if sources.len() == 1 && sources[0].is_file() {
+                    "file"
+                } else {
+                    "multi"
+                };
+                let created_by = format!(
+                    "/bin/sh -c #(nop) {kind} {what}:{} in {} ",
+                    hash::hex_part(&digest),
+                    sources
+                        .first()
+                        .map(|s| s.dest_display())
+                        .unwrap_or_default()
+                );
+                let key = cache_key(&stage.image, &created_by, "");
+                if self.probe(stage, &key, out)? {
+                    return Ok(());
+                }
+                let cid = self.create(&RunRequest {
+                    image: stage.image.clone(),
+                    cmd: vec!["/copy".into()],
+                    build_step: true,
+                    network: "none".into(),
+                    ..Default::default()
+                })?;
+                let r = self.copy_into(&cid, &sources, owner, chmod);
+                if let Err(e) = r {
+                    self.remove_step_container(&cid);
+                    return Err(e);
+                }
+                // docker's classic builder shows no container for COPY/ADD.
+                self.commit_step(stage, &cid, &created_by, &key, false, out)
+            }
+            Instruction::From { .. } => unreachable!("stages are split at FROM"),
+            other => {
+                // Config-only: CMD, ENV, LABEL, ... apply to the config.
+                apply_config(&mut stage.st, other).map_err(|e| fail(e.0))?;
+                let created_by = format!("/bin/sh -c #(nop)  {}", step.original);
+                self.config_step(stage, &created_by, out)
+            }
+        }
+    }
+
+    /// Looks the step up in the cache; on a hit, moves the stage on.
+    fn probe(&self, stage: &mut Stage, key: &str, out: &dyn Fn(BuildEvent)) -> Result<bool> {
+        if !stage.cache_ok {
+            return Ok(false);
+        }
+        let path = self.cache_path(key);
+        if let Ok(child) = std::fs::read_to_string(&path) {
+            let child = child.trim().to_string();
+            if let Ok(config) = self.images.config(&child) {
+                out(BuildEvent::Cached);
+                out(BuildEvent::Image(short_id(&child)));
+                stage.image = child;
+                stage.st.config = config.config.clone();
+                stage.config = config;
+                return Ok(true);
+            }
+        }
+        stage.cache_ok = false;
+        Ok(false)
+    }
+
+    fn cache_path(&self, key: &str) -> PathBuf {
+        self.images.root().join(CACHE_DIR).join(hash::hex_part(key))
+    }
+
+    fn remember(&self, key: &str, child: &str) -> Result<()> {
+        let path = self.cache_path(key);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|err| Error::Io {
+                what: format!("mkdir {}", dir.display()),
+                err,
+            })?;
+        }
+        fsx::write_atomic(&path, child.as_bytes()).map_err(|err| Error::Io {
+            what: format!("write {}", path.display()),
+            err,
+        })
+    }
+
+    /// A config-only step: a new config, no layer.
+    fn config_step(
+        &self,
+        stage: &mut Stage,
+        created_by: &str,
+        out: &dyn Fn(BuildEvent),
+    ) -> Result<()> {
+        let key = cache_key(
+            &stage.image,
+            created_by,
+            &serde_json::to_string(&stage.st.config).unwrap_or_default(),
+        );
+        if self.probe(stage, &key, out)? {
+            return Ok(());
+        }
+        let id = self.new_step_image(stage, None, created_by)?;
+        self.remember(&key, &id)?;
+        out(BuildEvent::Image(short_id(&id)));
+        Ok(())
+    }
+
+    /// Commits a step container's upper dir (moved, not copied) as the
+    /// step's image, then removes the container.
+    fn commit_step(
+        &self,
+        stage: &mut Stage,
+        cid: &str,
+        created_by: &str,
+        key: &str,
+        announce: bool,
+        out: &dyn Fn(BuildEvent),
+    ) -> Result<()> {
+        let result = (|| {
+            let _lock = self.containers.lock(cid)?;
+            let rec = self.containers.record(cid)?;
+            let mut hook = |_: u64| {};
+            let layer = self.rebase_onto_new_layer(&rec, &mut hook)?;
+            self.new_step_image(stage, layer.map(|l| l.diff_id), created_by)
+        })();
+        if announce {
+            out(BuildEvent::Removing(short_id(cid)));
+        }
+        self.remove_step_container(cid);
+        let id = result?;
+        self.remember(key, &id)?;
+        out(BuildEvent::Image(short_id(&id)));
+        Ok(())
+    }
+
+    fn new_step_image(
+        &self,
+        stage: &mut Stage,
+        diff_id: Option<String>,
+        created_by: &str,
+    ) -> Result<String> {
+        let mut config = stage.config.clone();
+        config.config = stage.st.config.clone();
+        if stage.st.author.is_some() {
+            config.author = stage.st.author.clone();
+        }
+        let now = time::rfc3339(time::now_nanos());
+        config.created = Some(now.clone());
+        config.history.push(History {
+            created: Some(now),
+            created_by: Some(created_by.to_string()),
+            empty_layer: diff_id.is_none(),
+            ..Default::default()
+        });
+        if let Some(d) = diff_id {
+            config.rootfs.diff_ids.push(d);
+        }
+        let id = self.images.put_config(&config.to_bytes())?;
+        self.images.set_parent(&id, &stage.image)?;
+        stage.image = id.clone();
+        stage.config = config;
+        Ok(id)
+    }
+
+    fn remove_step_container(&self, cid: &str) {
+        if let Ok(_g) = self.containers.lock(cid) {
+            let _ = self.containers.remove(cid);
+        }
+        crate::runtime::cgroup::remove(cid);
+    }
+
+    /// An empty image for `FROM scratch`.
+    fn scratch_image(&self) -> Result<String> {
+        let config = ImageConfig {
+            architecture: super::import::arch().into(),
+            os: "linux".into(),
+            rootfs: RootFs {
+                kind: "layers".into(),
+                diff_ids: vec![],
+            },
+            ..Default::default()
+        };
+        Ok(self.images.put_config(&config.to_bytes())?)
+    }
+
+    /// `--chown=user:group`: numbers, or names from the image's /etc files.
+    fn resolve_owner(&self, image: &str, spec: &str) -> Result<(u32, u32)> {
+        let read = |p: &str| -> String {
+            let config = self.images.config(image).ok();
+            let chain = config
+                .map(|c| crate::image::ImageStore::chain_ids(&c))
+                .unwrap_or_default();
+            for c in chain.iter().rev() {
+                if let Ok(s) = std::fs::read_to_string(self.images.layer_diff(c).join(p)) {
+                    return s;
+                }
+            }
+            String::new()
+        };
+        let (u, g) = spec.split_once(':').unwrap_or((spec, ""));
+        let passwd = read("etc/passwd");
+        let group = read("etc/group");
+        let who = crate::runtime::user::resolve(
+            &format!("{u}:{}", if g.is_empty() { u } else { g }),
+            &passwd,
+            &group,
+        )
+        .or_else(|_| crate::runtime::user::resolve(u, &passwd, &group))
+        .map_err(Error::Invalid)?;
+        Ok((who.uid, who.gid))
+    }
+
+    /// Resolves COPY/ADD sources to files on this machine and their places
+    /// in the image.
+    fn copy_sources(
+        &self,
+        req: &BuildRequest,
+        stage: &Stage,
+        args: &CopyArgs,
+        add: bool,
+        stages: &[StagePlan],
+        results: &[Option<String>],
+    ) -> Result<Vec<Source>> {
+        let mut dest = stage
+            .st
+            .expand_text(&args.dest)
+            .map_err(|e| Error::Invalid(e.0))?;
+        if !dest.starts_with('/') {
+            let wd = stage
+                .st
+                .config
+                .working_dir
+                .clone()
+                .unwrap_or_else(|| "/".into());
+            dest = format!("{}/{}", wd.trim_end_matches('/'), dest);
+        }
+        let dest_is_dir = dest.ends_with('/');
+        let dest = clean_abs(&dest);
+        let mut out = Vec::new();
+        // Heredoc sources: `COPY <<EOF /file`.
+        let mut srcs = Vec::new();
+        for s in &args.srcs {
+            if let Some(h) = args.heredocs.iter().find(|h| {
+                s.trim_start_matches("<<")
+                    .trim_start_matches('-')
+                    .trim_matches(|c| c == '"' || c == '\'')
+                    == h.name
+            }) {
+                let target = if dest_is_dir {
+                    format!("{}/{}", dest.trim_end_matches('/'), h.name)
+                } else {
+                    dest.clone()
+                };
+                out.push(Source {
+                    from: SourceFrom::Bytes(h.content.clone().into_bytes()),
+                    dest: target,
+                });
+            } else {
+                srcs.push(stage.st.expand_text(s).map_err(|e| Error::Invalid(e.0))?);
+            }
+        }
+        let root: PathBuf = match &args.from {
+            Some(from) => {
+                let image = match stage_index(stages, from) {
+                    Some(i) => results[i]
+                        .clone()
+                        .ok_or_else(|| Error::Invalid(format!("stage {from} is not built")))?,
+                    None => self.find_image(from)?,
+                };
+                self.extract_for_copy(&image, &srcs)?
+            }
+            None => match &req.context {
+                Some(dir) => dir.clone(),
+                None => {
+                    if srcs.is_empty() {
+                        PathBuf::new()
+                    } else {
+                        return Err(Error::Invalid(format!(
+                            "{} failed: no build context",
+                            if add { "ADD" } else { "COPY" }
+                        )));
+                    }
+                }
+            },
+        };
+        let ignore = match (&args.from, &req.context) {
+            (None, Some(dir)) => Ignore::parse(
+                &std::fs::read_to_string(dir.join(".dockerignore")).unwrap_or_default(),
+            ),
+            _ => Ignore::default(),
+        };
+        let mut matched: Vec<(String, PathBuf)> = Vec::new();
+        for s in &srcs {
+            if add && (s.starts_with("http://") || s.starts_with("https://")) {
+                return Err(Error::Invalid(format!(
+                    "ADD from a URL is not supported yet: {s}"
+                )));
+            }
+            let rel = clean_rel(s).ok_or_else(|| {
+                Error::Invalid(format!("Forbidden path outside the build context: {s} ()"))
+            })?;
+            let found = expand_source(&root, &rel, &ignore);
+            if found.is_empty() {
+                let kind = if add { "ADD" } else { "COPY" };
+                return Err(Error::Invalid(format!(
+                    "{kind} failed: file not found in build context or excluded by .dockerignore: stat {s}: file does not exist"
+                )));
+            }
+            for f in found {
+                // A path that leaves the context through a symlink is refused.
+                let abs = root.join(&f);
+                let real_parent = abs.parent().and_then(|p| std::fs::canonicalize(p).ok());
+                let real_root = std::fs::canonicalize(&root).unwrap_or(root.clone());
+                if !real_parent.is_some_and(|p| p.starts_with(&real_root)) {
+                    return Err(Error::Invalid(format!(
+                        "Forbidden path outside the build context: {s} ()"
+                    )));
+                }
+                matched.push((f, abs));
+            }
+        }
+        if matched.len() + out.len() > 1 && !dest_is_dir {
+            return Err(Error::Invalid(format!(
+                "When using {} with more than one source file, the destination must be a directory and end with a /",
+                if add { "ADD" } else { "COPY" }
+            )));
+        }
+        let image_dirs = |p: &str| self.image_has_dir(&stage.image, p);
+        for (rel, abs) in matched {
+            let md = std::fs::symlink_metadata(&abs).map_err(|err| Error::Io {
+                what: format!("stat {rel}"),
+                err,
+            })?;
+            if md.is_dir() {
+                out.push(Source {
+                    from: SourceFrom::Dir(abs, ignore.clone(), rel),
+                    dest: dest.clone(),
+                });
+            } else {
+                let base = Path::new(&rel)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let target = if dest_is_dir || image_dirs(&dest) {
+                    format!("{}/{base}", dest.trim_end_matches('/'))
+                } else {
+                    dest.clone()
+                };
+                if add && md.is_file() && is_archive(&abs) {
+                    out.push(Source {
+                        from: SourceFrom::Archive(abs),
+                        dest: dest.clone(),
+                    });
+                } else {
+                    out.push(Source {
+                        from: SourceFrom::File(abs),
+                        dest: target,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether `path` (absolute) is a directory in image `image`.
+    fn image_has_dir(&self, image: &str, path: &str) -> bool {
+        let Ok(config) = self.images.config(image) else {
+            return false;
+        };
+        let rel = path.trim_start_matches('/');
+        if rel.is_empty() {
+            return true;
+        }
+        for c in crate::image::ImageStore::chain_ids(&config).iter().rev() {
+            if let Ok(md) = std::fs::symlink_metadata(self.images.layer_diff(c).join(rel)) {
+                return md.is_dir()
+                    || (md.file_type().is_symlink()
+                        && self.images.layer_diff(c).join(rel).is_dir());
+            }
+        }
+        false
+    }
+
+    /// Copies `srcs` out of `image` into a temp dir (for `COPY --from`).
+    fn extract_for_copy(&self, image: &str, srcs: &[String]) -> Result<PathBuf> {
+        let config = self.images.config(image)?;
+        let links_dir = self.images.links_dir();
+        let mut lowers = Vec::new();
+        for c in crate::image::ImageStore::chain_ids(&config).iter().rev() {
+            lowers.push(self.images.layer_link(c)?);
+        }
+        lowers.push(self.containers.ensure_init_layer(&links_dir)?);
+        let dir = self
+            .images
+            .tmp_dir()
+            .join(format!("from-{}", ids::random_hex(8)));
+        let target = dir.with_extension("mnt");
+        for d in [&dir, &target] {
+            std::fs::create_dir_all(d).map_err(|err| Error::Io {
+                what: format!("mkdir {}", d.display()),
+                err,
+            })?;
+        }
+        let srcs = srcs.to_vec();
+        let dest = dir.clone();
+        let r = crate::runtime::with_readonly_view(&links_dir, &lowers, &target, move |root| {
+            for s in &srcs {
+                let rel = clean_rel(s).ok_or_else(|| format!("invalid path {s}"))?;
+                for f in expand_source(root, &rel, &Ignore::default()) {
+                    let from = root.join(&f);
+                    let to = dest.join(&f);
+                    if let Some(p) = to.parent() {
+                        std::fs::create_dir_all(p).map_err(|e| e.to_string())?;
+                    }
+                    copy_tree(&from, &to).map_err(|e| format!("{f}: {e}"))?;
+                }
+            }
+            Ok(())
+        });
+        let _ = std::fs::remove_dir(&target);
+        r?;
+        Ok(dir)
+    }
+
+    /// Streams the sources into container `cid`'s file system.
+    fn copy_into(
+        &self,
+        cid: &str,
+        sources: &[Source],
+        owner: Option<(u32, u32)>,
+        chmod: Option<u32>,
+    ) -> Result<()> {
+        let rec = self.containers.record(cid)?;
+        let links_dir = self.images.links_dir();
+        let mut lowers = Vec::new();
+        for c in rec.layers.iter().rev() {
+            lowers.push(self.images.layer_link(c)?);
+        }
+        if lowers.is_empty() {
+            lowers.push(self.containers.ensure_init_layer(&links_dir)?);
+        }
+        let dir = self.containers.dir(cid);
+        let r = crate::runtime::with_writable_root(
+            &links_dir,
+            &lowers,
+            &dir.join("upper"),
+            &dir.join("work"),
+            &dir.join("rootfs"),
+            |w| write_copy_tar(w, sources, owner, chmod).map_err(|e| e.to_string()),
+            |r| {
+                crate::archive::unpack_in_root(r)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            },
+        );
+        for s in sources {
+            if let SourceFrom::Dir(p, _, _) | SourceFrom::File(p) = &s.from {
+                if p.starts_with(self.images.tmp_dir()) {
+                    let top = p
+                        .ancestors()
+                        .find(|a| a.parent() == Some(&self.images.tmp_dir()))
+                        .map(Path::to_path_buf);
+                    if let Some(t) = top {
+                        let _ = fsx::remove_tree(&t);
+                    }
+                }
+            }
+        }
+        r.map_err(Error::from)
+    }
+}
+
+/// Where a COPY source's bytes come from.
+#[derive(Clone)]
+enum SourceFrom {
+    File(PathBuf),
+    /// A directory: its contents (minus ignored paths; the path is its
+    /// place in the context, for the ignore rules).
+    Dir(PathBuf, Ignore, String),
+    /// ADD of a local archive: its entries, extracted.
+    Archive(PathBuf),
+    /// A heredoc's text.
+    Bytes(Vec<u8>),
+}
+
+struct Source {
+    from: SourceFrom,
+    /// The absolute destination in the image.
+    dest: String,
+}
+
+impl Source {
+    fn is_file(&self) -> bool {
+        matches!(self.from, SourceFrom::File(_) | SourceFrom::Bytes(_))
+    }
+
+    fn dest_display(&self) -> String {
+        self.dest.clone()
+    }
+}
+
+fn is_predefined_arg(k: &str) -> bool {
+    matches!(
+        k,
+        "HTTP_PROXY"
+            | "http_proxy"
+            | "HTTPS_PROXY"
+            | "https_proxy"
+            | "FTP_PROXY"
+            | "ftp_proxy"
+            | "NO_PROXY"
+            | "no_proxy"
+            | "ALL_PROXY"
+            | "all_proxy"
+    )
+}
+
+fn cache_key(parent: &str, created_by: &str, extra: &str) -> String {
+    hash::sha256_digest(format!("{parent}\n{created_by}\n{extra}").as_bytes())
+}
+
+fn stage_index(stages: &[StagePlan], name: &str) -> Option<usize> {
+    let lower = name.to_lowercase();
+    stages
+        .iter()
+        .position(|s| s.name.as_deref() == Some(lower.as_str()))
+        .or_else(|| name.parse::<usize>().ok().filter(|i| *i < stages.len()))
+}
+
+/// The stages `target` needs (through FROM and COPY --from), in file order.
+fn needed_stages(
+    stages: &[StagePlan],
+    target: usize,
+    globals: &BTreeMap<String, String>,
+) -> Vec<usize> {
+    let mut need = vec![false; stages.len()];
+    let mut todo = vec![target];
+    while let Some(i) = todo.pop() {
+        if need[i] {
+            continue;
+        }
+        need[i] = true;
+        if let Instruction::From { image, .. } = &stages[i].from.instruction {
+            let base =
+                dockerfile::words::expand(image, &|k| globals.get(k).cloned()).unwrap_or_default();
+            if let Some(j) = stage_index(&stages[..i], &base) {
+                todo.push(j);
+            }
+        }
+        for s in &stages[i].steps {
+            if let Instruction::Copy(CopyArgs { from: Some(f), .. }) = &s.instruction {
+                if let Some(j) = stage_index(&stages[..i], f) {
+                    todo.push(j);
+                }
+            }
+        }
+    }
+    (0..stages.len()).filter(|i| need[*i]).collect()
+}
+
+/// `a/./b/` -> `a/b`; `None` when it climbs out with `..`.
+fn clean_rel(s: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for c in Path::new(s).components() {
+        match c {
+            Component::Normal(p) => parts.push(p.to_str()?),
+            Component::ParentDir => {
+                parts.pop()?;
+            }
+            _ => {}
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn clean_abs(s: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for c in s.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// The context paths a source names: itself, or its wildcard matches (in
+/// its last component), minus what `.dockerignore` excludes.
+fn expand_source(root: &Path, rel: &str, ignore: &Ignore) -> Vec<String> {
+    if !ignore::has_wildcards(rel) {
+        let ok = rel.is_empty()
+            || (std::fs::symlink_metadata(root.join(rel)).is_ok() && !ignore.excluded(rel));
+        return if ok { vec![rel.to_string()] } else { vec![] };
+    }
+    let (dir, pat) = match rel.rsplit_once('/') {
+        Some((d, p)) => (d.to_string(), p.to_string()),
+        None => (String::new(), rel.to_string()),
+    };
+    let mut out: Vec<String> = std::fs::read_dir(root.join(&dir))
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| ignore::glob(pat.as_bytes(), n.as_bytes()))
+                .map(|n| {
+                    if dir.is_empty() {
+                        n
+                    } else {
+                        format!("{dir}/{n}")
+                    }
+                })
+                .filter(|p| !ignore.excluded(p))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+fn is_archive(p: &Path) -> bool {
+    let Ok(f) = std::fs::File::open(p) else {
+        return false;
+    };
+    let Ok((_, mut plain)) = crate::archive::decompressor(f) else {
+        return false;
+    };
+    let mut head = vec![0u8; 512];
+    let mut got = 0;
+    while got < 512 {
+        match plain.read(&mut head[got..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got += n,
+        }
+    }
+    got == 512 && &head[257..262] == b"ustar"
+}
+
+/// The size of the context as the tar docker would send: 512-byte headers,
+/// contents padded to 512, two zero blocks at the end.
+fn context_tar_size(dir: &Path, ignore: &Ignore) -> u64 {
+    fn walk(root: &Path, rel: &str, ignore: &Ignore, total: &mut u64) {
+        let Ok(rd) = std::fs::read_dir(root.join(rel)) else {
+            return;
+        };
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            let p = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            if ignore.excluded(&p) {
+                continue;
+            }
+            let Ok(md) = e.metadata() else { continue };
+            *total += 512;
+            if md.is_dir() {
+                walk(root, &p, ignore, total);
+            } else if md.is_file() {
+                *total += md.len().div_ceil(512) * 512;
+            }
+        }
+    }
+    let mut total = 0;
+    walk(dir, "", ignore, &mut total);
+    total + 1024
+}
+
+/// Copies a file, symlink or directory tree with its metadata.
+fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
+    let md = std::fs::symlink_metadata(from)?;
+    if md.file_type().is_symlink() {
+        std::os::unix::fs::symlink(std::fs::read_link(from)?, to)?;
+        return Ok(());
+    }
+    if md.is_dir() {
+        std::fs::create_dir_all(to)?;
+        for e in std::fs::read_dir(from)? {
+            let e = e?;
+            copy_tree(&e.path(), &to.join(e.file_name()))?;
+        }
+    } else {
+        std::fs::copy(from, to)?;
+    }
+    std::fs::set_permissions(to, std::fs::Permissions::from_mode(md.mode() & 0o7777))?;
+    Ok(())
+}
+
+/// Writes the tar a COPY/ADD unpacks inside the image: every path absolute
+/// within the image, owned by `owner` (default root), mode `chmod` if given.
+fn write_copy_tar(
+    w: &mut dyn Write,
+    sources: &[Source],
+    owner: Option<(u32, u32)>,
+    chmod: Option<u32>,
+) -> io::Result<()> {
+    let (uid, gid) = owner.unwrap_or((0, 0));
+    let mut b = tar::Builder::new(w);
+    b.mode(tar::HeaderMode::Complete);
+    let header = |md: Option<&std::fs::Metadata>, kind: tar::EntryType, size: u64| {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(kind);
+        let mode = md.map(|m| m.mode() & 0o7777).unwrap_or(0o644);
+        let mode = match (chmod, kind) {
+            (Some(m), tar::EntryType::Regular | tar::EntryType::Directory) => m,
+            _ => mode,
+        };
+        h.set_mode(mode);
+        h.set_uid(uid as u64);
+        h.set_gid(gid as u64);
+        h.set_mtime(md.map(|m| m.mtime().max(0) as u64).unwrap_or(0));
+        h.set_size(size);
+        h
+    };
+    for s in sources {
+        let dest = s.dest.trim_start_matches('/').to_string();
+        match &s.from {
+            SourceFrom::Bytes(bytes) => {
+                let mut h = header(None, tar::EntryType::Regular, bytes.len() as u64);
+                b.append_data(&mut h, &dest, &bytes[..])?;
+            }
+            SourceFrom::File(p) => append_path(&mut b, p, &dest, &header)?,
+            SourceFrom::Dir(root, ignore, ctx_rel) => {
+                let mut stack = vec![(root.clone(), String::new())];
+                while let Some((dir, rel)) = stack.pop() {
+                    let mut names: Vec<_> = std::fs::read_dir(&dir)?
+                        .flatten()
+                        .map(|e| e.file_name())
+                        .collect();
+                    names.sort();
+                    for n in names {
+                        let n = n.to_string_lossy().to_string();
+                        let sub_rel = if rel.is_empty() {
+                            n.clone()
+                        } else {
+                            format!("{rel}/{n}")
+                        };
+                        let in_ctx = if ctx_rel.is_empty() {
+                            sub_rel.clone()
+                        } else {
+                            format!("{ctx_rel}/{sub_rel}")
+                        };
+                        if ignore.excluded(&in_ctx) {
+                            continue;
+                        }
+                        let path = dir.join(&n);
+                        let target = if dest.is_empty() {
+                            sub_rel.clone()
+                        } else {
+                            format!("{dest}/{sub_rel}")
+                        };
+                        append_path(&mut b, &path, &target, &header)?;
+                        if std::fs::symlink_metadata(&path)?.is_dir() {
+                            stack.push((path, sub_rel));
+                        }
+                    }
+                }
+            }
+            SourceFrom::Archive(p) => {
+                let (_, plain) = crate::archive::decompressor(std::fs::File::open(p)?)
+                    .map_err(|e| io::Error::other(e.to_string()))?;
+                let mut ar = tar::Archive::new(plain);
+                for e in ar.entries()? {
+                    let mut e = e?;
+                    let Some(rel) = clean_rel(&e.path()?.to_string_lossy()) else {
+                        continue;
+                    };
+                    if rel.is_empty() {
+                        continue;
+                    }
+                    let mut h = e.header().clone();
+                    let target = format!("{}/{rel}", dest.trim_end_matches('/'));
+                    if h.entry_type() == tar::EntryType::Link {
+                        let link = e
+                            .link_name()?
+                            .map(|l| l.to_string_lossy().to_string())
+                            .unwrap_or_default();
+                        let link = format!(
+                            "{}/{}",
+                            dest.trim_end_matches('/'),
+                            clean_rel(&link).unwrap_or_default()
+                        );
+                        b.append_link(&mut h, &target, link)?;
+                    } else if h.entry_type() == tar::EntryType::Symlink {
+                        let link = e.link_name()?.map(|l| l.to_path_buf()).unwrap_or_default();
+                        b.append_link(&mut h, &target, link)?;
+                    } else {
+                        b.append_data(&mut h, &target, &mut e)?;
+                    }
+                }
+            }
+        }
+    }
+    b.finish()
+}
+
+fn append_path<W: Write>(
+    b: &mut tar::Builder<W>,
+    p: &Path,
+    target: &str,
+    header: &dyn Fn(Option<&std::fs::Metadata>, tar::EntryType, u64) -> tar::Header,
+) -> io::Result<()> {
+    let md = std::fs::symlink_metadata(p)?;
+    if md.file_type().is_symlink() {
+        let mut h = header(Some(&md), tar::EntryType::Symlink, 0);
+        b.append_link(&mut h, target, std::fs::read_link(p)?)?;
+    } else if md.is_dir() {
+        let mut h = header(Some(&md), tar::EntryType::Directory, 0);
+        b.append_data(&mut h, target, io::empty())?;
+    } else if md.is_file() {
+        let mut h = header(Some(&md), tar::EntryType::Regular, md.len());
+        b.append_data(&mut h, target, std::fs::File::open(p)?.take(md.len()))?;
+    }
+    Ok(())
+}
