@@ -33,6 +33,12 @@ impl Ignore {
         Ignore { patterns }
     }
 
+    /// Whether an exception (`!pattern`) exists: then an excluded
+    /// directory must still be searched for exceptions inside it.
+    pub fn has_exceptions(&self) -> bool {
+        self.patterns.iter().any(|(e, _)| *e)
+    }
+
     /// Whether `rel` (a path relative to the context, `/`-separated) is excluded.
     pub fn excluded(&self, rel: &str) -> bool {
         let parts: Vec<&str> = rel.split('/').filter(|c| !c.is_empty()).collect();

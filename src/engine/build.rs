@@ -438,10 +438,8 @@ impl Engine {
                     ),
                     None => None,
                 };
-                let mut digest_writer = hash::HashWriter::new(io::sink());
-                write_copy_tar(&mut digest_writer, &sources, owner, chmod)
-                    .map_err(|e| fail(e.to_string()))?;
-                let (digest, _, _) = digest_writer.finish();
+                let digest =
+                    copy_digest(&sources, owner, chmod).map_err(|e| fail(e.to_string()))?;
                 let kind = if add { "ADD" } else { "COPY" };
                 let what = if sources.len() == 1 && sources[0].is_file() {
                     "file"
@@ -748,8 +746,16 @@ impl Engine {
             }
             for f in found {
                 // A path that leaves the context through a symlink is refused.
-                let abs = root.join(&f);
-                let real_parent = abs.parent().and_then(|p| std::fs::canonicalize(p).ok());
+                let abs = if f.is_empty() {
+                    root.clone()
+                } else {
+                    root.join(&f)
+                };
+                let real_parent = if f.is_empty() {
+                    std::fs::canonicalize(&root).ok()
+                } else {
+                    abs.parent().and_then(|p| std::fs::canonicalize(p).ok())
+                };
                 let real_root = std::fs::canonicalize(&root).unwrap_or(root.clone());
                 if !real_parent.is_some_and(|p| p.starts_with(&real_root)) {
                     return Err(Error::Invalid(format!(
@@ -1136,6 +1142,28 @@ fn write_copy_tar(
     owner: Option<(u32, u32)>,
     chmod: Option<u32>,
 ) -> io::Result<()> {
+    write_copy_tar_with(w, sources, owner, chmod, true)
+}
+
+/// The content digest of COPY sources for the cache: paths, modes, owners
+/// and bytes, never times (moby #9391).
+fn copy_digest(
+    sources: &[Source],
+    owner: Option<(u32, u32)>,
+    chmod: Option<u32>,
+) -> io::Result<String> {
+    let mut w = hash::HashWriter::new(io::sink());
+    write_copy_tar_with(&mut w, sources, owner, chmod, false)?;
+    Ok(w.finish().0)
+}
+
+fn write_copy_tar_with(
+    w: &mut dyn Write,
+    sources: &[Source],
+    owner: Option<(u32, u32)>,
+    chmod: Option<u32>,
+    keep_times: bool,
+) -> io::Result<()> {
     let (uid, gid) = owner.unwrap_or((0, 0));
     let mut b = tar::Builder::new(w);
     b.mode(tar::HeaderMode::Complete);
@@ -1150,7 +1178,11 @@ fn write_copy_tar(
         h.set_mode(mode);
         h.set_uid(uid as u64);
         h.set_gid(gid as u64);
-        h.set_mtime(md.map(|m| m.mtime().max(0) as u64).unwrap_or(0));
+        h.set_mtime(if keep_times {
+            md.map(|m| m.mtime().max(0) as u64).unwrap_or(0)
+        } else {
+            0
+        });
         h.set_size(size);
         h
     };
@@ -1182,17 +1214,22 @@ fn write_copy_tar(
                         } else {
                             format!("{ctx_rel}/{sub_rel}")
                         };
+                        let path = dir.join(&n);
+                        let is_dir = std::fs::symlink_metadata(&path)?.is_dir();
                         if ignore.excluded(&in_ctx) {
+                            // An excluded directory may hold exceptions.
+                            if is_dir && ignore.has_exceptions() {
+                                stack.push((path, sub_rel));
+                            }
                             continue;
                         }
-                        let path = dir.join(&n);
                         let target = if dest.is_empty() {
                             sub_rel.clone()
                         } else {
                             format!("{dest}/{sub_rel}")
                         };
                         append_path(&mut b, &path, &target, &header)?;
-                        if std::fs::symlink_metadata(&path)?.is_dir() {
+                        if is_dir {
                             stack.push((path, sub_rel));
                         }
                     }

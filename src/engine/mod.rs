@@ -153,16 +153,25 @@ impl Engine {
             if container::state::is_alive(pid, start) {
                 continue;
             }
-            if self
-                .containers
-                .state(&id)
-                .is_ok_and(|s| s.status != container::Status::Running)
-            {
-                if let Ok(_g) = self.containers.lock(&id) {
-                    let _ = self.repair(&id);
-                    let _ = self.containers.remove(&id);
-                    runtime::cgroup::remove(&id);
+            // Its builder is gone: a step still running dies with it.
+            if let Ok(st) = self.containers.state(&id) {
+                if st.status == container::Status::Running {
+                    let _ = nix::sys::signal::kill(
+                        nix::unistd::Pid::from_raw(st.pid),
+                        nix::sys::signal::Signal::SIGKILL,
+                    );
+                    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+                    while container::state::is_alive(st.pid, st.pid_start)
+                        && std::time::Instant::now() < deadline
+                    {
+                        std::thread::sleep(std::time::Duration::from_millis(5));
+                    }
                 }
+            }
+            if let Ok(_g) = self.containers.lock(&id) {
+                let _ = self.repair(&id);
+                let _ = self.containers.remove(&id);
+                runtime::cgroup::remove(&id);
             }
         }
     }

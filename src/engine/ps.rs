@@ -30,7 +30,9 @@ impl Engine {
             }
             // docker shows the image's short id once its tag has moved on.
             let image = match self.images.resolve(&rec.image) {
-                Ok(cur) if cur == rec.image_id => rec.image.clone(),
+                Ok(cur) if cur == rec.image_id && !rec.image.starts_with("sha256:") => {
+                    rec.image.clone()
+                }
                 _ => short_id(&rec.image_id),
             };
             // docker's daemon quotes arguments that hold spaces.

@@ -216,6 +216,7 @@ fn setup_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
     } else if !spec.stdin || spec.discard_output {
         let null = fs::OpenOptions::new()
             .read(true)
+            .write(true)
             .open("/dev/null")
             .map_err(fail_io("open", "/dev/null"))?;
         dup2(null.as_raw_fd(), 0)?;

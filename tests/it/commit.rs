@@ -314,7 +314,10 @@ fn commit_of_a_running_container_pauses_it_and_it_keeps_running() {
     let script = "i=0; while true; do i=$((i+1)); echo $i > /tmp/n.tmp; echo $i >> /tmp/n.tmp; mv /tmp/n.tmp /tmp/n; done";
     let mut child = env.spawn(&["run", "--name", "busy", "busybox", "sh", "-c", script]);
     assert!(wait_for(5.0, || env.ok(&["ps"]).contains("busy")));
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    // Wait until the loop has written its file at least once.
+    let id = env.id_of("busy");
+    let counter = env.root().join("containers").join(&id).join("upper/tmp/n");
+    assert!(wait_for(10.0, || counter.exists()));
     for n in 0..3 {
         let tag = format!("snap:{n}");
         env.ok(&["commit", "busy", &tag]);
@@ -325,8 +328,7 @@ fn commit_of_a_running_container_pauses_it_and_it_keeps_running() {
         assert_eq!(lines[0], lines[1]);
     }
     // Still up, not frozen: the counter moves on.
-    let id = env.id_of("busy");
-    let upper = env.root().join("containers").join(&id).join("upper/tmp/n");
+    let upper = counter;
     let before = std::fs::read_to_string(&upper).unwrap();
     assert!(wait_for(5.0, || std::fs::read_to_string(&upper)
         .map(|s| s != before)

@@ -29,6 +29,8 @@ pub fn busybox_tar() -> &'static Path {
             std::fs::create_dir_all(root.join(d)).unwrap();
         }
         std::fs::copy(busybox, root.join("bin/busybox")).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(root.join("tmp"), std::fs::Permissions::from_mode(0o1777)).unwrap();
         let list = Command::new(root.join("bin/busybox")).arg("--list").output().unwrap();
         for applet in String::from_utf8_lossy(&list.stdout).lines() {
             if applet != "busybox" {
