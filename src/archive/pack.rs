@@ -109,8 +109,12 @@ impl Packer {
         opts: &mut PackOptions,
     ) -> Result<(), Error> {
         let dir = root.join(rel);
-        let mut names: Vec<_> = fs::read_dir(&dir)
-            .map_err(|e| Error::io(&dir, e))?
+        let rd = match fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io(&dir, e)),
+        };
+        let mut names: Vec<_> = rd
             .map(|e| e.map(|e| e.file_name()))
             .collect::<Result<_, _>>()
             .map_err(|e| Error::io(&dir, e))?;
@@ -118,7 +122,13 @@ impl Packer {
         for name in names {
             let rel_path = rel.join(&name);
             let abs = root.join(&rel_path);
-            let md = fs::symlink_metadata(&abs).map_err(|e| Error::io(&abs, e))?;
+            // A file that vanishes during the walk (a commit with
+            // --pause=false of a busy container) is simply not in the layer.
+            let md = match fs::symlink_metadata(&abs) {
+                Ok(md) => md,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(Error::io(&abs, e)),
+            };
             let ft = md.file_type();
             let dst = opts.copy_to.map(|d| d.join(&rel_path));
             if ft.is_char_device() && md.rdev() == 0 && opts.overlay {
@@ -178,11 +188,15 @@ impl Packer {
                     }
                     self.links.insert(key, rel_path.clone());
                 }
+                let f = match File::open(&abs) {
+                    Ok(f) => f,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(Error::io(&abs, e)),
+                };
                 let x = xattrs(&abs);
                 append_pax(b, &x, &abs)?;
                 let mut h = header(&md, tar::EntryType::Regular);
                 h.set_size(md.len());
-                let f = File::open(&abs).map_err(|e| Error::io(&abs, e))?;
                 match &dst {
                     Some(d) => {
                         let out = OpenOptions::new()
