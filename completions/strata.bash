@@ -684,7 +684,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__history)
-            opts="-q -H -h -V --no-trunc --quiet --human --root --runroot --help --version"
+            opts="-q -H -h -V --no-trunc --quiet --human --format --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -696,6 +696,10 @@ _strata() {
                     ;;
                 -H)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --root)

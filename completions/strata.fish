@@ -140,6 +140,7 @@ complete -c strata -n "__fish_strata_using_subcommand diff" -s h -l help -d 'Pri
 complete -c strata -n "__fish_strata_using_subcommand diff" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand history" -s H -l human -d 'Print sizes and dates in human readable format' -r -f -a "true\t''
 false\t''"
+complete -c strata -n "__fish_strata_using_subcommand history" -l format -d 'Format output using a custom template (\'table\', \'table TEMPLATE\' or a Go template)' -r
 complete -c strata -n "__fish_strata_using_subcommand history" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand history" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand history" -l no-trunc -d 'Don\'t truncate output'

@@ -14,7 +14,7 @@ mod tests {
             ("oci", &[][..]),
             ("archive", &["util"][..]),
             ("dockerfile", &[][..]),
-            ("build", &["dockerfile", "oci"][..]),
+            ("build", &["dockerfile", "oci", "util"][..]),
             ("runtime", &["util"][..]),
             ("image", &["archive", "oci", "util"][..]),
             ("container", &["oci", "util"][..]),

@@ -148,7 +148,10 @@ impl Packer {
                 let x = xattrs(&abs);
                 append_pax(b, &x, &abs)?;
                 let mut h = header(&md, tar::EntryType::Directory);
-                b.append_data(&mut h, &rel_path, io::empty())
+                // Directories end in `/`, as docker's and GNU tar's do.
+                let mut dir_name = rel_path.clone().into_os_string();
+                dir_name.push("/");
+                b.append_data(&mut h, &dir_name, io::empty())
                     .map_err(|e| Error::io(&abs, e))?;
                 let opaque = opts.overlay
                     && xattr::get(&abs, OPAQUE_XATTR)
@@ -376,11 +379,11 @@ mod tests {
         assert_eq!(
             names,
             [
-                "etc",
+                "etc/",
                 "etc/file",
                 "etc/.wh.gone",
                 "etc/link",
-                "etc/opaque",
+                "etc/opaque/",
                 "etc/opaque/.wh..wh..opq",
                 "etc/sym"
             ]

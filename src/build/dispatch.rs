@@ -7,6 +7,7 @@ use super::Error;
 use crate::dockerfile::words;
 use crate::dockerfile::{CommandLine, Healthcheck, Instruction};
 use crate::oci::RunConfig;
+use crate::util::gofmt;
 use serde_json::{json, Map, Value};
 
 /// The config being built, and what the rules need to remember.
@@ -36,6 +37,12 @@ impl ConfigState {
             .shell
             .clone()
             .unwrap_or_else(|| vec!["/bin/sh".into(), "-c".into()])
+    }
+
+    /// The `created_by` docker's classic builder records for a step that
+    /// ran no command: `/bin/sh -c #(nop)  ENV A=b`, under the current SHELL.
+    pub fn nop(&self, comment: &str) -> String {
+        format!("{} #(nop) {comment}", self.shell().join(" "))
     }
 
     /// A variable's value: the env first, then the build arguments.
@@ -76,36 +83,52 @@ impl ConfigState {
     }
 }
 
-/// Applies one config-only instruction.
-pub fn apply_config(st: &mut ConfigState, instr: &Instruction) -> Result<(), Error> {
-    match instr {
+/// Applies one config-only instruction. Returns the comment docker's
+/// classic builder records in the image's history after `#(nop) `: the
+/// instruction as it took effect (`" ENV A=b"`, `"WORKDIR /srv"`; the
+/// leading space is docker's own).
+pub fn apply_config(st: &mut ConfigState, instr: &Instruction) -> Result<String, Error> {
+    let comment = match instr {
         Instruction::Cmd(cl) => {
-            st.config.cmd = Some(st.argv(cl));
+            let argv = st.argv(cl);
+            let c = format!(" CMD {}", gofmt::quote_list(&argv));
+            st.config.cmd = Some(argv);
             st.cmd_set = true;
+            c
         }
         Instruction::Entrypoint(cl) => {
-            st.config.entrypoint = Some(st.argv(cl));
+            let argv = st.argv(cl);
+            let c = format!(" ENTRYPOINT {}", gofmt::quote_list(&argv));
+            st.config.entrypoint = Some(argv);
             // docker: an ENTRYPOINT resets a CMD inherited from the parent.
             if !st.cmd_set {
                 st.config.cmd = None;
             }
+            c
         }
         Instruction::Env(args) => dispatch_env(st, args)?,
         Instruction::Label(args) => {
             let pairs = name_values("LABEL", &st.expand(args)?)?;
+            let mut c = String::from(" LABEL");
             let labels = st.config.labels.get_or_insert_with(Default::default);
             for (k, v) in pairs {
+                c.push_str(&format!(" {k}={v}"));
                 labels.insert(k, v);
             }
+            c
         }
         Instruction::Expose(args) => {
             let text = st.expand(args)?;
             let ports = st.config.exposed_ports.get_or_insert_with(Default::default);
+            let mut written = Vec::new();
             for p in text.split_whitespace() {
                 for port in expand_ports(p)? {
                     ports.insert(port, json!({}));
                 }
+                written.push(p);
             }
+            written.sort();
+            format!(" EXPOSE {}", written.join(" "))
         }
         Instruction::Volume(v) => {
             let paths = match v {
@@ -115,6 +138,7 @@ pub fn apply_config(st: &mut ConfigState, instr: &Instruction) -> Result<(), Err
                     .collect::<Result<Vec<_>, _>>()?,
                 Err(text) => words::split(&st.expand(text)?)?,
             };
+            let c = format!(" VOLUME [{}]", paths.join(" "));
             let vols = st.config.volumes.get_or_insert_with(Default::default);
             for p in paths {
                 if p.trim().is_empty() {
@@ -122,36 +146,128 @@ pub fn apply_config(st: &mut ConfigState, instr: &Instruction) -> Result<(), Err
                 }
                 vols.insert(p, json!({}));
             }
+            c
         }
-        Instruction::User(u) => st.config.user = Some(st.expand(u)?),
+        Instruction::User(u) => {
+            let u = st.expand(u)?;
+            let c = format!(" USER {u}");
+            st.config.user = Some(u);
+            c
+        }
         Instruction::Workdir(w) => {
             let w = st.expand(w)?;
             let base = st.config.working_dir.clone().unwrap_or_else(|| "/".into());
-            st.config.working_dir = Some(join_workdir(&base, &w));
+            let dir = join_workdir(&base, &w);
+            let c = format!("WORKDIR {dir}");
+            st.config.working_dir = Some(dir);
+            c
         }
-        Instruction::StopSignal(s) => st.config.stop_signal = Some(st.expand(s)?),
-        Instruction::OnBuild(t) => st
-            .config
-            .on_build
-            .get_or_insert_with(Vec::new)
-            .push(t.clone()),
-        Instruction::Healthcheck(h) => st.config.healthcheck = Some(healthcheck(st, h)),
-        Instruction::Shell(v) => st.config.shell = Some(v.clone()),
-        Instruction::Maintainer(m) => st.author = Some(m.clone()),
+        Instruction::StopSignal(s) => {
+            let s = st.expand(s)?;
+            let c = format!(" STOPSIGNAL {s}");
+            st.config.stop_signal = Some(s);
+            c
+        }
+        Instruction::OnBuild(t) => {
+            st.config
+                .on_build
+                .get_or_insert_with(Vec::new)
+                .push(t.clone());
+            format!(" ONBUILD {t}")
+        }
+        Instruction::Healthcheck(h) => {
+            let mut value = healthcheck(st, h);
+            // The history shows the instruction's own options.
+            let c = format!(" HEALTHCHECK {}", healthcheck_text(&value));
+            // docker fills the options left out from the healthcheck the
+            // image had (its daemon merges the configs), even for NONE.
+            if let (Some(old), Some(new)) = (&st.config.healthcheck, value.as_object_mut()) {
+                for k in [
+                    "Interval",
+                    "Timeout",
+                    "StartPeriod",
+                    "StartInterval",
+                    "Retries",
+                ] {
+                    let unset = new.get(k).and_then(Value::as_i64).unwrap_or(0) == 0;
+                    if unset {
+                        if let Some(v) = old.get(k).filter(|v| v.as_i64().unwrap_or(0) != 0) {
+                            new.insert(k.into(), v.clone());
+                        }
+                    }
+                }
+            }
+            st.config.healthcheck = Some(value);
+            c
+        }
+        Instruction::Shell(v) => {
+            st.config.shell = Some(v.clone());
+            format!(" SHELL [{}]", v.join(" "))
+        }
+        Instruction::Maintainer(m) => {
+            st.author = Some(m.clone());
+            format!(" MAINTAINER {m}")
+        }
         Instruction::From { .. }
         | Instruction::Run { .. }
         | Instruction::Copy(_)
         | Instruction::Add(_)
         | Instruction::Arg(_) => return Err(Error("not a config-only instruction".into())),
-    }
-    Ok(())
+    };
+    Ok(comment)
 }
 
-fn dispatch_env(st: &mut ConfigState, args: &str) -> Result<(), Error> {
+/// docker's note when a HEALTHCHECK replaces a real one:
+/// `Note: overriding previous HEALTHCHECK: [CMD-SHELL true]`.
+pub fn healthcheck_override_note(st: &ConfigState) -> Option<String> {
+    let test: Vec<&str> = st
+        .config
+        .healthcheck
+        .as_ref()?
+        .get("Test")?
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    if test.first().is_none_or(|t| *t == "NONE") {
+        return None;
+    }
+    Some(format!(
+        "Note: overriding previous HEALTHCHECK: [{}]",
+        test.join(" ")
+    ))
+}
+
+/// docker 20.10's `%q` of a `*HealthConfig`:
+/// `&{["CMD-SHELL" "true"] "5s" "0s" "0s" '\x00'}`.
+fn healthcheck_text(h: &Value) -> String {
+    let test: Vec<String> = h["Test"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|v| v.as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let d = |k: &str| gofmt::quote(&gofmt::duration(h[k].as_i64().unwrap_or(0)));
+    format!(
+        "&{{{} {} {} {} {}}}",
+        gofmt::quote_list(&test),
+        d("Interval"),
+        d("Timeout"),
+        d("StartPeriod"),
+        gofmt::quote_rune(h["Retries"].as_i64().unwrap_or(0))
+    )
+}
+
+fn dispatch_env(st: &mut ConfigState, args: &str) -> Result<String, Error> {
     let pairs = name_values("ENV", &st.expand(args)?)?;
+    let mut comment = String::from(" ENV");
     let env = st.config.env.get_or_insert_with(Vec::new);
     for (k, v) in pairs {
         let entry = format!("{k}={v}");
+        comment.push(' ');
+        comment.push_str(&entry);
         match env
             .iter_mut()
             .find(|e| e.split('=').next() == Some(k.as_str()))
@@ -160,7 +276,7 @@ fn dispatch_env(st: &mut ConfigState, args: &str) -> Result<(), Error> {
             None => env.push(entry),
         }
     }
-    Ok(())
+    Ok(comment)
 }
 
 /// `a=b c="d e"`, or the legacy `name value with spaces`.

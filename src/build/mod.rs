@@ -1,11 +1,12 @@
-//! The builder, pure: no files, no processes. Today it holds the config-only
-//! dispatch that `commit --change` uses; `build` will drive the same code,
-//! so a committed image and a built one get the same config semantics.
+//! The builder, pure: no files, no processes. It holds the config-only
+//! dispatch that both `commit --change` and `build` use, so a committed
+//! image and a built one get the same config semantics and history text,
+//! and the `.dockerignore` rules.
 
 mod dispatch;
 pub mod ignore;
 
-pub use dispatch::{apply_config, ConfigState};
+pub use dispatch::{apply_config, healthcheck_override_note, ConfigState};
 
 use std::fmt;
 

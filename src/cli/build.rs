@@ -65,6 +65,7 @@ fn print_event(e: BuildEvent) {
             if n == 1 { "" } else { "s" }
         ),
         BuildEvent::Warning(w) => format!("[Warning] {w}"),
+        BuildEvent::Note(n) => n,
         BuildEvent::Built(id) => format!("Successfully built {}", short_id(&id)),
         BuildEvent::Tagged(t) => format!("Successfully tagged {t}"),
     };

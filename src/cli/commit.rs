@@ -80,9 +80,22 @@ pub struct HistoryArgs {
     #[arg(short = 'H', long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
           default_missing_value = "true", value_name = "BOOL")]
     human: bool,
+    /// Format output using a custom template ('table', 'table TEMPLATE' or a Go template)
+    #[arg(long)]
+    format: Option<String>,
     /// The image
     image: String,
 }
+
+/// docker's headers for `history --format "table ..."`.
+const HISTORY_HEADERS: &[(&str, &str)] = &[
+    ("ID", "IMAGE"),
+    ("CreatedSince", "CREATED"),
+    ("CreatedAt", "CREATED AT"),
+    ("CreatedBy", "CREATED BY"),
+    ("Size", "SIZE"),
+    ("Comment", "COMMENT"),
+];
 
 pub fn exec_history(engine: &Engine, a: HistoryArgs) -> Code {
     let rows = match engine.history(&a.image) {
@@ -103,9 +116,13 @@ pub fn exec_history(engine: &Engine, a: HistoryArgs) -> Code {
         out(&s);
         return 0;
     }
-    let mut t = vec![["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"]
-        .map(String::from)
-        .to_vec()];
+    let format = match a.format.as_deref() {
+        Some("table") | None => {
+            "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
+        }
+        Some(f) => f,
+    };
+    let mut values = Vec::new();
     for r in &rows {
         let created = match r.created {
             Some(c) if a.human => format!("{} ago", time::human_duration(time::since(c))),
@@ -123,10 +140,25 @@ pub fn exec_history(engine: &Engine, a: HistoryArgs) -> Code {
         } else {
             r.size.to_string()
         };
-        t.push(vec![id_text(&r.id), created, by, size, r.comment.clone()]);
+        values.push(serde_json::json!({
+            "ID": id_text(&r.id),
+            "CreatedSince": created,
+            "CreatedAt": r.created.map(time::rfc3339).unwrap_or_default(),
+            "CreatedBy": by,
+            "Size": size,
+            "Comment": r.comment,
+        }));
     }
-    out(&table::render(&t));
-    0
+    match table::format_rows(format, &values, HISTORY_HEADERS) {
+        Ok(s) => {
+            out(&s);
+            0
+        }
+        Err(e) => {
+            eprintln!("Error: {e}");
+            125
+        }
+    }
 }
 
 #[derive(Args, Debug)]

@@ -90,25 +90,7 @@ fn g3(v: f64) -> String {
     s
 }
 
-/// Go's strconv.Quote for the strings docker quotes (the COMMAND column).
-pub fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+pub use crate::util::gofmt::quote as go_quote;
 
 /// docker's Ellipsis: at most `max` characters, the last one `…` when cut.
 pub fn ellipsis(s: &str, max: usize) -> String {

@@ -17,7 +17,7 @@
 use super::run::RunRequest;
 use super::{short_id, Engine, Error, Result};
 use crate::build::ignore::{self, Ignore};
-use crate::build::{apply_config, ConfigState};
+use crate::build::{apply_config, healthcheck_override_note, ConfigState};
 use crate::dockerfile::{self, CommandLine, CopyArgs, Instruction, Step};
 use crate::image::{History, ImageConfig, Reference, RootFs};
 use crate::util::{fsx, hash, ids, time};
@@ -64,6 +64,8 @@ pub enum BuildEvent {
     /// `# Executing N build triggers`
     Triggers(usize),
     Warning(String),
+    /// A line printed as it is (`Note: overriding previous HEALTHCHECK`).
+    Note(String),
     Built(String),
     Tagged(String),
 }
@@ -279,6 +281,11 @@ impl Engine {
             config,
             cache_ok: !req.no_cache,
         };
+        // docker's beginStage: a stage's env always has a PATH.
+        let env = stage.st.config.env.get_or_insert_with(Vec::new);
+        if !env.iter().any(|e| e.starts_with("PATH=")) {
+            env.push(super::run::DEFAULT_PATH.to_string());
+        }
         // ONBUILD triggers of the base run first, then are not inherited.
         let triggers = stage.config.config.on_build.take().unwrap_or_default();
         stage.st.config.on_build = None;
@@ -342,7 +349,16 @@ impl Engine {
                         None => stage.st.args.remove(name),
                     };
                 }
-                let created_by = format!("/bin/sh -c #(nop)  {}", step.original);
+                let mut comment = String::from(" ARG");
+                for (name, default) in list {
+                    comment.push(' ');
+                    comment.push_str(name);
+                    if let Some(d) = default {
+                        comment.push('=');
+                        comment.push_str(&stage.st.expand_text(d).map_err(|e| fail(e.0))?);
+                    }
+                }
+                let created_by = stage.st.nop(&comment);
                 self.config_step(stage, &created_by, out)
             }
             Instruction::Run {
@@ -441,19 +457,26 @@ impl Engine {
                 let digest =
                     copy_digest(&sources, owner, chmod).map_err(|e| fail(e.to_string()))?;
                 let kind = if add { "ADD" } else { "COPY" };
-                let what = if sources.len() == 1 && sources[0].is_file() {
-                    "file"
-                } else {
-                    "multi"
+                let what = match sources.as_slice() {
+                    [one] if one.is_file() => "file",
+                    [Source {
+                        from: SourceFrom::Dir(..),
+                        ..
+                    }] => "dir",
+                    _ => "multi",
                 };
-                let created_by = format!(
-                    "/bin/sh -c #(nop) {kind} {what}:{} in {} ",
-                    hash::hex_part(&digest),
-                    sources
-                        .first()
-                        .map(|s| s.dest_display())
-                        .unwrap_or_default()
-                );
+                // docker: the destination as written (after expansion).
+                let dest = stage.st.expand_text(&args.dest).map_err(|e| fail(e.0))?;
+                // docker writes `--chown=` glued to the digest.
+                let chown = args
+                    .chown
+                    .as_ref()
+                    .map(|c| format!("--chown={c}"))
+                    .unwrap_or_default();
+                let created_by = stage.st.nop(&format!(
+                    "{kind} {chown}{what}:{} in {dest} ",
+                    hash::hex_part(&digest)
+                ));
                 let key = cache_key(&stage.image, &created_by, "");
                 if self.probe(stage, &key, out)? {
                     return Ok(());
@@ -476,8 +499,21 @@ impl Engine {
             Instruction::From { .. } => unreachable!("stages are split at FROM"),
             other => {
                 // Config-only: CMD, ENV, LABEL, ... apply to the config.
-                apply_config(&mut stage.st, other).map_err(|e| fail(e.0))?;
-                let created_by = format!("/bin/sh -c #(nop)  {}", step.original);
+                if let Instruction::Healthcheck(_) = other {
+                    if let Some(note) = healthcheck_override_note(&stage.st) {
+                        out(BuildEvent::Note(note));
+                    }
+                }
+                let comment = apply_config(&mut stage.st, other).map_err(|e| fail(e.0))?;
+                let created_by = stage.st.nop(&comment);
+                if let Instruction::Workdir(_) = other {
+                    // docker makes the directory, as root, when it is missing:
+                    // a layer of its own.
+                    let dir = stage.st.config.working_dir.clone().unwrap_or_default();
+                    if !self.image_has_dir(&stage.image, &dir) {
+                        return self.workdir_step(stage, &dir, &created_by, out);
+                    }
+                }
                 self.config_step(stage, &created_by, out)
             }
         }
@@ -537,10 +573,59 @@ impl Engine {
         if self.probe(stage, &key, out)? {
             return Ok(());
         }
+        // docker's classic builder commits a container for these steps too;
+        // strata needs none, but prints the same lines.
+        let step = ids::random_hex(32);
+        out(BuildEvent::Running(short_id(&step)));
         let id = self.new_step_image(stage, None, created_by)?;
         self.remember(&key, &id)?;
+        out(BuildEvent::Removing(short_id(&step)));
         out(BuildEvent::Image(short_id(&id)));
         Ok(())
+    }
+
+    /// WORKDIR of a directory the image lacks: a step container in which
+    /// the missing components are made (root-owned, 0755), committed.
+    fn workdir_step(
+        &self,
+        stage: &mut Stage,
+        dir: &str,
+        created_by: &str,
+        out: &dyn Fn(BuildEvent),
+    ) -> Result<()> {
+        let key = cache_key(
+            &stage.image,
+            created_by,
+            &serde_json::to_string(&stage.st.config).unwrap_or_default(),
+        );
+        if self.probe(stage, &key, out)? {
+            return Ok(());
+        }
+        let mut missing = Vec::new();
+        let mut path = String::new();
+        for part in dir.split('/').filter(|p| !p.is_empty()) {
+            path.push('/');
+            path.push_str(part);
+            if !self.image_has_dir(&stage.image, &path) {
+                missing.push(Source {
+                    from: SourceFrom::MkDir,
+                    dest: path.clone(),
+                });
+            }
+        }
+        let cid = self.create(&RunRequest {
+            image: stage.image.clone(),
+            cmd: vec!["/workdir".into()],
+            build_step: true,
+            network: "none".into(),
+            ..Default::default()
+        })?;
+        out(BuildEvent::Running(short_id(&cid)));
+        if let Err(e) = self.copy_into(&cid, &missing, None, None) {
+            self.remove_step_container(&cid);
+            return Err(e);
+        }
+        self.commit_step(stage, &cid, created_by, &key, true, out)
     }
 
     /// Commits a step container's upper dir (moved, not copied) as the
@@ -927,6 +1012,8 @@ enum SourceFrom {
     Archive(PathBuf),
     /// A heredoc's text.
     Bytes(Vec<u8>),
+    /// An empty directory (WORKDIR's).
+    MkDir,
 }
 
 struct Source {
@@ -938,10 +1025,6 @@ struct Source {
 impl Source {
     fn is_file(&self) -> bool {
         matches!(self.from, SourceFrom::File(_) | SourceFrom::Bytes(_))
-    }
-
-    fn dest_display(&self) -> String {
-        self.dest.clone()
     }
 }
 
@@ -1194,6 +1277,18 @@ fn write_copy_tar_with(
                 b.append_data(&mut h, &dest, &bytes[..])?;
             }
             SourceFrom::File(p) => append_path(&mut b, p, &dest, &header)?,
+            SourceFrom::MkDir => {
+                let mut h = tar::Header::new_gnu();
+                h.set_entry_type(tar::EntryType::Directory);
+                h.set_mode(0o755);
+                h.set_mtime(if keep_times {
+                    (time::now_nanos() / 1_000_000_000) as u64
+                } else {
+                    0
+                });
+                h.set_size(0);
+                b.append_data(&mut h, &dest, io::empty())?;
+            }
             SourceFrom::Dir(root, ignore, ctx_rel) => {
                 let mut stack = vec![(root.clone(), String::new())];
                 while let Some((dir, rel)) = stack.pop() {

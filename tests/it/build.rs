@@ -564,3 +564,80 @@ fn bad_dockerfiles_and_contexts_are_clear_errors() {
     assert_eq!(env.ok(&["ps", "-aq"]), "");
     assert!(host_mounts_mentioning(&env.dir).is_empty());
 }
+
+#[test]
+fn history_and_step_lines_are_docker_s_word_for_word() {
+    // The expected text is what docker 20.10's classic builder wrote for
+    // the same Dockerfile (see tests/it/docker_oracle.rs for the live check).
+    let env = Env::with_busybox();
+    let df = "FROM busybox\nWORKDIR /tmp\nWORKDIR a/b\nHEALTHCHECK NONE\n\
+              HEALTHCHECK --retries=65 --timeout=3s CMD [\"x\",\"y\"]\nARG Q R=2\n\
+              MAINTAINER me <m@x>\nLABEL \"k w\"=\"v 1\" z=$R\nEXPOSE 8080/udp 53\n\
+              SHELL [\"/bin/sh\",\"-xc\"]\nCMD hello $R\n";
+    let dir = context(&env, "ctx", &[("Dockerfile", df)]);
+    let out = build(&env, &dir, &["-t", "hist"]);
+    // Every step that runs no command still shows docker's two lines.
+    assert_eq!(out.matches(" ---> Running in ").count(), 10, "{out}");
+    assert_eq!(out.matches("Removing intermediate container ").count(), 10);
+    let history = env.ok(&[
+        "history",
+        "--no-trunc",
+        "--format",
+        "{{.CreatedBy}}",
+        "hist",
+    ]);
+    let want = [
+        r#"/bin/sh -xc #(nop)  CMD ["/bin/sh" "-xc" "hello $R"]"#,
+        "/bin/sh -xc #(nop)  SHELL [/bin/sh -xc]",
+        "/bin/sh -c #(nop)  EXPOSE 53 8080/udp",
+        "/bin/sh -c #(nop)  LABEL k w=v 1 z=2",
+        "/bin/sh -c #(nop)  MAINTAINER me <m@x>",
+        "/bin/sh -c #(nop)  ARG Q R=2",
+        r#"/bin/sh -c #(nop)  HEALTHCHECK &{["CMD" "x" "y"] "0s" "3s" "0s" 'A'}"#,
+        r#"/bin/sh -c #(nop)  HEALTHCHECK &{["NONE"] "0s" "0s" "0s" '\x00'}"#,
+        "/bin/sh -c #(nop) WORKDIR /tmp/a/b",
+        "/bin/sh -c #(nop) WORKDIR /tmp",
+    ];
+    assert_eq!(history.lines().take(want.len()).collect::<Vec<_>>(), want);
+    // WORKDIR makes a layer only when it creates the directory.
+    assert_eq!(
+        env.ok(&["inspect", "-f", "{{len .RootFS.Layers}}", "hist"]),
+        "2\n"
+    );
+    assert_eq!(
+        env.ok(&[
+            "run",
+            "--rm",
+            "--entrypoint",
+            "stat",
+            "hist",
+            "-c",
+            "%a %u",
+            "/tmp/a"
+        ]),
+        "755 0\n"
+    );
+    // A stage's env always holds a PATH; HEALTHCHECK keeps the options
+    // the previous one set, and says it overrides it.
+    assert_eq!(
+        env.ok(&["inspect", "-f", "{{json .Config.Env}}", "hist"]),
+        "[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"]\n"
+    );
+    let dir = context(
+        &env,
+        "hc",
+        &[(
+            "Dockerfile",
+            "FROM busybox\nHEALTHCHECK --interval=30s CMD true\nHEALTHCHECK CMD false\n",
+        )],
+    );
+    let out = build(&env, &dir, &["-t", "hc"]);
+    assert!(
+        out.contains("\nNote: overriding previous HEALTHCHECK: [CMD-SHELL true]\n"),
+        "{out}"
+    );
+    assert_eq!(
+        env.ok(&["inspect", "-f", "{{json .Config.Healthcheck}}", "hc"]),
+        "{\"Interval\":30000000000,\"Test\":[\"CMD-SHELL\",\"false\"]}\n"
+    );
+}

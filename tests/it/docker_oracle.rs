@@ -1,0 +1,260 @@
+//! docker as the oracle: the same Dockerfile built by docker's classic
+//! builder (DOCKER_BUILDKIT=0) and by strata gives the same config, the
+//! same history and the same files. Runs when a docker daemon answers;
+//! `STRATA_DOCKER_ORACLE=1` makes a missing docker a failure instead of a
+//! skip (scripts/docker-oracle.sh installs docker.io and sets it).
+
+use crate::util::*;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+fn docker(args: &[&str]) -> std::process::Output {
+    Command::new("docker")
+        .args(args)
+        .env("DOCKER_BUILDKIT", "0")
+        .stdin(Stdio::null())
+        .output()
+        .expect("docker runs")
+}
+
+fn docker_ok(args: &[&str]) -> String {
+    let o = docker(args);
+    assert!(
+        o.status.success(),
+        "docker {args:?}: {}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    stdout(&o)
+}
+
+fn docker_present() -> bool {
+    let up = Command::new("docker")
+        .arg("info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !up {
+        assert!(
+            std::env::var("STRATA_DOCKER_ORACLE").as_deref() != Ok("1"),
+            "STRATA_DOCKER_ORACLE=1 but no docker daemon answers"
+        );
+        eprintln!("docker oracle: no docker daemon, comparison skipped");
+    }
+    up
+}
+
+/// Removes what the test made in docker, whatever happens.
+struct DockerCleanup(Vec<String>);
+
+impl Drop for DockerCleanup {
+    fn drop(&mut self) {
+        for what in self.0.iter().rev() {
+            let (kind, name) = what.split_once(':').unwrap();
+            let _ = docker(&[kind, "-f", name]);
+        }
+    }
+}
+
+/// A file tree from an export tar: path -> (type, mode, uid:gid, size,
+/// link target, content digest), minus what a runtime adds.
+fn listing(tar: &[u8]) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut ar = tar::Archive::new(tar);
+    for e in ar.entries().unwrap() {
+        let mut e = e.unwrap();
+        let path = e
+            .path()
+            .unwrap()
+            .to_string_lossy()
+            .trim_end_matches('/')
+            .to_string();
+        let runtime = path == ".dockerenv"
+            || path.starts_with("dev/")
+            || path.starts_with("proc/")
+            || path.starts_with("sys/")
+            || ["etc/hostname", "etc/hosts", "etc/resolv.conf", "etc/mtab"]
+                .contains(&path.as_str())
+            // docker's anonymous volumes for the image's VOLUMEs (strata
+            // does not make them yet): their mount points.
+            || ["cache", "data", "logs"].contains(&path.as_str());
+        if runtime || path.is_empty() || path == "." {
+            continue;
+        }
+        let h = e.header().clone();
+        let mut data = Vec::new();
+        e.read_to_end(&mut data).unwrap();
+        let link = e
+            .link_name()
+            .unwrap()
+            .map(|l| l.to_string_lossy().to_string())
+            .unwrap_or_default();
+        out.insert(
+            path,
+            format!(
+                "{:?} {:o} {}:{} {} {link} {:x}",
+                h.entry_type(),
+                h.mode().unwrap() & 0o7777,
+                h.uid().unwrap(),
+                h.gid().unwrap(),
+                data.len(),
+                data.iter()
+                    .fold(0u64, |a, b| a.wrapping_mul(31).wrapping_add(*b as u64)),
+            ),
+        );
+    }
+    out
+}
+
+/// The history's `created_by`, with COPY/ADD content digests set aside:
+/// docker hashes the context tar its CLI sent, strata the files.
+fn created_by(lines: &str) -> Vec<String> {
+    lines
+        .lines()
+        .map(|l| {
+            let mut s = l.to_string();
+            for kind in ["file:", "dir:", "multi:"] {
+                if let Some(i) = s.find(kind).filter(|_| s.contains("#(nop) ")) {
+                    let start = i + kind.len();
+                    s.replace_range(start..(start + 64).min(s.len()), "<digest>");
+                }
+            }
+            s
+        })
+        .collect()
+}
+
+#[test]
+fn docker_s_classic_builder_and_strata_make_the_same_image() {
+    if !docker_present() {
+        return;
+    }
+    let env = Env::with_busybox();
+    let sfx = random_suffix();
+    let base = format!("strata-oracle-base-{sfx}");
+    let tag = format!("strata-oracle-{sfx}");
+    let mut cleanup = DockerCleanup(vec![]);
+    docker_ok(&["import", busybox_tar().to_str().unwrap(), &base]);
+    cleanup.0.push(format!("rmi:{base}"));
+
+    let dir = env.dir.join("ctx");
+    std::fs::create_dir_all(dir.join("files/dir/sub")).unwrap();
+    std::fs::write(dir.join("files/a.txt"), "a\n").unwrap();
+    std::fs::write(dir.join("files/one.md"), "1").unwrap();
+    std::fs::write(dir.join("files/dir/sub/deep"), "deep\n").unwrap();
+    std::fs::write(dir.join("files/skip.log"), "no").unwrap();
+    std::fs::write(dir.join(".dockerignore"), "**/*.log\n").unwrap();
+    let df = r#"ARG BASE
+FROM $BASE
+MAINTAINER Someone <s@example.com>
+ARG WHO=world N
+ENV GREETING="hello ${WHO}" PLAIN=1
+ENV LEGACY some words
+LABEL org.example.version="1.0" "with space"=yes
+EXPOSE 8080 53/udp 7000-7001
+VOLUME ["/data"]
+VOLUME /logs /cache
+WORKDIR /tmp
+WORKDIR /srv
+WORKDIR app/../www
+COPY --chown=100:101 files/a.txt ./
+COPY files/*.md /docs/
+COPY files /opt/files
+COPY files/dir/ /opt/dir/
+RUN rm /bin/vi && mkdir -p /var/lib/x && echo "$GREETING $WHO" > /greeting
+USER redis
+RUN id > /tmp/id && pwd > /tmp/pwd
+USER 0:0
+SHELL ["/bin/sh", "-e", "-c"]
+RUN echo shell > /shell
+STOPSIGNAL SIGQUIT
+HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD true
+HEALTHCHECK NONE
+HEALTHCHECK --start-period=1m30s CMD ["/bin/true"]
+ONBUILD RUN echo triggered > /onbuild
+ENTRYPOINT ["/bin/echo"]
+CMD hello $PLAIN
+"#;
+    std::fs::write(dir.join("Dockerfile"), df).unwrap();
+    let ctx = dir.to_str().unwrap();
+    let arg = format!("BASE={base}");
+    docker_ok(&["build", "--build-arg", &arg, "-t", &tag, ctx]);
+    cleanup.0.push(format!("rmi:{tag}"));
+    env.ok(&["build", "--build-arg", "BASE=busybox", "-t", &tag, ctx]);
+
+    let config = |json: String| -> serde_json::Value {
+        let mut v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+        // What the builder does not set: docker's daemon fills these in.
+        for k in [
+            "Hostname",
+            "Domainname",
+            "AttachStdin",
+            "AttachStdout",
+            "AttachStderr",
+            "Tty",
+            "OpenStdin",
+            "StdinOnce",
+            "Image",
+        ] {
+            v.as_object_mut().unwrap().remove(k);
+        }
+        v.as_object_mut()
+            .unwrap()
+            .retain(|_, x| !x.is_null() && x != "" && x != &serde_json::json!({}));
+        v
+    };
+    let want = config(docker_ok(&["inspect", "-f", "{{json .Config}}", &tag]));
+    let got = config(env.ok(&["inspect", "-f", "{{json .Config}}", &tag]));
+    assert_eq!(got, want, "the image config");
+    assert_eq!(
+        env.ok(&["inspect", "-f", "{{.Author}}", &tag]),
+        docker_ok(&["inspect", "-f", "{{.Author}}", &tag])
+    );
+
+    let fmt = [
+        "history",
+        "--no-trunc",
+        "--format",
+        "{{.CreatedBy}}",
+        tag.as_str(),
+    ];
+    let want_history = created_by(&docker_ok(&fmt));
+    let got_history = created_by(&env.ok(&fmt));
+    // docker's base came from a different `import`: compare the builds.
+    let n = want_history.len() - 1;
+    assert_eq!(got_history[..n], want_history[..n], "history");
+    assert_eq!(
+        env.ok(&["inspect", "-f", "{{len .RootFS.Layers}}", &tag]),
+        docker_ok(&["inspect", "-f", "{{len .RootFS.Layers}}", &tag]),
+        "one layer per file-changing step, as docker"
+    );
+
+    let cid = docker_ok(&["create", &tag]).trim().to_string();
+    cleanup.0.push(format!("rm:{cid}"));
+    let want_fs = listing(&docker(&["export", &cid]).stdout);
+    env.ok(&["run", "--name", "oracle", &tag]);
+    let exported = env.run(&["export", "oracle"]);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    let got_fs = listing(&exported.stdout);
+    assert!(got_fs.len() > 250, "{} entries", got_fs.len());
+    env.ok(&["rm", "oracle"]);
+    let only = |a: &BTreeMap<String, String>, b: &BTreeMap<String, String>| -> Vec<String> {
+        a.iter()
+            .filter(|(k, v)| b.get(*k) != Some(v))
+            .map(|(k, v)| format!("{k} {v}"))
+            .take(20)
+            .collect()
+    };
+    assert_eq!(
+        only(&want_fs, &got_fs),
+        Vec::<String>::new(),
+        "docker has, strata differs"
+    );
+    assert_eq!(
+        only(&got_fs, &want_fs),
+        Vec::<String>::new(),
+        "strata has, docker differs"
+    );
+}
