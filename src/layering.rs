@@ -16,6 +16,7 @@ mod tests {
             ("dockerfile", &[][..]),
             ("build", &["dockerfile", "oci", "util"][..]),
             ("runtime", &["util"][..]),
+            ("registry", &["util"][..]),
             ("image", &["archive", "oci", "util"][..]),
             ("container", &["oci", "util"][..]),
             (
@@ -27,6 +28,7 @@ mod tests {
                     "container",
                     "runtime",
                     "archive",
+                    "registry",
                     "oci",
                     "util",
                 ][..],

@@ -14,6 +14,7 @@ mod engine;
 mod image;
 mod layering;
 mod oci;
+mod registry;
 mod runtime;
 mod util;
 

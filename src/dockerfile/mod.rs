@@ -1,6 +1,9 @@
-//! The Dockerfile language, pure: no files, no processes. Today it parses
-//! the instructions `commit --change` accepts; `build` grows it into the
-//! whole language (lines -> instructions -> words, as buildkit does).
+//! The Dockerfile language, pure: no files, no processes, no dependency on
+//! the rest of strata (the fuzz target in fuzz/ compiles it alone). Three
+//! layers, as buildkit's: lines (directives, continuations, comments,
+//! heredocs) -> instructions (flags, the JSON-vs-shell decision) -> words
+//! (docker's shell lexer: expansion and splitting). `commit --change` uses
+//! the instruction layer.
 
 mod fixtures;
 mod instruction;

@@ -434,8 +434,14 @@ impl Engine {
             }
             Instruction::Copy(args) | Instruction::Add(args) => {
                 let add = matches!(step.instruction, Instruction::Add(_));
+                // Downloads and `--from` extracts live here until the step ends.
+                let scratch = Scratch(
+                    self.images
+                        .tmp_dir()
+                        .join(format!("copy-{}", ids::random_hex(8))),
+                );
                 let sources = self
-                    .copy_sources(req, stage, args, add, stages, results)
+                    .copy_sources(req, stage, args, add, stages, results, &scratch.0)
                     .map_err(|e| match e {
                         Error::Invalid(m) => fail(m),
                         other => other,
@@ -735,6 +741,7 @@ impl Engine {
 
     /// Resolves COPY/ADD sources to files on this machine and their places
     /// in the image.
+    #[allow(clippy::too_many_arguments)]
     fn copy_sources(
         &self,
         req: &BuildRequest,
@@ -743,6 +750,7 @@ impl Engine {
         add: bool,
         stages: &[StagePlan],
         results: &[Option<String>],
+        scratch: &Path,
     ) -> Result<Vec<Source>> {
         let mut dest = stage
             .st
@@ -790,7 +798,7 @@ impl Engine {
                         .ok_or_else(|| Error::Invalid(format!("stage {from} is not built")))?,
                     None => self.find_image(from)?,
                 };
-                self.extract_for_copy(&image, &srcs)?
+                self.extract_for_copy(&image, &srcs, &scratch.join("from"))?
             }
             None => match &req.context {
                 Some(dir) => dir.clone(),
@@ -812,12 +820,30 @@ impl Engine {
             ),
             _ => Ignore::default(),
         };
+        let image_dirs = |p: &str| self.image_has_dir(&stage.image, p);
         let mut matched: Vec<(String, PathBuf)> = Vec::new();
         for s in &srcs {
-            if add && (s.starts_with("http://") || s.starts_with("https://")) {
-                return Err(Error::Invalid(format!(
-                    "ADD from a URL is not supported yet: {s}"
-                )));
+            if is_url(s) {
+                if !add {
+                    return Err(Error::Invalid("source can't be a URL for COPY".to_string()));
+                }
+                let name = url_file_name(s);
+                let target = if dest_is_dir || image_dirs(&dest) {
+                    if name.is_empty() {
+                        return Err(Error::Invalid(format!(
+                            "cannot determine filename from url: {s}"
+                        )));
+                    }
+                    format!("{}/{name}", dest.trim_end_matches('/'))
+                } else {
+                    dest.clone()
+                };
+                let file = self.download(s, &scratch.join(format!("url-{}", out.len())))?;
+                out.push(Source {
+                    from: SourceFrom::File(file),
+                    dest: target,
+                });
+                continue;
             }
             let rel = clean_rel(s).ok_or_else(|| {
                 Error::Invalid(format!("Forbidden path outside the build context: {s} ()"))
@@ -856,7 +882,6 @@ impl Engine {
                 if add { "ADD" } else { "COPY" }
             )));
         }
-        let image_dirs = |p: &str| self.image_has_dir(&stage.image, p);
         for (rel, abs) in matched {
             let md = std::fs::symlink_metadata(&abs).map_err(|err| Error::Io {
                 what: format!("stat {rel}"),
@@ -893,6 +918,31 @@ impl Engine {
         Ok(out)
     }
 
+    /// `ADD <url>`: the file, downloaded into `dir`, mode 0600 and the
+    /// server's Last-Modified time, as docker leaves it.
+    fn download(&self, url: &str, dir: &Path) -> Result<PathBuf> {
+        std::fs::create_dir_all(dir).map_err(|err| Error::Io {
+            what: format!("mkdir {}", dir.display()),
+            err,
+        })?;
+        let file = dir.join("download");
+        let fetched = crate::registry::http::get_to_file(url, &file)?;
+        let io = |err| Error::Io {
+            what: format!("download {url}"),
+            err,
+        };
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        if let Some(t) = fetched.modified {
+            let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(t.max(0) as u64);
+            std::fs::File::options()
+                .write(true)
+                .open(&file)
+                .and_then(|f| f.set_modified(when))
+                .map_err(io)?;
+        }
+        Ok(file)
+    }
+
     /// Whether `path` (absolute) is a directory in image `image`.
     fn image_has_dir(&self, image: &str, path: &str) -> bool {
         let Ok(config) = self.images.config(image) else {
@@ -913,7 +963,7 @@ impl Engine {
     }
 
     /// Copies `srcs` out of `image` into a temp dir (for `COPY --from`).
-    fn extract_for_copy(&self, image: &str, srcs: &[String]) -> Result<PathBuf> {
+    fn extract_for_copy(&self, image: &str, srcs: &[String], dir: &Path) -> Result<PathBuf> {
         let config = self.images.config(image)?;
         let links_dir = self.images.links_dir();
         let mut lowers = Vec::new();
@@ -921,10 +971,7 @@ impl Engine {
             lowers.push(self.images.layer_link(c)?);
         }
         lowers.push(self.containers.ensure_init_layer(&links_dir)?);
-        let dir = self
-            .images
-            .tmp_dir()
-            .join(format!("from-{}", ids::random_hex(8)));
+        let dir = dir.to_path_buf();
         let target = dir.with_extension("mnt");
         for d in [&dir, &target] {
             std::fs::create_dir_all(d).map_err(|err| Error::Io {
@@ -984,20 +1031,35 @@ impl Engine {
                     .map_err(|e| e.to_string())
             },
         );
-        for s in sources {
-            if let SourceFrom::Dir(p, _, _) | SourceFrom::File(p) = &s.from {
-                if p.starts_with(self.images.tmp_dir()) {
-                    let top = p
-                        .ancestors()
-                        .find(|a| a.parent() == Some(&self.images.tmp_dir()))
-                        .map(Path::to_path_buf);
-                    if let Some(t) = top {
-                        let _ = fsx::remove_tree(&t);
-                    }
-                }
-            }
-        }
         r.map_err(Error::from)
+    }
+}
+
+/// A step's temp dir, removed with everything in it when the step ends,
+/// whichever way it ends (a cache hit, an error, a commit).
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if self.0.exists() {
+            let _ = fsx::remove_tree(&self.0);
+        }
+        let _ = std::fs::remove_dir(self.0.join("from").with_extension("mnt"));
+    }
+}
+
+fn is_url(s: &str) -> bool {
+    s.starts_with("http://") || s.starts_with("https://")
+}
+
+/// The last path segment of a URL (no query, no fragment): the name
+/// `ADD <url> /dir/` gives the file.
+fn url_file_name(url: &str) -> String {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let rest = rest.split(['?', '#']).next().unwrap_or("");
+    match rest.split_once('/') {
+        Some((_, path)) => path.rsplit('/').next().unwrap_or("").to_string(),
+        None => String::new(),
     }
 }
 

@@ -33,6 +33,7 @@ pub enum Error {
     Image(image::Error),
     Container(container::Error),
     Runtime(runtime::Error),
+    Registry(crate::registry::Error),
     /// The request itself is wrong (a bad -v, a bad reference, ...).
     Invalid(String),
     /// The request conflicts with the state (rm of a running container, ...).
@@ -60,6 +61,7 @@ impl fmt::Display for Error {
             Error::Image(e) => e.fmt(f),
             Error::Container(e) => e.fmt(f),
             Error::Runtime(e) => e.fmt(f),
+            Error::Registry(e) => e.fmt(f),
             Error::Invalid(m) | Error::Conflict(m) => f.write_str(m),
             Error::Io { what, err } => {
                 let s = err.to_string();
@@ -81,6 +83,12 @@ impl From<image::Error> for Error {
 impl From<container::Error> for Error {
     fn from(e: container::Error) -> Error {
         Error::Container(e)
+    }
+}
+
+impl From<crate::registry::Error> for Error {
+    fn from(e: crate::registry::Error) -> Error {
+        Error::Registry(e)
     }
 }
 

@@ -641,3 +641,148 @@ fn history_and_step_lines_are_docker_s_word_for_word() {
         "{\"Interval\":30000000000,\"Test\":[\"CMD-SHELL\",\"false\"]}\n"
     );
 }
+
+/// A one-thread HTTP server on 127.0.0.1 serving `files` (path -> body)
+/// with a fixed Last-Modified; other paths are 404. Stops with the test.
+struct Http {
+    port: u16,
+    files: std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>,
+}
+
+impl Http {
+    fn start(files: &[(&str, &[u8])]) -> Http {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let files = std::sync::Arc::new(std::sync::Mutex::new(
+            files
+                .iter()
+                .map(|(p, b)| (p.to_string(), b.to_vec()))
+                .collect::<Vec<_>>(),
+        ));
+        let served = files.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut conn) = conn else { return };
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                let mut request = String::new();
+                if reader.read_line(&mut request).is_err() {
+                    continue;
+                }
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+                        break;
+                    }
+                }
+                let target = request.split_whitespace().nth(1).unwrap_or("");
+                let path = target.split('?').next().unwrap_or("").to_string();
+                let body = served
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .find(|(p, _)| *p == path)
+                    .map(|(_, b)| b.clone());
+                let _ = match body {
+                    Some(b) => conn
+                        .write_all(
+                            format!(
+                                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\
+                                 Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n\
+                                 Connection: close\r\n\r\n",
+                                b.len()
+                            )
+                            .as_bytes(),
+                        )
+                        .and_then(|_| conn.write_all(&b)),
+                    None => conn.write_all(
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    ),
+                };
+            }
+        });
+        Http { port, files }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn set(&self, path: &str, body: &[u8]) {
+        let mut f = self.files.lock().unwrap();
+        f.retain(|(p, _)| p != path);
+        f.push((path.to_string(), body.to_vec()));
+    }
+}
+
+#[test]
+fn add_downloads_a_url_as_docker_does() {
+    let env = Env::with_busybox();
+    // A gzip tar: ADD of a URL never extracts it.
+    let tgz: &[u8] = &[
+        0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x03, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00,
+    ];
+    let http = Http::start(&[("/files/hello.txt", b"hello\n"), ("/a.tar.gz", tgz)]);
+    let df = format!(
+        "FROM busybox\nADD {} /dl/\nADD {} /named\nADD {}?v=1 /x/\n",
+        http.url("/files/hello.txt"),
+        http.url("/files/hello.txt"),
+        http.url("/a.tar.gz")
+    );
+    let dir = context(&env, "ctx", &[("Dockerfile", &df)]);
+    build(&env, &dir, &["-t", "dl"]);
+    let out = env.ok(&[
+        "run",
+        "--rm",
+        "dl",
+        "sh",
+        "-c",
+        "stat -c '%a %u %Y' /dl/hello.txt; cat /dl/hello.txt /named; ls /x",
+    ]);
+    assert_eq!(out, "600 0 784111777\nhello\nhello\na.tar.gz\n");
+    // The same bytes again: cached. Other bytes: that step and the next rerun.
+    let again = build(&env, &dir, &["-t", "dl"]);
+    assert_eq!(steps_cached(&again), 3, "{again}");
+    http.set("/files/hello.txt", b"changed\n");
+    let changed = build(&env, &dir, &["-t", "dl"]);
+    assert_eq!(steps_cached(&changed), 0, "{changed}");
+    assert_eq!(env.ok(&["run", "--rm", "dl", "cat", "/named"]), "changed\n");
+    // A missing file is a clear error; COPY takes no URL; nothing is left.
+    let missing = context(
+        &env,
+        "missing",
+        &[(
+            "Dockerfile",
+            &format!("FROM busybox\nADD {} /\n", http.url("/nope")),
+        )],
+    );
+    let out = env.run(&["build", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("failed to GET") && stderr(&out).contains("404 Not Found"),
+        "{}",
+        stderr(&out)
+    );
+    let copy = context(
+        &env,
+        "copy",
+        &[(
+            "Dockerfile",
+            &format!("FROM busybox\nCOPY {} /\n", http.url("/a.tar.gz")),
+        )],
+    );
+    let out = env.run(&["build", copy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("source can't be a URL for COPY"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_dir(env.root().join("tmp")).unwrap().count(),
+        0,
+        "no download left behind"
+    );
+    assert_eq!(env.ok(&["ps", "-aq"]), "");
+}
