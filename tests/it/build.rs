@@ -646,8 +646,11 @@ fn history_and_step_lines_are_docker_s_word_for_word() {
 /// with a fixed Last-Modified; other paths are 404. Stops with the test.
 struct Http {
     port: u16,
-    files: std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>,
+    files: Served,
 }
+
+/// The files an `Http` serves: (path, body).
+type Served = std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>;
 
 impl Http {
     fn start(files: &[(&str, &[u8])]) -> Http {
