@@ -19,6 +19,9 @@ _strata() {
             strata,__gen-docs)
                 cmd="strata__subcmd____gen__subcmd__docs"
                 ;;
+            strata,__network-teardown)
+                cmd="strata__subcmd____network__subcmd__teardown"
+                ;;
             strata,build)
                 cmd="strata__subcmd__build"
                 ;;
@@ -48,6 +51,9 @@ _strata() {
                 ;;
             strata,inspect)
                 cmd="strata__subcmd__inspect"
+                ;;
+            strata,port)
+                cmd="strata__subcmd__port"
                 ;;
             strata,ps)
                 cmd="strata__subcmd__ps"
@@ -79,6 +85,9 @@ _strata() {
             strata__subcmd__help,__gen-docs)
                 cmd="strata__subcmd__help__subcmd____gen__subcmd__docs"
                 ;;
+            strata__subcmd__help,__network-teardown)
+                cmd="strata__subcmd__help__subcmd____network__subcmd__teardown"
+                ;;
             strata__subcmd__help,build)
                 cmd="strata__subcmd__help__subcmd__build"
                 ;;
@@ -109,6 +118,9 @@ _strata() {
             strata__subcmd__help,inspect)
                 cmd="strata__subcmd__help__subcmd__inspect"
                 ;;
+            strata__subcmd__help,port)
+                cmd="strata__subcmd__help__subcmd__port"
+                ;;
             strata__subcmd__help,ps)
                 cmd="strata__subcmd__help__subcmd__ps"
                 ;;
@@ -134,7 +146,7 @@ _strata() {
 
     case "${cmd}" in
         strata)
-            opts="-h -V --root --runroot --help --version run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help"
+            opts="-h -V --root --runroot --help --version run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -156,6 +168,28 @@ _strata() {
             return 0
             ;;
         strata__subcmd____gen__subcmd__docs)
+            opts="-h -V --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd____network__subcmd__teardown)
             opts="-h -V --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -432,7 +466,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help)
-            opts="run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help"
+            opts="run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -446,6 +480,20 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help__subcmd____gen__subcmd__docs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd____network__subcmd__teardown)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -600,6 +648,20 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd__port)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -807,6 +869,28 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__port)
+            opts="-h -V --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__ps)
             opts="-a -q -l -n -s -h -V --all --quiet --latest --last --no-trunc --size --format --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -886,7 +970,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__run)
-            opts="-i -t -e -w -u -h -v -V --interactive --tty --rm --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --help --root --runroot --version"
+            opts="-i -t -e -w -u -h -v -p -P -V --interactive --tty --rm --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -945,6 +1029,22 @@ _strata() {
                     return 0
                     ;;
                 --network)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --publish)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --add-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,6 +42,8 @@ complete -c strata -n "__fish_strata_needs_command" -f -a "history" -d 'Show the
 complete -c strata -n "__fish_strata_needs_command" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
 complete -c strata -n "__fish_strata_needs_command" -f -a "import" -d 'Import the contents from a tarball to create a filesystem image'
 complete -c strata -n "__fish_strata_needs_command" -f -a "inspect" -d 'Return low-level information on containers and images'
+complete -c strata -n "__fish_strata_needs_command" -f -a "port" -d 'List port mappings or a specific mapping for the container'
+complete -c strata -n "__fish_strata_needs_command" -f -a "__network-teardown" -d 'Remove the default bridge and its NAT table (no container may use it)'
 complete -c strata -n "__fish_strata_needs_command" -f -a "__gen-docs" -d 'Write the man pages and shell completions (for packagers)'
 complete -c strata -n "__fish_strata_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c strata -n "__fish_strata_using_subcommand run" -l name -d 'Assign a name to the container' -r
@@ -52,12 +54,16 @@ complete -c strata -n "__fish_strata_using_subcommand run" -s u -l user -d 'User
 complete -c strata -n "__fish_strata_using_subcommand run" -s h -l hostname -d 'Container host name' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -s v -l volume -d 'Bind mount a volume (HOST:CONTAINER[:ro])' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l entrypoint -d 'Overwrite the default ENTRYPOINT of the image' -r
-complete -c strata -n "__fish_strata_using_subcommand run" -l network -d 'Connect a container to a network (none, host)' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l network -d 'Connect a container to a network (bridge, none, host)' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -s p -l publish -d 'Publish a container\'s port(s) to the host ([IP:][HOST:]CONTAINER[/PROTO])' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l dns -d 'Set custom DNS servers' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l add-host -d 'Add a custom host-to-IP mapping (host:ip)' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand run" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand run" -s i -l interactive -d 'Keep STDIN open'
 complete -c strata -n "__fish_strata_using_subcommand run" -s t -l tty -d 'Allocate a pseudo-TTY'
 complete -c strata -n "__fish_strata_using_subcommand run" -l rm -d 'Automatically remove the container when it exits'
+complete -c strata -n "__fish_strata_using_subcommand run" -s P -l publish-all -d 'Publish all exposed ports to random ports'
 complete -c strata -n "__fish_strata_using_subcommand run" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand run" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand ps" -s n -l last -d 'Show n last created containers (includes all states)' -r
@@ -115,7 +121,7 @@ complete -c strata -n "__fish_strata_using_subcommand build" -l iidfile -d 'Writ
 complete -c strata -n "__fish_strata_using_subcommand build" -l label -d 'Set metadata for an image' -r
 complete -c strata -n "__fish_strata_using_subcommand build" -l rm -d 'Remove intermediate containers after a successful build (always done)' -r -f -a "true\t''
 false\t''"
-complete -c strata -n "__fish_strata_using_subcommand build" -l network -d 'Set the networking mode for the RUN instructions (none, host)' -r
+complete -c strata -n "__fish_strata_using_subcommand build" -l network -d 'Set the networking mode for the RUN instructions (bridge, none, host)' -r
 complete -c strata -n "__fish_strata_using_subcommand build" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand build" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand build" -l no-cache -d 'Do not use cache when building the image'
@@ -164,24 +170,34 @@ complete -c strata -n "__fish_strata_using_subcommand inspect" -l root -d 'Store
 complete -c strata -n "__fish_strata_using_subcommand inspect" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand inspect" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand inspect" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand port" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand port" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand port" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand port" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "run" -d 'Run a command in a new container'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "ps" -d 'List containers'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "rm" -d 'Remove one or more containers'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "container" -d 'Manage containers'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "images" -d 'List images'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "rmi" -d 'Remove one or more images'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "build" -d 'Build an image from a Dockerfile'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "commit" -d 'Create a new image from a container\'s changes'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "history" -d 'Show the history of an image'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "import" -d 'Import the contents from a tarball to create a filesystem image'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "inspect" -d 'Return low-level information on containers and images'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "__gen-docs" -d 'Write the man pages and shell completions (for packagers)'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect __gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "run" -d 'Run a command in a new container'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "ps" -d 'List containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "rm" -d 'Remove one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "container" -d 'Manage containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "images" -d 'List images'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "rmi" -d 'Remove one or more images'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "build" -d 'Build an image from a Dockerfile'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "history" -d 'Show the history of an image'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "import" -d 'Import the contents from a tarball to create a filesystem image'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "inspect" -d 'Return low-level information on containers and images'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "port" -d 'List port mappings or a specific mapping for the container'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "__network-teardown" -d 'Remove the default bridge and its NAT table (no container may use it)'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "__gen-docs" -d 'Write the man pages and shell completions (for packagers)'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "prune" -d 'Remove all stopped containers'

@@ -17,6 +17,7 @@ mod tests {
             ("build", &["dockerfile", "oci", "util"][..]),
             ("runtime", &["util"][..]),
             ("registry", &["util"][..]),
+            ("network", &["oci", "util"][..]),
             ("image", &["archive", "oci", "util"][..]),
             ("container", &["oci", "util"][..]),
             (
@@ -29,6 +30,7 @@ mod tests {
                     "runtime",
                     "archive",
                     "registry",
+                    "network",
                     "oci",
                     "util",
                 ][..],

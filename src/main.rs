@@ -13,6 +13,7 @@ mod dockerfile;
 mod engine;
 mod image;
 mod layering;
+mod network;
 mod oci;
 mod registry;
 mod runtime;

@@ -84,3 +84,14 @@ impl ImageConfig {
         serde_json::to_vec(self).unwrap_or_default()
     }
 }
+
+/// A published port: `host_ip:host_port` on the host to `container_port`
+/// in the container. Requested with `-p` (host port 0: any free one), and
+/// as it is while the container runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortBinding {
+    pub proto: String,
+    pub host_ip: String,
+    pub host_port: u16,
+    pub container_port: u16,
+}

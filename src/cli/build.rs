@@ -39,8 +39,8 @@ pub struct BuildArgs {
     /// Always remove intermediate containers (always done)
     #[arg(long)]
     force_rm: bool,
-    /// Set the networking mode for the RUN instructions (none, host)
-    #[arg(long, default_value = "none")]
+    /// Set the networking mode for the RUN instructions (bridge, none, host)
+    #[arg(long, default_value = "bridge")]
     network: String,
     /// Always attempt to pull a newer version of the image (no registry yet: local images are used)
     #[arg(long)]

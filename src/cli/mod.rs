@@ -65,6 +65,11 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Return low-level information on containers and images
     Inspect(inspect::InspectArgs),
+    /// List port mappings or a specific mapping for the container
+    Port(ps::PortArgs),
+    /// Remove the default bridge and its NAT table (no container may use it)
+    #[command(name = "__network-teardown", hide = true)]
+    NetworkTeardown,
     /// Write the man pages and shell completions (for packagers)
     #[command(name = "__gen-docs", hide = true)]
     GenDocs {
@@ -92,6 +97,9 @@ pub fn main() -> Code {
             err,
         }));
     }
+    if let Command::NetworkTeardown = &cli.command {
+        return report(engine::network_teardown());
+    }
     let engine = match Engine::open(
         &cli.root,
         &cli.runroot,
@@ -115,7 +123,8 @@ pub fn main() -> Code {
         Command::History(a) => commit::exec_history(&engine, a),
         Command::Export(a) => commit::exec_export(&engine, a),
         Command::Inspect(a) => inspect::exec(&engine, a),
-        Command::GenDocs { .. } => 0,
+        Command::Port(a) => ps::exec_port(&engine, a),
+        Command::GenDocs { .. } | Command::NetworkTeardown => 0,
     }
 }
 

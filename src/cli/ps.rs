@@ -3,6 +3,7 @@
 use super::{fail, out, table, Code};
 use crate::container::Status;
 use crate::engine::{short_id, Engine, PsEntry};
+use crate::oci::PortBinding;
 use crate::util::time;
 use clap::Args;
 use serde_json::json;
@@ -65,6 +66,37 @@ pub fn status_text(e: &PsEntry) -> String {
     }
 }
 
+/// docker's PORTS column: `0.0.0.0:18080->80/tcp` for each published
+/// port of a running container, `80/tcp` for an exposed one that is not.
+pub fn ports_text(running: bool, published: &[PortBinding], exposed: &[String]) -> String {
+    let mut items: Vec<(u16, String, String)> = Vec::new();
+    if running {
+        for p in published {
+            items.push((
+                p.container_port,
+                p.proto.clone(),
+                format!(
+                    "{}:{}->{}/{}",
+                    p.host_ip, p.host_port, p.container_port, p.proto
+                ),
+            ));
+        }
+    }
+    for e in exposed {
+        let (port, proto) = e.split_once('/').unwrap_or((e, "tcp"));
+        let port: u16 = port.parse().unwrap_or(0);
+        if !items.iter().any(|(c, pr, _)| *c == port && pr == proto) {
+            items.push((port, proto.to_string(), format!("{port}/{proto}")));
+        }
+    }
+    items.sort();
+    items
+        .into_iter()
+        .map(|(_, _, t)| t)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn exec(engine: &Engine, a: PsArgs) -> Code {
     let limit = if a.latest { 1 } else { a.last };
     let mut rows = match engine.ps(a.all || limit > 0, a.size) {
@@ -97,7 +129,7 @@ pub fn exec(engine: &Engine, a: PsArgs) -> Code {
             "RunningFor": format!("{} ago", time::human_duration(time::since(r.created))),
             "Status": status_text(r),
             "State": r.state.status.as_str(),
-            "Ports": "",
+            "Ports": ports_text(r.state.status == Status::Running, &r.state.ports, &r.exposed),
             "Names": r.name,
             "Size": r.size_rw.map(|s| format!("{} (virtual {})", table::human_size(s), table::human_size(s))).unwrap_or_default(),
         })
@@ -148,5 +180,51 @@ pub fn exec(engine: &Engine, a: PsArgs) -> Code {
         table_rows.push(row);
     }
     out(&table::render(&table_rows));
+    0
+}
+
+#[derive(Args, Debug)]
+pub struct PortArgs {
+    /// The container, by name, ID or unique ID prefix
+    container: String,
+    /// Only this private port (PORT[/PROTO])
+    private_port: Option<String>,
+}
+
+/// `port`: `80/tcp -> 0.0.0.0:18080`, one line per published port.
+pub fn exec_port(engine: &Engine, a: PortArgs) -> Code {
+    let (name, ports) = match engine.port(&a.container) {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    let want = a.private_port.as_deref().map(|p| {
+        let (port, proto) = p.split_once('/').unwrap_or((p, "tcp"));
+        (port.to_string(), proto.to_lowercase())
+    });
+    let mut lines = Vec::new();
+    let mut sorted = ports.clone();
+    sorted.sort_by_key(|p| (p.container_port, p.proto.clone()));
+    for p in &sorted {
+        match &want {
+            Some((port, proto)) => {
+                if p.container_port.to_string() == *port && p.proto == *proto {
+                    lines.push(format!("{}:{}", p.host_ip, p.host_port));
+                }
+            }
+            None => lines.push(format!(
+                "{}/{} -> {}:{}",
+                p.container_port, p.proto, p.host_ip, p.host_port
+            )),
+        }
+    }
+    if let (Some((port, proto)), true) = (&want, lines.is_empty()) {
+        eprintln!("Error: No public port '{port}/{proto}' published for {name}");
+        return 1;
+    }
+    let mut s = lines.join("\n");
+    if !s.is_empty() {
+        s.push('\n');
+    }
+    out(&s);
     0
 }

@@ -41,9 +41,21 @@ pub struct RunArgs {
     /// Overwrite the default ENTRYPOINT of the image
     #[arg(long)]
     entrypoint: Option<String>,
-    /// Connect a container to a network (none, host)
-    #[arg(long, alias = "net", default_value = "none")]
+    /// Connect a container to a network (bridge, none, host)
+    #[arg(long, alias = "net", default_value = "bridge")]
     network: String,
+    /// Publish a container's port(s) to the host ([IP:][HOST:]CONTAINER[/PROTO])
+    #[arg(short, long = "publish", value_name = "PORTS")]
+    publish: Vec<String>,
+    /// Publish all exposed ports to random ports
+    #[arg(short = 'P', long)]
+    publish_all: bool,
+    /// Set custom DNS servers
+    #[arg(long, value_name = "IP")]
+    dns: Vec<String>,
+    /// Add a custom host-to-IP mapping (host:ip)
+    #[arg(long = "add-host", value_name = "HOST:IP")]
+    add_host: Vec<String>,
     /// Print help
     #[arg(long, action = ArgAction::Help)]
     help: Option<bool>,
@@ -85,6 +97,10 @@ pub fn exec(engine: &Engine, a: RunArgs) -> Code {
         hostname: a.hostname,
         volumes,
         network: a.network,
+        publish: a.publish,
+        publish_all: a.publish_all,
+        dns: a.dns,
+        add_hosts: a.add_host,
         tty: a.tty,
         interactive: a.interactive,
         rm: a.rm,

@@ -125,6 +125,15 @@ pub struct Record {
     /// time). Once that process is gone, the container is swept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creator: Option<(i32, u64)>,
+    /// `-p`/`-P`: the ports to publish (host port 0: any free one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<crate::oci::PortBinding>,
+    /// `--dns` servers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns: Vec<String>,
+    /// `--add-host` entries: (name, address).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_hosts: Vec<(String, String)>,
 }
 
 /// The container store rooted at a store directory and a run directory.

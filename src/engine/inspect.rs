@@ -120,7 +120,10 @@ impl Engine {
             "Platform": "linux",
             "HostConfig": {
                 "Binds": rec.mounts.iter().map(|m| format!("{}:{}{}", m.source, m.destination, if m.rw { "" } else { ":ro" })).collect::<Vec<_>>(),
-                "NetworkMode": rec.network,
+                "NetworkMode": if rec.network == "bridge" { "default" } else { rec.network.as_str() },
+                "PortBindings": port_map(&rec.ports),
+                "Dns": rec.dns,
+                "ExtraHosts": rec.extra_hosts.iter().map(|(n, a)| format!("{n}:{a}")).collect::<Vec<_>>(),
                 "AutoRemove": rec.auto_remove,
             },
             "GraphDriver": {
@@ -136,7 +139,49 @@ impl Engine {
                 "Mode": if m.rw { "" } else { "ro" }, "RW": m.rw, "Propagation": "rprivate"
             })).collect::<Vec<_>>(),
             "Config": config,
-            "NetworkSettings": { "Networks": {} },
+            "NetworkSettings": network_settings(&rec, &st),
         }))
     }
+}
+
+/// docker's `{"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "18080"}]}`
+/// (a host port of 0 is "" until the container runs).
+fn port_map(ports: &[crate::oci::PortBinding]) -> Value {
+    let mut m = serde_json::Map::new();
+    for p in ports {
+        let key = format!("{}/{}", p.container_port, p.proto);
+        let entry = json!({
+            "HostIp": p.host_ip,
+            "HostPort": if p.host_port == 0 { String::new() } else { p.host_port.to_string() },
+        });
+        match m.get_mut(&key) {
+            Some(Value::Array(a)) => a.push(entry),
+            _ => {
+                m.insert(key, json!([entry]));
+            }
+        }
+    }
+    Value::Object(m)
+}
+
+/// docker's NetworkSettings: the address and ports while running.
+fn network_settings(rec: &container::Record, st: &container::State) -> Value {
+    let running = st.status == container::Status::Running;
+    let ip = if running {
+        st.ip_address.clone()
+    } else {
+        String::new()
+    };
+    let mut networks = serde_json::Map::new();
+    if rec.network == "bridge" || rec.network == "host" || rec.network == "none" {
+        networks.insert(
+            rec.network.clone(),
+            json!({ "IPAddress": ip, "NetworkID": rec.network }),
+        );
+    }
+    json!({
+        "IPAddress": ip,
+        "Ports": if running { port_map(&st.ports) } else { json!({}) },
+        "Networks": networks,
+    })
 }

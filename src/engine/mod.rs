@@ -34,6 +34,7 @@ pub enum Error {
     Container(container::Error),
     Runtime(runtime::Error),
     Registry(crate::registry::Error),
+    Network(crate::network::Error),
     /// The request itself is wrong (a bad -v, a bad reference, ...).
     Invalid(String),
     /// The request conflicts with the state (rm of a running container, ...).
@@ -62,6 +63,7 @@ impl fmt::Display for Error {
             Error::Container(e) => e.fmt(f),
             Error::Runtime(e) => e.fmt(f),
             Error::Registry(e) => e.fmt(f),
+            Error::Network(e) => e.fmt(f),
             Error::Invalid(m) | Error::Conflict(m) => f.write_str(m),
             Error::Io { what, err } => {
                 let s = err.to_string();
@@ -86,6 +88,12 @@ impl From<container::Error> for Error {
     }
 }
 
+impl From<crate::network::Error> for Error {
+    fn from(e: crate::network::Error) -> Error {
+        Error::Network(e)
+    }
+}
+
 impl From<crate::registry::Error> for Error {
     fn from(e: crate::registry::Error) -> Error {
         Error::Registry(e)
@@ -99,6 +107,12 @@ impl From<runtime::Error> for Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// Removes the default bridge (`STRATA_BRIDGE`), its NAT table and state,
+/// when no live container uses it.
+pub fn network_teardown() -> Result<()> {
+    Ok(crate::network::Bridge::from_env().teardown()?)
+}
 
 /// The stores and where they live.
 pub struct Engine {
@@ -147,6 +161,8 @@ impl Engine {
     pub fn sweep(&self) {
         self.images.sweep_tmp();
         self.containers.sweep();
+        // Leases on the bridge of a strata that was killed.
+        crate::network::Bridge::from_env().sweep();
         // Build steps whose builder died (killed, or the machine stopped).
         let Ok(ids) = self.containers.ids() else {
             return;

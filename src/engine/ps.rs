@@ -14,6 +14,8 @@ pub struct PsEntry {
     pub state: State,
     pub name: String,
     pub size_rw: Option<u64>,
+    /// The image's exposed ports (`80/tcp`), published or not.
+    pub exposed: Vec<String>,
 }
 
 impl Engine {
@@ -56,9 +58,28 @@ impl Engine {
                 state,
                 name: rec.name,
                 size_rw,
+                exposed: rec
+                    .config
+                    .exposed_ports
+                    .iter()
+                    .flat_map(|m| m.keys().cloned())
+                    .collect(),
             });
         }
         out.sort_by_key(|e| std::cmp::Reverse(e.created));
         Ok(out)
+    }
+
+    /// `port`: a container's name and its published ports while it runs.
+    pub fn port(&self, container: &str) -> Result<(String, Vec<crate::oci::PortBinding>)> {
+        let id = self.containers.resolve(container)?;
+        let rec = self.containers.record(&id)?;
+        let state = self.containers.state(&id)?;
+        let ports = if state.status == Status::Running {
+            state.ports
+        } else {
+            Vec::new()
+        };
+        Ok((rec.name, ports))
     }
 }

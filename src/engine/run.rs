@@ -5,6 +5,7 @@
 use super::{Engine, Error, Result};
 use crate::container::{self, names, Mount, Record, State, Status};
 use crate::image::{ImageConfig, ImageStore, Reference, RunConfig};
+use crate::network;
 use crate::runtime::{self, Bind, Network, Spec};
 use crate::util::{ids, time};
 use std::path::{Path, PathBuf};
@@ -70,6 +71,13 @@ pub struct RunRequest {
     pub hostname: Option<String>,
     pub volumes: Vec<Volume>,
     pub network: String,
+    /// `-p` values, as written.
+    pub publish: Vec<String>,
+    /// `-P`: publish every exposed port on a free host port.
+    pub publish_all: bool,
+    pub dns: Vec<String>,
+    /// `--add-host NAME:IP` values.
+    pub add_hosts: Vec<String>,
     pub tty: bool,
     pub interactive: bool,
     pub rm: bool,
@@ -135,54 +143,48 @@ pub fn command(image: &RunConfig, req_cmd: &[String], req_entrypoint: Option<&st
     entrypoint.into_iter().chain(cmd).collect()
 }
 
-fn hosts_file(hostname: &str, network: Network) -> String {
-    let mut s = String::from(
-        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n\
-         ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n",
-    );
-    if network == Network::None {
-        // No address of its own: docker lists nothing more.
-        let _ = hostname;
-    }
-    s.shrink_to_fit();
-    s
-}
-
-/// The container's resolv.conf: the host's, with loopback resolvers (which
-/// the container cannot reach) replaced by public ones, as docker does.
-pub fn resolv_conf(host: &str) -> String {
-    let mut out = String::new();
-    let mut servers = 0;
-    for line in host.lines() {
-        let t = line.trim();
-        if let Some(ns) = t.strip_prefix("nameserver") {
-            let ns = ns.trim();
-            if ns.starts_with("127.") || ns == "::1" {
-                continue;
-            }
-            servers += 1;
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
-    if servers == 0 {
-        out.push_str("nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
-    }
-    out
-}
-
 fn parse_network(n: &str) -> Result<Network> {
     match n {
-        "" | "none" | "default" | "bridge" => Ok(Network::None),
+        "" | "default" | "bridge" => Ok(Network::Private),
+        "none" => Ok(Network::None),
         "host" => Ok(Network::Host),
         other => Err(Error::Invalid(format!("network {other} not found"))),
     }
+}
+
+fn network_name(n: Network) -> &'static str {
+    match n {
+        Network::Private => "bridge",
+        Network::None => "none",
+        Network::Host => "host",
+    }
+}
+
+/// The resolvers behind a loopback resolver (systemd-resolved's list).
+fn upstream_resolv() -> Option<String> {
+    std::fs::read_to_string("/run/systemd/resolve/resolv.conf").ok()
 }
 
 impl Engine {
     /// `create`: makes the container and returns its id.
     pub fn create(&self, req: &RunRequest) -> Result<String> {
         let network = parse_network(&req.network)?;
+        let mut ports = Vec::new();
+        for p in &req.publish {
+            ports.extend(network::parse_ports(p).map_err(Error::Invalid)?);
+        }
+        let mut extra_hosts = Vec::new();
+        for h in &req.add_hosts {
+            extra_hosts.push(network::parse_add_host(h).map_err(Error::Invalid)?);
+        }
+        if network != Network::Private && (!ports.is_empty() || req.publish_all) {
+            // docker publishes nothing outside the bridge, and says nothing;
+            // strata says so.
+            return Err(Error::Invalid(format!(
+                "ports cannot be published with --network {}",
+                network_name(network)
+            )));
+        }
         for v in &req.volumes {
             if std::fs::symlink_metadata(&v.source).is_err() {
                 return Err(Error::Invalid(format!(
@@ -216,7 +218,7 @@ impl Engine {
             (None, Network::Host) => nix::unistd::gethostname()
                 .map(|h| h.to_string_lossy().to_string())
                 .unwrap_or_else(|_| id[..12].to_string()),
-            (None, Network::None) => id[..12].to_string(),
+            (None, _) => id[..12].to_string(),
         };
         let mut env = image.config.env.clone().unwrap_or_default();
         if !env.iter().any(|e| e.starts_with("PATH=")) {
@@ -248,7 +250,7 @@ impl Engine {
             .map(|r| r.familiar())
             .map(|f| f.strip_suffix(":latest").map(str::to_string).unwrap_or(f))
             .unwrap_or_else(|| req.image.clone());
-        let rec = Record {
+        let mut rec = Record {
             id: id.clone(),
             name: self.unique_name(req.name.as_deref()),
             created: time::rfc3339(time::now_nanos()),
@@ -261,11 +263,7 @@ impl Engine {
             hostname: hostname.clone(),
             tty: req.tty,
             open_stdin: req.interactive,
-            network: if network == Network::Host {
-                "host".into()
-            } else {
-                "none".into()
-            },
+            network: network_name(network).into(),
             auto_remove: req.rm,
             committed_layers: 0,
             rebase: None,
@@ -286,12 +284,31 @@ impl Engine {
                     rw: !v.readonly,
                 })
                 .collect(),
+            ports,
+            dns: req.dns.clone(),
+            extra_hosts,
         };
+        if req.publish_all {
+            for p in image.config.exposed_ports.iter().flat_map(|m| m.keys()) {
+                let (port, proto) = p.split_once('/').unwrap_or((p, "tcp"));
+                if let Ok(port) = port.parse() {
+                    rec.ports.push(crate::oci::PortBinding {
+                        proto: proto.to_string(),
+                        host_ip: "0.0.0.0".into(),
+                        host_port: 0,
+                        container_port: port,
+                    });
+                }
+            }
+        }
         let host_resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
         let files = [
             ("hostname", format!("{hostname}\n")),
-            ("hosts", hosts_file(&hostname, network)),
-            ("resolv.conf", resolv_conf(&host_resolv)),
+            ("hosts", network::hosts(&hostname, None, &rec.extra_hosts)),
+            (
+                "resolv.conf",
+                network::resolv_conf(&host_resolv, upstream_resolv().as_deref(), &rec.dns),
+            ),
         ];
         self.containers.create(&rec, &files)?;
         Ok(id)
@@ -319,11 +336,7 @@ impl Engine {
             lowers.push(self.images.layer_link(chain)?);
         }
         let dir = self.containers.dir(&rec.id);
-        let network = if rec.network == "host" {
-            Network::Host
-        } else {
-            Network::None
-        };
+        let network = parse_network(&rec.network)?;
         let etc_files = if network == Network::Host {
             vec![
                 (dir.join("hostname"), "/etc/hostname".into()),
@@ -398,10 +411,29 @@ impl Engine {
         spec.cgroups = runtime::cgroup::create(id);
         spec.discard_output = discard_output;
         spec.kill_on_signal = kill_on_signal;
-        let started = match runtime::start(&spec) {
+        // On the bridge: an address and the ports, before anything starts.
+        let bridge = network::Bridge::from_env();
+        let attachment = if spec.network == Network::Private {
+            match self.attach(&bridge, &rec) {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    runtime::cgroup::remove(id);
+                    return Err(self.fail_start(&rec, e));
+                }
+            }
+        } else {
+            None
+        };
+        let started = match runtime::start_with(&spec, &mut |pid| match &attachment {
+            Some(a) => a.connect(pid).map_err(|e| e.to_string()),
+            None => Ok(()),
+        }) {
             Ok(s) => s,
             Err(e) => {
                 runtime::cgroup::remove(id);
+                if attachment.is_some() {
+                    bridge.release(id);
+                }
                 return Err(self.fail_start(&rec, e.into()));
             }
         };
@@ -413,6 +445,14 @@ impl Engine {
             pid: started.pid,
             pid_start,
             started_at: Some(time::rfc3339(time::now_nanos())),
+            ip_address: attachment
+                .as_ref()
+                .map(|a| a.ip.to_string())
+                .unwrap_or_default(),
+            ports: attachment
+                .as_ref()
+                .map(|a| a.ports.clone())
+                .unwrap_or_default(),
             ..Default::default()
         };
         {
@@ -421,12 +461,17 @@ impl Engine {
         }
         let exit = started.supervise();
         runtime::cgroup::remove(id);
+        if attachment.is_some() {
+            bridge.release(id);
+        }
         let exit = exit?;
         let finished = State {
             status: Status::Exited,
             pid: 0,
             exit_code: exit.code(),
             finished_at: Some(time::rfc3339(time::now_nanos())),
+            ip_address: String::new(),
+            ports: Vec::new(),
             ..running
         };
         {
@@ -437,6 +482,22 @@ impl Engine {
             self.containers.remove(id)?;
         }
         Ok(exit.code())
+    }
+
+    /// Leases an address and the ports on the bridge, and writes the
+    /// container's /etc/hosts with its address.
+    fn attach(&self, bridge: &network::Bridge, rec: &Record) -> Result<network::Attachment> {
+        let a = bridge.lease(&rec.id, &rec.ports)?;
+        let hosts = network::hosts(&rec.hostname, Some(a.ip), &rec.extra_hosts);
+        let path = self.containers.dir(&rec.id).join("hosts");
+        if let Err(err) = std::fs::write(&path, hosts) {
+            bridge.release(&rec.id);
+            return Err(Error::Io {
+                what: format!("write {}", path.display()),
+                err,
+            });
+        }
+        Ok(a)
     }
 
     /// Records a start that failed, removes an `--rm` container, and
@@ -516,17 +577,5 @@ mod tests {
         assert!(Volume::parse("/h:c").is_err());
         assert!(Volume::parse("/h:/c:xx").is_err());
         assert!(Volume::parse("/c").is_err());
-    }
-
-    #[test]
-    fn resolv_conf_drops_loopback_resolvers() {
-        assert_eq!(
-            resolv_conf("nameserver 127.0.0.53\nsearch x\n"),
-            "search x\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n"
-        );
-        assert_eq!(
-            resolv_conf("nameserver 10.0.0.2\n"),
-            "nameserver 10.0.0.2\n"
-        );
     }
 }

@@ -72,6 +72,8 @@ pub struct ChildCtx<'a> {
     pub winsize: Option<libc::winsize>,
     /// Sends the pty master to the parent over the sync socket.
     pub send_fd: &'a dyn Fn(RawFd) -> Result<(), Failure>,
+    /// Waits for the parent to have wired the network (`Network::Private`).
+    pub wait_go: &'a dyn Fn() -> Result<(), Failure>,
 }
 
 /// Sets the container up and execs its command. Returns only on failure.
@@ -115,7 +117,7 @@ fn setup_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
 
     // 2. Hostname and loopback.
     sethostname(&spec.hostname).map_err(fail("sethostname", spec.hostname.clone()))?;
-    if spec.network == Network::None {
+    if matches!(spec.network, Network::None | Network::Private) {
         loopback_up()?;
     }
 
@@ -226,7 +228,11 @@ fn setup_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
         }
     }
 
-    // 11. Identity and privileges.
+    // 11. The network, wired by the parent meanwhile; identity and
+    // privileges.
+    if spec.network == Network::Private {
+        (ctx.wait_go)()?;
+    }
     drop_privileges(&who)?;
     reset_signals();
     // Everything above stderr that is still open must not reach the command.

@@ -17,7 +17,7 @@ mod pty;
 pub mod user;
 mod view;
 
-pub use parent::start;
+pub use parent::start_with;
 pub use pty::stdin_is_tty;
 pub use view::{with_readonly_view, with_writable_root};
 
@@ -39,6 +39,9 @@ pub enum Network {
     None,
     /// The host's network namespace.
     Host,
+    /// A new network namespace with loopback up, that the caller wires
+    /// (the `wire` hook of `start_with`) before the command runs.
+    Private,
 }
 
 /// Everything needed to run one container; plain data.

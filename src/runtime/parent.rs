@@ -64,7 +64,12 @@ fn handled_signals() -> SigSet {
 
 /// Clones the container's init, waits until its command is executed (or a
 /// setup step fails), and returns the running container.
-pub fn start(spec: &Spec) -> Result<Started, Error> {
+/// `wire(pid)` is called once the container exists and before its
+/// command runs (for `Network::Private`: to give it its links).
+pub fn start_with(
+    spec: &Spec,
+    wire: &mut dyn FnMut(i32) -> Result<(), String>,
+) -> Result<Started, Error> {
     let mask = handled_signals();
     let mut old_mask = SigSet::empty();
     nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&mask), Some(&mut old_mask))
@@ -101,7 +106,7 @@ pub fn start(spec: &Spec) -> Result<Started, Error> {
     // cgroups, so that the container sees its own group as the root.
     let mut flags =
         libc::CLONE_NEWNS | libc::CLONE_NEWPID | libc::CLONE_NEWUTS | libc::CLONE_NEWIPC;
-    if spec.network == Network::None {
+    if matches!(spec.network, Network::None | Network::Private) {
         flags |= libc::CLONE_NEWNET;
     }
     // SAFETY: a raw clone without CLONE_VM and with a NULL stack behaves like
@@ -138,10 +143,27 @@ pub fn start(spec: &Spec) -> Result<Started, Error> {
                     detail: String::new(),
                 })
         };
+        let wait_go = || -> Result<(), Failure> {
+            let mut b = [0u8; 1];
+            loop {
+                match nix::sys::socket::recv(sock, &mut b, MsgFlags::empty()) {
+                    Ok(1) if b[0] == b'G' => return Ok(()),
+                    Err(nix::errno::Errno::EINTR) => continue,
+                    _ => {
+                        return Err(Failure {
+                            step: "network",
+                            errno: libc::ECONNABORTED,
+                            detail: "the network was not set up".into(),
+                        })
+                    }
+                }
+            }
+        };
         let ctx = ChildCtx {
             spec,
             winsize,
             send_fd: &send_fd,
+            wait_go: &wait_go,
         };
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| child::run(&ctx)));
         let f = outcome.unwrap_or(Failure {
@@ -162,6 +184,23 @@ pub fn start(spec: &Spec) -> Result<Started, Error> {
     }
     drop(child_sock);
     let pid = pid as i32;
+    if spec.network == Network::Private {
+        let go = wire(pid).and_then(|()| {
+            nix::sys::socket::send(parent_sock.as_raw_fd(), b"G", MsgFlags::empty())
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        });
+        if let Err(detail) = go {
+            let _ = nix::sys::signal::kill(Pid::from_raw(pid), nix::sys::signal::SIGKILL);
+            let _ = waitpid(Pid::from_raw(pid), None);
+            restore(&old_mask);
+            return Err(Error::Setup {
+                step: "network".into(),
+                errno: 0,
+                detail,
+            });
+        }
+    }
 
     // Read the child's messages until EOF (exec) or an error report.
     let mut master = None;

@@ -7,4 +7,5 @@ pub mod gofmt;
 pub mod hash;
 pub mod ids;
 pub mod lock;
+pub mod proc;
 pub mod time;

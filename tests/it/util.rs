@@ -93,8 +93,15 @@ pub struct Env {
     pub dir: PathBuf,
 }
 
+/// The bridge the tests use (not the user's `strata0`), and how many
+/// stores are alive: the last one to go removes the bridge, so a test run
+/// leaves no link, address or NAT rule behind.
+pub const TEST_BRIDGE: &str = "strata-test0";
+static LIVE_ENVS: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+
 impl Env {
     pub fn new() -> Env {
+        *LIVE_ENVS.lock().unwrap_or_else(|e| e.into_inner()) += 1;
         let dir = std::env::temp_dir().join(format!("strata-test-{}", random_suffix()));
         std::fs::create_dir_all(&dir).unwrap();
         Env { dir }
@@ -120,6 +127,7 @@ impl Env {
         let mut c = Command::new(BIN);
         c.env("STRATA_ROOT", self.root())
             .env("STRATA_RUNROOT", self.runroot())
+            .env("STRATA_BRIDGE", TEST_BRIDGE)
             .args(args);
         c.stdin(Stdio::null());
         c
@@ -181,6 +189,17 @@ impl Drop for Env {
             }
         }
         let _ = std::fs::remove_dir_all(&self.dir);
+        // Held while tearing down: no store starts meanwhile.
+        let mut live = LIVE_ENVS.lock().unwrap_or_else(|e| e.into_inner());
+        *live -= 1;
+        if *live == 0 {
+            let _ = Command::new(BIN)
+                .arg("__network-teardown")
+                .env("STRATA_BRIDGE", TEST_BRIDGE)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
     }
 }
 

@@ -1,0 +1,376 @@
+//! Container networking: `none`, `host`, and the default `bridge`.
+//!
+//! The bridge (`strata0`, or `STRATA_BRIDGE`) is host-wide, so its state
+//! is too: `/run/strata-net/<bridge>/state.json` under a lock beside it,
+//! whatever store a strata command uses. It lives in /run because the
+//! bridge, the links and the leases all end with the boot.
+//!
+//! A container's attachment, in order:
+//! 1. `Bridge::lease`: under the lock, make and set up the bridge if need
+//!    be (address, forwarding, the nft table), reclaim the leases of dead
+//!    owners, take the lowest free address and the published ports (each
+//!    held by a bound socket for as long as the lease's owner lives).
+//! 2. `Attachment::connect(pid)`: a veth pair whose peer is made right in
+//!    the container's network namespace as `eth0`; then, from a netlink
+//!    socket opened inside that namespace, its address, `lo` and `eth0`
+//!    up, and the default route; then the port map elements.
+//! 3. `Bridge::release`: the veth, the elements and the lease go.
+
+mod dns;
+mod ipam;
+mod nat;
+mod netlink;
+mod ports;
+
+pub use dns::{hosts, parse_add_host, resolv_conf};
+pub use ipam::PortMap;
+pub use ports::{parse as parse_ports, PortSpec};
+
+use ipam::{BridgeState, Lease, Subnet};
+use nix::sys::socket::{self as sock, AddressFamily, SockFlag, SockType, SockaddrIn};
+use std::fmt;
+use std::net::Ipv4Addr;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::path::PathBuf;
+
+/// What went wrong while networking, in one line.
+#[derive(Debug)]
+pub enum Error {
+    /// The request cannot be met: a bad subnet, a port in use, ...
+    Invalid(String),
+    /// The host refused: netlink, nft, a file.
+    Setup(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Invalid(m) | Error::Setup(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+fn setup<E: fmt::Display>(what: &str) -> impl Fn(E) -> Error + '_ {
+    move |e| Error::Setup(format!("{what}: {e}"))
+}
+
+/// The default bridge, as this machine and environment name it.
+#[derive(Debug, Clone)]
+pub struct Bridge {
+    pub name: String,
+    subnet: Option<String>,
+    dir: PathBuf,
+}
+
+/// A container's lease, before and after it is wired.
+pub struct Attachment {
+    pub ip: Ipv4Addr,
+    pub prefix: u8,
+    pub gateway: Ipv4Addr,
+    pub ports: Vec<PortMap>,
+    veth: String,
+    bridge: String,
+    /// Bound (not listening) sockets that keep published ports ours.
+    _holds: Vec<OwnedFd>,
+}
+
+impl Bridge {
+    /// `STRATA_BRIDGE` (default `strata0`) and `STRATA_SUBNET` (default:
+    /// the first free /16 from 10.88.0.0).
+    pub fn from_env() -> Bridge {
+        let name = std::env::var("STRATA_BRIDGE")
+            .ok()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "strata0".into());
+        let subnet = std::env::var("STRATA_SUBNET")
+            .ok()
+            .filter(|s| !s.is_empty());
+        let dir = PathBuf::from("/run/strata-net").join(&name);
+        Bridge { name, subnet, dir }
+    }
+
+    fn lock(&self) -> Result<crate::util::lock::LockGuard, Error> {
+        std::fs::create_dir_all(&self.dir).map_err(setup("mkdir /run/strata-net"))?;
+        crate::util::lock::exclusive(&self.dir.join("lock")).map_err(setup("lock the bridge"))
+    }
+
+    fn load(&self) -> BridgeState {
+        std::fs::read(self.dir.join("state.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    fn save(&self, st: &BridgeState) -> Result<(), Error> {
+        let data = serde_json::to_vec_pretty(st).unwrap_or_default();
+        crate::util::fsx::replace(&self.dir.join("state.json"), &data)
+            .map_err(setup("write the bridge state"))
+    }
+
+    /// Makes the bridge and its host setup when missing; returns its
+    /// subnet and index. Called under the lock.
+    fn ensure(&self, st: &mut BridgeState) -> Result<(Subnet, u32), Error> {
+        let mut nl = netlink::Socket::open().map_err(setup("netlink"))?;
+        let subnet = match (netlink::index(&self.name), Subnet::parse(&st.subnet)) {
+            (Some(_), Ok(s)) => s,
+            _ => {
+                let routes = ipam::parse_routes(
+                    &std::fs::read_to_string("/proc/net/route").unwrap_or_default(),
+                );
+                let s = ipam::choose_subnet(self.subnet.as_deref(), &routes, &self.name)
+                    .map_err(Error::Invalid)?;
+                st.subnet = s.to_string();
+                s
+            }
+        };
+        let index = match netlink::index(&self.name) {
+            Some(i) => i,
+            None => {
+                if !nat::nft_present() {
+                    return Err(Error::Invalid(
+                        "bridge networking needs nftables: apt-get install nftables (or use --network none|host)".into(),
+                    ));
+                }
+                match nl.add_bridge(&self.name) {
+                    Ok(()) => {}
+                    Err(e) if e.errno == libc::EEXIST => {}
+                    Err(e) => return Err(Error::Setup(e.to_string())),
+                }
+                netlink::index(&self.name)
+                    .ok_or_else(|| Error::Setup(format!("bridge {} vanished", self.name)))?
+            }
+        };
+        if st.ifindex != index {
+            match nl.add_addr(index, subnet.gateway(), subnet.prefix) {
+                Ok(()) => {}
+                Err(e) if e.errno == libc::EEXIST => {}
+                Err(e) => return Err(Error::Setup(e.to_string())),
+            }
+            nl.set_up(index).map_err(setup("bridge up"))?;
+            let sysctl = |path: String| {
+                std::fs::write(&path, "1").map_err(|e| Error::Setup(format!("{path}: {e}")))
+            };
+            sysctl("/proc/sys/net/ipv4/ip_forward".into())?;
+            sysctl(format!(
+                "/proc/sys/net/ipv4/conf/{}/route_localnet",
+                self.name
+            ))?;
+            let mut script = nat::create_script(&self.name, &subnet);
+            for l in &st.leases {
+                script.push_str(&nat::ports_script("add", &self.name, l.ip, &l.ports));
+            }
+            nat::nft(&script).map_err(Error::Setup)?;
+            nat::iptables_forward(&self.name, true);
+            st.ifindex = index;
+        }
+        Ok((subnet, index))
+    }
+
+    /// Takes an address (and the ports) for `container`, owned by this
+    /// process: when it dies, the next strata reclaims the lease.
+    pub fn lease(&self, container: &str, want: &[PortSpec]) -> Result<Attachment, Error> {
+        let _lock = self.lock()?;
+        let mut st = self.load();
+        self.reclaim(&mut st);
+        let (subnet, _) = self.ensure(&mut st)?;
+        let ip = st.free_ip(&subnet).ok_or_else(|| {
+            Error::Invalid(format!("no free address left in {subnet} on {}", self.name))
+        })?;
+        let mut holds = Vec::new();
+        let mut ports = Vec::new();
+        for p in want {
+            if p.host_port != 0 && st.port_holder(&p.proto, &p.host_ip, p.host_port).is_some()
+                || ports.iter().any(|q: &PortMap| {
+                    q.proto == p.proto && q.host_port == p.host_port && p.host_port != 0
+                })
+            {
+                return Err(Error::Invalid(format!(
+                    "Bind for {}:{} failed: port is already allocated",
+                    p.host_ip, p.host_port
+                )));
+            }
+            let (fd, port) = hold_port(&p.proto, &p.host_ip, p.host_port).map_err(|e| {
+                Error::Invalid(format!(
+                    "driver failed programming external connectivity on endpoint {container}: \
+                     Error starting userland proxy: listen {}4 {}:{}: bind: {}",
+                    p.proto,
+                    p.host_ip,
+                    p.host_port,
+                    e.desc().to_lowercase()
+                ))
+            })?;
+            holds.push(fd);
+            ports.push(PortMap {
+                proto: p.proto.clone(),
+                host_ip: p.host_ip.clone(),
+                host_port: port,
+                container_port: p.container_port,
+            });
+        }
+        let me = std::process::id() as i32;
+        let veth = format!("veth{}", &container[..container.len().min(7)]);
+        st.leases.push(Lease {
+            ip,
+            container: container.to_string(),
+            owner_pid: me,
+            owner_start: crate::util::proc::proc_stat(me).map(|s| s.0).unwrap_or(0),
+            veth: veth.clone(),
+            ports: ports.clone(),
+        });
+        self.save(&st)?;
+        Ok(Attachment {
+            ip,
+            prefix: subnet.prefix,
+            gateway: subnet.gateway(),
+            ports,
+            veth,
+            bridge: self.name.clone(),
+            _holds: holds,
+        })
+    }
+
+    /// Ends `container`'s lease: its link, its port elements, its address.
+    pub fn release(&self, container: &str) {
+        let Ok(_lock) = self.lock() else { return };
+        let mut st = self.load();
+        let (gone, kept): (Vec<Lease>, Vec<Lease>) =
+            st.leases.drain(..).partition(|l| l.container == container);
+        st.leases = kept;
+        self.undo(&gone);
+        let _ = self.save(&st);
+    }
+
+    /// Drops the leases whose owner is gone (a killed strata).
+    fn reclaim(&self, st: &mut BridgeState) {
+        let (dead, live): (Vec<Lease>, Vec<Lease>) = st
+            .leases
+            .drain(..)
+            .partition(|l| !crate::util::proc::is_alive(l.owner_pid, l.owner_start));
+        st.leases = live;
+        self.undo(&dead);
+    }
+
+    fn undo(&self, leases: &[Lease]) {
+        let mut script = String::new();
+        for l in leases {
+            if let (Some(i), Ok(mut nl)) = (netlink::index(&l.veth), netlink::Socket::open()) {
+                let _ = nl.delete_link(i);
+            }
+            script.push_str(&nat::ports_script("delete", &self.name, l.ip, &l.ports));
+        }
+        if !script.is_empty() {
+            let _ = nat::nft(&script);
+        }
+    }
+
+    /// Sweeps leases whose owner died (`kill -9` of strata).
+    pub fn sweep(&self) {
+        if !self.dir.join("state.json").exists() {
+            return;
+        }
+        let Ok(_lock) = self.lock() else { return };
+        let mut st = self.load();
+        let before = st.leases.len();
+        self.reclaim(&mut st);
+        if st.leases.len() != before {
+            let _ = self.save(&st);
+        }
+    }
+
+    /// Removes the bridge and everything strata set up for it (none of
+    /// its leases may be live).
+    pub fn teardown(&self) -> Result<(), Error> {
+        let _lock = self.lock()?;
+        let mut st = self.load();
+        self.reclaim(&mut st);
+        if !st.leases.is_empty() {
+            return Err(Error::Invalid(format!(
+                "{} has {} container(s) attached",
+                self.name,
+                st.leases.len()
+            )));
+        }
+        if let (Some(i), Ok(mut nl)) = (netlink::index(&self.name), netlink::Socket::open()) {
+            nl.delete_link(i).map_err(setup("delete the bridge"))?;
+        }
+        let _ = nat::nft(&format!(
+            "add table ip {0}\ndelete table ip {0}\n",
+            self.name
+        ));
+        nat::iptables_forward(&self.name, false);
+        let _ = std::fs::remove_file(self.dir.join("state.json"));
+        let _ = std::fs::remove_file(self.dir.join("lock"));
+        let _ = std::fs::remove_dir(&self.dir);
+        Ok(())
+    }
+}
+
+/// Binds (without listening) a socket to the host port, so that nothing
+/// else takes it; port 0 asks the kernel for a free one.
+fn hold_port(proto: &str, ip: &str, port: u16) -> Result<(OwnedFd, u16), nix::errno::Errno> {
+    let ty = if proto == "udp" {
+        SockType::Datagram
+    } else {
+        SockType::Stream
+    };
+    let fd = sock::socket(AddressFamily::Inet, ty, SockFlag::SOCK_CLOEXEC, None)?;
+    let ip: Ipv4Addr = ip.parse().unwrap_or(Ipv4Addr::UNSPECIFIED);
+    let addr = SockaddrIn::from(std::net::SocketAddrV4::new(ip, port));
+    sock::bind(fd.as_raw_fd(), &addr)?;
+    let bound: SockaddrIn = sock::getsockname(fd.as_raw_fd())?;
+    Ok((fd, bound.port()))
+}
+
+impl Attachment {
+    /// Wires the container whose init is `pid` (in a network namespace of
+    /// its own) to the bridge.
+    pub fn connect(&self, pid: i32) -> Result<(), Error> {
+        let ns = std::fs::File::open(format!("/proc/{pid}/ns/net"))
+            .map_err(setup("open the container's network namespace"))?;
+        let master = netlink::index(&self.bridge)
+            .ok_or_else(|| Error::Setup(format!("bridge {} is gone", self.bridge)))?;
+        let o = self.ip.octets();
+        let mac = [0x02, 0x42, o[0], o[1], o[2], o[3]];
+        let mut host = netlink::Socket::open().map_err(setup("netlink"))?;
+        host.add_veth(&self.veth, master, "eth0", ns.as_raw_fd(), mac)
+            .map_err(setup("veth"))?;
+        // A netlink socket belongs to the namespace it was opened in.
+        let (mut inside, eth0, lo) = in_netns(&ns, || {
+            let s = netlink::Socket::open().map_err(setup("netlink"))?;
+            let eth0 = netlink::index("eth0").ok_or_else(|| Error::Setup("no eth0".into()))?;
+            Ok((s, eth0, netlink::index("lo").unwrap_or(1)))
+        })?;
+        inside
+            .add_addr(eth0, self.ip, self.prefix)
+            .map_err(setup("eth0"))?;
+        inside.set_up(lo).map_err(setup("lo"))?;
+        inside.set_up(eth0).map_err(setup("eth0"))?;
+        inside
+            .add_default_route(self.gateway, eth0)
+            .map_err(setup("route"))?;
+        if !self.ports.is_empty() {
+            nat::nft(&nat::ports_script(
+                "add",
+                &self.bridge,
+                self.ip,
+                &self.ports,
+            ))
+            .map_err(Error::Setup)?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs `f` with this thread in network namespace `ns`, then returns.
+fn in_netns<T>(ns: &std::fs::File, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    let home = std::fs::File::open("/proc/thread-self/ns/net")
+        .map_err(setup("open this network namespace"))?;
+    nix::sched::setns(ns.as_fd(), nix::sched::CloneFlags::CLONE_NEWNET)
+        .map_err(setup("enter the container's network namespace"))?;
+    let r = f();
+    nix::sched::setns(home.as_fd(), nix::sched::CloneFlags::CLONE_NEWNET)
+        .map_err(setup("return to the host's network namespace"))?;
+    r
+}
