@@ -113,6 +113,15 @@ impl Bridge {
     /// subnet and index. Called under the lock.
     fn ensure(&self, st: &mut BridgeState) -> Result<(Subnet, u32), Error> {
         let mut nl = netlink::Socket::open().map_err(setup("netlink"))?;
+        // Bridges are made one at a time, machine-wide: two must never
+        // choose the same free subnet.
+        let _creating = match netlink::index(&self.name) {
+            Some(_) => None,
+            None => Some(
+                crate::util::lock::exclusive(&self.dir.with_file_name("create.lock"))
+                    .map_err(setup("lock bridge creation"))?,
+            ),
+        };
         let subnet = match (netlink::index(&self.name), Subnet::parse(&st.subnet)) {
             (Some(_), Ok(s)) => s,
             _ => {

@@ -9,6 +9,7 @@ mod commit;
 mod docker_oracle;
 mod errors;
 mod images;
+mod network;
 mod pty;
 mod run;
 mod store;

@@ -91,6 +91,9 @@ fn nix_is_root() -> bool {
 /// A temp store; removed (with anything left mounted under it) on drop.
 pub struct Env {
     pub dir: PathBuf,
+    /// The bridge its containers use: the shared test bridge, or one of
+    /// its own (`own_bridge`), removed with it.
+    pub bridge: String,
 }
 
 /// The bridge the tests use (not the user's `strata0`), and how many
@@ -104,7 +107,10 @@ impl Env {
         *LIVE_ENVS.lock().unwrap_or_else(|e| e.into_inner()) += 1;
         let dir = std::env::temp_dir().join(format!("strata-test-{}", random_suffix()));
         std::fs::create_dir_all(&dir).unwrap();
-        Env { dir }
+        Env {
+            dir,
+            bridge: TEST_BRIDGE.to_string(),
+        }
     }
 
     /// A store with the busybox image imported as `busybox`.
@@ -113,6 +119,13 @@ impl Env {
         let out = env.run(&["import", busybox_tar().to_str().unwrap(), "busybox"]);
         assert!(out.status.success(), "import failed: {}", stderr(&out));
         env
+    }
+
+    /// This store's containers get a bridge of their own, so that a test
+    /// can check the whole bridge (links, leases) without its neighbours.
+    pub fn own_bridge(mut self) -> Env {
+        self.bridge = format!("st-{}", &random_suffix()[..8]);
+        self
     }
 
     pub fn root(&self) -> PathBuf {
@@ -127,7 +140,7 @@ impl Env {
         let mut c = Command::new(BIN);
         c.env("STRATA_ROOT", self.root())
             .env("STRATA_RUNROOT", self.runroot())
-            .env("STRATA_BRIDGE", TEST_BRIDGE)
+            .env("STRATA_BRIDGE", &self.bridge)
             .args(args);
         c.stdin(Stdio::null());
         c
@@ -189,6 +202,14 @@ impl Drop for Env {
             }
         }
         let _ = std::fs::remove_dir_all(&self.dir);
+        if self.bridge != TEST_BRIDGE {
+            let _ = Command::new(BIN)
+                .arg("__network-teardown")
+                .env("STRATA_BRIDGE", &self.bridge)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
         // Held while tearing down: no store starts meanwhile.
         let mut live = LIVE_ENVS.lock().unwrap_or_else(|e| e.into_inner());
         *live -= 1;
@@ -254,4 +275,89 @@ pub fn tree_digest(dir: &Path) -> String {
         .output()
         .unwrap();
     String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// A one-thread HTTP server on `addr` (port 0: a free one) serving `files` (path -> body)
+/// with a fixed Last-Modified; other paths are 404. Stops with the test.
+pub struct Http {
+    pub addr: String,
+    pub port: u16,
+    files: Served,
+}
+
+/// The files an `Http` serves: (path, body).
+type Served = std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>;
+
+impl Http {
+    pub fn start(files: &[(&str, &[u8])]) -> Http {
+        Http::start_on("127.0.0.1", files)
+    }
+
+    pub fn start_on(addr: &str, files: &[(&str, &[u8])]) -> Http {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind((addr, 0)).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let files = std::sync::Arc::new(std::sync::Mutex::new(
+            files
+                .iter()
+                .map(|(p, b)| (p.to_string(), b.to_vec()))
+                .collect::<Vec<_>>(),
+        ));
+        let served = files.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut conn) = conn else { return };
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                let mut request = String::new();
+                if reader.read_line(&mut request).is_err() {
+                    continue;
+                }
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+                        break;
+                    }
+                }
+                let target = request.split_whitespace().nth(1).unwrap_or("");
+                let path = target.split('?').next().unwrap_or("").to_string();
+                let body = served
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .find(|(p, _)| *p == path)
+                    .map(|(_, b)| b.clone());
+                let _ = match body {
+                    Some(b) => conn
+                        .write_all(
+                            format!(
+                                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\
+                                 Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n\
+                                 Connection: close\r\n\r\n",
+                                b.len()
+                            )
+                            .as_bytes(),
+                        )
+                        .and_then(|_| conn.write_all(&b)),
+                    None => conn.write_all(
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    ),
+                };
+            }
+        });
+        Http {
+            addr: addr.to_string(),
+            port,
+            files,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}:{}{path}", self.addr, self.port)
+    }
+
+    pub fn set(&self, path: &str, body: &[u8]) {
+        let mut f = self.files.lock().unwrap();
+        f.retain(|(p, _)| p != path);
+        f.push((path.to_string(), body.to_vec()));
+    }
 }
