@@ -240,14 +240,18 @@ impl Bridge {
         })
     }
 
-    /// Ends `container`'s lease: its link, its port elements, its address.
+    /// Ends `container`'s lease once its init has exited: its port
+    /// elements and its address. Its veth pair is not deleted here: the
+    /// kernel removes it with the container's network namespace (deleting
+    /// it by hand waits for an RCU grace period, 10-30 ms); a pair that
+    /// outlives its lease is deleted by the next sweep.
     pub fn release(&self, container: &str) {
         let Ok(_lock) = self.lock() else { return };
         let mut st = self.load();
         let (gone, kept): (Vec<Lease>, Vec<Lease>) =
             st.leases.drain(..).partition(|l| l.container == container);
         st.leases = kept;
-        self.undo(&gone);
+        self.undo_ports(&gone);
         let _ = self.save(&st);
     }
 
@@ -261,17 +265,36 @@ impl Bridge {
         self.undo(&dead);
     }
 
+    /// A dead owner's leases: links and ports.
     fn undo(&self, leases: &[Lease]) {
-        let mut script = String::new();
         for l in leases {
             if let (Some(i), Ok(mut nl)) = (netlink::index(&l.veth), netlink::Socket::open()) {
                 let _ = nl.delete_link(i);
             }
+        }
+        self.undo_ports(leases);
+    }
+
+    fn undo_ports(&self, leases: &[Lease]) {
+        let mut script = String::new();
+        for l in leases {
             script.push_str(&nat::ports_script("delete", &self.name, l.ip, &l.ports));
         }
         if !script.is_empty() {
             let _ = nat::nft(&script);
         }
+    }
+
+    /// veth pairs on the bridge that no lease holds (their container is
+    /// gone, and the kernel has not removed them yet, or could not).
+    fn stray_links(&self, st: &BridgeState) -> Vec<String> {
+        let Ok(rd) = std::fs::read_dir(format!("/sys/class/net/{}/brif", self.name)) else {
+            return Vec::new();
+        };
+        rd.flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .filter(|n| n.starts_with("veth") && !st.leases.iter().any(|l| l.veth == *n))
+            .collect()
     }
 
     /// Sweeps leases whose owner died (`kill -9` of strata).
@@ -285,6 +308,16 @@ impl Bridge {
         self.reclaim(&mut st);
         if st.leases.len() != before {
             let _ = self.save(&st);
+        }
+        let stray = self.stray_links(&st);
+        if !stray.is_empty() {
+            if let Ok(mut nl) = netlink::Socket::open() {
+                for n in stray {
+                    if let Some(i) = netlink::index(&n) {
+                        let _ = nl.delete_link(i);
+                    }
+                }
+            }
         }
     }
 
@@ -340,8 +373,12 @@ impl Attachment {
             .map_err(setup("open the container's network namespace"))?;
         let master = netlink::index(&self.bridge)
             .ok_or_else(|| Error::Setup(format!("bridge {} is gone", self.bridge)))?;
-        let o = self.ip.octets();
-        let mac = [0x02, 0x42, o[0], o[1], o[2], o[3]];
+        // A random, locally administered MAC: an address freed a moment
+        // ago and leased again must not meet its old owner's entry in the
+        // bridge's forwarding table.
+        let r = crate::util::ids::random_hex(5);
+        let byte = |i: usize| u8::from_str_radix(&r[2 * i..2 * i + 2], 16).unwrap_or(0);
+        let mac = [0x02, byte(0), byte(1), byte(2), byte(3), byte(4)];
         let mut host = netlink::Socket::open().map_err(setup("netlink"))?;
         host.add_veth(&self.veth, master, "eth0", ns.as_raw_fd(), mac)
             .map_err(setup("veth"))?;
