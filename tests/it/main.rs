@@ -13,3 +13,4 @@ mod network;
 mod pty;
 mod run;
 mod store;
+mod story;
