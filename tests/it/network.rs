@@ -301,3 +301,83 @@ fn a_killed_strata_s_lease_is_reclaimed() {
         bridge_ports(&env)
     );
 }
+
+#[test]
+fn two_containers_talk_over_the_bridge() {
+    let env = Env::with_busybox().own_bridge();
+    let mut c = env.cmd(&[
+        "run",
+        "--name",
+        "server",
+        "busybox",
+        "sh",
+        "-c",
+        "mkdir /www && echo from-server > /www/index.html && \
+         ip -o -4 addr show eth0 | awk '{print $4}' && exec httpd -f -p 80 -h /www",
+    ]);
+    c.stdout(std::process::Stdio::piped());
+    let mut server = Bg(c.spawn().unwrap());
+    let mut line = String::new();
+    {
+        use std::io::BufRead;
+        let mut r = std::io::BufReader::new(server.stdout.as_mut().unwrap());
+        r.read_line(&mut line).unwrap();
+    }
+    let ip = line.trim().split('/').next().unwrap().to_string();
+    let url = format!("http://{ip}/");
+    let out = env.ok(&["run", "--rm", "busybox", "wget", "-q", "-O-", &url]);
+    assert_eq!(out, "from-server\n");
+    env.ok(&["rm", "-f", "server"]);
+    server.wait().unwrap();
+}
+
+#[test]
+fn a_bad_subnet_or_a_missing_nft_stops_before_anything_starts() {
+    let env = Env::with_busybox().own_bridge();
+    // A subnet over one of the host's own routes.
+    let routes = std::fs::read_to_string("/proc/net/route").unwrap();
+    let taken = routes
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let dst = u32::from_str_radix(f.get(1)?, 16).ok()?;
+            let mask = u32::from_str_radix(f.get(7)?, 16).ok()?;
+            (mask != 0).then(|| {
+                let ip = std::net::Ipv4Addr::from(dst.to_ne_bytes());
+                format!("{ip}/{}", mask.count_ones())
+            })
+        })
+        .next()
+        .expect("the host has a route");
+    let out = env
+        .cmd(&["run", "--rm", "busybox", "echo", "ran"])
+        .env("STRATA_SUBNET", &taken)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(125));
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out).contains(&format!("subnet {taken} overlaps the host's route")),
+        "{}",
+        stderr(&out)
+    );
+    // No nft on the PATH: the bridge is not made, and the error says why.
+    let out = env
+        .cmd(&["run", "--rm", "busybox", "echo", "ran"])
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        stderr(&out).contains("bridge networking needs nftables"),
+        "{}",
+        stderr(&out)
+    );
+    let link = std::process::Command::new("ip")
+        .args(["link", "show", &env.bridge])
+        .output()
+        .unwrap();
+    assert!(!link.status.success(), "no bridge was made");
+    assert_eq!(env.ok(&["ps", "-aq"]), "");
+}
