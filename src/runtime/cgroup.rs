@@ -36,12 +36,50 @@ pub fn dirs(id: &str) -> Vec<PathBuf> {
 }
 
 /// Creates the container's cgroups; returns those that could be made.
+/// A v2 group that can freeze is enough: the v1 freezer is then not used
+/// (joining a group costs an RCU grace period; one is cheaper than two).
 pub fn create(id: &str) -> Vec<PathBuf> {
-    // A retry covers a concurrent `remove` that took away the empty parent.
-    dirs(id)
-        .into_iter()
-        .filter(|d| (0..3).any(|_| fs::create_dir_all(d).is_ok()))
-        .collect()
+    collect_strays();
+    let mut out = Vec::new();
+    for d in dirs(id) {
+        // A retry covers a concurrent `remove` that took away the empty parent.
+        if (0..3).any(|_| fs::create_dir_all(&d).is_ok()) {
+            let enough = is_v2(&d);
+            out.push(d);
+            if enough {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Removes containers' groups that a killed strata left: empty, and made
+/// more than a minute ago (a group is joined milliseconds after it is
+/// made, so a young empty one may be a container starting right now).
+fn collect_strays() {
+    for (base, _) in bases() {
+        let Ok(rd) = fs::read_dir(base.join("strata")) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > Duration::from_secs(60));
+            if old && e.path().join("cgroup.procs").exists() {
+                // rmdir fails, harmlessly, on a group with processes.
+                let _ = fs::remove_dir(e.path());
+            }
+        }
+    }
+}
+
+/// Whether `dir` is a cgroup v2 group (a process can be cloned into it).
+pub fn is_v2_group(dir: &Path) -> bool {
+    dir.join("cgroup.type").exists()
 }
 
 /// Removes the container's cgroups (they must be empty: the init is gone),

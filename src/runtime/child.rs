@@ -74,6 +74,8 @@ pub struct ChildCtx<'a> {
     pub send_fd: &'a dyn Fn(RawFd) -> Result<(), Failure>,
     /// Waits for the parent to have wired the network (`Network::Private`).
     pub wait_go: &'a dyn Fn() -> Result<(), Failure>,
+    /// The cgroup the child was cloned into (CLONE_INTO_CGROUP): not joined again.
+    pub joined: Option<&'a Path>,
 }
 
 /// Sets the container up and execs its command. Returns only on failure.
@@ -99,6 +101,9 @@ fn setup_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
 
     // 0. Join the container's cgroups while the host's cgroupfs is visible.
     for dir in &spec.cgroups {
+        if ctx.joined == Some(dir.as_path()) {
+            continue;
+        }
         let procs = dir.join("cgroup.procs");
         fs::write(&procs, "0").map_err(fail_io("join cgroup", procs.display().to_string()))?;
     }
