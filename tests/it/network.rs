@@ -381,3 +381,24 @@ fn a_bad_subnet_or_a_missing_nft_stops_before_anything_starts() {
     assert!(!link.status.success(), "no bridge was made");
     assert_eq!(env.ok(&["ps", "-aq"]), "");
 }
+
+#[test]
+fn publish_all_maps_every_exposed_port_to_a_free_one() {
+    let env = Env::with_busybox().own_bridge();
+    let dir = env.dir.join("ctx");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("Dockerfile"), "FROM busybox\nEXPOSE 80 81/udp\n").unwrap();
+    env.ok(&["build", "-q", "-t", "exposed", dir.to_str().unwrap()]);
+    let _bg = env.spawn(&["run", "--name", "pa", "-P", "exposed", "sleep", "30"]);
+    assert!(wait_for(10.0, || stdout(&env.run(&["port", "pa"]))
+        .lines()
+        .count()
+        == 2));
+    let ports = env.ok(&["port", "pa"]);
+    let lines: Vec<&str> = ports.lines().collect();
+    assert!(lines[0].starts_with("80/tcp -> 0.0.0.0:"), "{ports}");
+    assert!(lines[1].starts_with("81/udp -> 0.0.0.0:"), "{ports}");
+    let host_port: u16 = lines[0].rsplit(':').next().unwrap().parse().unwrap();
+    assert!(host_port > 0);
+    env.ok(&["rm", "-f", "pa"]);
+}
