@@ -51,6 +51,7 @@ impl Engine {
             freed += crate::util::fsx::tree_size(&self.containers.dir(&id).join("upper"));
             let _guard = self.containers.lock(&id)?;
             self.containers.remove(&id)?;
+            crate::runtime::cgroup::remove(&id);
             removed.push(id);
         }
         Ok((removed, freed))

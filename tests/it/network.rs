@@ -300,6 +300,10 @@ fn a_killed_strata_s_lease_is_reclaimed() {
         "{}",
         bridge_ports(&env)
     );
+    // Its cgroup goes with it.
+    env.ok(&["rm", "doomed"]);
+    let cgroup = std::path::Path::new("/sys/fs/cgroup/unified/strata").join(&id);
+    assert!(!cgroup.exists(), "{}", cgroup.display());
 }
 
 #[test]
