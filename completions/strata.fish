@@ -29,6 +29,12 @@ complete -c strata -n "__fish_strata_needs_command" -l runroot -d 'Directory for
 complete -c strata -n "__fish_strata_needs_command" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_needs_command" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_needs_command" -f -a "run" -d 'Run a command in a new container'
+complete -c strata -n "__fish_strata_needs_command" -f -a "create" -d 'Create a new container'
+complete -c strata -n "__fish_strata_needs_command" -f -a "start" -d 'Start one or more stopped containers'
+complete -c strata -n "__fish_strata_needs_command" -f -a "stop" -d 'Stop one or more running containers'
+complete -c strata -n "__fish_strata_needs_command" -f -a "kill" -d 'Kill one or more running containers'
+complete -c strata -n "__fish_strata_needs_command" -f -a "wait" -d 'Block until one or more containers stop, then print their exit codes'
+complete -c strata -n "__fish_strata_needs_command" -f -a "logs" -d 'Fetch the logs of a container'
 complete -c strata -n "__fish_strata_needs_command" -f -a "ps" -d 'List containers'
 complete -c strata -n "__fish_strata_needs_command" -f -a "rm" -d 'Remove one or more containers'
 complete -c strata -n "__fish_strata_needs_command" -f -a "container" -d 'Manage containers'
@@ -44,6 +50,7 @@ complete -c strata -n "__fish_strata_needs_command" -f -a "import" -d 'Import th
 complete -c strata -n "__fish_strata_needs_command" -f -a "inspect" -d 'Return low-level information on containers and images'
 complete -c strata -n "__fish_strata_needs_command" -f -a "port" -d 'List port mappings or a specific mapping for the container'
 complete -c strata -n "__fish_strata_needs_command" -f -a "__network-teardown" -d 'Remove the default bridge and its NAT table (no container may use it)'
+complete -c strata -n "__fish_strata_needs_command" -f -a "__monitor" -d 'Run and watch a detached container (started by run -d and start)'
 complete -c strata -n "__fish_strata_needs_command" -f -a "__gen-docs" -d 'Write the man pages and shell completions (for packagers)'
 complete -c strata -n "__fish_strata_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c strata -n "__fish_strata_using_subcommand run" -l name -d 'Assign a name to the container' -r
@@ -63,9 +70,59 @@ complete -c strata -n "__fish_strata_using_subcommand run" -l runroot -d 'Direct
 complete -c strata -n "__fish_strata_using_subcommand run" -s i -l interactive -d 'Keep STDIN open'
 complete -c strata -n "__fish_strata_using_subcommand run" -s t -l tty -d 'Allocate a pseudo-TTY'
 complete -c strata -n "__fish_strata_using_subcommand run" -l rm -d 'Automatically remove the container when it exits'
+complete -c strata -n "__fish_strata_using_subcommand run" -s d -l detach -d 'Run container in background and print container ID'
 complete -c strata -n "__fish_strata_using_subcommand run" -s P -l publish-all -d 'Publish all exposed ports to random ports'
 complete -c strata -n "__fish_strata_using_subcommand run" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand run" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand create" -l name -d 'Assign a name to the container' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -s e -l env -d 'Set environment variables' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l env-file -d 'Read in a file of environment variables' -r -F
+complete -c strata -n "__fish_strata_using_subcommand create" -s w -l workdir -d 'Working directory inside the container' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -s u -l user -d 'Username or UID (format: <name|uid>[:<group|gid>])' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -s h -l hostname -d 'Container host name' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -s v -l volume -d 'Bind mount a volume (HOST:CONTAINER[:ro])' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l entrypoint -d 'Overwrite the default ENTRYPOINT of the image' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l network -d 'Connect a container to a network (bridge, none, host)' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -s p -l publish -d 'Publish a container\'s port(s) to the host ([IP:][HOST:]CONTAINER[/PROTO])' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l dns -d 'Set custom DNS servers' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l add-host -d 'Add a custom host-to-IP mapping (host:ip)' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand create" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand create" -s i -l interactive -d 'Keep STDIN open'
+complete -c strata -n "__fish_strata_using_subcommand create" -s t -l tty -d 'Allocate a pseudo-TTY'
+complete -c strata -n "__fish_strata_using_subcommand create" -l rm -d 'Automatically remove the container when it exits'
+complete -c strata -n "__fish_strata_using_subcommand create" -s d -l detach -d 'Run container in background and print container ID'
+complete -c strata -n "__fish_strata_using_subcommand create" -s P -l publish-all -d 'Publish all exposed ports to random ports'
+complete -c strata -n "__fish_strata_using_subcommand create" -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand create" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand start" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand start" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand start" -s a -l attach -d 'Attach STDOUT/STDERR and forward signals'
+complete -c strata -n "__fish_strata_using_subcommand start" -s i -l interactive -d 'Attach container\'s STDIN'
+complete -c strata -n "__fish_strata_using_subcommand start" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand start" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand stop" -s t -l time -d 'Seconds to wait before killing the container' -r
+complete -c strata -n "__fish_strata_using_subcommand stop" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand stop" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand stop" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand stop" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand kill" -s s -l signal -d 'Signal to send to the container' -r
+complete -c strata -n "__fish_strata_using_subcommand kill" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand kill" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand kill" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand kill" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand wait" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand wait" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand wait" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand wait" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand logs" -s n -l tail -d 'Number of lines to show from the end of the logs ("all" for all)' -r
+complete -c strata -n "__fish_strata_using_subcommand logs" -l since -d 'Show logs since a timestamp (2026-11-24T10:00:00Z) or a duration (42s, 10m, 1h)' -r
+complete -c strata -n "__fish_strata_using_subcommand logs" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand logs" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand logs" -s f -l follow -d 'Follow log output'
+complete -c strata -n "__fish_strata_using_subcommand logs" -s t -l timestamps -d 'Show timestamps'
+complete -c strata -n "__fish_strata_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand ps" -s n -l last -d 'Show n last created containers (includes all states)' -r
 complete -c strata -n "__fish_strata_using_subcommand ps" -l format -d 'Format output using a Go template ("table ..." for a table)' -r
 complete -c strata -n "__fish_strata_using_subcommand ps" -l root -d 'Store directory (images, layers, containers)' -r -F
@@ -178,26 +235,37 @@ complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -l roo
 complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand __monitor" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand __monitor" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand __monitor" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand __monitor" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "run" -d 'Run a command in a new container'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "ps" -d 'List containers'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "rm" -d 'Remove one or more containers'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "container" -d 'Manage containers'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "images" -d 'List images'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "rmi" -d 'Remove one or more images'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "build" -d 'Build an image from a Dockerfile'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "commit" -d 'Create a new image from a container\'s changes'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "history" -d 'Show the history of an image'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "import" -d 'Import the contents from a tarball to create a filesystem image'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "inspect" -d 'Return low-level information on containers and images'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "port" -d 'List port mappings or a specific mapping for the container'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "__network-teardown" -d 'Remove the default bridge and its NAT table (no container may use it)'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "__gen-docs" -d 'Write the man pages and shell completions (for packagers)'
-complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "run" -d 'Run a command in a new container'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "create" -d 'Create a new container'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "start" -d 'Start one or more stopped containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "stop" -d 'Stop one or more running containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "kill" -d 'Kill one or more running containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "wait" -d 'Block until one or more containers stop, then print their exit codes'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "logs" -d 'Fetch the logs of a container'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "ps" -d 'List containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "rm" -d 'Remove one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "container" -d 'Manage containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "images" -d 'List images'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "rmi" -d 'Remove one or more images'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "build" -d 'Build an image from a Dockerfile'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "history" -d 'Show the history of an image'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "import" -d 'Import the contents from a tarball to create a filesystem image'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "inspect" -d 'Return low-level information on containers and images'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "port" -d 'List port mappings or a specific mapping for the container'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "__network-teardown" -d 'Remove the default bridge and its NAT table (no container may use it)'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "__monitor" -d 'Run and watch a detached container (started by run -d and start)'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "__gen-docs" -d 'Write the man pages and shell completions (for packagers)'
+complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "prune" -d 'Remove all stopped containers'

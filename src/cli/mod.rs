@@ -9,6 +9,7 @@ mod docs;
 mod images;
 mod import;
 mod inspect;
+mod lifecycle;
 mod ps;
 mod rm;
 mod run;
@@ -38,6 +39,18 @@ pub struct Cli {
 pub enum Command {
     /// Run a command in a new container
     Run(run::RunArgs),
+    /// Create a new container
+    Create(run::RunArgs),
+    /// Start one or more stopped containers
+    Start(lifecycle::StartArgs),
+    /// Stop one or more running containers
+    Stop(lifecycle::StopArgs),
+    /// Kill one or more running containers
+    Kill(lifecycle::KillArgs),
+    /// Block until one or more containers stop, then print their exit codes
+    Wait(lifecycle::WaitArgs),
+    /// Fetch the logs of a container
+    Logs(lifecycle::LogsArgs),
     /// List containers
     Ps(ps::PsArgs),
     /// Remove one or more containers
@@ -70,6 +83,12 @@ pub enum Command {
     /// Remove the default bridge and its NAT table (no container may use it)
     #[command(name = "__network-teardown", hide = true)]
     NetworkTeardown,
+    /// Run and watch a detached container (started by run -d and start)
+    #[command(name = "__monitor", hide = true)]
+    Monitor {
+        /// The container's full ID
+        id: String,
+    },
     /// Write the man pages and shell completions (for packagers)
     #[command(name = "__gen-docs", hide = true)]
     GenDocs {
@@ -110,6 +129,13 @@ pub fn main() -> Code {
     };
     match cli.command {
         Command::Run(a) => run::exec(&engine, a),
+        Command::Create(a) => run::exec_create(&engine, a),
+        Command::Start(a) => lifecycle::exec_start(&engine, a),
+        Command::Stop(a) => lifecycle::exec_stop(&engine, a),
+        Command::Kill(a) => lifecycle::exec_kill(&engine, a),
+        Command::Wait(a) => lifecycle::exec_wait(&engine, a),
+        Command::Logs(a) => lifecycle::exec_logs(&engine, a),
+        Command::Monitor { id } => lifecycle::exec_monitor(&engine, &id),
         Command::Ps(a) => ps::exec(&engine, a),
         Command::Rm(a) => rm::exec(&engine, a),
         Command::Container(c) => rm::exec_container(&engine, c),

@@ -17,6 +17,9 @@ pub struct RunArgs {
     /// Automatically remove the container when it exits
     #[arg(long)]
     rm: bool,
+    /// Run container in background and print container ID
+    #[arg(short, long)]
+    detach: bool,
     /// Assign a name to the container
     #[arg(long)]
     name: Option<String>,
@@ -67,15 +70,47 @@ pub struct RunArgs {
 }
 
 pub fn exec(engine: &Engine, a: RunArgs) -> Code {
-    if a.tty && a.interactive && !crate::runtime::stdin_is_tty() {
+    if a.tty && a.interactive && !a.detach && !crate::runtime::stdin_is_tty() {
         eprintln!("the input device is not a TTY");
         return 1;
     }
+    let detach = a.detach;
+    let id = match create(engine, a) {
+        Ok(id) => id,
+        Err(code) => return code,
+    };
+    if detach {
+        return match engine.start_detached(&id) {
+            Ok(()) => {
+                super::out(&format!("{id}\n"));
+                0
+            }
+            Err(e) => fail(&e),
+        };
+    }
+    match engine.run_foreground(&id) {
+        Ok(code) => code,
+        Err(e) => fail(&e),
+    }
+}
+
+/// `strata create`: the container, made and not started; prints its ID.
+pub fn exec_create(engine: &Engine, a: RunArgs) -> Code {
+    match create(engine, a) {
+        Ok(id) => {
+            super::out(&format!("{id}\n"));
+            0
+        }
+        Err(code) => code,
+    }
+}
+
+fn create(engine: &Engine, a: RunArgs) -> Result<String, Code> {
     let mut env = Vec::new();
     for f in &a.env_file {
         match crate::engine::read_env_file(f) {
             Ok(lines) => env.extend(lines),
-            Err(e) => return fail(&e),
+            Err(e) => return Err(fail(&e)),
         }
     }
     env.extend(a.env);
@@ -83,7 +118,7 @@ pub fn exec(engine: &Engine, a: RunArgs) -> Code {
     for v in &a.volume {
         match Volume::parse(v) {
             Ok(v) => volumes.push(v),
-            Err(e) => return fail(&e),
+            Err(e) => return Err(fail(&e)),
         }
     }
     let req = RunRequest {
@@ -106,12 +141,5 @@ pub fn exec(engine: &Engine, a: RunArgs) -> Code {
         rm: a.rm,
         build_step: false,
     };
-    let id = match engine.create(&req) {
-        Ok(id) => id,
-        Err(e) => return fail(&e),
-    };
-    match engine.run_foreground(&id) {
-        Ok(code) => code,
-        Err(e) => fail(&e),
-    }
+    engine.create(&req).map_err(|e| fail(&e))
 }

@@ -11,6 +11,7 @@
 //!   init/                           mount points shared by every container
 //!   <runroot>/<id>.lock             the per-container lock
 
+pub mod log;
 pub mod names;
 pub mod state;
 
@@ -158,6 +159,11 @@ impl ContainerStore {
             }
         }
         Ok(s)
+    }
+
+    /// The json-lines log of a detached container.
+    pub fn log_path(&self, id: &str) -> PathBuf {
+        self.dir(id).join(format!("{id}-json.log"))
     }
 
     pub fn dir(&self, id: &str) -> PathBuf {
@@ -337,17 +343,30 @@ impl ContainerStore {
     }
 
     /// The state, with the liveness rule applied: a container recorded as
-    /// running whose process is gone has exited, killed (137) with its
-    /// supervisor. That finding is written back under the container lock,
-    /// unless the supervisor recorded the real exit first.
+    /// running whose process and supervisor are both gone has exited,
+    /// killed (137) with its supervisor. That finding is written back
+    /// under the container lock, unless the supervisor recorded the real
+    /// exit first. (While the supervisor lives, it records the exit.)
     pub fn state(&self, id: &str) -> Result<State, Error> {
         let st = self.stored_state(id)?;
-        if st.status != Status::Running || state::is_alive(st.pid, st.pid_start) {
+        if st.status != Status::Running || !Self::abandoned(&st) {
             return Ok(st);
         }
         let _guard = self.lock(id)?;
+        self.state_locked(id)
+    }
+
+    /// A running container whose init is gone and that no supervisor
+    /// will record.
+    fn abandoned(st: &State) -> bool {
+        !state::is_alive(st.pid, st.pid_start)
+            && (st.supervisor == 0 || !state::is_alive(st.supervisor, st.supervisor_start))
+    }
+
+    /// `state`, for a caller that holds the container's lock.
+    pub fn state_locked(&self, id: &str) -> Result<State, Error> {
         let mut st = self.stored_state(id)?;
-        if st.status == Status::Running && !state::is_alive(st.pid, st.pid_start) {
+        if st.status == Status::Running && Self::abandoned(&st) {
             st.status = Status::Exited;
             st.exit_code = 137;
             st.pid = 0;

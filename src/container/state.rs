@@ -33,6 +33,12 @@ pub struct State {
     /// Start time of `pid` in clock ticks since boot (/proc/PID/stat field 22).
     #[serde(default)]
     pub pid_start: u64,
+    /// The process that supervises the container (a foreground `run`, or
+    /// a monitor) and its start time: while it lives, it records the exit.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub supervisor: i32,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub supervisor_start: u64,
     #[serde(default)]
     pub exit_code: i32,
     #[serde(default)]
@@ -50,3 +56,7 @@ pub struct State {
 }
 
 pub use crate::util::proc::{is_alive, proc_stat};
+
+fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}

@@ -5,6 +5,7 @@
 
 mod build;
 mod commit;
+mod detach;
 mod export;
 mod history;
 mod images;
@@ -16,6 +17,7 @@ mod run;
 
 pub use build::{BuildEvent, BuildRequest};
 pub use commit::CommitRequest;
+pub use detach::LogsRequest;
 pub use images::ImageRow;
 pub use inspect::InspectKind;
 pub use ps::PsEntry;
@@ -39,6 +41,11 @@ pub enum Error {
     Invalid(String),
     /// The request conflicts with the state (rm of a running container, ...).
     Conflict(String),
+    /// A container that a monitor could not start: its message and code.
+    Started {
+        code: i32,
+        message: String,
+    },
     /// A file the request names could not be used.
     Io {
         what: String,
@@ -51,6 +58,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Runtime(e) => e.exit_code(),
+            Error::Started { code, .. } => *code,
             _ => 125,
         }
     }
@@ -65,6 +73,7 @@ impl fmt::Display for Error {
             Error::Registry(e) => e.fmt(f),
             Error::Network(e) => e.fmt(f),
             Error::Invalid(m) | Error::Conflict(m) => f.write_str(m),
+            Error::Started { message, .. } => f.write_str(message),
             Error::Io { what, err } => {
                 let s = err.to_string();
                 let s = s.split(" (os error").next().unwrap_or(&s).to_lowercase();
@@ -119,6 +128,9 @@ pub struct Engine {
     images: ImageStore,
     containers: ContainerStore,
     notes: Box<dyn Fn(&str)>,
+    /// Where the stores live, for a monitor process started from here.
+    root: PathBuf,
+    runroot: PathBuf,
 }
 
 impl Engine {
@@ -131,6 +143,8 @@ impl Engine {
             images,
             containers,
             notes,
+            root: root.to_path_buf(),
+            runroot: runroot.to_path_buf(),
         })
     }
 

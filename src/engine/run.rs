@@ -85,6 +85,19 @@ pub struct RunRequest {
     pub build_step: bool,
 }
 
+/// How `run_container` watches a container.
+pub(super) struct Watch<'a> {
+    /// Output to /dev/null (a quiet build step).
+    pub discard_output: bool,
+    /// A signal to this process kills the container (a build step).
+    pub kill_on_signal: bool,
+    /// Called once the container runs and its state says so.
+    pub started: &'a mut dyn FnMut(),
+    /// Called once its init has exited, before that is recorded; what it
+    /// returns goes to the state's error (say, dropped log lines).
+    pub exited: &'a mut dyn FnMut() -> Option<String>,
+}
+
 /// Reads an `--env-file`: KEY=VALUE lines, `#` comments, bare KEY taken from our env.
 pub fn read_env_file(path: &Path) -> Result<Vec<String>> {
     let text = std::fs::read_to_string(path).map_err(|err| Error::Io {
@@ -400,8 +413,34 @@ impl Engine {
         discard_output: bool,
         kill_on_signal: bool,
     ) -> Result<i32> {
+        self.run_container(
+            id,
+            Watch {
+                discard_output,
+                kill_on_signal,
+                started: &mut || {},
+                exited: &mut || None,
+            },
+        )
+    }
+
+    /// Starts container `id` and supervises it from this process until it
+    /// exits; records each state. Returns its exit code.
+    pub(super) fn run_container(&self, id: &str, watch: Watch) -> Result<i32> {
+        let Watch {
+            discard_output,
+            kill_on_signal,
+            started: on_started,
+            exited: on_exited,
+        } = watch;
         let rec = {
             let _lock = self.containers.lock(id)?;
+            if self.containers.state_locked(id)?.status == Status::Running {
+                return Err(Error::Conflict(format!(
+                    "container {} is already running",
+                    &id[..12]
+                )));
+            }
             self.repair(id)?
         };
         let mut spec = match self.spec(&rec) {
@@ -440,10 +479,13 @@ impl Engine {
         let pid_start = container::state::proc_stat(started.pid)
             .map(|(s, _)| s)
             .unwrap_or(0);
+        let me = std::process::id() as i32;
         let running = State {
             status: Status::Running,
             pid: started.pid,
             pid_start,
+            supervisor: me,
+            supervisor_start: container::state::proc_stat(me).map(|(s, _)| s).unwrap_or(0),
             started_at: Some(time::rfc3339(time::now_nanos())),
             ip_address: attachment
                 .as_ref()
@@ -459,19 +501,24 @@ impl Engine {
             let _g = self.containers.lock(id)?;
             self.containers.set_state(id, &running)?;
         }
+        on_started();
         let exit = started.supervise();
         runtime::cgroup::remove(id);
         if attachment.is_some() {
             bridge.release(id);
         }
+        let note = on_exited();
         let exit = exit?;
         let finished = State {
             status: Status::Exited,
             pid: 0,
             exit_code: exit.code(),
             finished_at: Some(time::rfc3339(time::now_nanos())),
+            supervisor: 0,
+            supervisor_start: 0,
             ip_address: String::new(),
             ports: Vec::new(),
+            error: note.unwrap_or_default(),
             ..running
         };
         {

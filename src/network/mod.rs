@@ -219,7 +219,12 @@ impl Bridge {
             });
         }
         let me = std::process::id() as i32;
-        let veth = format!("veth{}", &container[..container.len().min(7)]);
+        // A name of its own per start: the pair of the container's last run
+        // may still be on its way out of the kernel.
+        let veth = format!(
+            "veth{}",
+            crate::util::ids::random_hex(4).get(..7).unwrap_or("0")
+        );
         st.leases.push(Lease {
             ip,
             container: container.to_string(),

@@ -130,6 +130,11 @@ impl fmt::Display for Error {
                 step,
                 errno,
                 detail,
+            } if *errno == 0 => write!(f, "container setup failed: {step}: {detail}"),
+            Error::Setup {
+                step,
+                errno,
+                detail,
             } => {
                 write!(
                     f,

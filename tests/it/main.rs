@@ -6,6 +6,7 @@ mod util;
 mod build;
 mod cli;
 mod commit;
+mod detach;
 mod docker_oracle;
 mod errors;
 mod images;

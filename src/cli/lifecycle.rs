@@ -1,0 +1,192 @@
+//! `start`, `stop`, `kill`, `wait`, `logs`, and the hidden `__monitor`.
+
+use super::{fail, out, Code};
+use crate::engine::{Engine, LogsRequest};
+use clap::Args;
+use std::os::fd::AsFd;
+use std::time::Duration;
+
+#[derive(Args, Debug)]
+pub struct StartArgs {
+    /// Attach STDOUT/STDERR and forward signals
+    #[arg(short, long)]
+    attach: bool,
+    /// Attach container's STDIN
+    #[arg(short, long)]
+    interactive: bool,
+    /// The containers, by name, ID or unique ID prefix
+    #[arg(required = true)]
+    containers: Vec<String>,
+}
+
+pub fn exec_start(engine: &Engine, a: StartArgs) -> Code {
+    if a.attach || a.interactive {
+        let [name] = a.containers.as_slice() else {
+            eprintln!("Error: you cannot start and attach multiple containers at once");
+            return 1;
+        };
+        return match engine
+            .resolve_container(name)
+            .and_then(|id| engine.run_foreground(&id))
+        {
+            Ok(code) => code,
+            Err(e) => fail(&e),
+        };
+    }
+    let mut code = 0;
+    for name in &a.containers {
+        match engine
+            .resolve_container(name)
+            .and_then(|id| engine.start_detached(&id))
+        {
+            Ok(()) => out(&format!("{name}\n")),
+            Err(e) => code = fail(&e),
+        }
+    }
+    code
+}
+
+#[derive(Args, Debug)]
+pub struct StopArgs {
+    /// Seconds to wait before killing the container
+    #[arg(short, long, default_value_t = 10)]
+    time: u64,
+    /// The containers, by name, ID or unique ID prefix
+    #[arg(required = true)]
+    containers: Vec<String>,
+}
+
+pub fn exec_stop(engine: &Engine, a: StopArgs) -> Code {
+    let mut code = 0;
+    for name in &a.containers {
+        match engine.stop(name, Duration::from_secs(a.time)) {
+            Ok(()) => out(&format!("{name}\n")),
+            Err(e) => code = fail(&e),
+        }
+    }
+    code
+}
+
+#[derive(Args, Debug)]
+pub struct KillArgs {
+    /// Signal to send to the container
+    #[arg(short, long, default_value = "KILL")]
+    signal: String,
+    /// The containers, by name, ID or unique ID prefix
+    #[arg(required = true)]
+    containers: Vec<String>,
+}
+
+pub fn exec_kill(engine: &Engine, a: KillArgs) -> Code {
+    let mut code = 0;
+    for name in &a.containers {
+        match engine.kill(name, &a.signal) {
+            Ok(()) => out(&format!("{name}\n")),
+            Err(e) => code = fail(&e),
+        }
+    }
+    code
+}
+
+#[derive(Args, Debug)]
+pub struct WaitArgs {
+    /// The containers, by name, ID or unique ID prefix
+    #[arg(required = true)]
+    containers: Vec<String>,
+}
+
+pub fn exec_wait(engine: &Engine, a: WaitArgs) -> Code {
+    let mut code = 0;
+    for name in &a.containers {
+        match engine.wait(name) {
+            Ok(c) => out(&format!("{c}\n")),
+            Err(e) => code = fail(&e),
+        }
+    }
+    code
+}
+
+#[derive(Args, Debug)]
+pub struct LogsArgs {
+    /// Follow log output
+    #[arg(short, long)]
+    follow: bool,
+    /// Number of lines to show from the end of the logs ("all" for all)
+    #[arg(short = 'n', long, default_value = "all")]
+    tail: String,
+    /// Show timestamps
+    #[arg(short, long)]
+    timestamps: bool,
+    /// Show logs since a timestamp (2026-11-24T10:00:00Z) or a duration (42s, 10m, 1h)
+    #[arg(long)]
+    since: Option<String>,
+    /// The container, by name, ID or unique ID prefix
+    container: String,
+}
+
+pub fn exec_logs(engine: &Engine, a: LogsArgs) -> Code {
+    let tail = match a.tail.as_str() {
+        "all" => None,
+        n => match n.parse() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                eprintln!("Error: invalid value for --tail: {n}");
+                return 125;
+            }
+        },
+    };
+    let since = match a.since.as_deref().map(parse_since) {
+        Some(Some(t)) => Some(t),
+        Some(None) => {
+            eprintln!(
+                "Error: invalid value for --since: {}",
+                a.since.unwrap_or_default()
+            );
+            return 125;
+        }
+        None => None,
+    };
+    let req = LogsRequest {
+        follow: a.follow,
+        tail,
+        timestamps: a.timestamps,
+        since,
+    };
+    let mut write = |stream: &str, text: &str| {
+        if stream == "stderr" {
+            use std::io::Write;
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        } else {
+            out(text);
+        }
+    };
+    match engine.logs(&a.container, &req, &mut write) {
+        Ok(()) => 0,
+        Err(e) => fail(&e),
+    }
+}
+
+/// `--since`: an RFC 3339 time, or a duration back from now (`10m`).
+fn parse_since(s: &str) -> Option<i128> {
+    if let Some(t) = crate::util::time::parse_rfc3339(s) {
+        return Some(t);
+    }
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
+    let n: i128 = num.parse().ok()?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => return None,
+    };
+    Some(crate::util::time::now_nanos() - secs * 1_000_000_000)
+}
+
+/// `__monitor ID`: what `run -d` and `start` leave behind.
+pub fn exec_monitor(engine: &Engine, id: &str) -> Code {
+    let handshake = match std::io::stdout().as_fd().try_clone_to_owned() {
+        Ok(fd) => std::fs::File::from(fd),
+        Err(_) => return 125,
+    };
+    engine.monitor(id, handshake)
+}

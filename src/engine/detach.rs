@@ -1,0 +1,343 @@
+//! Containers that outlive the command: a monitor per container (the same
+//! binary, `strata __monitor ID`, in a session of its own) starts it,
+//! keeps its stdout and stderr in a json-lines log, and records its exit.
+//! `stop`, `kill`, `wait` and `logs` work from any other strata process
+//! through the container's state and log files.
+//!
+//! The handshake: the monitor's stdout is a pipe to the strata that
+//! spawned it; it writes `ok` once the container runs, or `err CODE MSG`,
+//! then never writes there again.
+
+use super::run::Watch;
+use super::{Engine, Error, Result};
+use crate::container::{log, Status};
+use crate::util::time;
+use std::io::{BufRead, Read, Write};
+use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
+
+/// What `logs` is asked.
+#[derive(Debug, Clone, Default)]
+pub struct LogsRequest {
+    pub follow: bool,
+    /// Only the last N lines.
+    pub tail: Option<usize>,
+    pub timestamps: bool,
+    /// Only entries at or after this time (nanoseconds since the epoch).
+    pub since: Option<i128>,
+}
+
+impl Engine {
+    /// Starts container `id` in the background under a monitor; returns
+    /// once it runs (or failed to start, with docker's exit code).
+    pub fn start_detached(&self, id: &str) -> Result<()> {
+        let exe = std::env::current_exe().map_err(|err| Error::Io {
+            what: "find the strata binary".into(),
+            err,
+        })?;
+        let mut child = std::process::Command::new(exe)
+            .arg("--root")
+            .arg(&self.root)
+            .arg("--runroot")
+            .arg(&self.runroot)
+            .arg("__monitor")
+            .arg(id)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(|err| Error::Io {
+                what: "start the monitor".into(),
+                err,
+            })?;
+        let mut line = String::new();
+        if let Some(out) = child.stdout.take() {
+            let _ = std::io::BufReader::new(out).read_line(&mut line);
+        }
+        // The monitor lives on; it is not ours to wait for (init reaps it
+        // once we exit).
+        match line.trim_end().split_once(' ') {
+            None if line.trim_end() == "ok" => Ok(()),
+            Some(("err", rest)) => {
+                let (code, msg) = rest.split_once(' ').unwrap_or(("125", rest));
+                Err(Error::Started {
+                    code: code.parse().unwrap_or(125),
+                    message: msg.to_string(),
+                })
+            }
+            _ => {
+                let _ = child.wait();
+                Err(Error::Invalid(format!(
+                    "the monitor of container {} died before the container started",
+                    &id[..12]
+                )))
+            }
+        }
+    }
+
+    /// The monitor: runs container `id`, logs its output, records its
+    /// exit. `handshake` is where the starter waits for `ok`.
+    pub fn monitor(&self, id: &str, handshake: std::fs::File) -> i32 {
+        let _ = nix::unistd::setsid();
+        let mut handshake = Some(handshake);
+        let mut say = |text: String| {
+            if let Some(mut h) = handshake.take() {
+                let _ = h.write_all(text.as_bytes());
+            }
+        };
+        let log_path = self.containers.log_path(id);
+        let writer = match log::Writer::open(&log_path) {
+            Ok(w) => w,
+            Err(err) => {
+                say(format!("err 125 open {}: {err}\n", log_path.display()));
+                return 125;
+            }
+        };
+        // The container's stdout and stderr are pipes that a thread of
+        // ours copies into the log; the thread starts once the container
+        // runs (no thread may exist across the clone).
+        let pipes = nix::unistd::pipe().and_then(|o| nix::unistd::pipe().map(|e| (o, e)));
+        let Ok(((out_r, out_w), (err_r, err_w))) = pipes else {
+            say("err 125 cannot make the log pipes\n".into());
+            return 125;
+        };
+        let _ = nix::unistd::dup2(out_w.as_raw_fd(), 1);
+        let _ = nix::unistd::dup2(err_w.as_raw_fd(), 2);
+        drop((out_w, err_w));
+        let mut pump = Some((out_r, err_r, writer));
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<(u64, Option<String>)>();
+        let mut started = || {
+            // Only the container writes to the pipes from now on.
+            if let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") {
+                let _ = nix::unistd::dup2(null.as_raw_fd(), 1);
+                let _ = nix::unistd::dup2(null.as_raw_fd(), 2);
+            }
+            if let Some((out_r, err_r, writer)) = pump.take() {
+                let tx = done_tx.clone();
+                std::thread::spawn(move || {
+                    let w = copy_to_log(out_r, err_r, writer);
+                    let _ = tx.send((w.dropped, w.error));
+                });
+            }
+            say("ok\n".into());
+        };
+        let mut exited = || {
+            // The output still in the pipes, then the exit: `logs -f` ends
+            // when the state says exited, with every line in the file.
+            match done_rx.recv_timeout(Duration::from_millis(500)) {
+                Ok((n, Some(e))) if n > 0 => Some(format!("log: {n} line(s) dropped: {e}")),
+                _ => None,
+            }
+        };
+        let r = self.run_container(
+            id,
+            Watch {
+                discard_output: false,
+                kill_on_signal: false,
+                started: &mut started,
+                exited: &mut exited,
+            },
+        );
+        match r {
+            Ok(code) => code,
+            Err(e) => {
+                say(format!("err {} {e}\n", e.exit_code()));
+                e.exit_code()
+            }
+        }
+    }
+
+    /// `stop`: the container's stop signal (default SIGTERM), then SIGKILL
+    /// after `timeout`; returns once it has exited.
+    pub fn stop(&self, name: &str, timeout: Duration) -> Result<()> {
+        let id = self.containers.resolve(name)?;
+        let st = self.containers.state(&id)?;
+        if st.status != Status::Running {
+            return Ok(());
+        }
+        let rec = self.containers.record(&id)?;
+        let sig = parse_signal(rec.config.stop_signal.as_deref().unwrap_or("SIGTERM"))
+            .unwrap_or(nix::sys::signal::Signal::SIGTERM);
+        let pid = nix::unistd::Pid::from_raw(st.pid);
+        let _ = nix::sys::signal::kill(pid, sig);
+        if !self.wait_exit(&id, timeout) {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+            self.wait_exit(&id, Duration::from_secs(10));
+        }
+        Ok(())
+    }
+
+    /// `kill -s SIG`.
+    pub fn kill(&self, name: &str, signal: &str) -> Result<()> {
+        let id = self.containers.resolve(name)?;
+        let sig = parse_signal(signal)
+            .ok_or_else(|| Error::Invalid(format!("Invalid signal: {signal}")))?;
+        let st = self.containers.state(&id)?;
+        if st.status != Status::Running {
+            return Err(Error::Conflict(format!(
+                "Cannot kill container: {name}: Container {} is not running",
+                &id[..12]
+            )));
+        }
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(st.pid), sig)
+            .map_err(|e| Error::Conflict(format!("Cannot kill container: {name}: {}", e.desc())))?;
+        Ok(())
+    }
+
+    /// `wait`: blocks until the container is not running; its exit code.
+    pub fn wait(&self, name: &str) -> Result<i32> {
+        let id = self.containers.resolve(name)?;
+        loop {
+            match self.containers.state(&id) {
+                Ok(st) if st.status == Status::Running => {}
+                Ok(st) => return Ok(st.exit_code),
+                // Removed meanwhile (--rm): its code is gone with it.
+                Err(_) => return Ok(0),
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Polls until container `id` no longer runs; false on timeout.
+    fn wait_exit(&self, id: &str, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.containers.state(id) {
+                Ok(st) if st.status == Status::Running => {}
+                _ => return true,
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// `logs`: the container's log, to `out(stream, text)`; with `follow`,
+    /// until the container exits.
+    pub fn logs(
+        &self,
+        name: &str,
+        req: &LogsRequest,
+        out: &mut dyn FnMut(&str, &str),
+    ) -> Result<()> {
+        let id = self.containers.resolve(name)?;
+        let path = self.containers.log_path(&id);
+        let show = |e: &log::Entry, out: &mut dyn FnMut(&str, &str)| {
+            if let (Some(since), Some(t)) = (req.since, time::parse_rfc3339(&e.time)) {
+                if t < since {
+                    return;
+                }
+            }
+            if req.timestamps {
+                out(&e.stream, &format!("{} {}", e.time, e.log));
+            } else {
+                out(&e.stream, &e.log);
+            }
+        };
+        let data = std::fs::read(&path).unwrap_or_default();
+        let (entries, mut offset) = log::parse(&data);
+        let skip = req
+            .tail
+            .map(|n| entries.len().saturating_sub(n))
+            .unwrap_or(0);
+        for e in &entries[skip..] {
+            show(e, out);
+        }
+        if !req.follow {
+            return Ok(());
+        }
+        loop {
+            let running =
+                matches!(self.containers.state(&id), Ok(st) if st.status == Status::Running);
+            let mut f = match std::fs::File::open(&path) {
+                Ok(f) => f,
+                Err(_) => return Ok(()),
+            };
+            let mut data = Vec::new();
+            use std::io::Seek;
+            if f.seek(std::io::SeekFrom::Start(offset as u64)).is_ok() {
+                let _ = f.read_to_end(&mut data);
+            }
+            let (entries, used) = log::parse(&data);
+            offset += used;
+            for e in &entries {
+                show(e, out);
+            }
+            if !running {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Copies the two pipes into the log until both are closed.
+fn copy_to_log(
+    out_r: std::os::fd::OwnedFd,
+    err_r: std::os::fd::OwnedFd,
+    mut writer: log::Writer,
+) -> log::Writer {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    let mut files = [
+        Some(std::fs::File::from(out_r)),
+        Some(std::fs::File::from(err_r)),
+    ];
+    let mut buf = vec![0u8; 32 * 1024];
+    loop {
+        let open: Vec<usize> = (0..2).filter(|i| files[*i].is_some()).collect();
+        if open.is_empty() {
+            break;
+        }
+        let mut fds: Vec<PollFd> = open
+            .iter()
+            .map(|i| PollFd::new(files[*i].as_ref().unwrap().as_fd(), PollFlags::POLLIN))
+            .collect();
+        match poll(&mut fds, PollTimeout::NONE) {
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(_) => break,
+            Ok(_) => {}
+        }
+        let ready: Vec<bool> = fds
+            .iter()
+            .map(|f| f.revents().is_some_and(|r| !r.is_empty()))
+            .collect();
+        drop(fds);
+        for (k, i) in open.iter().enumerate() {
+            if !ready[k] {
+                continue;
+            }
+            let n = files[*i].as_mut().unwrap().read(&mut buf).unwrap_or(0);
+            if n == 0 {
+                files[*i] = None;
+            } else {
+                writer.write(*i, &buf[..n], time::now_nanos());
+            }
+        }
+    }
+    writer.flush(time::now_nanos());
+    writer
+}
+
+/// `SIGTERM`, `TERM`, `15`.
+pub fn parse_signal(s: &str) -> Option<nix::sys::signal::Signal> {
+    use std::str::FromStr;
+    if let Ok(n) = s.parse::<i32>() {
+        return nix::sys::signal::Signal::try_from(n).ok();
+    }
+    let up = s.to_uppercase();
+    let name = if up.starts_with("SIG") {
+        up
+    } else {
+        format!("SIG{up}")
+    };
+    nix::sys::signal::Signal::from_str(&name).ok()
+}
+
+impl Engine {
+    /// A container's full ID from a name, ID or unique prefix.
+    pub fn resolve_container(&self, name: &str) -> Result<String> {
+        Ok(self.containers.resolve(name)?)
+    }
+}

@@ -1,0 +1,235 @@
+//! Containers that outlive the command: `run -d`, `create`/`start`,
+//! `stop`, `kill`, `wait`, `logs`, and a killed monitor.
+
+use crate::util::*;
+use std::time::{Duration, Instant};
+
+fn is_full_id(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[test]
+fn run_detached_logs_and_waits() {
+    let env = Env::with_busybox();
+    let id = env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "talker",
+        "busybox",
+        "sh",
+        "-c",
+        "echo out1; echo err1 >&2; sleep 0.3; echo out2; exit 3",
+    ]);
+    let id = id.trim();
+    assert!(is_full_id(id), "{id}");
+    assert!(env.ok(&["ps"]).contains("talker"));
+    // -f follows until the container exits, stdout and stderr apart.
+    let out = env.run(&["logs", "-f", "talker"]);
+    assert_eq!(stdout(&out), "out1\nout2\n");
+    assert_eq!(stderr(&out), "err1\n");
+    assert_eq!(env.ok(&["wait", "talker"]), "3\n");
+    assert!(env.ok(&["ps", "-a"]).contains("Exited (3)"));
+    assert_eq!(env.ok(&["logs", "--tail", "1", "talker"]), "out2\n");
+    let stamped = env.ok(&["logs", "-t", "talker"]);
+    let first = stamped.lines().next().unwrap();
+    assert!(
+        first.ends_with("Z out1") && first.starts_with("20"),
+        "{first}"
+    );
+    // The log is docker's json-file format.
+    let log = env
+        .root()
+        .join("containers")
+        .join(id)
+        .join(format!("{id}-json.log"));
+    let line = std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(v["log"], "out1\n");
+    assert_eq!(v["stream"], "stdout");
+    // --rm with -d: gone once it exits.
+    env.ok(&["run", "-d", "--rm", "--name", "brief", "busybox", "true"]);
+    assert!(wait_for(5.0, || !env.ok(&["ps", "-a"]).contains("brief")));
+}
+
+#[test]
+fn a_command_that_cannot_start_is_docker_s_error() {
+    let env = Env::with_busybox();
+    let (out, err) = env.code(127, &["run", "-d", "busybox", "/no/such/thing"]);
+    assert_eq!(out, "");
+    assert!(err.contains("/no/such/thing"), "{err}");
+}
+
+#[test]
+fn stop_uses_the_stop_signal_then_kills_after_the_timeout() {
+    let env = Env::with_busybox();
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "polite",
+        "busybox",
+        "sh",
+        "-c",
+        "trap 'echo bye; exit 0' TERM; while :; do sleep 0.1; done",
+    ]);
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "stubborn",
+        "busybox",
+        "sh",
+        "-c",
+        "trap '' TERM; while :; do sleep 0.1; done",
+    ]);
+    // The traps are set once the shells print nothing more... give them a moment.
+    std::thread::sleep(Duration::from_millis(200));
+    let t = Instant::now();
+    assert_eq!(env.ok(&["stop", "polite"]), "polite\n");
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    assert_eq!(env.ok(&["wait", "polite"]), "0\n");
+    assert_eq!(env.ok(&["logs", "polite"]), "bye\n");
+    let t = Instant::now();
+    env.ok(&["stop", "-t", "1", "stubborn"]);
+    let took = t.elapsed();
+    assert!(
+        took >= Duration::from_secs(1) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
+    assert_eq!(env.ok(&["wait", "stubborn"]), "137\n");
+    // Stopping a stopped container is no error.
+    assert_eq!(env.ok(&["stop", "stubborn"]), "stubborn\n");
+}
+
+#[test]
+fn kill_sends_a_signal_and_refuses_a_stopped_container() {
+    let env = Env::with_busybox();
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "kk",
+        "busybox",
+        "sh",
+        "-c",
+        "trap 'echo got usr1' USR1; while :; do sleep 0.1; done",
+    ]);
+    std::thread::sleep(Duration::from_millis(200));
+    env.ok(&["kill", "-s", "USR1", "kk"]);
+    assert!(wait_for(5.0, || env.ok(&["logs", "kk"]) == "got usr1\n"));
+    env.ok(&["kill", "kk"]);
+    assert_eq!(env.ok(&["wait", "kk"]), "137\n");
+    let (_, err) = env.code(125, &["kill", "kk"]);
+    assert!(err.contains("is not running"), "{err}");
+    let (_, err) = env.code(125, &["kill", "-s", "NOPE", "kk"]);
+    assert!(err.contains("Invalid signal: NOPE"), "{err}");
+}
+
+#[test]
+fn create_then_start_and_start_again() {
+    let env = Env::with_busybox();
+    let id = env.ok(&[
+        "create", "--name", "later", "busybox", "sh", "-c", "echo ran",
+    ]);
+    assert!(is_full_id(id.trim()));
+    assert!(env.ok(&["ps", "-a"]).contains("Created"));
+    assert_eq!(env.ok(&["start", "later"]), "later\n");
+    assert_eq!(env.ok(&["wait", "later"]), "0\n");
+    assert_eq!(env.ok(&["logs", "later"]), "ran\n");
+    // start -a runs it in the foreground, output to us.
+    assert_eq!(env.ok(&["start", "-a", "later"]), "ran\n");
+    assert_eq!(
+        env.ok(&["logs", "later"]),
+        "ran\n",
+        "a foreground run is not logged"
+    );
+}
+
+#[test]
+fn a_killed_monitor_leaves_an_exited_container() {
+    let env = Env::with_busybox();
+    env.ok(&["run", "-d", "--name", "orphan", "busybox", "sleep", "60"]);
+    let pid = env.ok(&["inspect", "-f", "{{.State.Pid}}", "orphan"]);
+    let pid: i32 = pid.trim().parse().unwrap();
+    // The monitor is the container init's parent.
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let ppid: i32 = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(ppid),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    assert!(wait_for(5.0, || env
+        .ok(&["ps", "-a"])
+        .contains("Exited (137)")));
+    // The init died with its monitor (gone, or a zombie for init to reap).
+    let state = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| {
+            s.rsplit(')')
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .unwrap_or_default();
+    assert!(state.is_empty() || state == "Z", "{state}");
+    env.ok(&["rm", "orphan"]);
+}
+
+#[test]
+fn twenty_detached_containers_start_and_stop_in_parallel() {
+    let env = Env::with_busybox();
+    let names: Vec<String> = (0..20).map(|i| format!("par{i}")).collect();
+    let kids: Vec<Bg> = names
+        .iter()
+        .map(|n| {
+            let mut c = env.cmd(&[
+                "run",
+                "-d",
+                "--name",
+                n,
+                "busybox",
+                "sh",
+                "-c",
+                "trap 'exit 0' TERM; while :; do sleep 0.1; done",
+            ]);
+            c.stdout(std::process::Stdio::null());
+            Bg(c.spawn().unwrap())
+        })
+        .collect();
+    for mut k in kids {
+        assert!(k.wait().unwrap().success());
+    }
+    assert_eq!(env.ok(&["ps", "-q"]).lines().count(), 20);
+    std::thread::sleep(Duration::from_millis(200));
+    let stops: Vec<Bg> = names
+        .iter()
+        .map(|n| {
+            let mut c = env.cmd(&["stop", n]);
+            c.stdout(std::process::Stdio::null());
+            Bg(c.spawn().unwrap())
+        })
+        .collect();
+    for mut s in stops {
+        assert!(s.wait().unwrap().success());
+    }
+    assert_eq!(env.ok(&["ps", "-q"]), "");
+    let exited = env.ok(&["ps", "-a"]);
+    assert_eq!(exited.matches("Exited (0)").count(), 20, "{exited}");
+}
