@@ -40,6 +40,9 @@ _strata() {
             strata,diff)
                 cmd="strata__subcmd__diff"
                 ;;
+            strata,exec)
+                cmd="strata__subcmd__exec"
+                ;;
             strata,export)
                 cmd="strata__subcmd__export"
                 ;;
@@ -127,6 +130,9 @@ _strata() {
             strata__subcmd__help,diff)
                 cmd="strata__subcmd__help__subcmd__diff"
                 ;;
+            strata__subcmd__help,exec)
+                cmd="strata__subcmd__help__subcmd__exec"
+                ;;
             strata__subcmd__help,export)
                 cmd="strata__subcmd__help__subcmd__export"
                 ;;
@@ -188,7 +194,7 @@ _strata() {
 
     case "${cmd}" in
         strata)
-            opts="-h -V --root --runroot --help --version run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help"
+            opts="-h -V --root --runroot --help --version run create start stop kill wait logs exec ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -593,6 +599,52 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__exec)
+            opts="-d -e -i -t -u -w -V --detach --env --interactive --tty --user --workdir --help --root --runroot --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workdir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__export)
             opts="-o -h -V --output --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -624,7 +676,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help)
-            opts="run create start stop kill wait logs ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help"
+            opts="run create start stop kill wait logs exec ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -750,6 +802,20 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd__exec)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -1,7 +1,7 @@
 //! `start`, `stop`, `kill`, `wait`, `logs`, and the hidden `__monitor`.
 
 use super::{fail, out, Code};
-use crate::engine::{Engine, LogsRequest};
+use crate::engine::{Engine, ExecRequest, LogsRequest};
 use clap::Args;
 use std::os::fd::AsFd;
 use std::time::Duration;
@@ -189,4 +189,55 @@ pub fn exec_monitor(engine: &Engine, id: &str) -> Code {
         Err(_) => return 125,
     };
     engine.monitor(id, handshake)
+}
+
+#[derive(Args, Debug)]
+#[command(disable_help_flag = true)]
+pub struct ExecArgs {
+    /// Detached mode: run command in the background
+    #[arg(short, long)]
+    detach: bool,
+    /// Set environment variables
+    #[arg(short, long = "env", value_name = "KEY=VALUE")]
+    env: Vec<String>,
+    /// Keep STDIN open even if not attached
+    #[arg(short, long)]
+    interactive: bool,
+    /// Allocate a pseudo-TTY
+    #[arg(short, long)]
+    tty: bool,
+    /// Username or UID (format: <name|uid>[:<group|gid>])
+    #[arg(short, long)]
+    user: Option<String>,
+    /// Working directory inside the container
+    #[arg(short, long)]
+    workdir: Option<String>,
+    /// Print help
+    #[arg(long, action = clap::ArgAction::Help)]
+    help: Option<bool>,
+    /// The container, by name, ID or unique ID prefix
+    container: String,
+    /// The command and its arguments
+    #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+    command: Vec<String>,
+}
+
+pub fn exec_exec(engine: &Engine, a: ExecArgs) -> Code {
+    if a.tty && a.interactive && !crate::runtime::stdin_is_tty() {
+        eprintln!("the input device is not a TTY");
+        return 1;
+    }
+    let req = ExecRequest {
+        cmd: a.command,
+        env: a.env,
+        user: a.user,
+        workdir: a.workdir,
+        tty: a.tty,
+        interactive: a.interactive,
+        detach: a.detach,
+    };
+    match engine.exec(&a.container, &req) {
+        Ok(code) => code,
+        Err(e) => fail(&e),
+    }
 }

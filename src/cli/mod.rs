@@ -51,6 +51,8 @@ pub enum Command {
     Wait(lifecycle::WaitArgs),
     /// Fetch the logs of a container
     Logs(lifecycle::LogsArgs),
+    /// Execute a command in a running container
+    Exec(lifecycle::ExecArgs),
     /// List containers
     Ps(ps::PsArgs),
     /// Remove one or more containers
@@ -135,6 +137,7 @@ pub fn main() -> Code {
         Command::Kill(a) => lifecycle::exec_kill(&engine, a),
         Command::Wait(a) => lifecycle::exec_wait(&engine, a),
         Command::Logs(a) => lifecycle::exec_logs(&engine, a),
+        Command::Exec(a) => lifecycle::exec_exec(&engine, a),
         Command::Monitor { id } => lifecycle::exec_monitor(&engine, &id),
         Command::Ps(a) => ps::exec(&engine, a),
         Command::Rm(a) => rm::exec(&engine, a),

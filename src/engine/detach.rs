@@ -341,3 +341,76 @@ impl Engine {
         Ok(self.containers.resolve(name)?)
     }
 }
+
+/// What `exec` is asked.
+#[derive(Debug, Clone, Default)]
+pub struct ExecRequest {
+    pub cmd: Vec<String>,
+    /// `-e` values, added to the container's env.
+    pub env: Vec<String>,
+    pub user: Option<String>,
+    pub workdir: Option<String>,
+    pub tty: bool,
+    pub interactive: bool,
+    pub detach: bool,
+}
+
+impl Engine {
+    /// `exec`: a process in a running container's namespaces and cgroup,
+    /// with its env and user; returns its exit code (`detach`: at once).
+    pub fn exec(&self, name: &str, req: &ExecRequest) -> Result<i32> {
+        let id = self.containers.resolve(name)?;
+        let st = self.containers.state(&id)?;
+        if st.status != Status::Running {
+            return Err(Error::Conflict(format!(
+                "Container {} is not running",
+                &id[..12]
+            )));
+        }
+        let rec = self.containers.record(&id)?;
+        let mut env = vec![format!("HOSTNAME={}", rec.hostname)];
+        if req.tty {
+            env.push("TERM=xterm".into());
+        }
+        let env = super::run::merge_env(&env, rec.config.env.as_deref().unwrap_or_default());
+        let env = super::run::merge_env(&env, &req.env);
+        let spec = crate::runtime::Spec {
+            links_dir: Default::default(),
+            lowers: Vec::new(),
+            upper: Default::default(),
+            work: Default::default(),
+            rootfs: Default::default(),
+            argv: req.cmd.clone(),
+            env,
+            cwd: req
+                .workdir
+                .clone()
+                .or_else(|| rec.config.working_dir.clone())
+                .unwrap_or_default(),
+            user: req
+                .user
+                .clone()
+                .or_else(|| rec.config.user.clone())
+                .unwrap_or_default(),
+            hostname: rec.hostname.clone(),
+            tty: req.tty,
+            stdin: req.interactive,
+            network: crate::runtime::Network::Host,
+            etc_files: Vec::new(),
+            binds: Vec::new(),
+            cgroups: crate::runtime::cgroup::dirs(&id)
+                .into_iter()
+                .filter(|d| d.is_dir())
+                .collect(),
+            discard_output: req.detach,
+            kill_on_signal: false,
+            join: Some(st.pid),
+        };
+        let started = crate::runtime::start_with(&spec, &mut |_| Ok(()))?;
+        if req.detach {
+            // Its parent gone, the container's init adopts it.
+            return Ok(0);
+        }
+        Ok(started.supervise()?.code())
+    }
+}

@@ -17,7 +17,7 @@ mod run;
 
 pub use build::{BuildEvent, BuildRequest};
 pub use commit::CommitRequest;
-pub use detach::LogsRequest;
+pub use detach::{ExecRequest, LogsRequest};
 pub use images::ImageRow;
 pub use inspect::InspectKind;
 pub use ps::PsEntry;

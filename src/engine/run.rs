@@ -396,6 +396,7 @@ impl Engine {
             cgroups: Vec::new(),
             discard_output: false,
             kill_on_signal: false,
+            join: None,
         })
     }
 

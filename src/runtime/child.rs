@@ -76,6 +76,8 @@ pub struct ChildCtx<'a> {
     pub wait_go: &'a dyn Fn() -> Result<(), Failure>,
     /// The cgroup the child was cloned into (CLONE_INTO_CGROUP): not joined again.
     pub joined: Option<&'a Path>,
+    /// `exec`: the container's namespaces to join, mount last.
+    pub join_fds: &'a [(OwnedFd, nix::sched::CloneFlags)],
 }
 
 /// Sets the container up and execs its command. Returns only on failure.
@@ -98,6 +100,10 @@ fn setup_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
             0,
         )
     };
+
+    if spec.join.is_some() {
+        return join_and_exec(ctx);
+    }
 
     // 0. Join the container's cgroups while the host's cgroupfs is visible.
     for dir in &spec.cgroups {
@@ -252,6 +258,69 @@ fn setup_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
     };
 
     // 12. exec.
+    exec(spec, &who)
+}
+
+/// `exec`: into the running container's namespaces (its cgroup was
+/// joined by the clone), then the same last steps as its init took.
+fn join_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
+    let spec = ctx.spec;
+    for dir in &spec.cgroups {
+        if ctx.joined != Some(dir.as_path()) {
+            let procs = dir.join("cgroup.procs");
+            let _ = fs::write(&procs, "0");
+        }
+    }
+    for (fd, kind) in ctx.join_fds {
+        nix::sched::setns(fd, *kind).map_err(fail("setns", format!("{kind:?}")))?;
+    }
+    // Entering the mount namespace put us at its root.
+    let passwd = fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let group = fs::read_to_string("/etc/group").unwrap_or_default();
+    let who = user::resolve(&spec.user, &passwd, &group).map_err(|msg| Failure {
+        step: "user",
+        errno: 0,
+        detail: msg,
+    })?;
+    let cwd = if spec.cwd.is_empty() {
+        "/"
+    } else {
+        spec.cwd.as_str()
+    };
+    chdir(cwd).map_err(fail("chdir", cwd))?;
+    // SAFETY: setsid takes no arguments; the child is not a group leader.
+    unsafe { libc::setsid() };
+    if spec.tty {
+        setup_pty(ctx, &who)?;
+    } else if !spec.stdin || spec.discard_output {
+        let null = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/null")
+            .map_err(fail_io("open", "/dev/null"))?;
+        dup2(null.as_raw_fd(), 0)?;
+        if spec.discard_output {
+            dup2(null.as_raw_fd(), 1)?;
+            dup2(null.as_raw_fd(), 2)?;
+        }
+    }
+    if spec.discard_output {
+        // `exec -d`: the process outlives the strata that started it (the
+        // container's init adopts it).
+        // SAFETY: prctl(PR_SET_PDEATHSIG, 0) takes plain integers.
+        unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, 0, 0, 0, 0) };
+    }
+    drop_privileges(&who)?;
+    reset_signals();
+    // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets flags on fds.
+    unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            3u32,
+            u32::MAX,
+            libc::CLOSE_RANGE_CLOEXEC,
+        )
+    };
     exec(spec, &who)
 }
 

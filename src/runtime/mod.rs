@@ -77,6 +77,9 @@ pub struct Spec {
     /// On SIGINT/SIGTERM/SIGHUP the supervisor kills the container instead
     /// of forwarding the signal (a build step must stop, even as PID 1).
     pub kill_on_signal: bool,
+    /// `exec`: join the namespaces (and cgroup) of this running init
+    /// instead of making a container; nothing is mounted.
+    pub join: Option<i32>,
 }
 
 /// Why a container could not be started or supervised.

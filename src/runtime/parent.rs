@@ -15,6 +15,7 @@
 use super::child::{self, ChildCtx, Failure};
 use super::pty::{get_winsize, set_winsize, TerminalGuard};
 use super::{Error, Exit, Network, Spec};
+use nix::sched::CloneFlags;
 use nix::sys::signal::{kill, SigSet, SigmaskHow, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::socket::{
@@ -128,6 +129,53 @@ pub fn start_with(
     if matches!(spec.network, Network::None | Network::Private) {
         flags |= libc::CLONE_NEWNET;
     }
+    // exec: the child joins the container's namespaces; its PID namespace
+    // is set here, for our children, before the clone.
+    let mut join_fds = Vec::new();
+    let mut home_pidns = None;
+    if let Some(target) = spec.join {
+        flags = 0;
+        let open = |ns: &str| {
+            std::fs::File::open(format!("/proc/{target}/ns/{ns}"))
+                .map(OwnedFd::from)
+                .map_err(|e| Error::Setup {
+                    step: "exec".into(),
+                    errno: e.raw_os_error().unwrap_or(libc::EIO),
+                    detail: format!("open /proc/{target}/ns/{ns}"),
+                })
+        };
+        let joined = (|| {
+            for (ns, kind) in [
+                ("ipc", CloneFlags::CLONE_NEWIPC),
+                ("uts", CloneFlags::CLONE_NEWUTS),
+                ("net", CloneFlags::CLONE_NEWNET),
+                ("cgroup", CloneFlags::CLONE_NEWCGROUP),
+                ("mnt", CloneFlags::CLONE_NEWNS),
+            ] {
+                join_fds.push((open(ns)?, kind));
+            }
+            let pidns = open("pid")?;
+            home_pidns = Some(
+                std::fs::File::open("/proc/self/ns/pid_for_children")
+                    .or_else(|_| std::fs::File::open("/proc/self/ns/pid"))
+                    .map(OwnedFd::from)
+                    .map_err(|e| Error::Setup {
+                        step: "exec".into(),
+                        errno: e.raw_os_error().unwrap_or(libc::EIO),
+                        detail: "open our own pid namespace".into(),
+                    })?,
+            );
+            nix::sched::setns(&pidns, CloneFlags::CLONE_NEWPID).map_err(|e| Error::Setup {
+                step: "exec".into(),
+                errno: e as i32,
+                detail: "enter the container's pid namespace".into(),
+            })
+        })();
+        if let Err(e) = joined {
+            restore(&old_mask);
+            return Err(e);
+        }
+    }
     // Straight into its v2 cgroup (clone3 with CLONE_INTO_CGROUP): writing
     // cgroup.procs afterwards costs an RCU grace period, 10-20 ms when the
     // machine was idle. Kernels without it fall back to clone and a write.
@@ -223,6 +271,7 @@ pub fn start_with(
             send_fd: &send_fd,
             wait_go: &wait_go,
             joined,
+            join_fds: &join_fds,
         };
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| child::run(&ctx)));
         let f = outcome.unwrap_or(Failure {
@@ -242,6 +291,10 @@ pub fn start_with(
         unsafe { libc::_exit(1) };
     }
     drop(child_sock);
+    if let Some(home) = &home_pidns {
+        let _ = nix::sched::setns(home, CloneFlags::CLONE_NEWPID);
+    }
+    drop(join_fds);
     let pid = pid as i32;
     if spec.network == Network::Private {
         let go = wire(pid).and_then(|()| {

@@ -233,3 +233,77 @@ fn twenty_detached_containers_start_and_stop_in_parallel() {
     let exited = env.ok(&["ps", "-a"]);
     assert_eq!(exited.matches("Exited (0)").count(), 20, "{exited}");
 }
+
+#[test]
+fn exec_runs_in_the_container_s_namespaces_with_its_env_and_user() {
+    let env = Env::with_busybox();
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "box",
+        "-e",
+        "FROM_RUN=yes",
+        "-h",
+        "boxhost",
+        "busybox",
+        "sh",
+        "-c",
+        "echo data > /tmp/f; sleep 60",
+    ]);
+    assert!(wait_for(5.0, || env
+        .run(&["exec", "box", "cat", "/tmp/f"])
+        .status
+        .success()));
+    let out = env.ok(&[
+        "exec",
+        "box",
+        "sh",
+        "-c",
+        "cat /tmp/f; hostname; echo $FROM_RUN; echo $$; id -u; pwd",
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "data");
+    assert_eq!(lines[1], "boxhost");
+    assert_eq!(lines[2], "yes");
+    let pid: u32 = lines[3].parse().unwrap();
+    assert!(
+        pid > 1 && pid < 100,
+        "a pid of the container's namespace: {pid}"
+    );
+    assert_eq!(&lines[4..], ["0", "/"]);
+    let out = env.ok(&[
+        "exec",
+        "-u",
+        "nobody",
+        "-w",
+        "/tmp",
+        "-e",
+        "X=1",
+        "box",
+        "sh",
+        "-c",
+        "id -u; pwd; echo $X",
+    ]);
+    assert_eq!(out, "65534\n/tmp\n1\n");
+    // Exit codes: the process's own, 127 for a missing command.
+    env.code(7, &["exec", "box", "sh", "-c", "exit 7"]);
+    let (_, err) = env.code(127, &["exec", "box", "nosuch"]);
+    assert!(err.contains("executable file not found"), "{err}");
+    // -d: in the background, adopted by the container's init.
+    env.ok(&[
+        "exec",
+        "-d",
+        "box",
+        "sh",
+        "-c",
+        "sleep 0.3; echo late > /tmp/late",
+    ]);
+    assert!(wait_for(5.0, || env
+        .run(&["exec", "box", "cat", "/tmp/late"])
+        .status
+        .success()));
+    env.ok(&["stop", "-t", "0", "box"]);
+    let (_, err) = env.code(125, &["exec", "box", "true"]);
+    assert!(err.contains("is not running"), "{err}");
+}

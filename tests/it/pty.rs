@@ -162,3 +162,38 @@ fn run_i_pipes_stdin_and_without_i_stdin_is_empty() {
         "without -i the container's stdin is /dev/null"
     );
 }
+
+#[test]
+fn exec_it_gives_a_shell_inside_a_running_container() {
+    let env = Env::with_busybox();
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "host1",
+        "busybox",
+        "sh",
+        "-c",
+        "echo inside > /marker; sleep 60",
+    ]);
+    assert!(wait_for(5.0, || env
+        .run(&["exec", "host1", "cat", "/marker"])
+        .status
+        .success()));
+    let mut pty = openpty(24, 80);
+    let mut child = spawn_on(&pty, &env, &["exec", "-it", "host1", "sh"]);
+    let banner = read_until(&mut pty.master, "# ", 10);
+    assert!(banner.contains("# "), "no prompt: {banner:?}");
+    pty.master
+        .write_all(b"cat /marker; tty; echo done-$((1+1))\r")
+        .unwrap();
+    let out = read_until(&mut pty.master, "done-2", 10);
+    assert!(out.contains("inside"), "the container's files: {out:?}");
+    assert!(
+        out.contains("/dev/pts/"),
+        "a pty of the container's: {out:?}"
+    );
+    pty.master.write_all(b"exit 5\r").unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(5));
+    env.ok(&["rm", "-f", "host1"]);
+}
