@@ -67,11 +67,17 @@ _strata() {
             strata,logs)
                 cmd="strata__subcmd__logs"
                 ;;
+            strata,pause)
+                cmd="strata__subcmd__pause"
+                ;;
             strata,port)
                 cmd="strata__subcmd__port"
                 ;;
             strata,ps)
                 cmd="strata__subcmd__ps"
+                ;;
+            strata,restart)
+                cmd="strata__subcmd__restart"
                 ;;
             strata,rm)
                 cmd="strata__subcmd__rm"
@@ -90,6 +96,9 @@ _strata() {
                 ;;
             strata,tag)
                 cmd="strata__subcmd__tag"
+                ;;
+            strata,unpause)
+                cmd="strata__subcmd__unpause"
                 ;;
             strata,wait)
                 cmd="strata__subcmd__wait"
@@ -157,11 +166,17 @@ _strata() {
             strata__subcmd__help,logs)
                 cmd="strata__subcmd__help__subcmd__logs"
                 ;;
+            strata__subcmd__help,pause)
+                cmd="strata__subcmd__help__subcmd__pause"
+                ;;
             strata__subcmd__help,port)
                 cmd="strata__subcmd__help__subcmd__port"
                 ;;
             strata__subcmd__help,ps)
                 cmd="strata__subcmd__help__subcmd__ps"
+                ;;
+            strata__subcmd__help,restart)
+                cmd="strata__subcmd__help__subcmd__restart"
                 ;;
             strata__subcmd__help,rm)
                 cmd="strata__subcmd__help__subcmd__rm"
@@ -181,6 +196,9 @@ _strata() {
             strata__subcmd__help,tag)
                 cmd="strata__subcmd__help__subcmd__tag"
                 ;;
+            strata__subcmd__help,unpause)
+                cmd="strata__subcmd__help__subcmd__unpause"
+                ;;
             strata__subcmd__help,wait)
                 cmd="strata__subcmd__help__subcmd__wait"
                 ;;
@@ -194,7 +212,7 @@ _strata() {
 
     case "${cmd}" in
         strata)
-            opts="-h -V --root --runroot --help --version run create start stop kill wait logs exec ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help"
+            opts="-h -V --root --runroot --help --version run create start stop kill wait logs exec restart pause unpause ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -676,7 +694,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help)
-            opts="run create start stop kill wait logs exec ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help"
+            opts="run create start stop kill wait logs exec restart pause unpause ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -941,6 +959,20 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__help__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__help__subcmd__port)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -956,6 +988,20 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help__subcmd__ps)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd__restart)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1040,6 +1086,20 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help__subcmd__tag)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd__unpause)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1255,6 +1315,28 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__pause)
+            opts="-h -V --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__port)
             opts="-h -V --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1278,7 +1360,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__ps)
-            opts="-a -q -l -n -s -h -V --all --quiet --latest --last --no-trunc --size --format --root --runroot --help --version"
+            opts="-a -q -l -n -s -f -h -V --all --quiet --latest --last --no-trunc --size --format --filter --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1293,6 +1375,44 @@ _strata() {
                     return 0
                     ;;
                 --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__restart)
+            opts="-t -h -V --time --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1502,6 +1622,28 @@ _strata() {
             return 0
             ;;
         strata__subcmd__tag)
+            opts="-h -V --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__unpause)
             opts="-h -V --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -241,3 +241,38 @@ pub fn exec_exec(engine: &Engine, a: ExecArgs) -> Code {
         Err(e) => fail(&e),
     }
 }
+
+#[derive(Args, Debug)]
+pub struct ContainersArgs {
+    /// The containers, by name, ID or unique ID prefix
+    #[arg(required = true)]
+    containers: Vec<String>,
+}
+
+/// `pause` / `unpause`: the names back, one per line.
+pub fn exec_pause(engine: &Engine, a: ContainersArgs, pause: bool) -> Code {
+    let mut code = 0;
+    for name in &a.containers {
+        let r = if pause {
+            engine.pause(name)
+        } else {
+            engine.unpause(name)
+        };
+        match r {
+            Ok(()) => out(&format!("{name}\n")),
+            Err(e) => code = fail(&e),
+        }
+    }
+    code
+}
+
+pub fn exec_restart(engine: &Engine, a: StopArgs) -> Code {
+    let mut code = 0;
+    for name in &a.containers {
+        match engine.restart(name, Duration::from_secs(a.time)) {
+            Ok(()) => out(&format!("{name}\n")),
+            Err(e) => code = fail(&e),
+        }
+    }
+    code
+}

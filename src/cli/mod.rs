@@ -53,6 +53,12 @@ pub enum Command {
     Logs(lifecycle::LogsArgs),
     /// Execute a command in a running container
     Exec(lifecycle::ExecArgs),
+    /// Restart one or more containers
+    Restart(lifecycle::StopArgs),
+    /// Pause all processes within one or more containers
+    Pause(lifecycle::ContainersArgs),
+    /// Unpause all processes within one or more containers
+    Unpause(lifecycle::ContainersArgs),
     /// List containers
     Ps(ps::PsArgs),
     /// Remove one or more containers
@@ -138,6 +144,9 @@ pub fn main() -> Code {
         Command::Wait(a) => lifecycle::exec_wait(&engine, a),
         Command::Logs(a) => lifecycle::exec_logs(&engine, a),
         Command::Exec(a) => lifecycle::exec_exec(&engine, a),
+        Command::Restart(a) => lifecycle::exec_restart(&engine, a),
+        Command::Pause(a) => lifecycle::exec_pause(&engine, a, true),
+        Command::Unpause(a) => lifecycle::exec_pause(&engine, a, false),
         Command::Monitor { id } => lifecycle::exec_monitor(&engine, &id),
         Command::Ps(a) => ps::exec(&engine, a),
         Command::Rm(a) => rm::exec(&engine, a),

@@ -31,6 +31,9 @@ pub struct PsArgs {
     /// Format output using a Go template ("table ..." for a table)
     #[arg(long)]
     format: Option<String>,
+    /// Filter output based on conditions provided (status=, name=, id=, ancestor=, exited=)
+    #[arg(short, long, value_name = "KEY=VALUE")]
+    filter: Vec<String>,
 }
 
 /// docker's headers for `ps --format "table ..."`.
@@ -57,6 +60,9 @@ pub fn status_text(e: &PsEntry) -> String {
     };
     match e.state.status {
         Status::Created => "Created".into(),
+        Status::Running if e.state.paused => {
+            format!("Up {} (Paused)", ago(&e.state.started_at))
+        }
         Status::Running => format!("Up {}", ago(&e.state.started_at)),
         Status::Exited => format!(
             "Exited ({}) {} ago",
@@ -99,7 +105,11 @@ pub fn ports_text(running: bool, published: &[PortBinding], exposed: &[String]) 
 
 pub fn exec(engine: &Engine, a: PsArgs) -> Code {
     let limit = if a.latest { 1 } else { a.last };
-    let mut rows = match engine.ps(a.all || limit > 0, a.size) {
+    let filter = match engine.ps_filter(&a.filter) {
+        Ok(f) => f,
+        Err(e) => return fail(&e),
+    };
+    let mut rows = match engine.ps(a.all || limit > 0, a.size, &filter) {
         Ok(r) => r,
         Err(e) => return fail(&e),
     };
@@ -128,7 +138,7 @@ pub fn exec(engine: &Engine, a: PsArgs) -> Code {
             "CreatedAt": time::rfc3339(r.created),
             "RunningFor": format!("{} ago", time::human_duration(time::since(r.created))),
             "Status": status_text(r),
-            "State": r.state.status.as_str(),
+            "State": if r.state.paused && r.state.status == Status::Running { "paused" } else { r.state.status.as_str() },
             "Ports": ports_text(r.state.status == Status::Running, &r.state.ports, &r.exposed),
             "Names": r.name,
             "Size": r.size_rw.map(|s| format!("{} (virtual {})", table::human_size(s), table::human_size(s))).unwrap_or_default(),

@@ -47,6 +47,9 @@ pub struct State {
     pub started_at: Option<String>,
     #[serde(default)]
     pub finished_at: Option<String>,
+    /// Frozen by `pause` (its cgroup), while running.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub paused: bool,
     /// On the bridge, while running: the container's address.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub ip_address: String,

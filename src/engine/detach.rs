@@ -155,6 +155,10 @@ impl Engine {
         if st.status != Status::Running {
             return Ok(());
         }
+        if st.paused {
+            // A frozen process would not see the signal.
+            self.unpause(&id)?;
+        }
         let rec = self.containers.record(&id)?;
         let sig = parse_signal(rec.config.stop_signal.as_deref().unwrap_or("SIGTERM"))
             .unwrap_or(nix::sys::signal::Signal::SIGTERM);
@@ -412,5 +416,56 @@ impl Engine {
             return Ok(0);
         }
         Ok(started.supervise()?.code())
+    }
+}
+
+impl Engine {
+    /// `pause`: freezes every process of the container (its cgroup).
+    pub fn pause(&self, name: &str) -> Result<()> {
+        self.set_paused(name, true)
+    }
+
+    /// `unpause`.
+    pub fn unpause(&self, name: &str) -> Result<()> {
+        self.set_paused(name, false)
+    }
+
+    fn set_paused(&self, name: &str, pause: bool) -> Result<()> {
+        let id = self.containers.resolve(name)?;
+        let _lock = self.containers.lock(&id)?;
+        let mut st = self.containers.state_locked(&id)?;
+        let short = &id[..12];
+        if st.status != Status::Running {
+            return Err(Error::Conflict(format!("Container {short} is not running")));
+        }
+        if st.paused == pause {
+            return Err(Error::Conflict(if pause {
+                format!("Container {short} is already paused")
+            } else {
+                format!("Container {short} is not paused")
+            }));
+        }
+        let r = if pause {
+            crate::runtime::cgroup::freeze(&id)
+        } else {
+            crate::runtime::cgroup::thaw(&id)
+        };
+        r.map_err(|err| Error::Io {
+            what: format!(
+                "{} container {short}",
+                if pause { "pause" } else { "unpause" }
+            ),
+            err,
+        })?;
+        st.paused = pause;
+        self.containers.set_state(&id, &st)?;
+        Ok(())
+    }
+
+    /// `restart`: stop (with the timeout), then start in the background.
+    pub fn restart(&self, name: &str, timeout: Duration) -> Result<()> {
+        let id = self.containers.resolve(name)?;
+        self.stop(&id, timeout)?;
+        self.start_detached(&id)
     }
 }

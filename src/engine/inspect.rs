@@ -100,7 +100,7 @@ impl Engine {
             "State": {
                 "Status": st.status.as_str(),
                 "Running": st.status == container::Status::Running,
-                "Paused": false,
+                "Paused": st.paused && st.status == container::Status::Running,
                 "Restarting": false,
                 "OOMKilled": false,
                 "Dead": false,

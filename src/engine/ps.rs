@@ -1,6 +1,6 @@
 //! `ps`: container records joined with their live state.
 
-use super::{short_id, Engine, Result};
+use super::{short_id, Engine, Error, Result};
 use crate::container::{State, Status};
 use crate::util::time;
 
@@ -18,9 +18,81 @@ pub struct PsEntry {
     pub exposed: Vec<String>,
 }
 
+/// `ps --filter KEY=VALUE`: values of one key are alternatives, keys must
+/// all match (docker's rule).
+#[derive(Debug, Clone, Default)]
+pub struct PsFilter {
+    status: Vec<String>,
+    name: Vec<String>,
+    id: Vec<String>,
+    /// Image ids the `ancestor=` values resolve to.
+    ancestor: Vec<String>,
+    exited: Vec<i32>,
+}
+
+impl PsFilter {
+    /// Whether a status filter is set (it implies `-a`, as docker's does).
+    pub fn has_status(&self) -> bool {
+        !self.status.is_empty() || !self.exited.is_empty()
+    }
+
+    fn matches(&self, e: &PsEntry, image_id: &str) -> bool {
+        let status = match e.state.status {
+            Status::Running if e.state.paused => "paused",
+            s => s.as_str(),
+        };
+        (self.status.is_empty() || self.status.iter().any(|s| s == status))
+            && (self.name.is_empty() || self.name.iter().any(|n| e.name.contains(n.as_str())))
+            && (self.id.is_empty() || self.id.iter().any(|i| e.id.starts_with(i.as_str())))
+            && (self.ancestor.is_empty() || self.ancestor.iter().any(|a| a == image_id))
+            && (self.exited.is_empty()
+                || (e.state.status == Status::Exited && self.exited.contains(&e.state.exit_code)))
+    }
+}
+
 impl Engine {
+    /// Parses `--filter` values: status, name, id, ancestor, exited.
+    pub fn ps_filter(&self, specs: &[String]) -> Result<PsFilter> {
+        let mut f = PsFilter::default();
+        for spec in specs {
+            let (k, v) = spec.split_once('=').ok_or_else(|| {
+                Error::Invalid(format!(
+                    "bad format of filter (expected name=value): {spec}"
+                ))
+            })?;
+            match k {
+                "status" => {
+                    if ![
+                        "created",
+                        "running",
+                        "paused",
+                        "exited",
+                        "restarting",
+                        "removing",
+                        "dead",
+                    ]
+                    .contains(&v)
+                    {
+                        return Err(Error::Invalid(format!("invalid filter 'status={v}'")));
+                    }
+                    f.status.push(v.to_string());
+                }
+                "name" => f.name.push(v.to_string()),
+                "id" => f.id.push(v.to_string()),
+                "ancestor" => f.ancestor.push(self.images.resolve(v).unwrap_or_default()),
+                "exited" => f.exited.push(
+                    v.parse()
+                        .map_err(|_| Error::Invalid(format!("invalid filter 'exited={v}'")))?,
+                ),
+                other => return Err(Error::Invalid(format!("invalid filter '{other}'"))),
+            }
+        }
+        Ok(f)
+    }
+
     /// Containers, newest first; only running ones unless `all`.
-    pub fn ps(&self, all: bool, with_size: bool) -> Result<Vec<PsEntry>> {
+    pub fn ps(&self, all: bool, with_size: bool, filter: &PsFilter) -> Result<Vec<PsEntry>> {
+        let all = all || filter.has_status();
         let mut out = Vec::new();
         for id in self.containers.ids()? {
             let (Ok(rec), Ok(state)) = (self.containers.record(&id), self.containers.state(&id))
@@ -30,6 +102,7 @@ impl Engine {
             if !all && state.status != Status::Running {
                 continue;
             }
+            let image_id = rec.image_id.clone();
             // docker shows the image's short id once its tag has moved on.
             let image = match self.images.resolve(&rec.image) {
                 Ok(cur) if cur == rec.image_id && !rec.image.starts_with("sha256:") => {
@@ -65,6 +138,9 @@ impl Engine {
                     .flat_map(|m| m.keys().cloned())
                     .collect(),
             });
+            if !filter.matches(out.last().expect("just pushed"), &image_id) {
+                out.pop();
+            }
         }
         out.sort_by_key(|e| std::cmp::Reverse(e.created));
         Ok(out)

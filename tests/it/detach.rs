@@ -307,3 +307,102 @@ fn exec_runs_in_the_container_s_namespaces_with_its_env_and_user() {
     let (_, err) = env.code(125, &["exec", "box", "true"]);
     assert!(err.contains("is not running"), "{err}");
 }
+
+#[test]
+fn pause_unpause_and_restart() {
+    let env = Env::with_busybox();
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "counter",
+        "busybox",
+        "sh",
+        "-c",
+        "trap 'exit 0' TERM; i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 0.05; done",
+    ]);
+    assert!(wait_for(5.0, || env
+        .run(&["exec", "counter", "cat", "/tmp/n"])
+        .status
+        .success()));
+    assert_eq!(env.ok(&["pause", "counter"]), "counter\n");
+    assert!(env.ok(&["ps"]).contains("(Paused)"));
+    assert_eq!(
+        env.ok(&["inspect", "-f", "{{.State.Paused}}", "counter"]),
+        "true\n"
+    );
+    let n = |env: &Env| {
+        let id = env.id_of("counter");
+        let upper = env.root().join("containers").join(id).join("upper/tmp/n");
+        std::fs::read_to_string(upper).unwrap_or_default()
+    };
+    let frozen = n(&env);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(n(&env), frozen, "nothing runs while paused");
+    let (_, err) = env.code(125, &["pause", "counter"]);
+    assert!(err.contains("already paused"), "{err}");
+    assert_eq!(env.ok(&["unpause", "counter"]), "counter\n");
+    assert!(wait_for(5.0, || n(&env) != frozen), "it runs again");
+    assert!(!env.ok(&["ps"]).contains("(Paused)"));
+    // restart: stopped (its trap exits 0), then running again.
+    let before = env.ok(&["inspect", "-f", "{{.State.StartedAt}}", "counter"]);
+    assert_eq!(env.ok(&["restart", "counter"]), "counter\n");
+    let after = env.ok(&["inspect", "-f", "{{.State.StartedAt}}", "counter"]);
+    assert_ne!(before, after);
+    assert!(env.ok(&["ps"]).contains("counter"));
+    // A paused container still stops.
+    env.ok(&["pause", "counter"]);
+    env.ok(&["stop", "counter"]);
+    assert_eq!(env.ok(&["wait", "counter"]), "0\n");
+}
+
+#[test]
+fn ps_filters_by_status_name_id_and_ancestor() {
+    let env = Env::with_busybox();
+    env.ok(&["tag", "busybox", "other:1"]);
+    env.ok(&["create", "--name", "made", "busybox", "true"]);
+    env.code(7, &["run", "--name", "done7", "other:1", "sh", "-c", "exit 7"]);
+    env.ok(&["run", "-d", "--name", "live", "busybox", "sleep", "30"]);
+    let names = |f: &[&str]| {
+        let mut args = vec!["ps", "--format", "{{.Names}}"];
+        for x in f {
+            args.push("--filter");
+            args.push(x);
+        }
+        let mut v: Vec<String> = env.ok(&args).lines().map(String::from).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&[]), ["live"]);
+    assert_eq!(names(&["status=created"]), ["made"]);
+    assert_eq!(names(&["status=exited"]), ["done7"]);
+    assert_eq!(
+        names(&["status=exited", "status=created"]),
+        ["done7", "made"]
+    );
+    assert_eq!(names(&["exited=7"]), ["done7"]);
+    assert_eq!(names(&["name=liv"]), ["live"]);
+    let id = env.id_of("live");
+    assert_eq!(names(&[&format!("id={}", &id[..6])]), ["live"]);
+    let mut args = vec![
+        "ps",
+        "-a",
+        "--format",
+        "{{.Names}}",
+        "--filter",
+        "ancestor=other:1",
+    ];
+    let all = env.ok(&args);
+    // All three come from the same image, whatever its name.
+    assert_eq!(all.lines().count(), 3, "{all}");
+    args[5] = "ancestor=nosuch";
+    assert_eq!(env.ok(&args), "");
+    env.ok(&["pause", "live"]);
+    assert_eq!(names(&["status=paused"]), ["live"]);
+    env.ok(&["unpause", "live"]);
+    let (_, err) = env.code(125, &["ps", "--filter", "status=bogus"]);
+    assert!(err.contains("invalid filter 'status=bogus'"), "{err}");
+    let (_, err) = env.code(125, &["ps", "--filter", "colour=red"]);
+    assert!(err.contains("invalid filter 'colour'"), "{err}");
+    env.ok(&["rm", "-f", "live"]);
+}
