@@ -20,6 +20,9 @@ pub struct RunArgs {
     /// Run container in background and print container ID
     #[arg(short, long)]
     detach: bool,
+    /// Restart policy (no, always, unless-stopped, on-failure[:N]), applied by the container's monitor (-d or start)
+    #[arg(long, value_name = "POLICY")]
+    restart: Option<String>,
     /// Assign a name to the container
     #[arg(long)]
     name: Option<String>,
@@ -140,6 +143,7 @@ fn create(engine: &Engine, a: RunArgs) -> Result<String, Code> {
         interactive: a.interactive,
         rm: a.rm,
         build_step: false,
+        restart: a.restart,
     };
     engine.create(&req).map_err(|e| fail(&e))
 }

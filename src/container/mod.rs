@@ -135,6 +135,32 @@ pub struct Record {
     /// `--add-host` entries: (name, address).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extra_hosts: Vec<(String, String)>,
+    /// `--restart`, applied by the monitor while it lives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart: Option<RestartPolicy>,
+}
+
+/// docker's restart policy: `always`, `unless-stopped`, `on-failure`
+/// (with at most `max_retries` restarts; 0 = no limit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestartPolicy {
+    pub name: String,
+    pub max_retries: u32,
+}
+
+impl RestartPolicy {
+    /// Whether a container that exited with `code`, after `restarts`
+    /// restarts, starts again. A container stopped by the user never does.
+    pub fn restarts(&self, code: i32, restarts: u32, stopped_by_user: bool) -> bool {
+        if stopped_by_user {
+            return false;
+        }
+        match self.name.as_str() {
+            "always" | "unless-stopped" => true,
+            "on-failure" => code != 0 && (self.max_retries == 0 || restarts < self.max_retries),
+            _ => false,
+        }
+    }
 }
 
 /// The container store rooted at a store directory and a run directory.

@@ -47,6 +47,12 @@ pub struct State {
     pub started_at: Option<String>,
     #[serde(default)]
     pub finished_at: Option<String>,
+    /// How often the monitor restarted it (`--restart`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub restart_count: u32,
+    /// `stop` or `kill` ended it: its restart policy does not apply.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub stopped_by_user: bool,
     /// Frozen by `pause` (its cgroup), while running.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub paused: bool,

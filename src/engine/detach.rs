@@ -106,11 +106,20 @@ impl Engine {
         drop((out_w, err_w));
         let mut pump = Some((out_r, err_r, writer));
         let (done_tx, done_rx) = std::sync::mpsc::channel::<(u64, Option<String>)>();
+        // With a restart policy the pipes stay ours (the next run writes to
+        // them too), so the log is not waited for at each exit.
+        let restarts = self
+            .containers
+            .record(id)
+            .map(|r| r.restart.is_some())
+            .unwrap_or(false);
         let mut started = || {
-            // Only the container writes to the pipes from now on.
-            if let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") {
-                let _ = nix::unistd::dup2(null.as_raw_fd(), 1);
-                let _ = nix::unistd::dup2(null.as_raw_fd(), 2);
+            if !restarts {
+                // Only the container writes to the pipes from now on.
+                if let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") {
+                    let _ = nix::unistd::dup2(null.as_raw_fd(), 1);
+                    let _ = nix::unistd::dup2(null.as_raw_fd(), 2);
+                }
             }
             if let Some((out_r, err_r, writer)) = pump.take() {
                 let tx = done_tx.clone();
@@ -122,6 +131,11 @@ impl Engine {
             say("ok\n".into());
         };
         let mut exited = || {
+            if restarts {
+                // What the pipes still hold is read by the running thread.
+                std::thread::sleep(Duration::from_millis(50));
+                return None;
+            }
             // The output still in the pipes, then the exit: `logs -f` ends
             // when the state says exited, with every line in the file.
             match done_rx.recv_timeout(Duration::from_millis(500)) {
@@ -129,20 +143,50 @@ impl Engine {
                 _ => None,
             }
         };
-        let r = self.run_container(
-            id,
-            Watch {
-                discard_output: false,
-                kill_on_signal: false,
-                started: &mut started,
-                exited: &mut exited,
-            },
-        );
-        match r {
-            Ok(code) => code,
-            Err(e) => {
-                say(format!("err {} {e}\n", e.exit_code()));
-                e.exit_code()
+        let mut delay = Duration::from_millis(100);
+        loop {
+            let began = Instant::now();
+            let r = self.run_container(
+                id,
+                Watch {
+                    discard_output: false,
+                    kill_on_signal: false,
+                    started: &mut started,
+                    exited: &mut exited,
+                },
+            );
+            let code = match r {
+                Ok(code) => code,
+                Err(e) => {
+                    say(format!("err {} {e}\n", e.exit_code()));
+                    return e.exit_code();
+                }
+            };
+            // docker's restart policy, while this monitor lives.
+            let (Ok(rec), Ok(st)) = (self.containers.record(id), self.containers.state(id)) else {
+                return code;
+            };
+            let again = rec
+                .restart
+                .as_ref()
+                .is_some_and(|p| p.restarts(code, st.restart_count, st.stopped_by_user));
+            if !again {
+                return code;
+            }
+            if began.elapsed() > Duration::from_secs(10) {
+                delay = Duration::from_millis(100);
+            }
+            std::thread::sleep(delay);
+            delay = (delay * 2).min(Duration::from_secs(60));
+            if let Ok(_g) = self.containers.lock(id) {
+                if let Ok(mut st) = self.containers.state_locked(id) {
+                    if st.status == Status::Running {
+                        // Started by someone else meanwhile.
+                        return code;
+                    }
+                    st.restart_count += 1;
+                    let _ = self.containers.set_state(id, &st);
+                }
             }
         }
     }
@@ -159,6 +203,7 @@ impl Engine {
             // A frozen process would not see the signal.
             self.unpause(&id)?;
         }
+        self.mark_stopped_by_user(&id);
         let rec = self.containers.record(&id)?;
         let sig = parse_signal(rec.config.stop_signal.as_deref().unwrap_or("SIGTERM"))
             .unwrap_or(nix::sys::signal::Signal::SIGTERM);
@@ -183,6 +228,12 @@ impl Engine {
                 &id[..12]
             )));
         }
+        if matches!(
+            sig,
+            nix::sys::signal::Signal::SIGKILL | nix::sys::signal::Signal::SIGTERM
+        ) {
+            self.mark_stopped_by_user(&id);
+        }
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(st.pid), sig)
             .map_err(|e| Error::Conflict(format!("Cannot kill container: {name}: {}", e.desc())))?;
         Ok(())
@@ -199,6 +250,18 @@ impl Engine {
                 Err(_) => return Ok(0),
             }
             std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Its restart policy will not start it again.
+    fn mark_stopped_by_user(&self, id: &str) {
+        if let Ok(_g) = self.containers.lock(id) {
+            if let Ok(mut st) = self.containers.state_locked(id) {
+                if st.status == Status::Running {
+                    st.stopped_by_user = true;
+                    let _ = self.containers.set_state(id, &st);
+                }
+            }
         }
     }
 

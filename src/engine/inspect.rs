@@ -115,7 +115,7 @@ impl Engine {
             "HostnamePath": p("hostname"),
             "HostsPath": p("hosts"),
             "Name": format!("/{}", rec.name),
-            "RestartCount": 0,
+            "RestartCount": st.restart_count,
             "Driver": "overlay",
             "Platform": "linux",
             "HostConfig": {
@@ -125,6 +125,10 @@ impl Engine {
                 "Dns": rec.dns,
                 "ExtraHosts": rec.extra_hosts.iter().map(|(n, a)| format!("{n}:{a}")).collect::<Vec<_>>(),
                 "AutoRemove": rec.auto_remove,
+                "RestartPolicy": {
+                    "Name": rec.restart.as_ref().map(|p| p.name.as_str()).unwrap_or("no"),
+                    "MaximumRetryCount": rec.restart.as_ref().map(|p| p.max_retries).unwrap_or(0),
+                },
             },
             "GraphDriver": {
                 "Name": "overlay",

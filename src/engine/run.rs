@@ -83,6 +83,8 @@ pub struct RunRequest {
     pub rm: bool,
     /// A build step's container: swept once its builder is gone.
     pub build_step: bool,
+    /// `--restart`: no, always, unless-stopped, on-failure[:N].
+    pub restart: Option<String>,
 }
 
 /// How `run_container` watches a container.
@@ -165,6 +167,27 @@ fn parse_network(n: &str) -> Result<Network> {
     }
 }
 
+/// `--restart`'s value: `always`, `unless-stopped`, `on-failure[:N]`.
+fn parse_restart(p: &str) -> Result<container::RestartPolicy> {
+    let (name, max) = p.split_once(':').unwrap_or((p, ""));
+    let bad = || Error::Invalid(format!("invalid restart policy: {p}"));
+    match (name, max) {
+        ("always" | "unless-stopped", "") => Ok(container::RestartPolicy {
+            name: name.into(),
+            max_retries: 0,
+        }),
+        ("on-failure", m) => Ok(container::RestartPolicy {
+            name: name.into(),
+            max_retries: if m.is_empty() {
+                0
+            } else {
+                m.parse().map_err(|_| bad())?
+            },
+        }),
+        _ => Err(bad()),
+    }
+}
+
 fn network_name(n: Network) -> &'static str {
     match n {
         Network::Private => "bridge",
@@ -182,6 +205,15 @@ impl Engine {
     /// `create`: makes the container and returns its id.
     pub fn create(&self, req: &RunRequest) -> Result<String> {
         let network = parse_network(&req.network)?;
+        let restart = match req.restart.as_deref() {
+            None | Some("no") | Some("") => None,
+            Some(p) => Some(parse_restart(p)?),
+        };
+        if restart.is_some() && req.rm {
+            return Err(Error::Invalid(
+                "Conflicting options: --restart and --rm".into(),
+            ));
+        }
         let mut ports = Vec::new();
         for p in &req.publish {
             ports.extend(network::parse_ports(p).map_err(Error::Invalid)?);
@@ -300,6 +332,7 @@ impl Engine {
             ports,
             dns: req.dns.clone(),
             extra_hosts,
+            restart,
         };
         if req.publish_all {
             for p in image.config.exposed_ports.iter().flat_map(|m| m.keys()) {
@@ -434,15 +467,16 @@ impl Engine {
             started: on_started,
             exited: on_exited,
         } = watch;
-        let rec = {
+        let (rec, restart_count) = {
             let _lock = self.containers.lock(id)?;
-            if self.containers.state_locked(id)?.status == Status::Running {
+            let prev = self.containers.state_locked(id)?;
+            if prev.status == Status::Running {
                 return Err(Error::Conflict(format!(
                     "container {} is already running",
                     &id[..12]
                 )));
             }
-            self.repair(id)?
+            (self.repair(id)?, prev.restart_count)
         };
         let mut spec = match self.spec(&rec) {
             Ok(s) => s,
@@ -485,6 +519,7 @@ impl Engine {
             status: Status::Running,
             pid: started.pid,
             pid_start,
+            restart_count,
             supervisor: me,
             supervisor_start: container::state::proc_stat(me).map(|(s, _)| s).unwrap_or(0),
             started_at: Some(time::rfc3339(time::now_nanos())),
@@ -510,6 +545,13 @@ impl Engine {
         }
         let note = on_exited();
         let exit = exit?;
+        let guard = self.containers.lock(id)?;
+        // `stop` and `kill` mark the state while it runs.
+        let stopped_by_user = self
+            .containers
+            .state_locked(id)
+            .map(|s| s.stopped_by_user)
+            .unwrap_or(false);
         let finished = State {
             status: Status::Exited,
             pid: 0,
@@ -520,12 +562,12 @@ impl Engine {
             ip_address: String::new(),
             ports: Vec::new(),
             error: note.unwrap_or_default(),
+            stopped_by_user,
+            paused: false,
             ..running
         };
-        {
-            let _g = self.containers.lock(id)?;
-            self.containers.set_state(id, &finished)?;
-        }
+        self.containers.set_state(id, &finished)?;
+        drop(guard);
         if rec.auto_remove {
             self.containers.remove(id)?;
         }

@@ -361,7 +361,10 @@ fn ps_filters_by_status_name_id_and_ancestor() {
     let env = Env::with_busybox();
     env.ok(&["tag", "busybox", "other:1"]);
     env.ok(&["create", "--name", "made", "busybox", "true"]);
-    env.code(7, &["run", "--name", "done7", "other:1", "sh", "-c", "exit 7"]);
+    env.code(
+        7,
+        &["run", "--name", "done7", "other:1", "sh", "-c", "exit 7"],
+    );
     env.ok(&["run", "-d", "--name", "live", "busybox", "sleep", "30"]);
     let names = |f: &[&str]| {
         let mut args = vec!["ps", "--format", "{{.Names}}"];
@@ -405,4 +408,82 @@ fn ps_filters_by_status_name_id_and_ancestor() {
     let (_, err) = env.code(125, &["ps", "--filter", "colour=red"]);
     assert!(err.contains("invalid filter 'colour'"), "{err}");
     env.ok(&["rm", "-f", "live"]);
+}
+
+#[test]
+fn restart_policies_are_applied_by_the_monitor() {
+    let env = Env::with_busybox();
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "flaky",
+        "--restart",
+        "on-failure:2",
+        "busybox",
+        "sh",
+        "-c",
+        "echo run; exit 3",
+    ]);
+    assert!(wait_for(10.0, || env.ok(&["logs", "flaky"]) == "run\nrun\nrun\n"));
+    assert!(wait_for(5.0, || env
+        .ok(&["ps", "-a"])
+        .contains("Exited (3)")));
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        env.ok(&["logs", "flaky"]),
+        "run\nrun\nrun\n",
+        "no third restart"
+    );
+    assert_eq!(
+        env.ok(&["inspect", "-f", "{{.RestartCount}}", "flaky"]),
+        "2\n"
+    );
+    assert_eq!(
+        env.ok(&[
+            "inspect",
+            "-f",
+            "{{.HostConfig.RestartPolicy.Name}}",
+            "flaky"
+        ]),
+        "on-failure\n"
+    );
+    // always: again and again, until stopped by hand.
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "forever",
+        "--restart",
+        "always",
+        "busybox",
+        "sh",
+        "-c",
+        "echo up; sleep 0.05",
+    ]);
+    assert!(wait_for(10.0, || env
+        .ok(&["logs", "forever"])
+        .lines()
+        .count()
+        >= 3));
+    env.ok(&["stop", "forever"]);
+    let n = env.ok(&["logs", "forever"]).lines().count();
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(
+        env.ok(&["logs", "forever"]).lines().count(),
+        n,
+        "stopped stays stopped"
+    );
+    assert!(!env.ok(&["ps"]).contains("forever"));
+    // Bad input.
+    let (_, err) = env.code(125, &["run", "--restart", "sometimes", "busybox", "true"]);
+    assert!(err.contains("invalid restart policy: sometimes"), "{err}");
+    let (_, err) = env.code(
+        125,
+        &["run", "--rm", "--restart", "always", "busybox", "true"],
+    );
+    assert!(
+        err.contains("Conflicting options: --restart and --rm"),
+        "{err}"
+    );
 }
