@@ -140,6 +140,9 @@ pub struct Record {
     pub restart: Option<RestartPolicy>,
 }
 
+/// The file `reserve_space` makes.
+const RESERVE: &str = "reserve";
+
 /// docker's restart policy: `always`, `unless-stopped`, `on-failure`
 /// (with at most `max_retries` restarts; 0 = no limit).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -267,7 +270,29 @@ impl ContainerStore {
 
     fn write_json<T: Serialize>(&self, path: &Path, v: &T) -> Result<(), Error> {
         let bytes = serde_json::to_vec_pretty(v).unwrap_or_default();
-        fsx::replace(path, &bytes).map_err(io_err(path))
+        match fsx::replace(path, &bytes) {
+            // A full disk (a log filled it): the container's reserve makes
+            // room for its state, still written whole and renamed.
+            Err(e) if e.raw_os_error() == Some(libc::ENOSPC) => {
+                let reserve = path.with_file_name(RESERVE);
+                if fs::remove_file(&reserve).is_ok() {
+                    fsx::replace(path, &bytes).map_err(io_err(path))
+                } else {
+                    Err(io_err(path)(e))
+                }
+            }
+            r => r.map_err(io_err(path)),
+        }
+    }
+
+    /// Sets aside room for container `id`'s last state writes: a file of
+    /// zeros that a full disk gives back (a detached container's log may
+    /// fill the disk).
+    pub fn reserve_space(&self, id: &str) {
+        let path = self.dir(id).join(RESERVE);
+        if !path.exists() {
+            let _ = fs::write(&path, vec![0u8; 64 * 1024]);
+        }
     }
 
     /// Claims `name` for `id`. Runs under a short lock on names/ so that a

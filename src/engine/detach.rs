@@ -85,6 +85,7 @@ impl Engine {
                 let _ = h.write_all(text.as_bytes());
             }
         };
+        self.containers.reserve_space(id);
         let log_path = self.containers.log_path(id);
         let writer = match log::Writer::open(&log_path) {
             Ok(w) => w,

@@ -487,3 +487,64 @@ fn restart_policies_are_applied_by_the_monitor() {
         "{err}"
     );
 }
+
+#[test]
+fn a_full_disk_drops_log_lines_and_says_so_without_corrupting_the_log() {
+    let env = Env::new();
+    // The store on a small tmpfs of its own.
+    let small = env.dir.join("small");
+    std::fs::create_dir_all(&small).unwrap();
+    let st = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=8m", "tmpfs"])
+        .arg(&small)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let root = small.join("root");
+    let run = |args: &[&str]| {
+        let mut c = env.cmd(args);
+        c.env("STRATA_ROOT", &root);
+        c.output().unwrap()
+    };
+    let out = run(&["import", busybox_tar().to_str().unwrap(), "busybox"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&[
+        "run", "-d", "--name", "chatty", "busybox", "sh", "-c",
+        "i=0; while [ $i -lt 200000 ]; do echo \"line $i of a container that talks a lot\"; i=$((i+1)); done",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let id = stdout(&out).trim().to_string();
+    assert!(wait_for(120.0, || stdout(&run(&["ps", "-a"])).contains("Exited (0)")));
+    // The state says lines were dropped, and why.
+    let err = stdout(&run(&["inspect", "-f", "{{.State.Error}}", "chatty"]));
+    assert!(
+        err.contains("line(s) dropped") && err.contains("No space left"),
+        "{err}"
+    );
+    // Every whole line of the log is valid; the lines kept are the first ones.
+    let log = std::fs::read(
+        root.join("containers")
+            .join(&id)
+            .join(format!("{id}-json.log")),
+    )
+    .unwrap();
+    let text = String::from_utf8_lossy(&log);
+    let whole: Vec<&str> = text
+        .split_inclusive('\n')
+        .filter(|l| l.ends_with('\n'))
+        .collect();
+    assert!(whole.len() > 1000, "{} lines kept", whole.len());
+    for (i, l) in whole.iter().enumerate() {
+        let v: serde_json::Value =
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("line {i}: {e}: {l}"));
+        assert_eq!(
+            v["log"],
+            format!("line {i} of a container that talks a lot\n")
+        );
+    }
+    let logs = run(&["logs", "--tail", "1", "chatty"]);
+    assert!(logs.status.success());
+    assert!(stdout(&logs).starts_with("line "), "{}", stdout(&logs));
+    let out = run(&["rm", "chatty"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -197,3 +197,30 @@ fn exec_it_gives_a_shell_inside_a_running_container() {
     assert_eq!(child.wait().unwrap().code(), Some(5));
     env.ok(&["rm", "-f", "host1"]);
 }
+
+#[test]
+fn the_notes_workflow_from_two_terminals() {
+    // Terminal 1: a shell in a new container, on a real pty.
+    let env = Env::with_busybox();
+    let mut pty = openpty(24, 80);
+    let mut child = spawn_on(&pty, &env, &["run", "-it", "busybox", "sh"]);
+    read_until(&mut pty.master, "# ", 10);
+    pty.master
+        .write_all(b"mkdir -p /opt/app && echo 'echo served' > /opt/app/run && chmod +x /opt/app/run && echo ok-$((2+2))\r")
+        .unwrap();
+    read_until(&mut pty.master, "ok-4", 10);
+    // Terminal 2: ps shows it; a unique ID prefix names it for commit.
+    let ps = env.ok(&["ps", "--format", "{{.ID}} {{.Status}}"]);
+    let (id, status) = ps.trim().split_once(' ').unwrap();
+    assert!(status.starts_with("Up"), "{ps}");
+    let out = env.ok(&["commit", "-c", "CMD '/opt/app/run'", &id[..5], "me/app"]);
+    assert!(out.starts_with("sha256:"), "{out}");
+    // The shell in terminal 1 keeps working after the commit.
+    pty.master.write_all(b"echo still-$((3+3))\r").unwrap();
+    let out = read_until(&mut pty.master, "still-6", 10);
+    assert!(out.contains("still-6"), "{out:?}");
+    pty.master.write_all(b"exit\r").unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    // The new image runs the new command.
+    assert_eq!(env.ok(&["run", "--rm", "me/app"]), "served\n");
+}
