@@ -548,3 +548,61 @@ fn a_full_disk_drops_log_lines_and_says_so_without_corrupting_the_log() {
     let out = run(&["rm", "chatty"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn concurrent_commands_on_one_container_end_in_a_sane_state() {
+    let env = Env::with_busybox();
+    // stop while an exec runs: the exec'd process dies with the container.
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "busy",
+        "busybox",
+        "sh",
+        "-c",
+        "trap 'exit 0' TERM; sleep 60 & wait",
+    ]);
+    std::thread::sleep(Duration::from_millis(200));
+    let mut exec = env.spawn(&["exec", "busy", "sleep", "60"]);
+    std::thread::sleep(Duration::from_millis(200));
+    env.ok(&["stop", "busy"]);
+    let st = exec.wait().unwrap();
+    assert!(!st.success(), "the exec'd process went with the container");
+    assert_eq!(env.ok(&["wait", "busy"]), "0\n");
+    // Two commits of a running container at once: both images exist.
+    env.ok(&["start", "busy"]);
+    std::thread::sleep(Duration::from_millis(200));
+    let commits: Vec<Bg> = ["one", "two"]
+        .iter()
+        .map(|t| {
+            let mut c = env.cmd(&["commit", "busy", &format!("snap:{t}")]);
+            c.stdout(std::process::Stdio::null());
+            Bg(c.spawn().unwrap())
+        })
+        .collect();
+    for mut c in commits {
+        assert!(c.wait().unwrap().success());
+    }
+    let images = env.ok(&["images", "--format", "{{.Repository}}:{{.Tag}}"]);
+    assert!(
+        images.contains("snap:one") && images.contains("snap:two"),
+        "{images}"
+    );
+    assert!(
+        env.ok(&["ps"]).contains("busy"),
+        "still running after the commits"
+    );
+    // start and rm -f racing: whichever wins, nothing is left half done.
+    env.ok(&["stop", "busy"]);
+    let mut start = env.spawn(&["start", "busy"]);
+    let mut rm = env.spawn(&["rm", "-f", "busy"]);
+    start.wait().unwrap();
+    assert!(rm.wait().unwrap().success());
+    assert_eq!(env.ok(&["ps", "-aq"]), "");
+    assert!(wait_for(5.0, || {
+        std::fs::read_dir(env.root().join("containers"))
+            .map(|d| d.count() == 0)
+            .unwrap_or(true)
+    }));
+}
