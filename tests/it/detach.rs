@@ -606,3 +606,21 @@ fn concurrent_commands_on_one_container_end_in_a_sane_state() {
             .unwrap_or(true)
     }));
 }
+
+#[test]
+fn a_container_killed_from_the_host_exits_137() {
+    let env = Env::with_busybox();
+    env.ok(&["run", "-d", "--name", "victim", "busybox", "sleep", "60"]);
+    let pid: i32 = env
+        .ok(&["inspect", "-f", "{{.State.Pid}}", "victim"])
+        .trim()
+        .parse()
+        .unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    assert_eq!(env.ok(&["wait", "victim"]), "137\n");
+    assert!(env.ok(&["ps", "-a"]).contains("Exited (137)"));
+}
