@@ -25,4 +25,20 @@ strata ps -a --format 'table {{.Names}}\t{{.Status}}' 2>/dev/null || strata ps -
 echo "== its change lives in its own upper dir:"
 ls -l "$(strata inspect -f '{{.GraphDriver.Data.UpperDir}}' demo)/etc"
 strata rm demo
+
+echo "== strata build -t demo/web (a Dockerfile on the busybox image), twice"
+ctx=$(mktemp -d)
+trap 'rm -f "$tar"; rm -rf "$ctx"' EXIT
+printf '%s\n' 'FROM busybox' \
+  'RUN mkdir /www && echo "hello from a strata build" > /www/index.html' \
+  'EXPOSE 80' 'CMD ["httpd", "-f", "-p", "80", "-h", "/www"]' > "$ctx/Dockerfile"
+strata build -t demo/web "$ctx"
+strata build -t demo/web "$ctx" | grep -c "Using cache" | sed 's/$/ steps from the cache/'
+
+echo "== strata run -d -P demo/web, then fetch its page from the host"
+id=$(strata run -d -P demo/web)
+port=$(strata port "$id" 80 | cut -d: -f2)
+for _ in $(seq 50); do busybox wget -q -O- "http://127.0.0.1:$port/" 2>/dev/null && break; sleep 0.1; done
+strata ps
+strata stop "$id" >/dev/null && strata rm "$id" >/dev/null && strata rmi demo/web >/dev/null
 echo "== done: try 'strata run -it --rm busybox sh'"
