@@ -25,6 +25,9 @@ _strata() {
             strata,__network-teardown)
                 cmd="strata__subcmd____network__subcmd__teardown"
                 ;;
+            strata,attach)
+                cmd="strata__subcmd__attach"
+                ;;
             strata,build)
                 cmd="strata__subcmd__build"
                 ;;
@@ -124,6 +127,9 @@ _strata() {
             strata__subcmd__help,__network-teardown)
                 cmd="strata__subcmd__help__subcmd____network__subcmd__teardown"
                 ;;
+            strata__subcmd__help,attach)
+                cmd="strata__subcmd__help__subcmd__attach"
+                ;;
             strata__subcmd__help,build)
                 cmd="strata__subcmd__help__subcmd__build"
                 ;;
@@ -212,7 +218,7 @@ _strata() {
 
     case "${cmd}" in
         strata)
-            opts="-h -V --root --runroot --help --version run create start stop kill wait logs exec restart pause unpause ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help"
+            opts="-h -V --root --runroot --help --version run create start stop kill wait logs exec attach restart pause unpause ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -284,6 +290,32 @@ _strata() {
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__attach)
+            opts="-h -V --detach-keys --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --detach-keys)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -698,7 +730,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help)
-            opts="run create start stop kill wait logs exec restart pause unpause ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help"
+            opts="run create start stop kill wait logs exec attach restart pause unpause ps rm container images tag rmi build commit diff history export import inspect port __network-teardown __monitor __gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -740,6 +772,20 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help__subcmd____network__subcmd__teardown)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd__attach)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -276,3 +276,54 @@ pub fn exec_restart(engine: &Engine, a: StopArgs) -> Code {
     }
     code
 }
+
+#[derive(Args, Debug)]
+pub struct AttachArgs {
+    /// Override the key sequence for detaching a container
+    #[arg(long, default_value = "ctrl-p,ctrl-q")]
+    detach_keys: String,
+    /// The container, by name, ID or unique ID prefix
+    container: String,
+}
+
+/// `ctrl-p,ctrl-q` -> [0x10, 0x11]; `a` -> [b'a'].
+fn parse_keys(s: &str) -> Option<Vec<u8>> {
+    s.split(',')
+        .map(|k| match k.strip_prefix("ctrl-") {
+            Some(c) if c.len() == 1 => {
+                let b = c.as_bytes()[0].to_ascii_lowercase();
+                b.is_ascii_lowercase().then_some(b - b'a' + 1)
+            }
+            Some("@") => Some(0),
+            Some("[") => Some(27),
+            Some(_) => None,
+            None if k.len() == 1 => Some(k.as_bytes()[0]),
+            None => None,
+        })
+        .collect()
+}
+
+pub fn exec_attach(engine: &Engine, a: AttachArgs) -> Code {
+    let Some(keys) = parse_keys(&a.detach_keys) else {
+        eprintln!("Error: Invalid detach keys ({}) provided", a.detach_keys);
+        return 125;
+    };
+    let mut write = |stream: u8, data: &[u8]| {
+        use std::io::Write;
+        if stream == 2 {
+            let _ = std::io::stderr().write_all(data);
+        } else {
+            let mut o = std::io::stdout().lock();
+            let _ = o.write_all(data);
+            let _ = o.flush();
+        }
+    };
+    match engine.attach(&a.container, &keys, &mut write) {
+        Ok(Some(code)) => code,
+        Ok(None) => {
+            eprintln!("\r\nread escape sequence");
+            0
+        }
+        Err(e) => fail(&e),
+    }
+}

@@ -53,6 +53,8 @@ pub enum Command {
     Logs(lifecycle::LogsArgs),
     /// Execute a command in a running container
     Exec(lifecycle::ExecArgs),
+    /// Attach local standard input, output, and error streams to a running container
+    Attach(lifecycle::AttachArgs),
     /// Restart one or more containers
     Restart(lifecycle::StopArgs),
     /// Pause all processes within one or more containers
@@ -144,6 +146,7 @@ pub fn main() -> Code {
         Command::Wait(a) => lifecycle::exec_wait(&engine, a),
         Command::Logs(a) => lifecycle::exec_logs(&engine, a),
         Command::Exec(a) => lifecycle::exec_exec(&engine, a),
+        Command::Attach(a) => lifecycle::exec_attach(&engine, a),
         Command::Restart(a) => lifecycle::exec_restart(&engine, a),
         Command::Pause(a) => lifecycle::exec_pause(&engine, a, true),
         Command::Unpause(a) => lifecycle::exec_pause(&engine, a, false),

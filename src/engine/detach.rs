@@ -105,14 +105,33 @@ impl Engine {
         let _ = nix::unistd::dup2(out_w.as_raw_fd(), 1);
         let _ = nix::unistd::dup2(err_w.as_raw_fd(), 2);
         drop((out_w, err_w));
+        // `attach`: what clients type goes into this pipe, the container's
+        // stdin (with -i; through the pty with -t).
+        let open_stdin = self
+            .containers
+            .record(id)
+            .map(|r| r.open_stdin)
+            .unwrap_or(false);
+        let mut input = None;
+        if open_stdin {
+            if let Ok((in_r, in_w)) = nix::unistd::pipe() {
+                let _ = nix::unistd::dup2(in_r.as_raw_fd(), 0);
+                input = Some(in_w);
+            }
+        }
+        let clients: Clients = Default::default();
+        let socket = self.attach_socket(id);
+        let _ = std::fs::remove_file(&socket);
+        let mut listener = std::os::unix::net::UnixListener::bind(&socket).ok();
         let mut pump = Some((out_r, err_r, writer));
         let (done_tx, done_rx) = std::sync::mpsc::channel::<(u64, Option<String>)>();
         // With a restart policy the pipes stay ours (the next run writes to
-        // them too), so the log is not waited for at each exit.
+        // them too); with a tty, this process writes the pty's output to
+        // them. Then the log is not waited for at each exit.
         let restarts = self
             .containers
             .record(id)
-            .map(|r| r.restart.is_some())
+            .map(|r| r.restart.is_some() || r.tty)
             .unwrap_or(false);
         let mut started = || {
             if !restarts {
@@ -124,10 +143,16 @@ impl Engine {
             }
             if let Some((out_r, err_r, writer)) = pump.take() {
                 let tx = done_tx.clone();
+                let tap = clients.clone();
                 std::thread::spawn(move || {
-                    let w = copy_to_log(out_r, err_r, writer);
+                    let w = copy_to_log(out_r, err_r, writer, &tap);
                     let _ = tx.send((w.dropped, w.error));
                 });
+                if let Some(l) = listener.take() {
+                    let clients = clients.clone();
+                    let input = input.take();
+                    std::thread::spawn(move || serve_attach(l, clients, input));
+                }
             }
             say("ok\n".into());
         };
@@ -145,6 +170,7 @@ impl Engine {
             }
         };
         let mut delay = Duration::from_millis(100);
+        let _socket = RemoveOnDrop(socket.clone());
         loop {
             let began = Instant::now();
             let r = self.run_container(
@@ -340,11 +366,68 @@ impl Engine {
     }
 }
 
-/// Copies the two pipes into the log until both are closed.
+/// Attached clients of a monitor: each gets every output chunk, framed.
+type Clients = std::sync::Arc<std::sync::Mutex<Vec<std::os::unix::net::UnixStream>>>;
+
+/// Removes a path when dropped (the attach socket, whatever happens).
+struct RemoveOnDrop(std::path::PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// An output frame for attached clients: stream (1 stdout, 2 stderr), the
+/// length (u32, big-endian), the bytes.
+fn frame(stream: u8, data: &[u8]) -> Vec<u8> {
+    let mut f = Vec::with_capacity(5 + data.len());
+    f.push(stream);
+    f.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    f.extend_from_slice(data);
+    f
+}
+
+/// Accepts attach clients; what they send is the container's input.
+fn serve_attach(
+    listener: std::os::unix::net::UnixListener,
+    clients: Clients,
+    input: Option<std::os::fd::OwnedFd>,
+) {
+    let input = input.map(|fd| std::sync::Arc::new(std::fs::File::from(fd)));
+    for conn in listener.incoming() {
+        let Ok(conn) = conn else { continue };
+        if let Ok(c) = conn.try_clone() {
+            if let Ok(mut list) = clients.lock() {
+                list.push(c);
+            }
+        }
+        if let Some(input) = input.clone() {
+            std::thread::spawn(move || {
+                let mut conn = conn;
+                let mut buf = [0u8; 4096];
+                loop {
+                    match conn.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => {
+                            if (&*input).write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    }
+}
+
+/// Copies the two pipes into the log (and to attached clients) until both
+/// are closed.
 fn copy_to_log(
     out_r: std::os::fd::OwnedFd,
     err_r: std::os::fd::OwnedFd,
     mut writer: log::Writer,
+    clients: &Clients,
 ) -> log::Writer {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     use std::os::fd::AsFd;
@@ -381,6 +464,10 @@ fn copy_to_log(
                 files[*i] = None;
             } else {
                 writer.write(*i, &buf[..n], time::now_nanos());
+                if let Ok(mut list) = clients.lock() {
+                    let f = frame(*i as u8 + 1, &buf[..n]);
+                    list.retain_mut(|c| c.write_all(&f).is_ok());
+                }
             }
         }
     }
@@ -531,5 +618,98 @@ impl Engine {
         let id = self.containers.resolve(name)?;
         self.stop(&id, timeout)?;
         self.start_detached(&id)
+    }
+}
+
+impl Engine {
+    /// Where a detached container's monitor serves `attach`.
+    fn attach_socket(&self, id: &str) -> std::path::PathBuf {
+        self.runroot.join(format!("{}.attach", &id[..12]))
+    }
+
+    /// `attach`: the container's output to `out(stream, bytes)` and our
+    /// stdin to its input, until it exits (its exit code) or the detach
+    /// keys are typed (`None`; the container keeps running).
+    pub fn attach(
+        &self,
+        name: &str,
+        detach_keys: &[u8],
+        out: &mut dyn FnMut(u8, &[u8]),
+    ) -> Result<Option<i32>> {
+        let id = self.containers.resolve(name)?;
+        let st = self.containers.state(&id)?;
+        if st.status != Status::Running {
+            return Err(Error::Conflict(
+                "You cannot attach to a stopped container, start it first".into(),
+            ));
+        }
+        let rec = self.containers.record(&id)?;
+        let mut conn =
+            std::os::unix::net::UnixStream::connect(self.attach_socket(&id)).map_err(|_| {
+                Error::Conflict(format!(
+                    "container {} runs in the foreground of another strata: it cannot be attached",
+                    &id[..12]
+                ))
+            })?;
+        let _raw = if rec.tty && crate::runtime::stdin_is_tty() {
+            crate::runtime::TerminalGuard::raw(0)
+        } else {
+            None
+        };
+        // Our stdin to the container, watching for the detach keys.
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        if rec.open_stdin {
+            let mut to = conn.try_clone().map_err(|err| Error::Io {
+                what: "attach".into(),
+                err,
+            })?;
+            let keys = detach_keys.to_vec();
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 1024];
+                let mut matched = 0;
+                let mut stdin = std::io::stdin();
+                loop {
+                    let n = match stdin.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => n,
+                    };
+                    for &b in &buf[..n] {
+                        if !keys.is_empty() && b == keys[matched] {
+                            matched += 1;
+                            if matched == keys.len() {
+                                let _ = tx.send(());
+                                let _ = to.shutdown(std::net::Shutdown::Both);
+                                return;
+                            }
+                            continue;
+                        }
+                        if matched > 0 {
+                            let _ = to.write_all(&keys[..matched]);
+                            matched = 0;
+                        }
+                        if to.write_all(&[b]).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+        // Its output to us, frame by frame, until the monitor goes.
+        let mut head = [0u8; 5];
+        loop {
+            if conn.read_exact(&mut head).is_err() {
+                break;
+            }
+            let len = u32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
+            let mut data = vec![0u8; len];
+            if conn.read_exact(&mut data).is_err() {
+                break;
+            }
+            out(head[0], &data);
+        }
+        if rx.try_recv().is_ok() {
+            return Ok(None);
+        }
+        Ok(Some(self.wait(&id)?))
     }
 }

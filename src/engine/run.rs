@@ -488,7 +488,7 @@ impl Engine {
         // On the bridge: an address and the ports, before anything starts.
         let bridge = network::Bridge::from_env();
         let attachment = if spec.network == Network::Private {
-            match self.attach(&bridge, &rec) {
+            match self.attach_network(&bridge, &rec) {
                 Ok(a) => Some(a),
                 Err(e) => {
                     runtime::cgroup::remove(id);
@@ -576,7 +576,11 @@ impl Engine {
 
     /// Leases an address and the ports on the bridge, and writes the
     /// container's /etc/hosts with its address.
-    fn attach(&self, bridge: &network::Bridge, rec: &Record) -> Result<network::Attachment> {
+    fn attach_network(
+        &self,
+        bridge: &network::Bridge,
+        rec: &Record,
+    ) -> Result<network::Attachment> {
         let a = bridge.lease(&rec.id, &rec.ports)?;
         let hosts = network::hosts(&rec.hostname, Some(a.ip), &rec.extra_hosts);
         let path = self.containers.dir(&rec.id).join("hosts");

@@ -18,7 +18,7 @@ pub mod user;
 mod view;
 
 pub use parent::start_with;
-pub use pty::stdin_is_tty;
+pub use pty::{stdin_is_tty, TerminalGuard};
 pub use view::{with_readonly_view, with_writable_root};
 
 use std::fmt;

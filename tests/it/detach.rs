@@ -2,6 +2,7 @@
 //! `stop`, `kill`, `wait`, `logs`, and a killed monitor.
 
 use crate::util::*;
+use std::io::Read;
 use std::time::{Duration, Instant};
 
 fn is_full_id(s: &str) -> bool {
@@ -623,4 +624,58 @@ fn a_container_killed_from_the_host_exits_137() {
     .unwrap();
     assert_eq!(env.ok(&["wait", "victim"]), "137\n");
     assert!(env.ok(&["ps", "-a"]).contains("Exited (137)"));
+}
+
+#[test]
+fn attach_streams_output_and_input_and_ends_with_the_exit_code() {
+    let env = Env::with_busybox();
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "ticker",
+        "busybox",
+        "sh",
+        "-c",
+        "sleep 0.3; for i in 1 2 3; do echo tick $i; sleep 0.1; done; exit 5",
+    ]);
+    let (out, _) = env.code(5, &["attach", "ticker"]);
+    assert!(out.ends_with("tick 3\n"), "{out}");
+    let (_, err) = env.code(125, &["attach", "ticker"]);
+    assert!(
+        err.contains("You cannot attach to a stopped container"),
+        "{err}"
+    );
+    // -i: what we type reaches its stdin.
+    env.ok(&[
+        "run",
+        "-di",
+        "--name",
+        "echoer",
+        "busybox",
+        "sh",
+        "-c",
+        "read line; echo got $line",
+    ]);
+    let mut c = env.cmd(&["attach", "echoer"]);
+    c.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = Bg(c.spawn().unwrap());
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        stdin.write_all(b"hello\n").unwrap();
+    }
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(out, "got hello\n");
+    let (_, err) = env.code(125, &["attach", "--detach-keys", "ctrl-", "echoer"]);
+    assert!(err.contains("Invalid detach keys"), "{err}");
 }

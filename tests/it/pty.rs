@@ -224,3 +224,35 @@ fn the_notes_workflow_from_two_terminals() {
     // The new image runs the new command.
     assert_eq!(env.ok(&["run", "--rm", "me/app"]), "served\n");
 }
+
+#[test]
+fn attach_to_a_detached_shell_detach_with_ctrl_p_ctrl_q_and_come_back() {
+    let env = Env::with_busybox();
+    env.ok(&["run", "-dit", "--name", "bg", "busybox", "sh"]);
+    let mut pty = openpty(24, 80);
+    let mut child = spawn_on(&pty, &env, &["attach", "bg"]);
+    std::thread::sleep(Duration::from_millis(300));
+    pty.master.write_all(b"echo hi-$((1+1))\r").unwrap();
+    let out = read_until(&mut pty.master, "hi-2", 10);
+    assert!(out.contains("hi-2"), "{out:?}");
+    // ctrl-p ctrl-q: we leave, the shell stays.
+    pty.master.write_all(b"\x10\x11").unwrap();
+    let out = read_until(&mut pty.master, "read escape sequence", 10);
+    assert!(out.contains("read escape sequence"), "{out:?}");
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert!(env.ok(&["ps"]).contains("bg"), "still running");
+    // Back again; the shell's exit ends the attach with its code.
+    let mut child = spawn_on(&pty, &env, &["attach", "bg"]);
+    std::thread::sleep(Duration::from_millis(300));
+    pty.master.write_all(b"echo back-$((2+2))\r").unwrap();
+    let out = read_until(&mut pty.master, "back-4", 10);
+    assert!(out.contains("back-4"), "{out:?}");
+    pty.master.write_all(b"exit 3\r").unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(3));
+    assert!(env.ok(&["ps", "-a"]).contains("Exited (3)"));
+    // The terminal is back in cooked mode.
+    let t = nix::sys::termios::tcgetattr(&pty.slave).unwrap();
+    assert!(t
+        .local_flags
+        .contains(nix::sys::termios::LocalFlags::ICANON));
+}
