@@ -191,6 +191,16 @@ impl Env {
 
 impl Drop for Env {
     fn drop(&mut self) {
+        // Containers a failed test left running (detached ones outlive
+        // the test): removed with their monitors.
+        if let Ok(out) = self.cmd(&["ps", "-aq", "--no-trunc"]).output() {
+            let ids: Vec<String> = stdout(&out).lines().map(String::from).collect();
+            if !ids.is_empty() {
+                let mut args = vec!["rm", "-f"];
+                args.extend(ids.iter().map(String::as_str));
+                let _ = self.cmd(&args).output();
+            }
+        }
         // Nothing should be mounted here; detach anything a failed test left.
         if let Ok(mounts) = std::fs::read_to_string("/proc/self/mountinfo") {
             for line in mounts.lines() {
