@@ -20,6 +20,9 @@ pub struct RunArgs {
     /// Run container in background and print container ID
     #[arg(short, long)]
     detach: bool,
+    /// Run an init inside the container that forwards signals and reaps processes
+    #[arg(long)]
+    init: bool,
     /// Restart policy (no, always, unless-stopped, on-failure[:N]), applied by the container's monitor (-d or start)
     #[arg(long, value_name = "POLICY")]
     restart: Option<String>,
@@ -144,6 +147,7 @@ fn create(engine: &Engine, a: RunArgs) -> Result<String, Code> {
         rm: a.rm,
         build_step: false,
         restart: a.restart,
+        init: a.init,
     };
     engine.create(&req).map_err(|e| fail(&e))
 }

@@ -135,6 +135,9 @@ pub struct Record {
     /// `--add-host` entries: (name, address).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extra_hosts: Vec<(String, String)>,
+    /// `--init`: strata's init runs as PID 1, the command under it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub init: bool,
     /// `--restart`, applied by the monitor while it lives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart: Option<RestartPolicy>,

@@ -85,6 +85,8 @@ pub struct RunRequest {
     pub build_step: bool,
     /// `--restart`: no, always, unless-stopped, on-failure[:N].
     pub restart: Option<String>,
+    /// `--init`: strata's init as PID 1.
+    pub init: bool,
 }
 
 /// How `run_container` watches a container.
@@ -333,6 +335,7 @@ impl Engine {
             dns: req.dns.clone(),
             extra_hosts,
             restart,
+            init: req.init,
         };
         if req.publish_all {
             for p in image.config.exposed_ports.iter().flat_map(|m| m.keys()) {
@@ -406,9 +409,15 @@ impl Engine {
             upper: dir.join("upper"),
             work: dir.join("work"),
             rootfs: dir.join("rootfs"),
-            argv: std::iter::once(rec.path.clone())
-                .chain(rec.args.iter().cloned())
-                .collect(),
+            argv: if rec.init {
+                vec!["/dev/init".to_string(), "--".to_string()]
+            } else {
+                Vec::new()
+            }
+            .into_iter()
+            .chain(std::iter::once(rec.path.clone()))
+            .chain(rec.args.iter().cloned())
+            .collect(),
             env,
             cwd: rec.config.working_dir.clone().unwrap_or_default(),
             user: rec.config.user.clone().unwrap_or_default(),
@@ -424,6 +433,15 @@ impl Engine {
                     source: PathBuf::from(&m.source),
                     target: m.destination.clone(),
                     readonly: !m.rw,
+                })
+                .chain(if rec.init {
+                    Some(Bind {
+                        source: self.init_binary()?,
+                        target: "/dev/init".into(),
+                        readonly: true,
+                    })
+                } else {
+                    None
                 })
                 .collect(),
             cgroups: Vec::new(),
@@ -572,6 +590,29 @@ impl Engine {
             self.containers.remove(id)?;
         }
         Ok(exit.code())
+    }
+
+    /// strata's init in the store (written once, whole), for `--init`.
+    fn init_binary(&self) -> Result<PathBuf> {
+        let path = self.root.join("strata-init");
+        let current = std::fs::metadata(&path)
+            .map(|m| {
+                use std::os::unix::fs::PermissionsExt;
+                m.len() == runtime::INIT_BINARY.len() as u64 && m.permissions().mode() & 0o111 != 0
+            })
+            .unwrap_or(false);
+        if !current {
+            crate::util::fsx::write_atomic(&path, runtime::INIT_BINARY)
+                .and_then(|_| {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                })
+                .map_err(|err| Error::Io {
+                    what: format!("write {}", path.display()),
+                    err,
+                })?;
+        }
+        Ok(path)
     }
 
     /// Leases an address and the ports on the bridge, and writes the

@@ -19,6 +19,10 @@ mod view;
 
 pub use parent::start_with;
 pub use pty::{stdin_is_tty, TerminalGuard};
+
+/// strata's `--init` program (static, from build.rs), to be placed in the
+/// store and bind-mounted at /dev/init.
+pub const INIT_BINARY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/strata-init"));
 pub use view::{with_readonly_view, with_writable_root};
 
 use std::fmt;

@@ -679,3 +679,33 @@ fn attach_streams_output_and_input_and_ends_with_the_exit_code() {
     let (_, err) = env.code(125, &["attach", "--detach-keys", "ctrl-", "echoer"]);
     assert!(err.contains("Invalid detach keys"), "{err}");
 }
+
+#[test]
+fn init_is_pid_1_reaps_zombies_and_forwards_signals() {
+    let env = Env::with_busybox();
+    let out = env.run(&[
+        "run",
+        "--rm",
+        "--init",
+        "busybox",
+        "sh",
+        "-c",
+        "cat /proc/1/cmdline | tr '\\0' ' '; echo; (sleep 0.1 &); sleep 0.5; \
+         ps -o stat | grep -c '^Z'; exit 3",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("/dev/init -- sh -c"), "{text}");
+    assert_eq!(lines[1], "0", "the orphan was reaped");
+    // sleep is not PID 1 any more: SIGTERM reaches it and stop is quick.
+    env.ok(&[
+        "run", "-d", "--init", "--name", "sleeper", "busybox", "sleep", "60",
+    ]);
+    std::thread::sleep(Duration::from_millis(200));
+    let t = Instant::now();
+    env.ok(&["stop", "sleeper"]);
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    assert_eq!(env.ok(&["wait", "sleeper"]), "143\n");
+    env.code(127, &["run", "--rm", "--init", "busybox", "nosuch"]);
+}
