@@ -133,7 +133,7 @@ impl Engine {
             .record(id)
             .map(|r| r.restart.is_some() || r.tty)
             .unwrap_or(false);
-        let mut started = || {
+        let mut started = |pid: i32, pty: Option<std::os::fd::OwnedFd>| {
             if !restarts {
                 // Only the container writes to the pipes from now on.
                 if let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") {
@@ -151,7 +151,7 @@ impl Engine {
                 if let Some(l) = listener.take() {
                     let clients = clients.clone();
                     let input = input.take();
-                    std::thread::spawn(move || serve_attach(l, clients, input));
+                    std::thread::spawn(move || serve_attach(l, clients, input, pid, pty));
                 }
             }
             say("ok\n".into());
@@ -189,6 +189,12 @@ impl Engine {
                     return e.exit_code();
                 }
             };
+            // Attached clients learn the exit code from us: an --rm
+            // container's state goes with it.
+            if let Ok(mut list) = clients.lock() {
+                let f = frame(3, &code.to_be_bytes());
+                list.retain_mut(|c| c.write_all(&f).is_ok());
+            }
             // docker's restart policy, while this monitor lives.
             let (Ok(rec), Ok(st)) = (self.containers.record(id), self.containers.state(id)) else {
                 return code;
@@ -388,13 +394,25 @@ fn frame(stream: u8, data: &[u8]) -> Vec<u8> {
     f
 }
 
-/// Accepts attach clients; what they send is the container's input.
+/// A window size for the container's pty: rows and columns.
+fn resize_frame(rows: u16, cols: u16) -> Vec<u8> {
+    let mut d = rows.to_be_bytes().to_vec();
+    d.extend_from_slice(&cols.to_be_bytes());
+    frame(1, &d)
+}
+
+/// Accepts attach clients. What they send, framed as the output is:
+/// 0 input (to the container's stdin), 1 a window size (rows, cols as
+/// u16), 2 a signal (i32) for the container's init.
 fn serve_attach(
     listener: std::os::unix::net::UnixListener,
     clients: Clients,
     input: Option<std::os::fd::OwnedFd>,
+    pid: i32,
+    pty: Option<std::os::fd::OwnedFd>,
 ) {
     let input = input.map(|fd| std::sync::Arc::new(std::fs::File::from(fd)));
+    let pty = pty.map(std::sync::Arc::new);
     for conn in listener.incoming() {
         let Ok(conn) = conn else { continue };
         if let Ok(c) = conn.try_clone() {
@@ -402,22 +420,42 @@ fn serve_attach(
                 list.push(c);
             }
         }
-        if let Some(input) = input.clone() {
-            std::thread::spawn(move || {
-                let mut conn = conn;
-                let mut buf = [0u8; 4096];
-                loop {
-                    match conn.read(&mut buf) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => {
-                            if (&*input).write_all(&buf[..n]).is_err() {
-                                break;
-                            }
+        let (input, pty) = (input.clone(), pty.clone());
+        std::thread::spawn(move || {
+            let mut conn = conn;
+            let mut head = [0u8; 5];
+            while conn.read_exact(&mut head).is_ok() {
+                let len = u32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
+                let mut data = vec![0u8; len.min(1 << 20)];
+                if conn.read_exact(&mut data).is_err() {
+                    break;
+                }
+                match (head[0], data.as_slice()) {
+                    (0, d) => {
+                        if let Some(i) = &input {
+                            let _ = (&**i).write_all(d);
                         }
                     }
+                    (1, [r0, r1, c0, c1]) => {
+                        if let Some(p) = &pty {
+                            crate::runtime::resize_pty(
+                                p,
+                                u16::from_be_bytes([*r0, *r1]),
+                                u16::from_be_bytes([*c0, *c1]),
+                            );
+                        }
+                    }
+                    (2, [a, b, c, d]) => {
+                        if let Ok(sig) =
+                            nix::sys::signal::Signal::try_from(i32::from_be_bytes([*a, *b, *c, *d]))
+                        {
+                            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), sig);
+                        }
+                    }
+                    _ => {}
                 }
-            });
-        }
+            }
+        });
     }
 }
 
@@ -651,11 +689,51 @@ impl Engine {
                     &id[..12]
                 ))
             })?;
-        let _raw = if rec.tty && crate::runtime::stdin_is_tty() {
+        let on_terminal = rec.tty && crate::runtime::stdin_is_tty();
+        let _raw = if on_terminal {
             crate::runtime::TerminalGuard::raw(0)
         } else {
             None
         };
+        // Our window size follows to its pty; without a tty, the signals we
+        // get go to its init (docker's sig-proxy).
+        {
+            use nix::sys::signal::Signal::*;
+            let mut mask = nix::sys::signal::SigSet::empty();
+            if on_terminal {
+                mask.add(SIGWINCH);
+                if let Some((r, c)) = crate::runtime::window_size(0) {
+                    let _ = conn.write_all(&resize_frame(r, c));
+                }
+            } else if !rec.tty {
+                for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2] {
+                    mask.add(sig);
+                }
+            }
+            if mask != nix::sys::signal::SigSet::empty() {
+                let _ = mask.thread_block();
+                if let (Ok(fd), Ok(mut to)) =
+                    (nix::sys::signalfd::SignalFd::new(&mask), conn.try_clone())
+                {
+                    std::thread::spawn(move || {
+                        while let Ok(Some(info)) = fd.read_signal() {
+                            let sig = info.ssi_signo as i32;
+                            let f = if sig == libc::SIGWINCH {
+                                match crate::runtime::window_size(0) {
+                                    Some((r, c)) => resize_frame(r, c),
+                                    None => continue,
+                                }
+                            } else {
+                                frame(2, &sig.to_be_bytes())
+                            };
+                            if to.write_all(&f).is_err() {
+                                return;
+                            }
+                        }
+                    });
+                }
+            }
+        }
         // Our stdin to the container, watching for the detach keys.
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         if rec.open_stdin {
@@ -684,18 +762,20 @@ impl Engine {
                             continue;
                         }
                         if matched > 0 {
-                            let _ = to.write_all(&keys[..matched]);
+                            let _ = to.write_all(&frame(0, &keys[..matched]));
                             matched = 0;
                         }
-                        if to.write_all(&[b]).is_err() {
+                        if to.write_all(&frame(0, &[b])).is_err() {
                             return;
                         }
                     }
                 }
             });
         }
-        // Its output to us, frame by frame, until the monitor goes.
+        // Its output to us, frame by frame, until the monitor says how it
+        // ended (or goes).
         let mut head = [0u8; 5];
+        let mut code = None;
         loop {
             if conn.read_exact(&mut head).is_err() {
                 break;
@@ -705,11 +785,20 @@ impl Engine {
             if conn.read_exact(&mut data).is_err() {
                 break;
             }
+            if head[0] == 3 {
+                if let Ok(b) = <[u8; 4]>::try_from(data.as_slice()) {
+                    code = Some(i32::from_be_bytes(b));
+                }
+                break;
+            }
             out(head[0], &data);
         }
         if rx.try_recv().is_ok() {
             return Ok(None);
         }
-        Ok(Some(self.wait(&id)?))
+        match code {
+            Some(c) => Ok(Some(c)),
+            None => Ok(Some(self.wait(&id)?)),
+        }
     }
 }

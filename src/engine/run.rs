@@ -95,8 +95,9 @@ pub(super) struct Watch<'a> {
     pub discard_output: bool,
     /// A signal to this process kills the container (a build step).
     pub kill_on_signal: bool,
-    /// Called once the container runs and its state says so.
-    pub started: &'a mut dyn FnMut(),
+    /// Called once the container runs and its state says so, with its
+    /// init's pid and a handle on its pty (if it has one).
+    pub started: &'a mut dyn FnMut(i32, Option<std::os::fd::OwnedFd>),
     /// Called once its init has exited, before that is recorded; what it
     /// returns goes to the state's error (say, dropped log lines).
     pub exited: &'a mut dyn FnMut() -> Option<String>,
@@ -470,7 +471,7 @@ impl Engine {
             Watch {
                 discard_output,
                 kill_on_signal,
-                started: &mut || {},
+                started: &mut |_, _| {},
                 exited: &mut || None,
             },
         )
@@ -555,7 +556,7 @@ impl Engine {
             let _g = self.containers.lock(id)?;
             self.containers.set_state(id, &running)?;
         }
-        on_started();
+        on_started(started.pid, started.pty());
         let exit = started.supervise();
         runtime::cgroup::remove(id);
         if attachment.is_some() {

@@ -20,6 +20,23 @@ mod view;
 pub use parent::start_with;
 pub use pty::{stdin_is_tty, TerminalGuard};
 
+/// Sets the window size of a pty (an attach client's terminal).
+pub fn resize_pty(fd: &std::os::fd::OwnedFd, rows: u16, cols: u16) {
+    use std::os::fd::AsRawFd;
+    let ws = libc::winsize {
+        ws_row: rows,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    pty::set_winsize(fd.as_raw_fd(), &ws);
+}
+
+/// The window size of our terminal on `fd`, as (rows, cols).
+pub fn window_size(fd: i32) -> Option<(u16, u16)> {
+    pty::get_winsize(fd).map(|w| (w.ws_row, w.ws_col))
+}
+
 /// strata's `--init` program (static, from build.rs), to be placed in the
 /// store and bind-mounted at /dev/init.
 pub const INIT_BINARY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/strata-init"));

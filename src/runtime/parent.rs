@@ -391,6 +391,12 @@ pub fn start_with(
 }
 
 impl Started {
+    /// A second handle on the container's pty (for an attach client's
+    /// window size), if it has one.
+    pub fn pty(&self) -> Option<OwnedFd> {
+        self.master.as_ref().and_then(|m| m.try_clone().ok())
+    }
+
     /// Proxies stdio and signals until the container's init exits; returns
     /// how it ended. The terminal is restored on every path.
     pub fn supervise(mut self) -> Result<Exit, Error> {

@@ -676,6 +676,38 @@ fn attach_streams_output_and_input_and_ends_with_the_exit_code() {
         .unwrap();
     assert!(child.wait().unwrap().success());
     assert_eq!(out, "got hello\n");
+    // Without a tty, our signals go to its init (sig-proxy); an --rm
+    // container's exit code still comes back.
+    env.ok(&[
+        "run",
+        "-d",
+        "--rm",
+        "--name",
+        "proxied",
+        "busybox",
+        "sh",
+        "-c",
+        "trap 'echo got term; exit 9' TERM; while :; do sleep 0.05; done",
+    ]);
+    std::thread::sleep(Duration::from_millis(200));
+    let mut c = env.cmd(&["attach", "proxied"]);
+    c.stdout(std::process::Stdio::piped());
+    let mut child = Bg(c.spawn().unwrap());
+    std::thread::sleep(Duration::from_millis(300));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(9));
+    assert_eq!(out, "got term\n");
     let (_, err) = env.code(125, &["attach", "--detach-keys", "ctrl-", "echoer"]);
     assert!(err.contains("Invalid detach keys"), "{err}");
 }

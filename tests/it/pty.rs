@@ -241,12 +241,32 @@ fn attach_to_a_detached_shell_detach_with_ctrl_p_ctrl_q_and_come_back() {
     assert!(out.contains("read escape sequence"), "{out:?}");
     assert_eq!(child.wait().unwrap().code(), Some(0));
     assert!(env.ok(&["ps"]).contains("bg"), "still running");
-    // Back again; the shell's exit ends the attach with its code.
+    // Back again; the pty takes our window size, and follows it.
     let mut child = spawn_on(&pty, &env, &["attach", "bg"]);
     std::thread::sleep(Duration::from_millis(300));
-    pty.master.write_all(b"echo back-$((2+2))\r").unwrap();
-    let out = read_until(&mut pty.master, "back-4", 10);
-    assert!(out.contains("back-4"), "{out:?}");
+    pty.master
+        .write_all(b"echo back-$((2+2)); stty size\r")
+        .unwrap();
+    let out = read_until(&mut pty.master, "24 80", 10);
+    assert!(out.contains("back-4") && out.contains("24 80"), "{out:?}");
+    let ws = libc::winsize {
+        ws_row: 40,
+        ws_col: 100,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY (test): TIOCSWINSZ on our pty master with a live struct.
+    unsafe { libc::ioctl(pty.master.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGWINCH,
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    pty.master.write_all(b"stty size\r").unwrap();
+    let out = read_until(&mut pty.master, "40 100", 10);
+    assert!(out.contains("40 100"), "{out:?}");
+    // The shell's exit ends the attach with its code.
     pty.master.write_all(b"exit 3\r").unwrap();
     assert_eq!(child.wait().unwrap().code(), Some(3));
     assert!(env.ok(&["ps", "-a"]).contains("Exited (3)"));
