@@ -105,6 +105,7 @@ impl Bridge {
 
     fn save(&self, st: &BridgeState) -> Result<(), Error> {
         let data = serde_json::to_vec_pretty(st).unwrap_or_default();
+        let _ = std::fs::create_dir_all(&self.dir);
         crate::util::fsx::replace(&self.dir.join("state.json"), &data)
             .map_err(setup("write the bridge state"))
     }
@@ -251,6 +252,9 @@ impl Bridge {
     /// it by hand waits for an RCU grace period, 10-30 ms); a pair that
     /// outlives its lease is deleted by the next sweep.
     pub fn release(&self, container: &str) {
+        if !self.dir.join("state.json").exists() {
+            return; // the bridge was torn down meanwhile
+        }
         let Ok(_lock) = self.lock() else { return };
         let mut st = self.load();
         let (gone, kept): (Vec<Lease>, Vec<Lease>) =
@@ -347,9 +351,9 @@ impl Bridge {
             self.name
         ));
         nat::iptables_forward(&self.name, false);
+        // The lock file stays: a strata waiting on it right now must find
+        // the same lock, then no state, and make the bridge again.
         let _ = std::fs::remove_file(self.dir.join("state.json"));
-        let _ = std::fs::remove_file(self.dir.join("lock"));
-        let _ = std::fs::remove_dir(&self.dir);
         Ok(())
     }
 }

@@ -219,6 +219,8 @@ impl Drop for Env {
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status();
+            // A bridge of this test's alone: nothing else can want its lock.
+            let _ = std::fs::remove_dir_all(Path::new("/run/strata-net").join(&self.bridge));
         }
         // Held while tearing down: no store starts meanwhile.
         let mut live = LIVE_ENVS.lock().unwrap_or_else(|e| e.into_inner());
