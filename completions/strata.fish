@@ -58,6 +58,7 @@ complete -c strata -n "__fish_strata_needs_command" -f -a "__network-teardown" -
 complete -c strata -n "__fish_strata_needs_command" -f -a "__monitor" -d 'Run and watch a detached container (started by run -d and start)'
 complete -c strata -n "__fish_strata_needs_command" -f -a "__gen-docs" -d 'Write the man pages and shell completions (for packagers)'
 complete -c strata -n "__fish_strata_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c strata -n "__fish_strata_using_subcommand run" -l detach-keys -d 'Override the key sequence for detaching a container (with -it)' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l restart -d 'Restart policy (no, always, unless-stopped, on-failure[:N]), applied by the container\'s monitor (-d or start)' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l name -d 'Assign a name to the container' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -s e -l env -d 'Set environment variables' -r
@@ -81,6 +82,7 @@ complete -c strata -n "__fish_strata_using_subcommand run" -l init -d 'Run an in
 complete -c strata -n "__fish_strata_using_subcommand run" -s P -l publish-all -d 'Publish all exposed ports to random ports'
 complete -c strata -n "__fish_strata_using_subcommand run" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand run" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand create" -l detach-keys -d 'Override the key sequence for detaching a container (with -it)' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l restart -d 'Restart policy (no, always, unless-stopped, on-failure[:N]), applied by the container\'s monitor (-d or start)' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l name -d 'Assign a name to the container' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -s e -l env -d 'Set environment variables' -r
@@ -275,6 +277,7 @@ complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -s h -
 complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand __monitor" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand __monitor" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand __monitor" -l attach-first -d 'Wait for the first attach before starting (run -it)'
 complete -c strata -n "__fish_strata_using_subcommand __monitor" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand __monitor" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -l root -d 'Store directory (images, layers, containers)' -r -F

@@ -183,12 +183,12 @@ fn parse_since(s: &str) -> Option<i128> {
 }
 
 /// `__monitor ID`: what `run -d` and `start` leave behind.
-pub fn exec_monitor(engine: &Engine, id: &str) -> Code {
+pub fn exec_monitor(engine: &Engine, id: &str, attach_first: bool) -> Code {
     let handshake = match std::io::stdout().as_fd().try_clone_to_owned() {
         Ok(fd) => std::fs::File::from(fd),
         Err(_) => return 125,
     };
-    engine.monitor(id, handshake)
+    engine.monitor(id, handshake, attach_first)
 }
 
 #[derive(Args, Debug)]
@@ -287,7 +287,7 @@ pub struct AttachArgs {
 }
 
 /// `ctrl-p,ctrl-q` -> [0x10, 0x11]; `a` -> [b'a'].
-fn parse_keys(s: &str) -> Option<Vec<u8>> {
+pub fn parse_keys(s: &str) -> Option<Vec<u8>> {
     s.split(',')
         .map(|k| match k.strip_prefix("ctrl-") {
             Some(c) if c.len() == 1 => {
@@ -303,22 +303,21 @@ fn parse_keys(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-pub fn exec_attach(engine: &Engine, a: AttachArgs) -> Code {
-    let Some(keys) = parse_keys(&a.detach_keys) else {
-        eprintln!("Error: Invalid detach keys ({}) provided", a.detach_keys);
-        return 125;
-    };
-    let mut write = |stream: u8, data: &[u8]| {
-        use std::io::Write;
-        if stream == 2 {
-            let _ = std::io::stderr().write_all(data);
-        } else {
-            let mut o = std::io::stdout().lock();
-            let _ = o.write_all(data);
-            let _ = o.flush();
-        }
-    };
-    match engine.attach(&a.container, &keys, &mut write) {
+/// Writes attached output: stream 2 to stderr, the rest to stdout.
+pub fn write_attached(stream: u8, data: &[u8]) {
+    use std::io::Write;
+    if stream == 2 {
+        let _ = std::io::stderr().write_all(data);
+    } else {
+        let mut o = std::io::stdout().lock();
+        let _ = o.write_all(data);
+        let _ = o.flush();
+    }
+}
+
+/// What an attach ended with: the exit code, or 0 after the detach keys.
+pub fn attach_ended(r: crate::engine::Result<Option<i32>>) -> Code {
+    match r {
         Ok(Some(code)) => code,
         Ok(None) => {
             eprintln!("\r\nread escape sequence");
@@ -326,4 +325,12 @@ pub fn exec_attach(engine: &Engine, a: AttachArgs) -> Code {
         }
         Err(e) => fail(&e),
     }
+}
+
+pub fn exec_attach(engine: &Engine, a: AttachArgs) -> Code {
+    let Some(keys) = parse_keys(&a.detach_keys) else {
+        eprintln!("Error: Invalid detach keys ({}) provided", a.detach_keys);
+        return 125;
+    };
+    attach_ended(engine.attach(&a.container, &keys, &mut write_attached))
 }

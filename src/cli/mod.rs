@@ -96,6 +96,9 @@ pub enum Command {
     /// Run and watch a detached container (started by run -d and start)
     #[command(name = "__monitor", hide = true)]
     Monitor {
+        /// Wait for the first attach before starting (run -it)
+        #[arg(long)]
+        attach_first: bool,
         /// The container's full ID
         id: String,
     },
@@ -150,7 +153,9 @@ pub fn main() -> Code {
         Command::Restart(a) => lifecycle::exec_restart(&engine, a),
         Command::Pause(a) => lifecycle::exec_pause(&engine, a, true),
         Command::Unpause(a) => lifecycle::exec_pause(&engine, a, false),
-        Command::Monitor { id } => lifecycle::exec_monitor(&engine, &id),
+        Command::Monitor { id, attach_first } => {
+            lifecycle::exec_monitor(&engine, &id, attach_first)
+        }
         Command::Ps(a) => ps::exec(&engine, a),
         Command::Rm(a) => rm::exec(&engine, a),
         Command::Container(c) => rm::exec_container(&engine, c),

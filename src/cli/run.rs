@@ -23,6 +23,9 @@ pub struct RunArgs {
     /// Run an init inside the container that forwards signals and reaps processes
     #[arg(long)]
     init: bool,
+    /// Override the key sequence for detaching a container (with -it)
+    #[arg(long, default_value = "ctrl-p,ctrl-q")]
+    detach_keys: String,
     /// Restart policy (no, always, unless-stopped, on-failure[:N]), applied by the container's monitor (-d or start)
     #[arg(long, value_name = "POLICY")]
     restart: Option<String>,
@@ -81,10 +84,25 @@ pub fn exec(engine: &Engine, a: RunArgs) -> Code {
         return 1;
     }
     let detach = a.detach;
+    let attached = a.tty && a.interactive && !a.detach;
+    let keys = a.detach_keys.clone();
     let id = match create(engine, a) {
         Ok(id) => id,
         Err(code) => return code,
     };
+    if attached {
+        // As docker: the container under a monitor, this terminal attached
+        // to it; the detach keys leave it running.
+        let Some(keys) = super::lifecycle::parse_keys(&keys) else {
+            eprintln!("Error: Invalid detach keys ({keys}) provided");
+            return 125;
+        };
+        return super::lifecycle::attach_ended(engine.run_attached(
+            &id,
+            &keys,
+            &mut super::lifecycle::write_attached,
+        ));
+    }
     if detach {
         return match engine.start_detached(&id) {
             Ok(()) => {

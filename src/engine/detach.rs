@@ -31,16 +31,57 @@ impl Engine {
     /// Starts container `id` in the background under a monitor; returns
     /// once it runs (or failed to start, with docker's exit code).
     pub fn start_detached(&self, id: &str) -> Result<()> {
+        let (mut child, mut lines) = self.spawn_monitor(id, false)?;
+        self.monitor_started(id, &mut child, &mut lines)
+    }
+
+    /// `run -it`: the container under a monitor, and us attached to it
+    /// before it starts (nothing it prints is missed). `None` when the
+    /// detach keys were typed.
+    pub fn run_attached(
+        &self,
+        id: &str,
+        detach_keys: &[u8],
+        out: &mut dyn FnMut(u8, &[u8]),
+    ) -> Result<Option<i32>> {
+        let (mut child, mut lines) = self.spawn_monitor(id, true)?;
+        let mut ready = String::new();
+        let _ = lines.read_line(&mut ready);
+        let conn = if ready.trim_end() == "ready" {
+            std::os::unix::net::UnixStream::connect(self.attach_socket(id)).ok()
+        } else {
+            None
+        };
+        self.monitor_started(id, &mut child, &mut lines)?;
+        let Some(conn) = conn else {
+            return Ok(Some(self.wait(id)?));
+        };
+        let rec = self.containers.record(id)?;
+        self.attach_conn(id, &rec, conn, detach_keys, out)
+    }
+
+    fn spawn_monitor(
+        &self,
+        id: &str,
+        attach_first: bool,
+    ) -> Result<(
+        std::process::Child,
+        std::io::BufReader<std::process::ChildStdout>,
+    )> {
         let exe = std::env::current_exe().map_err(|err| Error::Io {
             what: "find the strata binary".into(),
             err,
         })?;
-        let mut child = std::process::Command::new(exe)
-            .arg("--root")
+        let mut cmd = std::process::Command::new(exe);
+        cmd.arg("--root")
             .arg(&self.root)
             .arg("--runroot")
             .arg(&self.runroot)
-            .arg("__monitor")
+            .arg("__monitor");
+        if attach_first {
+            cmd.arg("--attach-first");
+        }
+        let mut child = cmd
             .arg(id)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
@@ -50,10 +91,19 @@ impl Engine {
                 what: "start the monitor".into(),
                 err,
             })?;
+        let out = child.stdout.take().expect("piped");
+        Ok((child, std::io::BufReader::new(out)))
+    }
+
+    /// Reads the monitor's `ok` / `err CODE MSG`.
+    fn monitor_started(
+        &self,
+        id: &str,
+        child: &mut std::process::Child,
+        lines: &mut std::io::BufReader<std::process::ChildStdout>,
+    ) -> Result<()> {
         let mut line = String::new();
-        if let Some(out) = child.stdout.take() {
-            let _ = std::io::BufReader::new(out).read_line(&mut line);
-        }
+        let _ = lines.read_line(&mut line);
         // The monitor lives on; it is not ours to wait for (init reaps it
         // once we exit).
         match line.trim_end().split_once(' ') {
@@ -77,8 +127,13 @@ impl Engine {
 
     /// The monitor: runs container `id`, logs its output, records its
     /// exit. `handshake` is where the starter waits for `ok`.
-    pub fn monitor(&self, id: &str, handshake: std::fs::File) -> i32 {
+    pub fn monitor(&self, id: &str, handshake: std::fs::File, attach_first: bool) -> i32 {
         let _ = nix::unistd::setsid();
+        let mut ready_out = if attach_first {
+            handshake.try_clone().ok()
+        } else {
+            None
+        };
         let mut handshake = Some(handshake);
         let mut say = |text: String| {
             if let Some(mut h) = handshake.take() {
@@ -123,6 +178,17 @@ impl Engine {
         let socket = self.attach_socket(id);
         let _ = std::fs::remove_file(&socket);
         let mut listener = std::os::unix::net::UnixListener::bind(&socket).ok();
+        // `run -it`: the client attaches before the container starts.
+        let mut first = None;
+        if let (Some(l), Some(mut h)) = (&listener, ready_out.take()) {
+            let _ = h.write_all(b"ready\n");
+            first = accept_within(l, Duration::from_secs(10));
+            if let Some(c) = first.as_ref().and_then(|c| c.try_clone().ok()) {
+                if let Ok(mut list) = clients.lock() {
+                    list.push(c);
+                }
+            }
+        }
         let mut pump = Some((out_r, err_r, writer));
         let (done_tx, done_rx) = std::sync::mpsc::channel::<(u64, Option<String>)>();
         // With a restart policy the pipes stay ours (the next run writes to
@@ -151,7 +217,8 @@ impl Engine {
                 if let Some(l) = listener.take() {
                     let clients = clients.clone();
                     let input = input.take();
-                    std::thread::spawn(move || serve_attach(l, clients, input, pid, pty));
+                    let first = first.take();
+                    std::thread::spawn(move || serve_attach(l, clients, input, pid, pty, first));
                 }
             }
             say("ok\n".into());
@@ -394,6 +461,21 @@ fn frame(stream: u8, data: &[u8]) -> Vec<u8> {
     f
 }
 
+/// The first connection within `timeout`, if any.
+fn accept_within(
+    l: &std::os::unix::net::UnixListener,
+    timeout: Duration,
+) -> Option<std::os::unix::net::UnixStream> {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    let ms = u16::try_from(timeout.as_millis()).unwrap_or(u16::MAX);
+    let mut fds = [PollFd::new(l.as_fd(), PollFlags::POLLIN)];
+    match poll(&mut fds, PollTimeout::from(ms)) {
+        Ok(n) if n > 0 => l.accept().ok().map(|(c, _)| c),
+        _ => None,
+    }
+}
+
 /// A window size for the container's pty: rows and columns.
 fn resize_frame(rows: u16, cols: u16) -> Vec<u8> {
     let mut d = rows.to_be_bytes().to_vec();
@@ -410,16 +492,21 @@ fn serve_attach(
     input: Option<std::os::fd::OwnedFd>,
     pid: i32,
     pty: Option<std::os::fd::OwnedFd>,
+    first: Option<std::os::unix::net::UnixStream>,
 ) {
     let input = input.map(|fd| std::sync::Arc::new(std::fs::File::from(fd)));
     let pty = pty.map(std::sync::Arc::new);
-    for conn in listener.incoming() {
-        let Ok(conn) = conn else { continue };
-        if let Ok(c) = conn.try_clone() {
+    let later = listener.incoming().filter_map(|c| {
+        let c = c.ok()?;
+        if let Ok(dup) = c.try_clone() {
             if let Ok(mut list) = clients.lock() {
-                list.push(c);
+                list.push(dup);
             }
         }
+        Some(c)
+    });
+    // The first client (of `run -it`) is in the list already.
+    for conn in first.into_iter().chain(later) {
         let (input, pty) = (input.clone(), pty.clone());
         std::thread::spawn(move || {
             let mut conn = conn;
@@ -682,13 +769,25 @@ impl Engine {
             ));
         }
         let rec = self.containers.record(&id)?;
-        let mut conn =
+        let conn =
             std::os::unix::net::UnixStream::connect(self.attach_socket(&id)).map_err(|_| {
                 Error::Conflict(format!(
                     "container {} runs in the foreground of another strata: it cannot be attached",
                     &id[..12]
                 ))
             })?;
+        self.attach_conn(&id, &rec, conn, detach_keys, out)
+    }
+
+    /// The attach client on a connection to the monitor.
+    fn attach_conn(
+        &self,
+        id: &str,
+        rec: &crate::container::Record,
+        mut conn: std::os::unix::net::UnixStream,
+        detach_keys: &[u8],
+        out: &mut dyn FnMut(u8, &[u8]),
+    ) -> Result<Option<i32>> {
         let on_terminal = rec.tty && crate::runtime::stdin_is_tty();
         let _raw = if on_terminal {
             crate::runtime::TerminalGuard::raw(0)
@@ -798,7 +897,7 @@ impl Engine {
         }
         match code {
             Some(c) => Ok(Some(c)),
-            None => Ok(Some(self.wait(&id)?)),
+            None => Ok(Some(self.wait(id)?)),
         }
     }
 }

@@ -276,3 +276,31 @@ fn attach_to_a_detached_shell_detach_with_ctrl_p_ctrl_q_and_come_back() {
         .local_flags
         .contains(nix::sys::termios::LocalFlags::ICANON));
 }
+
+#[test]
+fn run_it_detaches_with_ctrl_p_ctrl_q_and_the_shell_lives_on() {
+    let env = Env::with_busybox();
+    let mut pty = openpty(24, 80);
+    let mut child = spawn_on(
+        &pty,
+        &env,
+        &["run", "-it", "--name", "keep", "busybox", "sh"],
+    );
+    read_until(&mut pty.master, "# ", 10);
+    pty.master.write_all(b"echo mark-$((5+5)) > /m\r").unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    pty.master.write_all(b"\x10\x11").unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert!(env.ok(&["ps"]).contains("keep"), "still running");
+    assert_eq!(env.ok(&["exec", "keep", "cat", "/m"]), "mark-10\n");
+    let mut child = spawn_on(&pty, &env, &["attach", "keep"]);
+    std::thread::sleep(Duration::from_millis(300));
+    pty.master.write_all(b"exit 6\r").unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(6));
+    // --rm: the code comes back though the container is gone.
+    let mut child = spawn_on(&pty, &env, &["run", "-it", "--rm", "busybox", "sh"]);
+    read_until(&mut pty.master, "# ", 10);
+    pty.master.write_all(b"exit 4\r").unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(4));
+    assert!(!env.ok(&["ps", "-a"]).contains("busybox \"sh\""));
+}

@@ -14,12 +14,24 @@ fn two_processes_never_get_the_same_name() {
                 .unwrap()
         })
         .collect();
-    let codes: Vec<i32> = children
+    let outs: Vec<_> = children
         .into_iter()
-        .map(|c| c.wait_with_output().unwrap().status.code().unwrap())
+        .map(|c| c.wait_with_output().unwrap())
         .collect();
-    assert_eq!(codes.iter().filter(|c| **c == 0).count(), 1, "{codes:?}");
-    assert!(codes.iter().all(|c| *c == 0 || *c == 125), "{codes:?}");
+    let codes: Vec<i32> = outs.iter().map(|o| o.status.code().unwrap()).collect();
+    let errs: Vec<_> = outs
+        .iter()
+        .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+        .collect();
+    assert_eq!(
+        codes.iter().filter(|c| **c == 0).count(),
+        1,
+        "{codes:?} {errs:#?}"
+    );
+    assert!(
+        codes.iter().all(|c| *c == 0 || *c == 125),
+        "{codes:?} {errs:#?}"
+    );
     assert_eq!(env.ok(&["ps", "-aq"]).lines().count(), 1);
 }
 
