@@ -5,7 +5,8 @@ use super::Error;
 use std::io::{BufRead, BufReader, Read};
 
 /// A stream's compression, from its first bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Compression {
     None,
     Gzip,

@@ -7,7 +7,7 @@ mod compress;
 mod pack;
 mod unpack;
 
-pub use compress::decompressor;
+pub use compress::{decompressor, Compression};
 pub use pack::{pack, PackOptions};
 pub use unpack::{unpack, unpack_in_root};
 

@@ -39,6 +39,8 @@ pub struct Packed {
     pub size: u64,
     /// Number of entries (files, dirs, links, whiteouts).
     pub entries: u64,
+    /// Length of the tar stream.
+    pub tar_size: u64,
 }
 
 /// Packs `src` into a tar written to `out`.
@@ -59,8 +61,9 @@ pub fn pack<W: Write>(src: &Path, out: W, mut opts: PackOptions) -> Result<Packe
         }
     }
     let hasher = b.into_inner().map_err(|e| Error::io(src, e))?;
-    let (digest, _, _) = hasher.finish();
+    let (digest, tar_size, _) = hasher.finish();
     Ok(Packed {
+        tar_size,
         digest,
         size: st.size,
         entries: st.entries,

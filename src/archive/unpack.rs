@@ -32,6 +32,8 @@ pub struct Unpacked {
     pub diff_id: String,
     /// Bytes of regular file content written.
     pub size: u64,
+    /// Length of the uncompressed tar stream.
+    pub tar_size: u64,
 }
 
 /// Unpacks the uncompressed tar stream `input` into `dest` (which exists).
@@ -81,7 +83,11 @@ fn unpack_with<R: Read>(input: R, dest: &Path, follow_dir_links: bool) -> Result
             "the input is shorter than one tar block".into(),
         ));
     }
-    Ok(Unpacked { diff_id, size })
+    Ok(Unpacked {
+        diff_id,
+        size,
+        tar_size: n,
+    })
 }
 
 struct State<'a> {

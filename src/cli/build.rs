@@ -42,7 +42,7 @@ pub struct BuildArgs {
     /// Set the networking mode for the RUN instructions (bridge, none, host)
     #[arg(long, default_value = "bridge")]
     network: String,
-    /// Always attempt to pull a newer version of the image (no registry yet: local images are used)
+    /// Always attempt to pull a newer version of the image
     #[arg(long)]
     pull: bool,
     /// The context directory, or - to read a Dockerfile from stdin
@@ -135,6 +135,7 @@ pub fn exec(engine: &Engine, a: BuildArgs) -> Code {
         quiet: a.quiet,
         labels,
         network: a.network,
+        pull: a.pull,
     };
     let quiet = a.quiet;
     let result = engine.build(&req, &|e| {

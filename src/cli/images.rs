@@ -17,6 +17,9 @@ pub struct ImagesArgs {
     /// Don't truncate output
     #[arg(long)]
     no_trunc: bool,
+    /// Show digests
+    #[arg(long)]
+    digests: bool,
     /// Format output using a Go template
     #[arg(long)]
     format: Option<String>,
@@ -46,6 +49,7 @@ pub struct RmiArgs {
 const IMAGES_HEADERS: &[(&str, &str)] = &[
     ("Repository", "REPOSITORY"),
     ("Tag", "TAG"),
+    ("Digest", "DIGEST"),
     ("ID", "IMAGE ID"),
     ("CreatedSince", "CREATED"),
     ("CreatedAt", "CREATED AT"),
@@ -90,6 +94,7 @@ pub fn exec_images(engine: &Engine, a: ImagesArgs) -> Code {
         json!({
             "Repository": r.repository.clone().unwrap_or_else(|| "<none>".into()),
             "Tag": r.tag.clone().unwrap_or_else(|| "<none>".into()),
+            "Digest": r.digest.clone().unwrap_or_else(|| "<none>".into()),
             "ID": id_text(&r.id),
             "CreatedSince": r.created.map(|c| format!("{} ago", time::human_duration(time::since(c)))).unwrap_or_else(|| "N/A".into()),
             "CreatedAt": r.created.map(time::rfc3339).unwrap_or_default(),
@@ -109,19 +114,33 @@ pub fn exec_images(engine: &Engine, a: ImagesArgs) -> Code {
             }
         };
     }
-    let mut t = vec![["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]
-        .map(String::from)
-        .to_vec()];
+    let columns: &[(&str, &str)] = if a.digests {
+        &[
+            ("REPOSITORY", "Repository"),
+            ("TAG", "Tag"),
+            ("DIGEST", "Digest"),
+            ("IMAGE ID", "ID"),
+            ("CREATED", "CreatedSince"),
+            ("SIZE", "Size"),
+        ]
+    } else {
+        &[
+            ("REPOSITORY", "Repository"),
+            ("TAG", "Tag"),
+            ("IMAGE ID", "ID"),
+            ("CREATED", "CreatedSince"),
+            ("SIZE", "Size"),
+        ]
+    };
+    let mut t = vec![columns.iter().map(|c| c.0.to_string()).collect::<Vec<_>>()];
     for r in &rows {
         let f = fields(r);
-        let get = |k: &str| f[k].as_str().unwrap_or("").to_string();
-        t.push(vec![
-            get("Repository"),
-            get("Tag"),
-            get("ID"),
-            get("CreatedSince"),
-            get("Size"),
-        ]);
+        t.push(
+            columns
+                .iter()
+                .map(|c| f[c.1].as_str().unwrap_or("").to_string())
+                .collect(),
+        );
     }
     out(&table::render(&t));
     0

@@ -11,10 +11,12 @@ mod import;
 mod inspect;
 mod lifecycle;
 mod ps;
+mod registry;
 mod rm;
 mod run;
 mod table;
 mod template;
+mod transfer;
 
 use crate::engine::{self, Engine};
 use clap::{Parser, Subcommand};
@@ -86,6 +88,18 @@ pub enum Command {
     Export(commit::ExportArgs),
     /// Import the contents from a tarball to create a filesystem image
     Import(import::ImportArgs),
+    /// Download an image from a registry
+    Pull(registry::PullArgs),
+    /// Upload an image to a registry
+    Push(registry::PushArgs),
+    /// Log in to a registry
+    Login(registry::LoginArgs),
+    /// Log out from a registry
+    Logout(registry::LogoutArgs),
+    /// Save one or more images to a tar archive (streamed to STDOUT by default)
+    Save(transfer::SaveArgs),
+    /// Load an image from a tar archive or STDIN
+    Load(transfer::LoadArgs),
     /// Return low-level information on containers and images
     Inspect(inspect::InspectArgs),
     /// List port mappings or a specific mapping for the container
@@ -163,6 +177,12 @@ pub fn main() -> Code {
         Command::Tag(a) => report(engine.tag(&a.source, &a.target)),
         Command::Rmi(a) => images::exec_rmi(&engine, a),
         Command::Import(a) => import::exec(&engine, a),
+        Command::Pull(a) => registry::exec_pull(&engine, a),
+        Command::Push(a) => registry::exec_push(&engine, a),
+        Command::Login(a) => registry::exec_login(&engine, a),
+        Command::Logout(a) => registry::exec_logout(&engine, a),
+        Command::Save(a) => transfer::exec_save(&engine, a),
+        Command::Load(a) => transfer::exec_load(&engine, a),
         Command::Build(a) => build::exec(&engine, a),
         Command::Commit(a) => commit::exec_commit(&engine, a),
         Command::Diff(a) => commit::exec_diff(&engine, a),

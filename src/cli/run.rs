@@ -17,6 +17,9 @@ pub struct RunArgs {
     /// Automatically remove the container when it exits
     #[arg(long)]
     rm: bool,
+    /// Pull image before running ("always", "missing", "never")
+    #[arg(long, value_name = "POLICY", default_value = "missing")]
+    pull: crate::engine::PullPolicy,
     /// Run container in background and print container ID
     #[arg(short, long)]
     detach: bool,
@@ -147,6 +150,7 @@ fn create(engine: &Engine, a: RunArgs) -> Result<String, Code> {
     }
     let req = RunRequest {
         image: a.image,
+        pull: a.pull,
         cmd: a.command,
         entrypoint: a.entrypoint,
         name: a.name,

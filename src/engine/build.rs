@@ -41,6 +41,8 @@ pub struct BuildRequest {
     pub quiet: bool,
     pub labels: Vec<(String, String)>,
     pub network: String,
+    /// `--pull`: fetch every FROM image again.
+    pub pull: bool,
 }
 
 /// What the build reports, for the CLI to print in docker's words.
@@ -271,7 +273,7 @@ impl Engine {
                 Error::Invalid(format!("stage {base} is not built before it is used"))
             })?
         } else {
-            self.find_image(&base)?
+            self.find_image(&base, pull_policy(req.pull))?
         };
         out(BuildEvent::Image(short_id(&base_id)));
         let config = self.images.config(&base_id)?;
@@ -796,7 +798,7 @@ impl Engine {
                     Some(i) => results[i]
                         .clone()
                         .ok_or_else(|| Error::Invalid(format!("stage {from} is not built")))?,
-                    None => self.find_image(from)?,
+                    None => self.find_image(from, pull_policy(false))?,
                 };
                 self.extract_for_copy(&image, &srcs, &scratch.join("from"))?
             }
@@ -1448,4 +1450,12 @@ fn append_path<W: Write>(
         b.append_data(&mut h, target, std::fs::File::open(p)?.take(md.len()))?;
     }
     Ok(())
+}
+
+fn pull_policy(always: bool) -> super::PullPolicy {
+    if always {
+        super::PullPolicy::Always
+    } else {
+        super::PullPolicy::Missing
+    }
 }

@@ -157,11 +157,12 @@ impl Engine {
         if packed.entries == 0 {
             return Ok(None);
         }
-        let layer = self.images.new_layer(
+        let mut layer = self.images.new_layer(
             &packed.digest,
             packed.size,
             rec.layers.last().map(String::as_str),
         );
+        layer.tar_size = packed.tar_size;
         let mut journal = rec.clone();
         journal.rebase = Some(layer.chain_id.clone());
         self.containers.set_record(&journal)?;

@@ -11,6 +11,8 @@ pub struct ImageRow {
     pub id: String,
     pub repository: Option<String>,
     pub tag: Option<String>,
+    /// The manifest digest of this repository, when pulled or pushed.
+    pub digest: Option<String>,
     /// Nanoseconds since the epoch, when the config says.
     pub created: Option<i128>,
     pub size: u64,
@@ -43,11 +45,18 @@ impl Engine {
                 .as_deref()
                 .and_then(crate::util::time::parse_rfc3339);
             let size = self.images.size(&img.config);
-            if img.tags.is_empty() {
+            let digest_of = |repo: &str| {
+                img.digests
+                    .iter()
+                    .find(|d| d.repository() == repo)
+                    .and_then(|d| d.digest.clone())
+            };
+            if img.tags.is_empty() && img.digests.is_empty() {
                 rows.push(ImageRow {
                     id: img.id.clone(),
                     repository: None,
                     tag: None,
+                    digest: None,
                     created,
                     size,
                 });
@@ -57,6 +66,21 @@ impl Engine {
                     id: img.id.clone(),
                     repository: Some(t.familiar_repository()),
                     tag: t.tag.clone(),
+                    digest: digest_of(&t.repository()),
+                    created,
+                    size,
+                });
+            }
+            // A repository known only by digest (pulled by digest).
+            for d in &img.digests {
+                if img.tags.iter().any(|t| t.repository() == d.repository()) {
+                    continue;
+                }
+                rows.push(ImageRow {
+                    id: img.id.clone(),
+                    repository: Some(d.familiar_repository()),
+                    tag: None,
+                    digest: d.digest.clone(),
                     created,
                     size,
                 });

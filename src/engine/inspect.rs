@@ -40,6 +40,12 @@ impl Engine {
             .iter()
             .map(|r| r.familiar())
             .collect();
+        let digests: Vec<String> = self
+            .images
+            .digests_of(id)?
+            .iter()
+            .map(|r| r.familiar())
+            .collect();
         let chain = ImageStore::chain_ids(&config);
         let links_dir = self.images.links_dir();
         let dirs: Vec<String> = chain
@@ -57,7 +63,7 @@ impl Engine {
         Ok(json!({
             "Id": id,
             "RepoTags": tags,
-            "RepoDigests": [],
+            "RepoDigests": digests,
             "Parent": "",
             "Comment": comment,
             "Created": config.created.clone().unwrap_or_default(),

@@ -11,8 +11,17 @@ mod history;
 mod images;
 mod import;
 mod inspect;
+mod load;
+mod login;
+pub use login::registry_host;
 mod ps;
+mod pull;
+mod push;
+pub use crate::registry::Credentials;
+pub use pull::PullPolicy;
 mod rm;
+mod save;
+pub use save::SaveFormat;
 mod run;
 
 pub use build::{BuildEvent, BuildRequest};
@@ -152,20 +161,28 @@ impl Engine {
         (self.notes)(line);
     }
 
-    /// Resolves an image name for use, with docker's message when missing.
-    fn find_image(&self, name: &str) -> Result<String> {
+    /// Resolves an image name for use, pulling it as `policy` says, with
+    /// docker's lines (`Unable to find image 'x:latest' locally`).
+    fn find_image(&self, name: &str, policy: PullPolicy) -> Result<String> {
+        let say = |l: &str| self.note(l);
+        // docker names the tag itself: no "Using default tag" here.
+        let full = image::Reference::parse_tagged(name)
+            .map(|r| r.familiar())
+            .unwrap_or_else(|_| name.to_string());
+        if policy == PullPolicy::Always && !is_id(name) {
+            return Ok(self.pull(&full, None, &say)?.id);
+        }
         match self.images.resolve(name) {
             Ok(id) => Ok(id),
-            Err(image::Error::NotFound(_)) => {
+            Err(image::Error::NotFound(_)) if !is_id(name) => {
                 let shown = image::Reference::parse_tagged(name)
                     .map(|r| r.familiar())
                     .unwrap_or_else(|_| name.to_string());
                 self.note(&format!("Unable to find image '{shown}' locally"));
-                Err(Error::Invalid(format!(
-                    "pull access denied for {}, repository does not exist or may require 'strata login' \
-                     (strata cannot pull images yet: import one with 'strata import')",
-                    shown.split(':').next().unwrap_or(&shown)
-                )))
+                if policy == PullPolicy::Never {
+                    return Err(Error::Image(image::Error::NotFound(shown)));
+                }
+                Ok(self.pull(&full, None, &say)?.id)
             }
             Err(e) => Err(e.into()),
         }
@@ -216,6 +233,12 @@ impl Engine {
 }
 
 /// The short (12-hex) form of an id, without `sha256:`.
+/// Whether a name is an image id (full or `sha256:`), never pulled.
+fn is_id(name: &str) -> bool {
+    let hex = name.strip_prefix("sha256:").unwrap_or(name);
+    name.starts_with("sha256:") || (hex.len() == 64 && crate::util::ids::is_hex(hex))
+}
+
 pub fn short_id(id: &str) -> String {
     let hex = crate::util::hash::hex_part(id);
     hex[..hex.len().min(12)].to_string()

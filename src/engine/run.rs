@@ -61,6 +61,8 @@ impl Volume {
 #[derive(Debug, Clone, Default)]
 pub struct RunRequest {
     pub image: String,
+    /// `--pull`: when the image is fetched from its registry.
+    pub pull: super::PullPolicy,
     pub cmd: Vec<String>,
     pub entrypoint: Option<String>,
     pub name: Option<String>,
@@ -254,7 +256,7 @@ impl Engine {
                 .into());
             }
         }
-        let image_id = self.find_image(&req.image)?;
+        let image_id = self.find_image(&req.image, req.pull)?;
         let image: ImageConfig = self.images.config(&image_id)?;
         let argv = command(&image.config, &req.cmd, req.entrypoint.as_deref());
         if argv.is_empty() {

@@ -82,6 +82,63 @@ pub struct Layer {
     pub parent: Option<String>,
     pub size: u64,
     pub link: String,
+    /// Length of the layer's uncompressed tar (0: not known).
+    #[serde(default)]
+    pub tar_size: u64,
+    /// The stored forms of the layer's tar (`blob-<hex>` in its directory):
+    /// the bytes it arrived in (import, pull, load) and the gzip made once
+    /// for a push. A layer made here (commit, build) has none: its
+    /// canonical tar is made again from its files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blobs: Vec<Blob>,
+}
+
+/// One stored form of a layer's tar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blob {
+    /// sha256 of the stored bytes.
+    pub digest: String,
+    pub size: u64,
+    pub compression: archive::Compression,
+}
+
+/// A layer unpacked in tmp/, not yet in the store: `commit_staged` puts it
+/// on a parent; dropping it removes it.
+pub struct Staged {
+    dir: PathBuf,
+    lock_path: PathBuf,
+    _busy: Option<lock::LockGuard>,
+    /// sha256 of the uncompressed tar.
+    pub diff_id: String,
+    /// Bytes of file content.
+    pub size: u64,
+    /// Length of the uncompressed tar.
+    pub tar_size: u64,
+    /// The input as it came, when kept.
+    pub blob: Option<Blob>,
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let _ = fsx::remove_tree(&self.dir);
+        let _ = fsx::remove_file(&self.lock_path);
+    }
+}
+
+/// Copies what is read through it into a writer and hashes it.
+struct Tee<'a, R> {
+    inner: R,
+    out: &'a mut fs::File,
+    hasher: hash::HashWriter<io::Sink>,
+}
+
+impl<R: Read> Read for Tee<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        io::Write::write_all(self.out, &buf[..n])?;
+        io::Write::write_all(&mut self.hasher, &buf[..n])?;
+        Ok(n)
+    }
 }
 
 /// An image as listed: id, config, tags (canonical), size.
@@ -90,11 +147,17 @@ pub struct Image {
     pub id: String,
     pub config: ImageConfig,
     pub tags: Vec<Reference>,
+    /// `repo@sha256:…` references: the manifests it was pulled or pushed as.
+    pub digests: Vec<Reference>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Refs {
     refs: BTreeMap<String, String>,
+}
+
+fn blob_name(digest: &str) -> String {
+    format!("blob-{}", hash::hex_part(digest))
 }
 
 /// The image store rooted at a directory.
@@ -138,7 +201,8 @@ impl ImageStore {
         self.layer_dir(chain_id).join("diff")
     }
 
-    fn config_path(&self, id: &str) -> PathBuf {
+    /// Where an image's config bytes are.
+    pub fn config_path(&self, id: &str) -> PathBuf {
         self.root
             .join("images")
             .join(format!("{}.json", hash::hex_part(id)))
@@ -184,33 +248,178 @@ impl ImageStore {
     }
 
     /// Unpacks a (possibly compressed) tar stream as a new layer on top of
-    /// `parent`; returns it. Content that is already stored is kept once.
+    /// `parent`, keeping the stream as the layer's blob; returns it.
+    /// Content that is already stored is kept once.
     pub fn add_layer<R: Read>(&self, input: R, parent: Option<&str>) -> Result<Layer, Error> {
-        let tmp = self.tmp_dir().join(format!("layer-{}", ids::random_hex(8)));
+        let staged = self.stage_layer(input, true)?;
+        self.commit_staged(staged, parent)
+    }
+
+    /// Unpacks a (possibly compressed) tar stream into tmp/: the diff id
+    /// and, with `keep_blob`, the stream's own bytes and digest. Nothing is
+    /// in the store until `commit_staged`.
+    pub fn stage_layer<R: Read>(&self, input: R, keep_blob: bool) -> Result<Staged, Error> {
+        let dir = self.tmp_dir().join(format!("layer-{}", ids::random_hex(8)));
         // Held while we work: sweep_tmp never removes a directory in use.
-        let lock_path = tmp.with_extension("lock");
-        let _busy = lock::exclusive(&lock_path).map_err(io_err(&lock_path))?;
-        let diff = tmp.join("diff");
+        let lock_path = dir.with_extension("lock");
+        let busy = lock::exclusive(&lock_path).map_err(io_err(&lock_path))?;
+        let mut staged = Staged {
+            dir: dir.clone(),
+            lock_path,
+            _busy: Some(busy),
+            diff_id: String::new(),
+            size: 0,
+            tar_size: 0,
+            blob: None,
+        };
+        let diff = dir.join("diff");
         fs::create_dir_all(&diff).map_err(io_err(&diff))?;
-        let result = (|| {
+        if !keep_blob {
             let (_, plain) = archive::decompressor(input).map_err(Error::Archive)?;
             let unpacked = archive::unpack(plain, &diff).map_err(Error::Archive)?;
-            let chain_id = match parent {
-                None => unpacked.diff_id.clone(),
-                Some(p) => hash::sha256_digest(format!("{p} {}", unpacked.diff_id).as_bytes()),
-            };
-            let layer = Layer {
-                chain_id: chain_id.clone(),
-                diff_id: unpacked.diff_id,
-                parent: parent.map(str::to_string),
-                size: unpacked.size,
-                link: ids::random_hex(5).to_uppercase(),
-            };
-            self.commit_layer_dir(&tmp, layer)
+            staged.diff_id = unpacked.diff_id;
+            staged.size = unpacked.size;
+            staged.tar_size = unpacked.tar_size;
+            return Ok(staged);
+        }
+        let blob_path = dir.join("blob");
+        let mut file = fs::File::create(&blob_path).map_err(io_err(&blob_path))?;
+        let mut tee = Tee {
+            inner: input,
+            out: &mut file,
+            hasher: hash::HashWriter::new(io::sink()),
+        };
+        let (kind, plain) = archive::decompressor(&mut tee).map_err(Error::Archive)?;
+        let unpacked = archive::unpack(plain, &diff).map_err(Error::Archive)?;
+        // Whatever follows the data (a compressed stream's padding) is
+        // part of the blob too.
+        io::copy(&mut tee, &mut io::sink()).map_err(|e| Error::Archive(e.into()))?;
+        let (digest, size, _) = tee.hasher.finish();
+        staged.diff_id = unpacked.diff_id;
+        staged.size = unpacked.size;
+        staged.tar_size = unpacked.tar_size;
+        staged.blob = Some(Blob {
+            digest,
+            size,
+            compression: kind,
+        });
+        Ok(staged)
+    }
+
+    /// Stages a layer from a file that is the layer's blob as it was
+    /// stored whole (an archive's layer): the file is moved, not copied.
+    pub fn stage_layer_file(&self, file: &Path) -> Result<Staged, Error> {
+        let f = fs::File::open(file).map_err(io_err(file))?;
+        let mut raw = hash::HashReader::new(io::BufReader::with_capacity(1 << 20, f));
+        let mut staged = {
+            let (kind, plain) = archive::decompressor(&mut raw).map_err(Error::Archive)?;
+            let mut s = self.stage_layer(plain, false)?;
+            s.blob = Some(Blob {
+                digest: String::new(),
+                size: 0,
+                compression: kind,
+            });
+            s
+        };
+        io::copy(&mut raw, &mut io::sink()).map_err(io_err(file))?;
+        let (digest, size) = raw.finish();
+        if let Some(b) = staged.blob.as_mut() {
+            b.digest = digest;
+            b.size = size;
+        }
+        let to = staged.dir.join("blob");
+        fs::rename(file, &to).map_err(io_err(&to))?;
+        Ok(staged)
+    }
+
+    /// Puts a staged layer into the store on top of `parent`.
+    pub fn commit_staged(&self, staged: Staged, parent: Option<&str>) -> Result<Layer, Error> {
+        let mut layer = self.new_layer(&staged.diff_id, staged.size, parent);
+        layer.tar_size = staged.tar_size;
+        if let Some(b) = &staged.blob {
+            let from = staged.dir.join("blob");
+            let to = staged.dir.join(blob_name(&b.digest));
+            fs::rename(&from, &to).map_err(io_err(&to))?;
+            layer.blobs.push(b.clone());
+        }
+        self.commit_layer_dir(&staged.dir, layer)
+    }
+
+    /// Where a layer's stored blob is.
+    pub fn blob_path(&self, chain_id: &str, digest: &str) -> PathBuf {
+        self.layer_dir(chain_id).join(blob_name(digest))
+    }
+
+    /// Adds a blob made from a layer (a push's gzip) to it: `file` is
+    /// renamed into the layer's directory.
+    pub fn add_blob(&self, chain_id: &str, file: &Path, blob: Blob) -> Result<Layer, Error> {
+        let _guard = self.lock()?;
+        let mut layer = self.layer(chain_id)?;
+        let to = self.blob_path(chain_id, &blob.digest);
+        fs::rename(file, &to).map_err(io_err(&to))?;
+        if !layer.blobs.contains(&blob) {
+            layer.blobs.push(blob);
+            self.write_layer_meta(&layer)?;
+        }
+        Ok(layer)
+    }
+
+    /// The layer's uncompressed tar as a stream, and its length: a stored
+    /// uncompressed blob as it is, a compressed one decompressed, or (a
+    /// layer made here) its files packed again. The caller checks the
+    /// stream's sha256 against the diff id as it reads.
+    pub fn layer_tar(&self, layer: &Layer) -> Result<(Box<dyn Read>, u64), Error> {
+        let open = |b: &Blob| {
+            let p = self.blob_path(&layer.chain_id, &b.digest);
+            fs::File::open(&p).map_err(io_err(&p))
+        };
+        if let Some(b) = layer
+            .blobs
+            .iter()
+            .find(|b| b.compression == archive::Compression::None)
+        {
+            return Ok((Box::new(open(b)?), b.size));
+        }
+        if layer.tar_size > 0 {
+            if let Some(b) = layer.blobs.first() {
+                let (_, plain) =
+                    archive::decompressor(io::BufReader::new(open(b)?)).map_err(Error::Archive)?;
+                return Ok((plain, layer.tar_size));
+            }
+        }
+        // Pack it into a temporary file (unlinked once open).
+        let tmp = self.tmp_dir().join(format!("pack-{}", ids::random_hex(8)));
+        let result = (|| {
+            let mut f = fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+                .map_err(io_err(&tmp))?;
+            if let Some(b) = layer.blobs.first() {
+                let (_, mut plain) =
+                    archive::decompressor(io::BufReader::new(open(b)?)).map_err(Error::Archive)?;
+                io::copy(&mut plain, &mut io::BufWriter::new(&mut f)).map_err(io_err(&tmp))?;
+            } else {
+                let diff = self.layer_diff(&layer.chain_id);
+                let opts = archive::PackOptions {
+                    overlay: true,
+                    ..Default::default()
+                };
+                archive::pack(&diff, io::BufWriter::new(&mut f), opts).map_err(Error::Archive)?;
+            }
+            let len = io::Seek::seek(&mut f, io::SeekFrom::Current(0)).map_err(io_err(&tmp))?;
+            io::Seek::seek(&mut f, io::SeekFrom::Start(0)).map_err(io_err(&tmp))?;
+            Ok((Box::new(f) as Box<dyn Read>, len))
         })();
-        let _ = fsx::remove_tree(&tmp);
-        let _ = fsx::remove_file(&lock_path);
+        let _ = fs::remove_file(&tmp);
         result
+    }
+
+    fn write_layer_meta(&self, layer: &Layer) -> Result<(), Error> {
+        let p = self.layer_dir(&layer.chain_id).join("layer.json");
+        let meta = serde_json::to_vec_pretty(layer).unwrap_or_default();
+        fsx::write_atomic(&p, &meta).map_err(io_err(&p))
     }
 
     /// Moves a finished layer directory (with `diff/`) into place under the
@@ -227,6 +436,8 @@ impl ImageStore {
             parent: parent.map(str::to_string),
             size,
             link: ids::random_hex(5).to_uppercase(),
+            blobs: Vec::new(),
+            tar_size: 0,
         }
     }
 
@@ -250,8 +461,23 @@ impl ImageStore {
         let _guard = self.lock()?;
         let dest = self.layer_dir(&layer.chain_id);
         if dest.join("layer.json").is_file() {
-            let existing = self.layer(&layer.chain_id)?;
+            let mut existing = self.layer(&layer.chain_id)?;
             self.layer_link(&layer.chain_id)?;
+            // The same content came in another form: keep that form too.
+            let mut changed = false;
+            for b in &layer.blobs {
+                if existing.blobs.iter().any(|x| x.digest == b.digest) {
+                    continue;
+                }
+                let name = blob_name(&b.digest);
+                if fs::rename(tmp.join(&name), dest.join(&name)).is_ok() {
+                    existing.blobs.push(b.clone());
+                    changed = true;
+                }
+            }
+            if changed {
+                self.write_layer_meta(&existing)?;
+            }
             return Ok(existing);
         }
         // A half-moved layer from a crash has no layer.json: replace it.
@@ -288,7 +514,8 @@ impl ImageStore {
             if packed.entries == 0 {
                 return Ok(None);
             }
-            let layer = self.new_layer(&packed.digest, packed.size, parent);
+            let mut layer = self.new_layer(&packed.digest, packed.size, parent);
+            layer.tar_size = packed.tar_size;
             self.commit_layer_dir(&tmp, layer).map(Some)
         })();
         let _ = fsx::remove_tree(&tmp);
@@ -328,6 +555,11 @@ impl ImageStore {
     }
 
     // ---- images ----
+
+    /// The exact bytes of an image's config (whose sha256 is its id).
+    pub fn config_bytes(&self, id: &str) -> Result<Vec<u8>, Error> {
+        fs::read(self.config_path(id)).map_err(|_| Error::NotFound(id.to_string()))
+    }
 
     /// Stores config bytes; the image id is their sha256.
     pub fn put_config(&self, bytes: &[u8]) -> Result<String, Error> {
@@ -369,13 +601,18 @@ impl ImageStore {
             let Ok(config) = self.config(&id) else {
                 continue;
             };
-            let tags = refs
+            let (digests, tags) = refs
                 .refs
                 .iter()
                 .filter(|(_, v)| **v == id)
                 .filter_map(|(k, _)| Reference::parse(k).ok())
-                .collect();
-            out.push(Image { id, config, tags });
+                .partition(|r| r.digest.is_some());
+            out.push(Image {
+                id,
+                config,
+                tags,
+                digests,
+            });
         }
         Ok(out)
     }
@@ -383,11 +620,38 @@ impl ImageStore {
     /// The tags that point at `id`.
     pub fn tags_of(&self, id: &str) -> Result<Vec<Reference>, Error> {
         Ok(self
+            .refs_to(id)?
+            .into_iter()
+            .filter(|r| r.digest.is_none())
+            .collect())
+    }
+
+    /// The digest references (`repo@sha256:…`) that point at `id`.
+    pub fn digests_of(&self, id: &str) -> Result<Vec<Reference>, Error> {
+        Ok(self
+            .refs_to(id)?
+            .into_iter()
+            .filter(|r| r.digest.is_some())
+            .collect())
+    }
+
+    fn refs_to(&self, id: &str) -> Result<Vec<Reference>, Error> {
+        Ok(self
             .load_refs()?
             .refs
             .iter()
             .filter(|(_, v)| v.as_str() == id)
             .filter_map(|(k, _)| Reference::parse(k).ok())
+            .collect())
+    }
+
+    /// Every reference (tag or digest) in the store, with its image.
+    pub fn all_refs(&self) -> Result<Vec<(Reference, String)>, Error> {
+        Ok(self
+            .load_refs()?
+            .refs
+            .into_iter()
+            .filter_map(|(k, v)| Reference::parse(&k).ok().map(|r| (r, v)))
             .collect())
     }
 
@@ -437,6 +701,13 @@ impl ImageStore {
 
     /// Deletes an image's config (the caller untags and collects layers).
     pub fn remove_config(&self, id: &str) -> Result<(), Error> {
+        // Its digest references go with it.
+        let mut refs = self.load_refs()?;
+        let before = refs.refs.len();
+        refs.refs.retain(|k, v| v != id || !k.contains('@'));
+        if refs.refs.len() != before {
+            self.save_refs(&refs)?;
+        }
         let p = self.config_path(id);
         fsx::remove_file(&p).map_err(io_err(&p))?;
         let _ = fsx::remove_file(&self.parent_path(id));

@@ -29,7 +29,7 @@ pub fn get_to_file(url: &str, to: &Path) -> Result<Fetched, Error> {
     let resp = match agent().get(url).call() {
         Ok(r) => r,
         Err(ureq::Error::Status(code, r)) => {
-            return Err(Error::Status {
+            return Err(Error::Download {
                 url: url.to_string(),
                 code,
                 text: r.status_text().to_string(),

@@ -1,0 +1,191 @@
+//! `pull`, `push`, `login`, `logout`.
+
+use super::{fail, out, Code};
+use crate::engine::{registry_host, Credentials, Engine, Error};
+use clap::Args;
+use std::io::{BufRead, IsTerminal, Write};
+
+#[derive(Args, Debug)]
+pub struct PullArgs {
+    /// Set platform if server is multi-platform capable (os/arch[/variant])
+    #[arg(long, value_name = "PLATFORM")]
+    platform: Option<String>,
+    /// Suppress verbose output
+    #[arg(short, long)]
+    quiet: bool,
+    /// NAME[:TAG|@DIGEST]
+    name: String,
+}
+
+#[derive(Args, Debug)]
+pub struct PushArgs {
+    /// Suppress verbose output
+    #[arg(short, long)]
+    quiet: bool,
+    /// Require HTTPS and verify certificates (false: plain HTTP)
+    #[arg(long, value_name = "BOOL", default_value = "true", action = clap::ArgAction::Set)]
+    tls_verify: bool,
+    /// NAME[:TAG]
+    name: String,
+}
+
+#[derive(Args, Debug)]
+pub struct LoginArgs {
+    /// Username
+    #[arg(short, long)]
+    username: Option<String>,
+    /// Password
+    #[arg(short, long)]
+    password: Option<String>,
+    /// Take the password from stdin
+    #[arg(long)]
+    password_stdin: bool,
+    /// Require HTTPS and verify certificates (false: plain HTTP)
+    #[arg(long, value_name = "BOOL", default_value = "true", action = clap::ArgAction::Set)]
+    tls_verify: bool,
+    /// The registry (default: Docker Hub)
+    server: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct LogoutArgs {
+    /// The registry (default: Docker Hub)
+    server: Option<String>,
+}
+
+fn say_to_stdout(quiet: bool) -> impl Fn(&str) {
+    move |line: &str| {
+        if !quiet {
+            let mut o = std::io::stdout().lock();
+            let _ = writeln!(o, "{line}");
+            let _ = o.flush();
+        }
+    }
+}
+
+pub fn exec_pull(engine: &Engine, a: PullArgs) -> Code {
+    let say = say_to_stdout(a.quiet);
+    match engine.pull(&a.name, a.platform.as_deref(), &say) {
+        Ok(p) => {
+            out(&format!("{}\n", p.reference.canonical()));
+            0
+        }
+        Err(e) => {
+            fail(&e);
+            1
+        }
+    }
+}
+
+pub fn exec_push(engine: &Engine, a: PushArgs) -> Code {
+    let say = say_to_stdout(a.quiet);
+    match engine.push(&a.name, a.tls_verify, &say) {
+        Ok(_) => 0,
+        Err(e) => {
+            fail(&e);
+            1
+        }
+    }
+}
+
+fn prompt(text: &str, echo: bool) -> std::io::Result<String> {
+    use nix::sys::termios::{tcgetattr, tcsetattr, LocalFlags, SetArg};
+    eprint!("{text}");
+    let stdin = std::io::stdin();
+    let saved = if echo {
+        None
+    } else {
+        tcgetattr(&stdin).ok().inspect(|t| {
+            let mut quiet = t.clone();
+            quiet.local_flags.remove(LocalFlags::ECHO);
+            let _ = tcsetattr(&stdin, SetArg::TCSANOW, &quiet);
+        })
+    };
+    let mut line = String::new();
+    let r = stdin.lock().read_line(&mut line);
+    if let Some(t) = saved {
+        let _ = tcsetattr(&stdin, SetArg::TCSANOW, &t);
+        eprintln!();
+    }
+    r?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
+pub fn exec_login(engine: &Engine, a: LoginArgs) -> Code {
+    if a.password.is_some() && a.password_stdin {
+        return fail(&Error::Invalid(
+            "--password and --password-stdin are mutually exclusive".into(),
+        ));
+    }
+    let interactive = std::io::stdin().is_terminal();
+    let io_err = |err| Error::Io {
+        what: "reading the credentials".into(),
+        err,
+    };
+    let username = match a.username {
+        Some(u) => u,
+        None if interactive && !a.password_stdin => match prompt("Username: ", true) {
+            Ok(u) => u,
+            Err(e) => return fail(&io_err(e)),
+        },
+        None => {
+            return fail(&Error::Invalid(
+                "Cannot perform an interactive login from a non TTY device".into(),
+            ))
+        }
+    };
+    let password = if a.password_stdin {
+        let mut s = String::new();
+        if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut s) {
+            return fail(&io_err(e));
+        }
+        s.trim_end_matches(['\n', '\r']).to_string()
+    } else if let Some(p) = a.password {
+        eprintln!("WARNING! Using --password via the CLI is insecure. Use --password-stdin.");
+        p
+    } else if interactive {
+        match prompt("Password: ", false) {
+            Ok(p) => p,
+            Err(e) => return fail(&io_err(e)),
+        }
+    } else {
+        return fail(&Error::Invalid(
+            "Cannot perform an interactive login from a non TTY device".into(),
+        ));
+    };
+    if username.is_empty() {
+        return fail(&Error::Invalid("Username is required".into()));
+    }
+    if password.is_empty() {
+        return fail(&Error::Invalid("Password is required".into()));
+    }
+    match engine.login(
+        a.server.as_deref(),
+        Credentials { username, password },
+        a.tls_verify,
+    ) {
+        Ok(()) => {
+            out("Login Succeeded\n");
+            0
+        }
+        Err(e) => {
+            fail(&e);
+            1
+        }
+    }
+}
+
+pub fn exec_logout(engine: &Engine, a: LogoutArgs) -> Code {
+    let host = registry_host(a.server.as_deref());
+    match engine.logout(a.server.as_deref()) {
+        Ok(true) => {
+            out(&format!("Removing login credentials for {host}\n"));
+            0
+        }
+        Ok(false) => {
+            out(&format!("Not logged in to {host}\n"));
+            0
+        }
+        Err(e) => fail(&e),
+    }
+}

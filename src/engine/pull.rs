@@ -1,0 +1,349 @@
+//! `pull`: a manifest (an index picks this platform), the config, and the
+//! layers this store lacks, downloaded in parallel and streamed straight
+//! through digest checks and decompression into layer directories in tmp/
+//! (no temp file of a whole blob; the blob itself is kept beside the
+//! files, for `save` and `push`). A layer is stored only once both its
+//! blob digest and its diff id match; the image is tagged only when all
+//! are stored. Lines are docker's (`Pulling fs layer`, `Pull complete`).
+
+use super::{Engine, Error, Result};
+use crate::image::{self, ImageConfig, Reference, Staged};
+use crate::oci::{media, Index, Manifest};
+use crate::registry::{self, auth, Client};
+use crate::util::hash;
+use std::io::Read;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Layers downloaded at once (docker's default is 3).
+const PARALLEL: usize = 3;
+
+/// What a pull ended with.
+#[derive(Debug, Clone)]
+pub struct Pulled {
+    pub id: String,
+    /// The reference as pulled (`docker.io/library/busybox:latest`).
+    pub reference: Reference,
+}
+
+/// When `run`, `create` and `build` pull.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PullPolicy {
+    Always,
+    #[default]
+    Missing,
+    Never,
+}
+
+impl std::str::FromStr for PullPolicy {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "always" => Ok(PullPolicy::Always),
+            "missing" => Ok(PullPolicy::Missing),
+            "never" => Ok(PullPolicy::Never),
+            other => Err(format!(
+                "invalid pull option: '{other}': must be one of \"always\"|\"missing\"|\"never\""
+            )),
+        }
+    }
+}
+
+/// The registries reached over plain HTTP besides loopback ones:
+/// `STRATA_INSECURE_REGISTRIES` (comma separated) and docker's
+/// `insecure-registries` in /etc/docker/daemon.json.
+pub(super) fn insecure_registries() -> Vec<String> {
+    let mut out: Vec<String> = std::env::var("STRATA_INSECURE_REGISTRIES")
+        .unwrap_or_default()
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if let Ok(b) = std::fs::read("/etc/docker/daemon.json") {
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&b) {
+            if let Some(list) = v.get("insecure-registries").and_then(|l| l.as_array()) {
+                out.extend(list.iter().filter_map(|x| x.as_str().map(String::from)));
+            }
+        }
+    }
+    out
+}
+
+fn short(digest: &str) -> String {
+    hash::hex_part(digest).chars().take(12).collect()
+}
+
+fn unsupported(what: &str) -> Error {
+    Error::Registry(registry::Error::Protocol(format!(
+        "unsupported manifest media type and no default available: {what}"
+    )))
+}
+
+impl Engine {
+    /// A client for a registry, with the stored login for it.
+    pub(super) fn registry_client(&self, domain: &str, tls_verify: bool) -> Result<Client> {
+        let creds = auth::lookup(&auth::config_path(), domain)?;
+        let plain = registry::client::plain_http(domain, &insecure_registries()) || !tls_verify;
+        Ok(Client::new(domain, creds, plain))
+    }
+
+    /// Pulls `name`; `say` gets docker's progress lines.
+    pub fn pull(&self, name: &str, platform: Option<&str>, say: &dyn Fn(&str)) -> Result<Pulled> {
+        let mut r = Reference::parse(name).map_err(|e| Error::Invalid(e.0))?;
+        if r.tag.is_none() && r.digest.is_none() {
+            say("Using default tag: latest");
+            r.tag = Some("latest".into());
+        }
+        self.sweep();
+        let client = self.registry_client(&r.domain, true)?;
+        let wanted = r
+            .digest
+            .clone()
+            .or_else(|| r.tag.clone())
+            .unwrap_or_default();
+        let top = client.manifest(&r.path, &wanted).map_err(|e| match e {
+            registry::Error::Status { code: 404, text, .. } => Error::Invalid(format!(
+                "manifest for {} not found: {text}",
+                r.familiar()
+            )),
+            registry::Error::Unauthorized { why, .. } => Error::Invalid(format!(
+                "pull access denied for {}, repository does not exist or may require 'strata login': {why}",
+                r.familiar_repository()
+            )),
+            e => e.into(),
+        })?;
+        say(&format!("{wanted}: Pulling from {}", r.path));
+        if let Some(d) = &r.digest {
+            if &top.digest != d {
+                return Err(Error::Invalid(format!(
+                    "manifest verification failed for digest {d}"
+                )));
+            }
+        }
+        let (manifest_bytes, manifest_type) = if media::is_index(&top.media_type) {
+            let index: Index = serde_json::from_slice(&top.bytes)
+                .map_err(|e| Error::Invalid(format!("invalid index {}: {e}", top.digest)))?;
+            let pick = super::load::pick_platform(&index, platform).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "no matching manifest for {} in the manifest list entries",
+                    platform
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("linux/{}", super::import::arch()))
+                ))
+            })?;
+            let m = client.manifest(&r.path, &pick.digest)?;
+            if m.digest != pick.digest {
+                return Err(Error::Invalid(format!(
+                    "manifest verification failed for digest {}",
+                    pick.digest
+                )));
+            }
+            (m.bytes, m.media_type)
+        } else {
+            (top.bytes.clone(), top.media_type.clone())
+        };
+        if manifest_type == media::DOCKER_SCHEMA1 || manifest_type == media::DOCKER_SCHEMA1_SIGNED {
+            return Err(Error::Invalid(format!(
+                "{} is a docker v2 schema 1 image, which strata does not pull: push it again with a current client",
+                r.familiar()
+            )));
+        }
+        if !media::is_manifest(&manifest_type) {
+            return Err(unsupported(&manifest_type));
+        }
+        let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
+            .map_err(|e| Error::Invalid(format!("invalid manifest: {e}")))?;
+        for l in &manifest.layers {
+            let ok = matches!(
+                l.media_type.as_str(),
+                media::DOCKER_LAYER_GZIP
+                    | media::DOCKER_LAYER_FOREIGN
+                    | media::OCI_LAYER
+                    | media::OCI_LAYER_GZIP
+                    | media::OCI_LAYER_ZSTD
+                    | "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
+            );
+            if !ok {
+                return Err(Error::Invalid(format!(
+                    "unsupported layer media type {}",
+                    l.media_type
+                )));
+            }
+        }
+        // The config: small, read whole and checked.
+        let mut config_bytes = Vec::new();
+        client
+            .blob(&r.path, &manifest.config.digest)?
+            .take(64 << 20)
+            .read_to_end(&mut config_bytes)
+            .map_err(|e| Error::Io {
+                what: format!("reading config {}", manifest.config.digest),
+                err: e,
+            })?;
+        if hash::sha256_digest(&config_bytes) != manifest.config.digest {
+            return Err(Error::Invalid(format!(
+                "image config verification failed for digest {}",
+                manifest.config.digest
+            )));
+        }
+        let config: ImageConfig = serde_json::from_slice(&config_bytes)
+            .map_err(|e| Error::Invalid(format!("invalid image config: {e}")))?;
+        let diff_ids = &config.rootfs.diff_ids;
+        if diff_ids.len() != manifest.layers.len() {
+            return Err(Error::Invalid(format!(
+                "the manifest lists {} layers, the image config {}",
+                manifest.layers.len(),
+                diff_ids.len()
+            )));
+        }
+        let chains = hash::chain_ids(diff_ids);
+        let mut todo = Vec::new();
+        for (i, l) in manifest.layers.iter().enumerate() {
+            if self.images.layer(&chains[i]).is_ok() {
+                say(&format!("{}: Already exists", short(&l.digest)));
+            } else {
+                say(&format!("{}: Pulling fs layer", short(&l.digest)));
+                todo.push(i);
+            }
+        }
+        // Download and unpack in parallel; store in order, each layer as
+        // soon as those below it are stored. Workers report through a
+        // channel: the lines are printed here, on this thread.
+        let results: Vec<Mutex<Option<Result<Staged>>>> =
+            manifest.layers.iter().map(|_| Mutex::new(None)).collect();
+        let next = AtomicUsize::new(0);
+        let failed = std::sync::atomic::AtomicBool::new(false);
+        let images = &self.images;
+        let mut first_err: Option<Error> = None;
+        let mut stored = 0usize;
+        let mut store_ready = |upto_all: bool, first_err: &mut Option<Error>| {
+            while stored < results.len() {
+                let mut slot = results[stored].lock().unwrap();
+                let i = stored;
+                if !todo.contains(&i) {
+                    stored += 1;
+                    continue;
+                }
+                match slot.take() {
+                    None if upto_all => {}
+                    None => break,
+                    Some(Ok(staged)) => {
+                        let parent = i.checked_sub(1).map(|p| chains[p].as_str());
+                        match self.images.commit_staged(staged, parent) {
+                            Ok(_) => say(&format!(
+                                "{}: Pull complete",
+                                short(&manifest.layers[i].digest)
+                            )),
+                            Err(e) => {
+                                first_err.get_or_insert(Error::from(e));
+                            }
+                        }
+                    }
+                    Some(Err(e)) => {
+                        first_err.get_or_insert(e);
+                    }
+                }
+                stored += 1;
+            }
+        };
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::channel::<Option<String>>();
+            for _ in 0..PARALLEL.min(todo.len()) {
+                let tx = tx.clone();
+                let (next, failed, todo, results) = (&next, &failed, &todo, &results);
+                let (client, manifest, diff_ids, path) = (&client, &manifest, diff_ids, &r.path);
+                s.spawn(move || loop {
+                    let k = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(&i) = todo.get(k) else { break };
+                    if failed.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let desc = &manifest.layers[i];
+                    let line = |l: &str| {
+                        let _ = tx.send(Some(l.to_string()));
+                    };
+                    let got = fetch_layer(images, client, path, desc, &diff_ids[i], &line);
+                    if got.is_err() {
+                        failed.store(true, Ordering::SeqCst);
+                    }
+                    *results[i].lock().unwrap() = Some(got);
+                    let _ = tx.send(None);
+                });
+            }
+            drop(tx);
+            for msg in rx {
+                match msg {
+                    Some(line) => say(&line),
+                    None => store_ready(false, &mut first_err),
+                }
+            }
+        });
+        store_ready(true, &mut first_err);
+        if let Some(e) = first_err {
+            return Err(e);
+        }
+        let id = self.images.put_config(&config_bytes)?;
+        let mut changed = true;
+        {
+            let _guard = self.images.lock()?;
+            if r.tag.is_some() && r.digest.is_none() {
+                changed = self.images.tagged(&r)?.as_deref() != Some(id.as_str());
+                self.images.set_tag(&r, &id)?;
+            }
+            let mut by_digest = r.clone();
+            by_digest.tag = None;
+            by_digest.digest = Some(top.digest.clone());
+            if self.images.tagged(&by_digest)?.as_deref() == Some(id.as_str()) && r.tag.is_none() {
+                changed = false;
+            }
+            self.images.set_tag(&by_digest, &id)?;
+        }
+        say(&format!("Digest: {}", top.digest));
+        let shown = r.familiar();
+        if changed {
+            say(&format!("Status: Downloaded newer image for {shown}"));
+        } else {
+            say(&format!("Status: Image is up to date for {shown}"));
+        }
+        Ok(Pulled { id, reference: r })
+    }
+}
+
+/// One layer: the blob stream through its digest, decompression and
+/// unpacking, into a staged directory; both digests checked.
+fn fetch_layer(
+    images: &image::ImageStore,
+    client: &Client,
+    repo: &str,
+    desc: &crate::oci::Descriptor,
+    diff_id: &str,
+    say: &dyn Fn(&str),
+) -> Result<Staged> {
+    let id = short(&desc.digest);
+    let stream = client.blob(repo, &desc.digest)?;
+    // A registry that sends more than the manifest said is cut off.
+    let limited = stream.take(desc.size.saturating_add(1));
+    let staged = images
+        .stage_layer(limited, true)
+        .map_err(|e| Error::Invalid(format!("failed to register layer {id}: {e}")))?;
+    let blob = staged.blob.clone().unwrap_or(image::Blob {
+        digest: String::new(),
+        size: 0,
+        compression: crate::archive::Compression::None,
+    });
+    say(&format!("{id}: Verifying Checksum"));
+    if blob.digest != desc.digest || blob.size != desc.size {
+        return Err(Error::Invalid(format!(
+            "filesystem layer verification failed for digest {}",
+            desc.digest
+        )));
+    }
+    if staged.diff_id != diff_id {
+        return Err(Error::Invalid(format!(
+            "layer {id}: its content {} is not the diff id the config names, {diff_id}",
+            staged.diff_id
+        )));
+    }
+    say(&format!("{id}: Download complete"));
+    Ok(staged)
+}
