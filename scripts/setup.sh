@@ -2,7 +2,8 @@
 # Installs what strata's build, demo and tests need on a Debian machine
 # (run as root). Safe to run again: it installs only what is missing.
 set -euo pipefail
-packages=(busybox-static zstd tar gzip iproute2 util-linux ca-certificates nftables mmdebstrap)
+packages=(busybox-static zstd tar gzip iproute2 util-linux ca-certificates nftables mmdebstrap
+          curl docker-registry skopeo podman apache2-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

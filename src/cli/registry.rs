@@ -111,7 +111,15 @@ fn prompt(text: &str, echo: bool) -> std::io::Result<String> {
     Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
+/// docker's client exits 1 when a login fails, whatever the reason.
 pub fn exec_login(engine: &Engine, a: LoginArgs) -> Code {
+    match login(engine, a) {
+        0 => 0,
+        _ => 1,
+    }
+}
+
+fn login(engine: &Engine, a: LoginArgs) -> Code {
     if a.password.is_some() && a.password_stdin {
         return fail(&Error::Invalid(
             "--password and --password-stdin are mutually exclusive".into(),

@@ -323,9 +323,24 @@ fn fetch_layer(
     let stream = client.blob(repo, &desc.digest)?;
     // A registry that sends more than the manifest said is cut off.
     let limited = stream.take(desc.size.saturating_add(1));
-    let staged = images
-        .stage_layer(limited, true)
-        .map_err(|e| Error::Invalid(format!("failed to register layer {id}: {e}")))?;
+    let verify_failed = || {
+        Error::Invalid(format!(
+            "filesystem layer verification failed for digest {}",
+            desc.digest
+        ))
+    };
+    let staged = images.stage_layer(limited, true).map_err(|e| match e {
+        image::Error::BadLayer { size, .. } if size < desc.size => Error::Invalid(format!(
+            "failed to download layer {id}: unexpected EOF: the connection ended after {size} of {} bytes",
+            desc.size
+        )),
+        image::Error::BadLayer { digest, size, .. }
+            if digest != desc.digest || size != desc.size =>
+        {
+            verify_failed()
+        }
+        e => Error::Invalid(format!("failed to register layer {id}: {e}")),
+    })?;
     let blob = staged.blob.clone().unwrap_or(image::Blob {
         digest: String::new(),
         size: 0,
@@ -333,10 +348,7 @@ fn fetch_layer(
     });
     say(&format!("{id}: Verifying Checksum"));
     if blob.digest != desc.digest || blob.size != desc.size {
-        return Err(Error::Invalid(format!(
-            "filesystem layer verification failed for digest {}",
-            desc.digest
-        )));
+        return Err(verify_failed());
     }
     if staged.diff_id != diff_id {
         return Err(Error::Invalid(format!(

@@ -40,6 +40,13 @@ pub enum Error {
     Damaged(String),
     /// The input of an import is not a usable archive.
     Archive(archive::Error),
+    /// A layer stream that is not a usable archive, and the digest and
+    /// length of the bytes it was.
+    BadLayer {
+        digest: String,
+        size: u64,
+        cause: archive::Error,
+    },
     /// A store file could not be read or written.
     Io { path: PathBuf, err: io::Error },
 }
@@ -59,6 +66,7 @@ impl fmt::Display for Error {
             Error::BadReference(msg) => f.write_str(msg),
             Error::Damaged(msg) => write!(f, "image store is damaged: {msg}"),
             Error::Archive(e) => e.fmt(f),
+            Error::BadLayer { cause, .. } => cause.fmt(f),
             Error::Io { path, err } => write!(f, "{}: {err}", path.display()),
         }
     }
@@ -289,8 +297,22 @@ impl ImageStore {
             out: &mut file,
             hasher: hash::HashWriter::new(io::sink()),
         };
-        let (kind, plain) = archive::decompressor(&mut tee).map_err(Error::Archive)?;
-        let unpacked = archive::unpack(plain, &diff).map_err(Error::Archive)?;
+        let unpacked = archive::decompressor(&mut tee)
+            .and_then(|(kind, plain)| Ok((kind, archive::unpack(plain, &diff)?)));
+        let (kind, unpacked) = match unpacked {
+            Ok(x) => x,
+            Err(cause) => {
+                // What were the bytes? A caller that knows their digest
+                // tells a corrupt download from a bad archive.
+                let _ = io::copy(&mut tee, &mut io::sink());
+                let (digest, size, _) = tee.hasher.finish();
+                return Err(Error::BadLayer {
+                    digest,
+                    size,
+                    cause,
+                });
+            }
+        };
         // Whatever follows the data (a compressed stream's padding) is
         // part of the blob too.
         io::copy(&mut tee, &mut io::sink()).map_err(|e| Error::Archive(e.into()))?;

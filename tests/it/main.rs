@@ -12,6 +12,7 @@ mod errors;
 mod images;
 mod network;
 mod pty;
+mod registry;
 mod run;
 mod store;
 mod story;

@@ -141,6 +141,7 @@ impl Env {
         c.env("STRATA_ROOT", self.root())
             .env("STRATA_RUNROOT", self.runroot())
             .env("STRATA_BRIDGE", &self.bridge)
+            .env("DOCKER_CONFIG", self.dir.join("docker"))
             .args(args);
         c.stdin(Stdio::null());
         c
