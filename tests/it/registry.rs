@@ -920,13 +920,14 @@ fn save_and_load_round_trip_and_bad_archives_store_nothing() {
     // Through a pipe, both ways.
     let mut save = env.cmd(&["save", "busybox"]);
     save.stdout(Stdio::piped());
-    let saved = save.spawn().unwrap();
+    let mut saved = save.spawn().unwrap();
     let dst = Env::new();
     let out = dst
         .cmd(&["load"])
-        .stdin(saved.stdout.unwrap())
+        .stdin(saved.stdout.take().unwrap())
         .output()
         .unwrap();
+    assert!(saved.wait().unwrap().success());
     assert_eq!(
         stdout(&out),
         "Loaded image: busybox:latest\n",
@@ -954,7 +955,8 @@ fn save_and_load_round_trip_and_bad_archives_store_nothing() {
     };
     let escaped = std::env::temp_dir().join("strata-escaped-by-load");
     let _ = std::fs::remove_file(&escaped);
-    let cases: Vec<(&str, Vec<(&str, Vec<u8>)>, &str)> = vec![
+    type Files<'a> = Vec<(&'a str, Vec<u8>)>;
+    let cases: Vec<(&str, Files, &str)> = vec![
         (
             "dotdot",
             vec![(
