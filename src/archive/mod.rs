@@ -9,7 +9,7 @@ mod unpack;
 
 pub use compress::{decompressor, Compression};
 pub use pack::{pack, PackOptions};
-pub use unpack::{unpack, unpack_in_root};
+pub use unpack::{unpack_in_root, unpack_pipelined};
 
 use std::fmt;
 use std::io;

@@ -340,3 +340,79 @@ mod tests {
         assert!(clean_path(Path::new("../x")).is_err());
     }
 }
+
+/// `unpack`, with the reading of `input` (a download, its decompression,
+/// its digest) on this thread and the writing of files on another: the
+/// two overlap on two cores. A read error wins over the unpacker's.
+pub fn unpack_pipelined<R: Read>(mut input: R, dest: &Path) -> Result<Unpacked, Error> {
+    const CHUNK: usize = 1 << 20;
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
+        let worker = s.spawn(move || {
+            unpack(
+                ChannelReader {
+                    rx,
+                    buf: Vec::new(),
+                    pos: 0,
+                },
+                dest,
+            )
+        });
+        let mut read_err = None;
+        loop {
+            let mut buf = vec![0u8; CHUNK];
+            let mut n = 0;
+            while n < CHUNK {
+                match input.read(&mut buf[n..]) {
+                    Ok(0) => break,
+                    Ok(k) => n += k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        read_err = Some(e);
+                        break;
+                    }
+                }
+            }
+            if n == 0 || read_err.is_some() {
+                break;
+            }
+            buf.truncate(n);
+            if tx.send(buf).is_err() {
+                break; // the unpacker stopped: its error says why
+            }
+        }
+        drop(tx);
+        let result = worker
+            .join()
+            .unwrap_or_else(|_| Err(Error::NotTar("the unpacker failed".into())));
+        match read_err {
+            Some(e) => Err(Error::Io { path: None, err: e }),
+            None => result,
+        }
+    })
+}
+
+/// Reads the chunks a channel brings.
+struct ChannelReader {
+    rx: std::sync::mpsc::Receiver<Vec<u8>>,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.pos >= self.buf.len() {
+            match self.rx.recv() {
+                Ok(b) => {
+                    self.buf = b;
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}

@@ -284,7 +284,7 @@ impl ImageStore {
         fs::create_dir_all(&diff).map_err(io_err(&diff))?;
         if !keep_blob {
             let (_, plain) = archive::decompressor(input).map_err(Error::Archive)?;
-            let unpacked = archive::unpack(plain, &diff).map_err(Error::Archive)?;
+            let unpacked = archive::unpack_pipelined(plain, &diff).map_err(Error::Archive)?;
             staged.diff_id = unpacked.diff_id;
             staged.size = unpacked.size;
             staged.tar_size = unpacked.tar_size;
@@ -298,7 +298,7 @@ impl ImageStore {
             hasher: hash::HashWriter::new(io::sink()),
         };
         let unpacked = archive::decompressor(&mut tee)
-            .and_then(|(kind, plain)| Ok((kind, archive::unpack(plain, &diff)?)));
+            .and_then(|(kind, plain)| Ok((kind, archive::unpack_pipelined(plain, &diff)?)));
         let (kind, unpacked) = match unpacked {
             Ok(x) => x,
             Err(cause) => {
