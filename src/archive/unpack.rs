@@ -321,26 +321,6 @@ fn set_mtime(path: &Path, secs: i64) -> Result<(), Error> {
         .map_err(|e| Error::io(path, e.into()))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clean_paths() {
-        assert_eq!(
-            clean_path(Path::new("./a/b")).unwrap(),
-            Some(PathBuf::from("a/b"))
-        );
-        assert_eq!(
-            clean_path(Path::new("/etc/passwd")).unwrap(),
-            Some(PathBuf::from("etc/passwd"))
-        );
-        assert_eq!(clean_path(Path::new("./")).unwrap(), None);
-        assert!(clean_path(Path::new("a/../../b")).is_err());
-        assert!(clean_path(Path::new("../x")).is_err());
-    }
-}
-
 /// `unpack`, with the reading of `input` (a download, its decompression,
 /// its digest) on this thread and the writing of files on another: the
 /// two overlap on two cores. A read error wins over the unpacker's.
@@ -414,5 +394,25 @@ impl Read for ChannelReader {
         out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
         self.pos += n;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_paths() {
+        assert_eq!(
+            clean_path(Path::new("./a/b")).unwrap(),
+            Some(PathBuf::from("a/b"))
+        );
+        assert_eq!(
+            clean_path(Path::new("/etc/passwd")).unwrap(),
+            Some(PathBuf::from("etc/passwd"))
+        );
+        assert_eq!(clean_path(Path::new("./")).unwrap(), None);
+        assert!(clean_path(Path::new("a/../../b")).is_err());
+        assert!(clean_path(Path::new("../x")).is_err());
     }
 }
