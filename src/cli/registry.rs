@@ -63,9 +63,43 @@ fn say_to_stdout(quiet: bool) -> impl Fn(&str) {
     }
 }
 
+/// On a terminal, a line per layer updated in place (docker's display).
+struct Board {
+    ids: std::cell::RefCell<Vec<String>>,
+}
+
+impl Board {
+    fn show(&self, line: &str) {
+        let mut o = std::io::stdout().lock();
+        let id = line
+            .split_once(": ")
+            .map(|(id, _)| id)
+            .filter(|id| id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit()));
+        let mut ids = self.ids.borrow_mut();
+        match id.and_then(|id| ids.iter().position(|x| x == id).map(|p| (id, p))) {
+            Some((_, pos)) => {
+                let up = ids.len() - pos;
+                let _ = write!(o, "\x1b[{up}A\r\x1b[2K{line}\x1b[{up}B\r");
+            }
+            None => {
+                if let Some(id) = id {
+                    ids.push(id.to_string());
+                }
+                let _ = writeln!(o, "{line}");
+            }
+        }
+        let _ = o.flush();
+    }
+}
+
 pub fn exec_pull(engine: &Engine, a: PullArgs) -> Code {
-    let say = say_to_stdout(a.quiet);
-    match engine.pull(&a.name, a.platform.as_deref(), &say) {
+    let tty = !a.quiet && std::io::stdout().is_terminal();
+    let board = Board {
+        ids: Default::default(),
+    };
+    let plain = say_to_stdout(a.quiet);
+    let say = |l: &str| if tty { board.show(l) } else { plain(l) };
+    match engine.pull(&a.name, a.platform.as_deref(), tty, &say) {
         Ok(p) => {
             out(&format!("{}\n", p.reference.canonical()));
             0

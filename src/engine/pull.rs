@@ -87,8 +87,15 @@ impl Engine {
         Ok(Client::new(domain, creds, plain))
     }
 
-    /// Pulls `name`; `say` gets docker's progress lines.
-    pub fn pull(&self, name: &str, platform: Option<&str>, say: &dyn Fn(&str)) -> Result<Pulled> {
+    /// Pulls `name`; `say` gets docker's progress lines (with `progress`,
+    /// the download bars too).
+    pub fn pull(
+        &self,
+        name: &str,
+        platform: Option<&str>,
+        progress: bool,
+        say: &dyn Fn(&str),
+    ) -> Result<Pulled> {
         let mut r = Reference::parse(name).map_err(|e| Error::Invalid(e.0))?;
         if r.tag.is_none() && r.digest.is_none() {
             say("Using default tag: latest");
@@ -262,7 +269,8 @@ impl Engine {
                     let line = |l: &str| {
                         let _ = tx.send(Some(l.to_string()));
                     };
-                    let got = fetch_layer(images, client, path, desc, &diff_ids[i], &line);
+                    let got =
+                        fetch_layer(images, client, path, desc, &diff_ids[i], progress, &line);
                     if got.is_err() {
                         failed.store(true, Ordering::SeqCst);
                     }
@@ -317,12 +325,20 @@ fn fetch_layer(
     repo: &str,
     desc: &crate::oci::Descriptor,
     diff_id: &str,
+    progress: bool,
     say: &dyn Fn(&str),
 ) -> Result<Staged> {
     let id = short(&desc.digest);
     let stream = client.blob(repo, &desc.digest)?;
     // A registry that sends more than the manifest said is cut off.
-    let limited = stream.take(desc.size.saturating_add(1));
+    let limited = Progress {
+        inner: stream.take(desc.size.saturating_add(1)),
+        done: 0,
+        total: desc.size,
+        last: None,
+        id: &id,
+        say: progress.then_some(say),
+    };
     let verify_failed = || {
         Error::Invalid(format!(
             "filesystem layer verification failed for digest {}",
@@ -358,4 +374,83 @@ fn fetch_layer(
     }
     say(&format!("{id}: Download complete"));
     Ok(staged)
+}
+
+/// Counts a download and, on a terminal, says docker's progress bar
+/// (`Downloading [====>      ]  12.3MB/50.1MB`) at most ten times a second.
+struct Progress<'a, R> {
+    inner: R,
+    done: u64,
+    total: u64,
+    last: Option<std::time::Instant>,
+    id: &'a str,
+    say: Option<&'a dyn Fn(&str)>,
+}
+
+impl<R: Read> Read for Progress<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.done += n as u64;
+        if let Some(say) = self.say {
+            let now = std::time::Instant::now();
+            if self
+                .last
+                .is_none_or(|t| now.duration_since(t).as_millis() >= 100)
+            {
+                self.last = Some(now);
+                say(&format!(
+                    "{}: Downloading {}",
+                    self.id,
+                    bar(self.done, self.total)
+                ));
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// docker's progress bar: 50 columns, then current/total in go-units sizes.
+fn bar(done: u64, total: u64) -> String {
+    let width = 50u64;
+    let filled = (done.min(total) * width).checked_div(total).unwrap_or(0);
+    let mut s = String::from("[");
+    for i in 0..width {
+        s.push(match i.cmp(&filled) {
+            std::cmp::Ordering::Less => '=',
+            std::cmp::Ordering::Equal => '>',
+            std::cmp::Ordering::Greater => ' ',
+        });
+    }
+    format!("{s}] {:>8}/{}", go_size(done), go_size(total))
+}
+
+/// go-units `HumanSize`: four significant digits, decimal units.
+fn go_size(n: u64) -> String {
+    let units = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u + 1 < units.len() {
+        v /= 1000.0;
+        u += 1;
+    }
+    let s = format!("{v:.4}");
+    let digits: String = s.chars().take(5).collect();
+    let t = digits.trim_end_matches('0').trim_end_matches('.');
+    format!("{t}{}", units[u])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_bars_look_like_docker_s() {
+        assert_eq!(go_size(12_345_678), "12.35MB");
+        assert_eq!(go_size(999), "999B");
+        assert_eq!(go_size(50_100_000), "50.1MB");
+        let b = bar(25, 100);
+        assert!(b.starts_with("[============>"), "{b}");
+        assert!(b.ends_with("]      25B/100B"), "{b}");
+        assert_eq!(b.len(), 52 + 15);
+    }
 }

@@ -258,3 +258,65 @@ CMD hello $PLAIN
         "strata has, docker differs"
     );
 }
+
+/// docker loads what strata saved and runs it; strata loads what docker
+/// saved (docker 20.10's archive) and runs it; the image ids survive both.
+#[test]
+fn docker_and_strata_load_each_other_s_archives() {
+    if !docker_present() {
+        return;
+    }
+    let env = Env::with_busybox();
+    let tag = format!("strata-oracle-save-{}", &random_suffix()[..8]);
+    let ctx = env.dir.join("ctx");
+    std::fs::create_dir_all(&ctx).unwrap();
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        "FROM busybox\nRUN echo from-strata > /hello && rm /bin/ls\nCMD [\"cat\", \"/hello\"]\n",
+    )
+    .unwrap();
+    env.ok(&[
+        "build",
+        "-q",
+        "--network",
+        "none",
+        "-t",
+        &tag,
+        ctx.to_str().unwrap(),
+    ]);
+    let _cleanup = DockerCleanup(vec![format!("rmi:{tag}"), format!("rmi:{tag}-back")]);
+    let archive = env.dir.join("out.tar");
+    env.ok(&["save", "-o", archive.to_str().unwrap(), &tag]);
+    let out = docker_ok(&["load", "-i", archive.to_str().unwrap()]);
+    assert!(
+        out.contains(&format!("Loaded image: {tag}:latest")),
+        "{out}"
+    );
+    let id = env.ok(&["inspect", "-f", "{{.Id}}", &tag]);
+    assert_eq!(docker_ok(&["inspect", "-f", "{{.Id}}", &tag]), id);
+    assert_eq!(
+        docker_ok(&["run", "--rm", "--network", "none", &tag]),
+        "from-strata\n"
+    );
+    let ls = docker(&["run", "--rm", "--network", "none", &tag, "ls", "/"]);
+    assert!(
+        !ls.status.success(),
+        "the whiteout of /bin/ls reached docker"
+    );
+
+    // And back: docker's own archive of it.
+    docker_ok(&["tag", &tag, &format!("{tag}-back")]);
+    let back = env.dir.join("back.tar");
+    docker_ok(&["save", "-o", back.to_str().unwrap(), &format!("{tag}-back")]);
+    let dst = Env::new();
+    let out = dst.ok(&["load", "-i", back.to_str().unwrap()]);
+    assert_eq!(out, format!("Loaded image: {tag}-back:latest\n"));
+    assert_eq!(
+        dst.ok(&["inspect", "-f", "{{.Id}}", &format!("{tag}-back")]),
+        id
+    );
+    assert_eq!(
+        dst.ok(&["run", "--rm", "--network", "none", &format!("{tag}-back")]),
+        "from-strata\n"
+    );
+}
