@@ -154,6 +154,12 @@ impl Engine {
             .images
             .tmp_dir()
             .join(format!("gzip-{}", ids::random_hex(8)));
+        // Held while we write: another strata's sweep leaves it alone.
+        let lock_path = tmp.with_extension("lock");
+        let _busy = crate::util::lock::exclusive(&lock_path).map_err(|e| Error::Io {
+            what: format!("locking {}", lock_path.display()),
+            err: e,
+        })?;
         let result = (|| {
             let (mut tar, _) = self.images.layer_tar(l)?;
             let f = std::fs::File::create(&tmp).map_err(|e| Error::Io {
@@ -187,6 +193,7 @@ impl Engine {
             Ok(blob)
         })();
         let _ = std::fs::remove_file(&tmp);
+        let _ = std::fs::remove_file(&lock_path);
         result
     }
 

@@ -1078,3 +1078,155 @@ fn podman_loads_what_strata_saved_and_strata_loads_what_podman_saved() {
     assert_eq!(image_id(&dst, &name), image_id(&env, "me/hi:1"));
     assert_eq!(dst.ok(&["run", "--rm", "--network", "none", &name]), "hi\n");
 }
+
+fn sha256_hex(data: &[u8]) -> String {
+    let mut c = Command::new("sha256sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    c.stdin.take().unwrap().write_all(data).unwrap();
+    let out = c.wait_with_output().unwrap();
+    String::from_utf8_lossy(&out.stdout)[..64].to_string()
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut c = Command::new("gzip")
+        .arg("-c")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = c.stdin.take().unwrap();
+    let data = data.to_vec();
+    let feeder = std::thread::spawn(move || stdin.write_all(&data));
+    let out = c.wait_with_output().unwrap();
+    feeder.join().unwrap().unwrap();
+    out.stdout
+}
+
+/// Uploads a blob with curl (POST for a session, PUT with the digest).
+fn upload_blob(host: &str, repo: &str, data: &[u8]) -> String {
+    let digest = format!("sha256:{}", sha256_hex(data));
+    let post = Command::new("curl")
+        .args(["-sf", "-D", "-", "-o", "/dev/null", "-X", "POST"])
+        .arg(format!("http://{host}/v2/{repo}/blobs/uploads/"))
+        .output()
+        .unwrap();
+    let head = String::from_utf8_lossy(&post.stdout).into_owned();
+    let location = head
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Location: ")
+                .or_else(|| l.strip_prefix("location: "))
+        })
+        .unwrap()
+        .trim()
+        .to_string();
+    let sep = if location.contains('?') { '&' } else { '?' };
+    let body = std::env::temp_dir().join(format!("strata-blob-{}", random_suffix()));
+    std::fs::write(&body, data).unwrap();
+    let put = Command::new("curl")
+        .args([
+            "-sf",
+            "-X",
+            "PUT",
+            "-H",
+            "Content-Type: application/octet-stream",
+            "--data-binary",
+        ])
+        .arg(format!("@{}", body.display()))
+        .arg(format!("{location}{sep}digest={digest}"))
+        .status()
+        .unwrap();
+    std::fs::remove_file(&body).unwrap();
+    assert!(put.success(), "blob upload");
+    digest
+}
+
+/// Puts a one-layer image made of `layer` (an uncompressed tar) into the
+/// registry by hand, as a hostile registry could serve it.
+fn push_raw_image(host: &str, repo: &str, layer: &[u8]) {
+    let diff_id = format!("sha256:{}", sha256_hex(layer));
+    let gz = gzip(layer);
+    let layer_digest = upload_blob(host, repo, &gz);
+    let config = format!(
+        r#"{{"architecture":"amd64","os":"linux","config":{{"Cmd":["/bin/sh"]}},"rootfs":{{"type":"layers","diff_ids":["{diff_id}"]}}}}"#
+    );
+    let config_digest = upload_blob(host, repo, config.as_bytes());
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{{"mediaType":"application/vnd.docker.container.image.v1+json","digest":"{config_digest}","size":{}}},"layers":[{{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","digest":"{layer_digest}","size":{}}}]}}"#,
+        config.len(),
+        gz.len()
+    );
+    let put = Command::new("curl")
+        .args([
+            "-sf",
+            "-X",
+            "PUT",
+            "-H",
+            "Content-Type: application/vnd.docker.distribution.manifest.v2+json",
+            "--data-binary",
+            &manifest,
+        ])
+        .arg(format!("http://{host}/v2/{repo}/manifests/latest"))
+        .status()
+        .unwrap();
+    assert!(put.success(), "manifest upload");
+}
+
+/// A tar of raw entries: (name, kind, link target, data).
+fn raw_tar(entries: &[(&str, tar::EntryType, &str, &[u8])]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, kind, link, data) in entries {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_entry_type(*kind);
+        let bytes = name.as_bytes();
+        h.as_old_mut().name[..bytes.len()].copy_from_slice(bytes);
+        if !link.is_empty() {
+            h.set_link_name(link).unwrap();
+        }
+        h.set_cksum();
+        b.append(&h, *data).unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+#[test]
+fn a_hostile_layer_cannot_write_outside_its_directory() {
+    let reg = Registry::start();
+    let host = reg.host();
+    let target = std::env::temp_dir().join(format!("strata-hostile-{}", random_suffix()));
+    std::fs::create_dir_all(&target).unwrap();
+    let dotdot = format!("../../../../../../..{}/dotdot", target.display());
+    let outside_link = target.display().to_string();
+    let cases = [
+        (
+            "dotdot",
+            raw_tar(&[(dotdot.as_str(), tar::EntryType::Regular, "", b"x")]),
+        ),
+        (
+            "symlink",
+            raw_tar(&[
+                ("out", tar::EntryType::Symlink, outside_link.as_str(), b""),
+                ("out/through-link", tar::EntryType::Regular, "", b"x"),
+            ]),
+        ),
+    ];
+    for (repo, layer) in &cases {
+        push_raw_image(&host, repo, layer);
+        let env = Env::new();
+        let (_, err) = env.code(1, &["pull", &format!("{host}/{repo}")]);
+        assert!(err.contains("escapes"), "{repo}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert_store_empty(&env);
+    }
+    let written: Vec<_> = std::fs::read_dir(&target).unwrap().flatten().collect();
+    std::fs::remove_dir_all(&target).unwrap();
+    assert!(
+        written.is_empty(),
+        "nothing was written outside: {written:?}"
+    );
+}
