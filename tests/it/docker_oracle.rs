@@ -268,22 +268,10 @@ fn docker_and_strata_load_each_other_s_archives() {
     }
     let env = Env::with_busybox();
     let tag = format!("strata-oracle-save-{}", &random_suffix()[..8]);
-    let ctx = env.dir.join("ctx");
-    std::fs::create_dir_all(&ctx).unwrap();
-    std::fs::write(
-        ctx.join("Dockerfile"),
-        "FROM busybox\nRUN echo from-strata > /hello && rm /bin/ls\nCMD [\"cat\", \"/hello\"]\n",
-    )
-    .unwrap();
-    env.ok(&[
-        "build",
-        "-q",
-        "--network",
-        "none",
-        "-t",
+    env.build_image(
         &tag,
-        ctx.to_str().unwrap(),
-    ]);
+        "FROM busybox\nRUN echo from-strata > /hello && rm /bin/ls\nCMD [\"cat\", \"/hello\"]\n",
+    );
     let _cleanup = DockerCleanup(vec![format!("rmi:{tag}"), format!("rmi:{tag}-back")]);
     let archive = env.dir.join("out.tar");
     env.ok(&["save", "-o", archive.to_str().unwrap(), &tag]);

@@ -311,22 +311,20 @@ fn serve(mut conn: TcpStream, conf: &ProxyConf) -> std::io::Result<()> {
 
 /// A two-layer image `name` in `env`: busybox and a file, `cat`ed by CMD.
 fn build_hi(env: &Env, name: &str) {
-    let dir = env.dir.join(format!("ctx-{}", random_suffix()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("Dockerfile"),
-        "FROM busybox\nRUN echo hi > /hello\nCMD [\"cat\", \"/hello\"]\n",
-    )
-    .unwrap();
-    env.ok(&[
-        "build",
-        "-q",
-        "--network",
-        "none",
-        "-t",
+    env.build_image(
         name,
-        dir.to_str().unwrap(),
-    ]);
+        "FROM busybox\nRUN echo hi > /hello\nCMD [\"cat\", \"/hello\"]\n",
+    );
+}
+
+/// A registry with `me/hi:1` pushed to it from a store of its own.
+fn registry_with_hi() -> (Registry, Env, String) {
+    let reg = Registry::start();
+    let src = Env::with_busybox();
+    let name = format!("{}/me/hi:1", reg.host());
+    build_hi(&src, &name);
+    src.ok(&["push", &name]);
+    (reg, src, name)
 }
 
 fn image_id(env: &Env, name: &str) -> String {
@@ -466,12 +464,7 @@ fn push_then_pull_on_a_clean_store_keeps_the_image() {
 
 #[test]
 fn run_and_build_pull_a_missing_image() {
-    let reg = Registry::start();
-    let host = reg.host();
-    let src = Env::with_busybox();
-    let name = format!("{host}/me/hi:1");
-    build_hi(&src, &name);
-    src.ok(&["push", &name]);
+    let (_reg, _src, name) = registry_with_hi();
 
     let dst = Env::new();
     let (_, err) = dst.code(125, &["run", "--rm", "--pull", "never", &name]);
@@ -765,10 +758,7 @@ fn skopeo_copies_in_and_zstd_layers_pull() {
 
 #[test]
 fn a_cut_corrupted_or_killed_pull_stores_nothing_and_a_rerun_works() {
-    let reg = Registry::start();
-    let src = Env::with_busybox();
-    build_hi(&src, &format!("{}/me/hi:1", reg.host()));
-    src.ok(&["push", &format!("{}/me/hi:1", reg.host())]);
+    let (reg, src, _) = registry_with_hi();
     let rootfs = src.ok(&["inspect", "-f", "{{json .RootFS.Layers}}", "busybox"]);
     let base_layer = rootfs.split("sha256:").nth(1).unwrap()[..64].to_string();
     let dst = Env::new();

@@ -182,6 +182,22 @@ impl Env {
         (stdout(&out), stderr(&out))
     }
 
+    /// Builds `dockerfile` (no context files, no network) as `name`.
+    pub fn build_image(&self, name: &str, dockerfile: &str) {
+        let dir = self.dir.join(format!("ctx-{}", random_suffix()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("Dockerfile"), dockerfile).unwrap();
+        self.ok(&[
+            "build",
+            "-q",
+            "--network",
+            "none",
+            "-t",
+            name,
+            dir.to_str().unwrap(),
+        ]);
+    }
+
     /// The full id of a container by name.
     pub fn id_of(&self, name: &str) -> String {
         self.ok(&["inspect", "-f", "{{.Id}}", name])
