@@ -1674,7 +1674,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__pull)
-            opts="-q -h -V --platform --quiet --root --runroot --help --version"
+            opts="-q -h -V --platform --quiet --tls-verify --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1682,6 +1682,10 @@ _strata() {
             case "${prev}" in
                 --platform)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-verify)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --root)

@@ -270,6 +270,8 @@ complete -c strata -n "__fish_strata_using_subcommand import" -l runroot -d 'Dir
 complete -c strata -n "__fish_strata_using_subcommand import" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand import" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand pull" -l platform -d 'Set platform if server is multi-platform capable (os/arch[/variant])' -r
+complete -c strata -n "__fish_strata_using_subcommand pull" -l tls-verify -d 'Require HTTPS and verify certificates (false: plain HTTP)' -r -f -a "true\t''
+false\t''"
 complete -c strata -n "__fish_strata_using_subcommand pull" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand pull" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand pull" -s q -l quiet -d 'Suppress verbose output'

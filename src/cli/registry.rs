@@ -1,7 +1,7 @@
 //! `pull`, `push`, `login`, `logout`.
 
 use super::{fail, out, Code};
-use crate::engine::{registry_host, Credentials, Engine, Error};
+use crate::engine::{registry_host, Credentials, Engine, Error, PullOptions};
 use clap::Args;
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -13,6 +13,9 @@ pub struct PullArgs {
     /// Suppress verbose output
     #[arg(short, long)]
     quiet: bool,
+    /// Require HTTPS and verify certificates (false: plain HTTP)
+    #[arg(long, value_name = "BOOL", default_value = "true", action = clap::ArgAction::Set)]
+    tls_verify: bool,
     /// NAME[:TAG|@DIGEST]
     name: String,
 }
@@ -99,7 +102,12 @@ pub fn exec_pull(engine: &Engine, a: PullArgs) -> Code {
     };
     let plain = say_to_stdout(a.quiet);
     let say = |l: &str| if tty { board.show(l) } else { plain(l) };
-    match engine.pull(&a.name, a.platform.as_deref(), tty, &say) {
+    let opts = PullOptions {
+        platform: a.platform.clone(),
+        progress: tty,
+        tls_verify: a.tls_verify,
+    };
+    match engine.pull(&a.name, &opts, &say) {
         Ok(p) => {
             out(&format!("{}\n", p.reference.canonical()));
             0

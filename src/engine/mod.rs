@@ -18,7 +18,7 @@ mod ps;
 mod pull;
 mod push;
 pub use crate::registry::Credentials;
-pub use pull::PullPolicy;
+pub use pull::{PullOptions, PullPolicy};
 mod rm;
 mod save;
 pub use save::SaveFormat;
@@ -170,7 +170,7 @@ impl Engine {
             .map(|r| r.familiar())
             .unwrap_or_else(|_| name.to_string());
         if policy == PullPolicy::Always && !is_id(name) {
-            return Ok(self.pull(&full, None, false, &say)?.id);
+            return Ok(self.pull(&full, &PullOptions::default(), &say)?.id);
         }
         match self.images.resolve(name) {
             Ok(id) => Ok(id),
@@ -182,7 +182,7 @@ impl Engine {
                 if policy == PullPolicy::Never {
                     return Err(Error::Image(image::Error::NotFound(shown)));
                 }
-                Ok(self.pull(&full, None, false, &say)?.id)
+                Ok(self.pull(&full, &PullOptions::default(), &say)?.id)
             }
             Err(e) => Err(e.into()),
         }

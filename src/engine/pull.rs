@@ -26,6 +26,27 @@ pub struct Pulled {
     pub reference: Reference,
 }
 
+/// How to pull.
+#[derive(Debug, Clone)]
+pub struct PullOptions {
+    /// `os/arch[/variant]` to pick from an index (default: this machine).
+    pub platform: Option<String>,
+    /// Say docker's download bars too (on a terminal).
+    pub progress: bool,
+    /// False: plain HTTP for this registry.
+    pub tls_verify: bool,
+}
+
+impl Default for PullOptions {
+    fn default() -> Self {
+        PullOptions {
+            platform: None,
+            progress: false,
+            tls_verify: true,
+        }
+    }
+}
+
 /// When `run`, `create` and `build` pull.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PullPolicy {
@@ -89,20 +110,16 @@ impl Engine {
 
     /// Pulls `name`; `say` gets docker's progress lines (with `progress`,
     /// the download bars too).
-    pub fn pull(
-        &self,
-        name: &str,
-        platform: Option<&str>,
-        progress: bool,
-        say: &dyn Fn(&str),
-    ) -> Result<Pulled> {
+    pub fn pull(&self, name: &str, opts: &PullOptions, say: &dyn Fn(&str)) -> Result<Pulled> {
+        let platform = opts.platform.as_deref();
+        let progress = opts.progress;
         let mut r = Reference::parse(name).map_err(|e| Error::Invalid(e.0))?;
         if r.tag.is_none() && r.digest.is_none() {
             say("Using default tag: latest");
             r.tag = Some("latest".into());
         }
         self.sweep();
-        let client = self.registry_client(&r.domain, true)?;
+        let client = self.registry_client(&r.domain, opts.tls_verify)?;
         let wanted = r
             .digest
             .clone()
@@ -433,9 +450,20 @@ fn go_size(n: u64) -> String {
         v /= 1000.0;
         u += 1;
     }
-    let s = format!("{v:.4}");
-    let digits: String = s.chars().take(5).collect();
-    let t = digits.trim_end_matches('0').trim_end_matches('.');
+    // Go's %.4g: four significant digits, trailing zeros dropped.
+    let int_digits = if v < 10.0 {
+        1
+    } else if v < 100.0 {
+        2
+    } else {
+        3
+    };
+    let s = format!("{v:.*}", 4 - int_digits);
+    let t = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
     format!("{t}{}", units[u])
 }
 
@@ -451,6 +479,6 @@ mod tests {
         let b = bar(25, 100);
         assert!(b.starts_with("[============>"), "{b}");
         assert!(b.ends_with("]      25B/100B"), "{b}");
-        assert_eq!(b.len(), 52 + 15);
+        assert_eq!(b.len(), 52 + 14);
     }
 }
