@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs what strata's build, demo and tests need on a Debian machine
 # (run as root). Safe to run again: it installs only what is missing.
+# strata itself needs none of the second line: the tests use a registry
+# (docker-registry, htpasswd, curl), skopeo, and podman with runc as
+# oracles that read and write what strata makes.
 set -euo pipefail
 packages=(busybox-static zstd tar gzip iproute2 util-linux ca-certificates nftables mmdebstrap
-          curl docker-registry skopeo podman apache2-utils)
+          curl docker-registry skopeo podman runc apache2-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

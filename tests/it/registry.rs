@@ -1005,23 +1005,25 @@ impl Podman {
     fn new() -> Podman {
         let dir = std::env::temp_dir().join(format!("strata-podman-{}", random_suffix()));
         std::fs::create_dir_all(&dir).unwrap();
+        // This machine's quirks: hybrid cgroups (crun refuses them: runc),
+        // no CAP_SYS_RESOURCE (podman's default rlimits would need it).
+        std::fs::write(
+            dir.join("containers.conf"),
+            "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n\
+             [engine]\nruntime = \"runc\"\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"none\"\n",
+        )
+        .unwrap();
         Podman { dir }
     }
 
     fn cmd(&self, args: &[&str]) -> std::process::Output {
         Command::new("podman")
+            .env("CONTAINERS_CONF", self.dir.join("containers.conf"))
             .arg("--root")
             .arg(self.dir.join("root"))
             .arg("--runroot")
             .arg(self.dir.join("run"))
-            .args([
-                "--storage-driver",
-                "vfs",
-                "--cgroup-manager",
-                "cgroupfs",
-                "--events-backend",
-                "none",
-            ])
+            .args(["--storage-driver", "vfs"])
             .args(args)
             .output()
             .expect("podman is needed: scripts/setup.sh installs it")
@@ -1038,6 +1040,18 @@ impl Drop for Podman {
             .stderr(Stdio::null())
             .status();
         let _ = std::fs::remove_dir_all(&self.dir);
+        // podman's cgroupfs parent, in every hierarchy: gone when empty.
+        if let Ok(hierarchies) = std::fs::read_dir("/sys/fs/cgroup") {
+            for h in hierarchies.flatten() {
+                let parent = h.path().join("libpod_parent");
+                if let Ok(children) = std::fs::read_dir(&parent) {
+                    for c in children.flatten().filter(|c| c.path().is_dir()) {
+                        let _ = std::fs::remove_dir(c.path());
+                    }
+                    let _ = std::fs::remove_dir(&parent);
+                }
+            }
+        }
     }
 }
 
@@ -1057,6 +1071,9 @@ fn podman_loads_what_strata_saved_and_strata_loads_what_podman_saved() {
         image_id(&env, "me/hi:1"),
         "podman sees the same image id"
     );
+    let out = podman.cmd(&["run", "--rm", "--network", "none", "me/hi:1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "hi\n", "podman runs it");
     // podman's own archive of it comes back to strata and runs.
     let back = env.dir.join("back.tar");
     let out = podman.cmd(&["save", "-o", back.to_str().unwrap(), "me/hi:1"]);
