@@ -53,6 +53,9 @@ fn read_config(path: &Path) -> Result<serde_json::Value, Error> {
 /// scheme or path (`https://host/v1/`), as older clients wrote them.
 pub fn lookup(path: &Path, host: &str) -> Result<Option<Credentials>, Error> {
     let cfg = read_config(path)?;
+    if let Some(helper) = helper_for(&cfg, host) {
+        return helper_get(&helper, &config_key(host));
+    }
     let Some(auths) = cfg.get("auths").and_then(|a| a.as_object()) else {
         return Ok(None);
     };
@@ -96,6 +99,81 @@ pub fn lookup(path: &Path, host: &str) -> Result<Option<Credentials>, Error> {
     Ok(None)
 }
 
+/// The credential helper docker would ask for `host`: `credHelpers`
+/// names one per registry, `credsStore` one for all.
+fn helper_for(cfg: &serde_json::Value, host: &str) -> Option<String> {
+    let by_host = cfg
+        .get("credHelpers")
+        .and_then(|h| h.as_object())
+        .and_then(|h| {
+            h.iter()
+                .find(|(k, _)| k.as_str() == host || strip_key(k) == host)
+                .and_then(|(_, v)| v.as_str())
+        });
+    by_host
+        .or_else(|| cfg.get("credsStore").and_then(|s| s.as_str()))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// Runs `docker-credential-<helper> <verb>` with `input` on its stdin.
+fn helper_call(helper: &str, verb: &str, input: &str) -> Result<(bool, String), Error> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let program = format!("docker-credential-{helper}");
+    let mut child = Command::new(&program)
+        .arg(verb)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::Io {
+            what: format!("running the credential helper {program}"),
+            err: e,
+        })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(input.as_bytes());
+    }
+    let out = child.wait_with_output().map_err(|e| Error::Io {
+        what: format!("running the credential helper {program}"),
+        err: e,
+    })?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if !out.status.success() && verb != "get" {
+        return Err(Error::Protocol(format!(
+            "error {} credentials with {program}: {}",
+            if verb == "store" {
+                "storing"
+            } else {
+                "erasing"
+            },
+            if text.is_empty() {
+                String::from_utf8_lossy(&out.stderr).trim().to_string()
+            } else {
+                text
+            }
+        )));
+    }
+    Ok((out.status.success(), text))
+}
+
+/// `get` from a helper; none when it has no credentials for `key`.
+fn helper_get(helper: &str, key: &str) -> Result<Option<Credentials>, Error> {
+    let (ok, text) = helper_call(helper, "get", key)?;
+    if !ok {
+        // "credentials not found in native keychain": not an error.
+        return Ok(None);
+    }
+    let v: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::Protocol(format!("docker-credential-{helper} answered badly: {e}")))?;
+    let field = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+    let (username, password) = (field("Username"), field("Secret"));
+    if password.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Credentials { username, password }))
+}
+
 fn strip_key(key: &str) -> &str {
     let k = key
         .strip_prefix("https://")
@@ -109,6 +187,26 @@ fn strip_key(key: &str) -> &str {
 /// Returns whether an entry was there before.
 pub fn store(path: &Path, host: &str, creds: Option<&Credentials>) -> Result<bool, Error> {
     let mut cfg = read_config(path)?;
+    // A credential helper keeps the secret; the file keeps an empty entry
+    // (as docker writes it) so that `auths` still lists the registry.
+    let helper = helper_for(&cfg, host);
+    let via_helper = helper.is_some();
+    let mut helper_had = false;
+    if let Some(h) = &helper {
+        let key = config_key(host);
+        helper_had = helper_get(h, &key)?.is_some();
+        match creds {
+            Some(c) => helper_call(
+                h,
+                "store",
+                &serde_json::json!({"ServerURL": key, "Username": c.username, "Secret": c.password})
+                    .to_string(),
+            )
+            .map(|_| ())?,
+            None if helper_had => helper_call(h, "erase", &key).map(|_| ())?,
+            None => {}
+        }
+    }
     if !cfg.is_object() {
         cfg = serde_json::json!({});
     }
@@ -122,13 +220,18 @@ pub fn store(path: &Path, host: &str, creds: Option<&Credentials>) -> Result<boo
     let existed = auths.keys().any(|k| k == &key || strip_key(k) == host);
     auths.retain(|k, _| k != &key && strip_key(k) != host);
     if let Some(c) = creds {
-        let auth = base64::engine::general_purpose::STANDARD
-            .encode(format!("{}:{}", c.username, c.password));
-        auths.insert(key, serde_json::json!({ "auth": auth }));
+        let entry = if via_helper {
+            serde_json::json!({})
+        } else {
+            let auth = base64::engine::general_purpose::STANDARD
+                .encode(format!("{}:{}", c.username, c.password));
+            serde_json::json!({ "auth": auth })
+        };
+        auths.insert(key, entry);
     }
     let bytes = serde_json::to_vec_pretty(&cfg).unwrap_or_default();
     write_private(path, &bytes)?;
-    Ok(existed)
+    Ok(existed || helper_had)
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {

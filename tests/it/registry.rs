@@ -1237,3 +1237,73 @@ fn a_hostile_layer_cannot_write_outside_its_directory() {
         "nothing was written outside: {written:?}"
     );
 }
+
+#[test]
+fn a_credential_helper_keeps_the_secret() {
+    let reg = Registry::with_basic_auth("me", "s3cret");
+    let host = reg.host();
+    let env = Env::with_busybox();
+    // A helper speaking docker's protocol, keeping secrets in a directory.
+    let bin = env.dir.join("bin");
+    let vault = env.dir.join("vault");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::create_dir_all(&vault).unwrap();
+    let helper = bin.join("docker-credential-strtest");
+    std::fs::write(
+        &helper,
+        format!(
+            r#"#!/bin/sh
+d={vault}
+case "$1" in
+get) read url; f="$d/$(echo "$url" | tr '/:' '__')"
+     if [ -f "$f" ]; then cat "$f"; else echo "credentials not found in native keychain"; exit 1; fi;;
+store) cat > "$d/in.json"; url=$(sed 's/.*"ServerURL":"\([^"]*\)".*/\1/' "$d/in.json")
+     mv "$d/in.json" "$d/$(echo "$url" | tr '/:' '__')";;
+erase) read url; rm -f "$d/$(echo "$url" | tr '/:' '__')";;
+esac
+"#,
+            vault = vault.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = env.dir.join("docker").join("config.json");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, r#"{"credsStore":"strtest"}"#).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let run = |args: &[&str]| env.cmd(args).env("PATH", &path).output().unwrap();
+
+    let out = run(&["login", "-u", "me", "-p", "s3cret", &host]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&config).unwrap()).unwrap();
+    assert_eq!(v["credsStore"], "strtest", "the file keeps its helper");
+    assert_eq!(
+        v["auths"][&host],
+        serde_json::json!({}),
+        "no secret in the file"
+    );
+    let kept = std::fs::read_to_string(vault.join(host.replace(':', "_"))).unwrap();
+    assert!(kept.contains("s3cret"), "the helper has it: {kept}");
+
+    let name = format!("{host}/me/hi:1");
+    build_hi(&env, &name);
+    let out = run(&["push", &name]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["logout", &host]);
+    assert_eq!(
+        stdout(&out),
+        format!("Removing login credentials for {host}\n")
+    );
+    assert!(
+        std::fs::read_dir(&vault).unwrap().next().is_none(),
+        "erased"
+    );
+    let out = run(&["push", &name]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no basic auth credentials"),
+        "{}",
+        stderr(&out)
+    );
+}
