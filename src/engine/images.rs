@@ -135,14 +135,42 @@ impl Engine {
         let mut out = RmiOutcome::default();
         let by_reference = !is_id_like(name, &id);
         let tags = self.images.tags_of(&id)?;
+        let digests = self.images.digests_of(&id)?;
         let users = self.users_of(&id)?;
         let _guard = self.images.lock()?;
 
         if by_reference {
             let r = Reference::parse_tagged(name).map_err(|e| Error::Invalid(e.0))?;
-            if tags.len() > 1 {
+            // docker's rule: drop this reference; a tag that was the last
+            // of its repository takes that repository's digests with it;
+            // if any reference is left, that was all.
+            let mut left: Vec<Reference> = tags
+                .iter()
+                .chain(digests.iter())
+                .filter(|x| x.canonical() != r.canonical())
+                .cloned()
+                .collect();
+            let mut also = Vec::new();
+            if r.digest.is_none()
+                && !left
+                    .iter()
+                    .any(|x| x.digest.is_none() && x.repository() == r.repository())
+            {
+                left.retain(|x| {
+                    let same = x.digest.is_some() && x.repository() == r.repository();
+                    if same {
+                        also.push(x.clone());
+                    }
+                    !same
+                });
+            }
+            if !left.is_empty() {
                 self.images.remove_tag(&r)?;
                 out.untagged.push(r.familiar());
+                for d in also {
+                    self.images.remove_tag(&d)?;
+                    out.untagged.push(d.familiar());
+                }
                 return Ok(out);
             }
             if let Some((cid, running)) = users.first() {
@@ -182,6 +210,12 @@ impl Engine {
             for t in &tags {
                 self.images.remove_tag(t)?;
                 out.untagged.push(t.familiar());
+            }
+        }
+        // Its digest references go with it, as docker says.
+        for d in &digests {
+            if !out.untagged.contains(&d.familiar()) {
+                out.untagged.push(d.familiar());
             }
         }
         // Untagged now: delete the image, then its untagged parents that

@@ -455,6 +455,15 @@ fn push_then_pull_on_a_clean_store_keeps_the_image() {
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "{err}");
+    // rmi of the last tag takes the repository's digest with it (docker's rule).
+    let out = dst.ok(&["rmi", &name]);
+    assert!(
+        out.starts_with(&format!(
+            "Untagged: {name}\nUntagged: {host}/me/hi@{digest}\nDeleted: "
+        )),
+        "{out}"
+    );
+    assert_eq!(dst.ok(&["images", "-aq"]), "");
     let (_, err) = dst.code(1, &["push", &format!("{host}/never/made:1")]);
     assert!(
         err.contains("An image does not exist locally with the tag"),
