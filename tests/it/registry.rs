@@ -1316,3 +1316,33 @@ esac
         stderr(&out)
     );
 }
+
+#[test]
+fn a_full_disk_during_a_pull_is_a_clear_error_and_stores_nothing() {
+    let (_reg, _src, name) = registry_with_hi();
+    let env = Env::new();
+    let root = env.root();
+    std::fs::create_dir_all(&root).unwrap();
+    // busybox unpacks to 2 MB and its blob is 1 MB more: 2 MB do not hold both.
+    let st = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"])
+        .arg(&root)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let result = std::panic::catch_unwind(|| {
+        let (_, err) = env.code(1, &["pull", &name]);
+        assert!(err.contains("No space left on device"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert_eq!(env.ok(&["images", "-aq"]), "");
+        let tmp: Vec<_> = std::fs::read_dir(root.join("tmp"))
+            .unwrap()
+            .flatten()
+            .collect();
+        assert!(tmp.is_empty(), "the half layer was removed: {tmp:?}");
+    });
+    let _ = Command::new("umount").arg(&root).status();
+    if let Err(p) = result {
+        std::panic::resume_unwind(p);
+    }
+}
