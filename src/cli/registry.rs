@@ -120,8 +120,13 @@ pub fn exec_pull(engine: &Engine, a: PullArgs) -> Code {
 }
 
 pub fn exec_push(engine: &Engine, a: PushArgs) -> Code {
-    let say = say_to_stdout(a.quiet);
-    match engine.push(&a.name, a.tls_verify, &say) {
+    let tty = !a.quiet && std::io::stdout().is_terminal();
+    let board = Board {
+        ids: Default::default(),
+    };
+    let plain = say_to_stdout(a.quiet);
+    let say = |l: &str| if tty { board.show(l) } else { plain(l) };
+    match engine.push(&a.name, a.tls_verify, tty, &say) {
         Ok(_) => 0,
         Err(e) => {
             fail(&e);

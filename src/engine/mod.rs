@@ -14,6 +14,7 @@ mod inspect;
 mod load;
 mod login;
 pub use login::registry_host;
+mod progress;
 mod ps;
 mod pull;
 mod push;

@@ -18,7 +18,14 @@ fn short(digest: &str) -> String {
 
 impl Engine {
     /// Pushes `name` (a tag); `say` gets docker's progress lines.
-    pub fn push(&self, name: &str, tls_verify: bool, say: &dyn Fn(&str)) -> Result<String> {
+    /// With `progress` (a terminal), docker's upload bars are said too.
+    pub fn push(
+        &self,
+        name: &str,
+        tls_verify: bool,
+        progress: bool,
+        say: &dyn Fn(&str),
+    ) -> Result<String> {
         let mut r = Reference::parse(name).map_err(|e| Error::Invalid(e.0))?;
         if r.digest.is_some() {
             return Err(Error::Invalid(
@@ -71,8 +78,15 @@ impl Engine {
             {
                 say(&format!("{shown}: Mounted from {from}"));
             } else {
+                let total = blob.size;
+                let wrap = |inner: Box<dyn std::io::Read>| bar_reader(inner, total, &shown, say);
                 client
-                    .upload(&r.path, &blob.digest, &path)
+                    .upload(
+                        &r.path,
+                        &blob.digest,
+                        &path,
+                        progress.then_some(&wrap as &registry::client::Wrap),
+                    )
                     .map_err(denied)?;
                 say(&format!("{shown}: Pushed"));
             }
@@ -81,7 +95,7 @@ impl Engine {
         }
         descs.reverse();
         if !client.has_blob(&r.path, &id)? {
-            client.upload(&r.path, &id, &self.images.config_path(&id))?;
+            client.upload(&r.path, &id, &self.images.config_path(&id), None)?;
         }
         let layer_type = |b: &Blob| match (oci, b.compression) {
             (true, Compression::Zstd) => media::OCI_LAYER_ZSTD,
@@ -214,4 +228,22 @@ impl Engine {
         }
         Ok(out)
     }
+}
+
+/// A reader that says docker's `Pushing [==>   ]` bar as it is read.
+fn bar_reader<'a>(
+    inner: Box<dyn std::io::Read>,
+    total: u64,
+    id: &'a str,
+    say: &'a dyn Fn(&str),
+) -> Box<dyn std::io::Read + 'a> {
+    Box::new(super::progress::Progress {
+        inner,
+        done: 0,
+        total,
+        last: None,
+        id,
+        verb: "Pushing",
+        say: Some(say),
+    })
 }

@@ -29,9 +29,13 @@ pub struct Client {
 pub enum Body<'a> {
     Empty,
     Bytes(&'a [u8]),
-    /// A file sent with its length (reopened on a retry).
-    File(&'a Path),
+    /// A file sent with its length (reopened on a retry), through a
+    /// wrapper that may watch the bytes go (a progress bar).
+    File(&'a Path, Option<&'a Wrap<'a>>),
 }
+
+/// Wraps a file's reader before it is sent.
+pub type Wrap<'a> = dyn Fn(Box<dyn Read>) -> Box<dyn Read + 'a> + 'a;
 
 /// A manifest as fetched: bytes, type, digest.
 #[derive(Debug, Clone)]
@@ -108,14 +112,19 @@ impl Client {
             let sent = match body {
                 Body::Empty => req.call(),
                 Body::Bytes(b) => req.send_bytes(b),
-                Body::File(p) => {
+                Body::File(p, wrap) => {
                     let f = std::fs::File::open(p).map_err(|e| Error::Io {
                         what: format!("reading {}", p.display()),
                         err: e,
                     })?;
                     let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-                    req.set("Content-Length", &len.to_string())
-                        .send(std::io::BufReader::with_capacity(1 << 20, f))
+                    let reader: Box<dyn Read> =
+                        Box::new(std::io::BufReader::with_capacity(1 << 20, f));
+                    let reader = match wrap {
+                        Some(w) => w(reader),
+                        None => reader,
+                    };
+                    req.set("Content-Length", &len.to_string()).send(reader)
                 }
             };
             match sent {
@@ -303,7 +312,13 @@ impl Client {
 
     /// Uploads a blob from a file: a POST for the session, then one PUT
     /// of the whole file with its digest (a monolithic upload).
-    pub fn upload(&self, repo: &str, digest: &str, file: &Path) -> Result<(), Error> {
+    pub fn upload<'a>(
+        &self,
+        repo: &str,
+        digest: &str,
+        file: &'a Path,
+        wrap: Option<&'a Wrap<'a>>,
+    ) -> Result<(), Error> {
         let scope = push_scope(repo);
         let r = self.call(
             "POST",
@@ -329,7 +344,7 @@ impl Client {
             &url,
             &scope,
             &[("Content-Type", "application/octet-stream")],
-            &Body::File(file),
+            &Body::File(file, wrap),
         )?;
         Ok(())
     }
