@@ -40,5 +40,24 @@ id=$(strata run -d -P demo/web)
 port=$(strata port "$id" 80 | cut -d: -f2)
 for _ in $(seq 50); do busybox wget -q -O- "http://127.0.0.1:$port/" 2>/dev/null && break; sleep 0.1; done
 strata ps
-strata stop "$id" >/dev/null && strata rm "$id" >/dev/null && strata rmi demo/web >/dev/null
+strata stop "$id" >/dev/null && strata rm "$id" >/dev/null
+
+echo "== images travel: push to a registry on 127.0.0.1, pull it back, save and load"
+reg=$(mktemp -d)
+port=$(shuf -i 20000-60000 -n 1)
+printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
+  "$reg/data" "$port" > "$reg/config.yml"
+docker-registry serve "$reg/config.yml" >"$reg/log" 2>&1 &
+regpid=$!
+trap 'rm -f "$tar"; rm -rf "$ctx"; kill $regpid 2>/dev/null; wait $regpid 2>/dev/null; rm -rf "$reg"' EXIT
+for _ in $(seq 50); do busybox wget -q -O- "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
+strata tag demo/web "127.0.0.1:$port/demo/web:1"
+strata push "127.0.0.1:$port/demo/web:1"
+strata rmi "127.0.0.1:$port/demo/web:1" demo/web >/dev/null
+strata pull "127.0.0.1:$port/demo/web:1"
+strata save -o "$reg/web.tar" "127.0.0.1:$port/demo/web:1"
+strata rmi "127.0.0.1:$port/demo/web:1" >/dev/null
+strata load -i "$reg/web.tar"
+strata images --digests
+strata rmi "127.0.0.1:$port/demo/web:1" >/dev/null
 echo "== done: try 'strata run -it --rm busybox sh'"
