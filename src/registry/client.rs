@@ -311,7 +311,10 @@ impl Client {
     }
 
     /// Uploads a blob from a file: a POST for the session, then one PUT
-    /// of the whole file with its digest (a monolithic upload).
+    /// of the whole file with its digest (a monolithic upload). A registry
+    /// (or a proxy before it) that finds that too large (413) gets it in
+    /// chunks instead; `STRATA_UPLOAD_CHUNK_SIZE` (bytes) asks for chunks
+    /// from the start.
     pub fn upload<'a>(
         &self,
         repo: &str,
@@ -319,32 +322,104 @@ impl Client {
         file: &'a Path,
         wrap: Option<&'a Wrap<'a>>,
     ) -> Result<(), Error> {
+        let chunk: Option<u64> = std::env::var("STRATA_UPLOAD_CHUNK_SIZE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|n| *n > 0);
+        if let Some(size) = chunk {
+            return self.upload_chunked(repo, digest, file, size);
+        }
         let scope = push_scope(repo);
-        let r = self.call(
-            "POST",
-            &format!("/v2/{repo}/blobs/uploads/"),
-            &scope,
-            &[("Content-Length", "0")],
-            &Body::Empty,
-        )?;
-        let location = r
-            .header("Location")
-            .ok_or_else(|| Error::Protocol("the registry gave no upload location".into()))?
-            .to_string();
-        let mut url = if location.starts_with('/') {
-            self.url(&location)
-        } else {
-            location
-        };
-        url.push(if url.contains('?') { '&' } else { '?' });
-        url.push_str("digest=");
-        url.push_str(digest);
-        self.call(
+        let url = self.start_upload(repo)?;
+        match self.call(
             "PUT",
-            &url,
+            &with_digest(&url, digest),
             &scope,
             &[("Content-Type", "application/octet-stream")],
             &Body::File(file, wrap),
+        ) {
+            Ok(_) => Ok(()),
+            Err(Error::Status { code: 413, .. }) => {
+                self.upload_chunked(repo, digest, file, 8 << 20)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// POST for an upload session; its URL.
+    fn start_upload(&self, repo: &str) -> Result<String, Error> {
+        let r = self.call(
+            "POST",
+            &format!("/v2/{repo}/blobs/uploads/"),
+            &push_scope(repo),
+            &[("Content-Length", "0")],
+            &Body::Empty,
+        )?;
+        self.location(&r)
+    }
+
+    fn location(&self, r: &ureq::Response) -> Result<String, Error> {
+        let location = r
+            .header("Location")
+            .ok_or_else(|| Error::Protocol("the registry gave no upload location".into()))?;
+        Ok(if location.starts_with('/') {
+            self.url(location)
+        } else {
+            location.to_string()
+        })
+    }
+
+    /// A chunked upload: PATCH after PATCH with `Content-Range`, each to
+    /// the location the last one gave, then the PUT with the digest.
+    fn upload_chunked(
+        &self,
+        repo: &str,
+        digest: &str,
+        file: &Path,
+        size: u64,
+    ) -> Result<(), Error> {
+        use std::io::Read as _;
+        let scope = push_scope(repo);
+        let mut url = self.start_upload(repo)?;
+        let mut f = std::fs::File::open(file).map_err(|e| Error::Io {
+            what: format!("reading {}", file.display()),
+            err: e,
+        })?;
+        let mut offset = 0u64;
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            (&mut f)
+                .take(size)
+                .read_to_end(&mut buf)
+                .map_err(|e| Error::Io {
+                    what: format!("reading {}", file.display()),
+                    err: e,
+                })?;
+            if buf.is_empty() {
+                break;
+            }
+            let end = offset + buf.len() as u64 - 1;
+            let range = format!("{offset}-{end}");
+            let r = self.call(
+                "PATCH",
+                &url,
+                &scope,
+                &[
+                    ("Content-Type", "application/octet-stream"),
+                    ("Content-Range", &range),
+                ],
+                &Body::Bytes(&buf),
+            )?;
+            url = self.location(&r)?;
+            offset = end + 1;
+        }
+        self.call(
+            "PUT",
+            &with_digest(&url, digest),
+            &scope,
+            &[("Content-Length", "0")],
+            &Body::Empty,
         )?;
         Ok(())
     }
@@ -368,6 +443,11 @@ impl Client {
             .map(String::from)
             .unwrap_or_else(|| crate::util::hash::sha256_digest(bytes)))
     }
+}
+
+fn with_digest(url: &str, digest: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}digest={digest}")
 }
 
 fn pull_scope(repo: &str) -> String {

@@ -96,6 +96,8 @@ pub enum Fault {
     CorruptBlob,
     /// Sends half the blob, then waits for a minute.
     StallBlob,
+    /// Refuses a PUT with more than 64 kB in it (a proxy's body limit).
+    RefuseBigPut,
 }
 
 /// A proxy in front of a registry: a bearer-token server (`/token`, whose
@@ -104,6 +106,8 @@ pub enum Fault {
 pub struct Proxy {
     pub port: u16,
     pub token_calls: Arc<AtomicUsize>,
+    /// PATCH requests seen (chunks of uploads).
+    pub patches: Arc<AtomicUsize>,
 }
 
 struct ProxyConf {
@@ -115,6 +119,7 @@ struct ProxyConf {
     fault: Fault,
     canned: Vec<(String, String, Vec<u8>)>,
     token_calls: Arc<AtomicUsize>,
+    patches: Arc<AtomicUsize>,
 }
 
 const TOKEN: &str = "tok-3f2a";
@@ -134,6 +139,7 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let token_calls = Arc::new(AtomicUsize::new(0));
+        let patches = Arc::new(AtomicUsize::new(0));
         let conf = Arc::new(ProxyConf {
             backend,
             port,
@@ -142,6 +148,7 @@ impl Proxy {
             fault,
             canned,
             token_calls: token_calls.clone(),
+            patches: patches.clone(),
         });
         std::thread::spawn(move || {
             for conn in listener.incoming() {
@@ -152,7 +159,11 @@ impl Proxy {
                 });
             }
         });
-        Proxy { port, token_calls }
+        Proxy {
+            port,
+            token_calls,
+            patches,
+        }
     }
 
     pub fn host(&self) -> String {
@@ -257,6 +268,13 @@ fn serve(mut conn: TcpStream, conf: &ProxyConf) -> std::io::Result<()> {
         );
         return Ok(());
     }
+    if method == "PATCH" {
+        conf.patches.fetch_add(1, Ordering::SeqCst);
+    }
+    if conf.fault == Fault::RefuseBigPut && method == "PUT" && body.len() > 64 * 1024 {
+        respond(&mut conn, "413 Payload Too Large", &[], b"");
+        return Ok(());
+    }
     if let Some((_, ctype, b)) = conf.canned.iter().find(|(p, _, _)| *p == path) {
         respond(&mut conn, "200 OK", &[("Content-Type", ctype.clone())], b);
         return Ok(());
@@ -284,7 +302,9 @@ fn serve(mut conn: TcpStream, conf: &ProxyConf) -> std::io::Result<()> {
         .position(|w| w == b"\r\n\r\n")
         .map(|i| i + 4);
     match (conf.fault, is_blob, split) {
-        (Fault::None, _, _) | (_, false, _) | (_, _, None) => conn.write_all(&resp)?,
+        (Fault::None | Fault::RefuseBigPut, _, _) | (_, false, _) | (_, _, None) => {
+            conn.write_all(&resp)?
+        }
         (fault, true, Some(at)) => {
             let (h, b) = resp.split_at(at);
             let mut b = b.to_vec();
@@ -1345,4 +1365,38 @@ fn a_full_disk_during_a_pull_is_a_clear_error_and_stores_nothing() {
     if let Err(p) = result {
         std::panic::resume_unwind(p);
     }
+}
+
+#[test]
+fn chunked_uploads_when_asked_or_when_a_whole_blob_is_refused() {
+    let reg = Registry::start();
+    let src = Env::with_busybox();
+    let id = image_id(&src, "busybox");
+    // Asked for: 100 kB chunks (the busybox layer is about 1 MB gzipped).
+    let counting = Proxy::start(reg.port, false, Fault::None);
+    let name = format!("{}/chunks:1", counting.host());
+    src.ok(&["tag", "busybox", &name]);
+    let out = src
+        .cmd(&["push", &name])
+        .env("STRATA_UPLOAD_CHUNK_SIZE", "100000")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        counting.patches.load(Ordering::SeqCst) >= 8,
+        "sent in chunks"
+    );
+    let dst = Env::new();
+    dst.ok(&["pull", &name]);
+    assert_eq!(image_id(&dst, &name), id);
+    // A proxy that refuses big bodies: the whole-blob PUT gets 413, the
+    // chunks go through.
+    let proxy = Proxy::start(reg.port, false, Fault::RefuseBigPut);
+    let name = format!("{}/refused:1", proxy.host());
+    src.ok(&["tag", "busybox", &name]);
+    let out = src.ok(&["push", &name]);
+    assert!(out.contains(": Pushed"), "{out}");
+    let dst = Env::new();
+    dst.ok(&["pull", &format!("{}/refused:1", reg.host())]);
+    assert_eq!(image_id(&dst, &format!("{}/refused:1", reg.host())), id);
 }
