@@ -72,6 +72,9 @@ pub enum Command {
     Container(rm::ContainerCommand),
     /// List images
     Images(images::ImagesArgs),
+    /// Manage images
+    #[command(subcommand)]
+    Image(ImageCommand),
     /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
     Tag(images::TagArgs),
     /// Remove one or more images
@@ -125,6 +128,37 @@ pub enum Command {
 }
 
 /// How a verb ended: the process exit code.
+/// `strata image …`: docker's management commands for images.
+#[derive(Subcommand, Debug)]
+pub enum ImageCommand {
+    /// List images
+    #[command(visible_alias = "list")]
+    Ls(images::ImagesArgs),
+    /// Remove one or more images
+    #[command(visible_alias = "remove")]
+    Rm(images::RmiArgs),
+    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+    Tag(images::TagArgs),
+    /// Remove unused images
+    Prune(images::ImagePruneArgs),
+    /// Download an image from a registry
+    Pull(registry::PullArgs),
+    /// Upload an image to a registry
+    Push(registry::PushArgs),
+    /// Save one or more images to a tar archive (streamed to STDOUT by default)
+    Save(transfer::SaveArgs),
+    /// Load an image from a tar archive or STDIN
+    Load(transfer::LoadArgs),
+    /// Import the contents from a tarball to create a filesystem image
+    Import(import::ImportArgs),
+    /// Show the history of an image
+    History(commit::HistoryArgs),
+    /// Display detailed information on one or more images
+    Inspect(inspect::InspectArgs),
+    /// Build an image from a Dockerfile
+    Build(build::BuildArgs),
+}
+
 pub type Code = i32;
 
 /// Parses the command line, runs the verb, and returns the exit code.
@@ -174,6 +208,20 @@ pub fn main() -> Code {
         Command::Rm(a) => rm::exec(&engine, a),
         Command::Container(c) => rm::exec_container(&engine, c),
         Command::Images(a) => images::exec_images(&engine, a),
+        Command::Image(c) => match c {
+            ImageCommand::Ls(a) => images::exec_images(&engine, a),
+            ImageCommand::Rm(a) => images::exec_rmi(&engine, a),
+            ImageCommand::Tag(a) => report(engine.tag(&a.source, &a.target)),
+            ImageCommand::Prune(a) => images::exec_image_prune(&engine, a),
+            ImageCommand::Pull(a) => registry::exec_pull(&engine, a),
+            ImageCommand::Push(a) => registry::exec_push(&engine, a),
+            ImageCommand::Save(a) => transfer::exec_save(&engine, a),
+            ImageCommand::Load(a) => transfer::exec_load(&engine, a),
+            ImageCommand::Import(a) => import::exec(&engine, a),
+            ImageCommand::History(a) => commit::exec_history(&engine, a),
+            ImageCommand::Inspect(a) => inspect::exec(&engine, a),
+            ImageCommand::Build(a) => build::exec(&engine, a),
+        },
         Command::Tag(a) => report(engine.tag(&a.source, &a.target)),
         Command::Rmi(a) => images::exec_rmi(&engine, a),
         Command::Import(a) => import::exec(&engine, a),

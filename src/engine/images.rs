@@ -272,3 +272,51 @@ fn is_id_like(name: &str, id: &str) -> bool {
     let hex = name.strip_prefix("sha256:").unwrap_or(name);
     crate::util::ids::is_hex(hex) && crate::util::hash::hex_part(id).starts_with(hex)
 }
+
+impl Engine {
+    /// `image prune`: deletes dangling images (no tag, no digest, nothing
+    /// built on them), or with `all` every image no container uses.
+    /// Returns docker's lines (`untagged: …`, `deleted: sha256:…`) and the
+    /// bytes of layer content freed.
+    pub fn prune_images(&self, all: bool) -> Result<(Vec<String>, u64)> {
+        let layer_bytes = |e: &Engine| -> Result<u64> {
+            let mut n = 0;
+            let mut seen = HashSet::new();
+            for img in e.images.list()? {
+                for c in ImageStore::chain_ids(&img.config) {
+                    if seen.insert(c.clone()) {
+                        n += e.images.layer(&c).map(|l| l.size).unwrap_or(0);
+                    }
+                }
+            }
+            Ok(n)
+        };
+        let before = layer_bytes(self)?;
+        let mut lines = Vec::new();
+        // Children first: a parent becomes dangling once its child is gone.
+        loop {
+            let list = self.images.list()?;
+            let parents: HashSet<String> = list
+                .iter()
+                .filter_map(|i| self.images.parent(&i.id))
+                .collect();
+            let victim = list.iter().find(|i| {
+                let unnamed = i.tags.is_empty() && i.digests.is_empty();
+                (all || unnamed)
+                    && !parents.contains(&i.id)
+                    && self.users_of(&i.id).map(|u| u.is_empty()).unwrap_or(false)
+            });
+            let Some(v) = victim else { break };
+            let out = self.rmi(&v.id, true)?;
+            lines.extend(out.untagged.into_iter().map(|u| format!("untagged: {u}")));
+            lines.extend(
+                out.deleted
+                    .into_iter()
+                    .filter(|d| self.images.config(d).is_err())
+                    .map(|d| format!("deleted: {d}")),
+            );
+        }
+        let after = layer_bytes(self)?;
+        Ok((lines, before.saturating_sub(after)))
+    }
+}

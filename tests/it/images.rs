@@ -219,3 +219,49 @@ fn image_prefixes_resolve_and_ambiguity_is_an_error() {
         id
     );
 }
+
+#[test]
+fn image_prune_removes_dangling_images_and_with_all_every_unused_one() {
+    let env = Env::with_busybox();
+    env.build_image("x", "FROM busybox\nRUN echo 1 > /a\n");
+    let first = env
+        .ok(&["inspect", "-f", "{{.Id}}", "x"])
+        .trim()
+        .to_string();
+    env.build_image("x", "FROM busybox\nRUN echo 2 > /a\n");
+    env.build_image("used", "FROM busybox\nRUN echo 3 > /a\n");
+    env.ok(&["create", "--name", "keeps", "used", "true"]);
+    assert_eq!(
+        env.ok(&["image", "ls", "-q"]).lines().count(),
+        4,
+        "x, its old self, used, busybox"
+    );
+
+    let out = env.ok(&["image", "prune", "-f"]);
+    assert!(
+        out.starts_with(&format!("Deleted Images:\ndeleted: {first}\n")),
+        "{out}"
+    );
+    assert!(out.ends_with("\nTotal reclaimed space: 2B\n"), "{out}");
+    assert_eq!(
+        env.ok(&["image", "ls", "--format", "{{.Repository}}"]),
+        "used\nx\nbusybox\n"
+    );
+    assert_eq!(
+        env.ok(&["image", "prune", "-f"]),
+        "Total reclaimed space: 0B\n"
+    );
+
+    // -a: everything no container uses; the image under `keeps` stays,
+    // and so does busybox below it.
+    let out = env.ok(&["image", "prune", "-a", "-f"]);
+    assert!(out.contains("untagged: x:latest\n"), "{out}");
+    assert_eq!(
+        env.ok(&["image", "ls", "--format", "{{.Repository}}"]),
+        "used\nbusybox\n"
+    );
+    assert_eq!(
+        env.ok(&["run", "--rm", "--network", "none", "used", "cat", "/a"]),
+        "3\n"
+    );
+}
