@@ -2104,7 +2104,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__pull)
-            opts="-q -h -V --platform --quiet --tls-verify --root --runroot --help --version"
+            opts="-a -q -h -V --all-tags --platform --quiet --tls-verify --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2134,7 +2134,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__push)
-            opts="-q -h -V --quiet --tls-verify --root --runroot --help --version"
+            opts="-a -q -h -V --all-tags --quiet --tls-verify --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2572,7 +2572,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__pull)
-            opts="-q -h -V --platform --quiet --tls-verify --root --runroot --help --version"
+            opts="-a -q -h -V --all-tags --platform --quiet --tls-verify --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2602,7 +2602,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__push)
-            opts="-q -h -V --quiet --tls-verify --root --runroot --help --version"
+            opts="-a -q -h -V --all-tags --quiet --tls-verify --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

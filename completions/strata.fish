@@ -273,6 +273,7 @@ complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_sub
 false\t''"
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from pull" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from pull" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from pull" -s a -l all-tags -d 'Download all tagged images in the repository'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from pull" -s q -l quiet -d 'Suppress verbose output'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from pull" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from pull" -s V -l version -d 'Print version'
@@ -280,6 +281,7 @@ complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_sub
 false\t''"
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from push" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from push" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from push" -s a -l all-tags -d 'Push all tags of the repository'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from push" -s q -l quiet -d 'Suppress verbose output'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from push" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from push" -s V -l version -d 'Print version'
@@ -411,6 +413,7 @@ complete -c strata -n "__fish_strata_using_subcommand pull" -l tls-verify -d 'Re
 false\t''"
 complete -c strata -n "__fish_strata_using_subcommand pull" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand pull" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand pull" -s a -l all-tags -d 'Download all tagged images in the repository'
 complete -c strata -n "__fish_strata_using_subcommand pull" -s q -l quiet -d 'Suppress verbose output'
 complete -c strata -n "__fish_strata_using_subcommand pull" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand pull" -s V -l version -d 'Print version'
@@ -418,6 +421,7 @@ complete -c strata -n "__fish_strata_using_subcommand push" -l tls-verify -d 'Re
 false\t''"
 complete -c strata -n "__fish_strata_using_subcommand push" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand push" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand push" -s a -l all-tags -d 'Push all tags of the repository'
 complete -c strata -n "__fish_strata_using_subcommand push" -s q -l quiet -d 'Suppress verbose output'
 complete -c strata -n "__fish_strata_using_subcommand push" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand push" -s V -l version -d 'Print version'

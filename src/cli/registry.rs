@@ -7,6 +7,9 @@ use std::io::{BufRead, IsTerminal, Write};
 
 #[derive(Args, Debug)]
 pub struct PullArgs {
+    /// Download all tagged images in the repository
+    #[arg(short, long)]
+    all_tags: bool,
     /// Set platform if server is multi-platform capable (os/arch[/variant])
     #[arg(long, value_name = "PLATFORM")]
     platform: Option<String>,
@@ -22,6 +25,9 @@ pub struct PullArgs {
 
 #[derive(Args, Debug)]
 pub struct PushArgs {
+    /// Push all tags of the repository
+    #[arg(short, long)]
+    all_tags: bool,
     /// Suppress verbose output
     #[arg(short, long)]
     quiet: bool,
@@ -107,9 +113,14 @@ pub fn exec_pull(engine: &Engine, a: PullArgs) -> Code {
         progress: tty,
         tls_verify: a.tls_verify,
     };
-    match engine.pull(&a.name, &opts, &say) {
-        Ok(p) => {
-            out(&format!("{}\n", p.reference.canonical()));
+    let pulled = if a.all_tags {
+        engine.pull_all_tags(&a.name, &opts, &say)
+    } else {
+        engine.pull(&a.name, &opts, &say).map(|p| p.reference)
+    };
+    match pulled {
+        Ok(r) => {
+            out(&format!("{}\n", r.canonical()));
             0
         }
         Err(e) => {
@@ -126,7 +137,12 @@ pub fn exec_push(engine: &Engine, a: PushArgs) -> Code {
     };
     let plain = say_to_stdout(a.quiet);
     let say = |l: &str| if tty { board.show(l) } else { plain(l) };
-    match engine.push(&a.name, a.tls_verify, tty, &say) {
+    let pushed = if a.all_tags {
+        engine.push_all_tags(&a.name, a.tls_verify, tty, &say)
+    } else {
+        engine.push(&a.name, a.tls_verify, tty, &say).map(|_| ())
+    };
+    match pushed {
         Ok(_) => 0,
         Err(e) => {
             fail(&e);

@@ -108,6 +108,36 @@ impl Engine {
         Ok(Client::new(domain, creds, plain))
     }
 
+    /// `pull --all-tags`: every tag the registry has for the repository.
+    pub fn pull_all_tags(
+        &self,
+        name: &str,
+        opts: &PullOptions,
+        say: &dyn Fn(&str),
+    ) -> Result<Reference> {
+        let r = Reference::parse(name).map_err(|e| Error::Invalid(e.0))?;
+        if r.tag.is_some() || r.digest.is_some() {
+            return Err(Error::Invalid(
+                "tag can't be used with --all-tags/-a".into(),
+            ));
+        }
+        let client = self.registry_client(&r.domain, opts.tls_verify)?;
+        let mut tags = client.tags(&r.path)?;
+        tags.sort();
+        if tags.is_empty() {
+            return Err(Error::Invalid(format!(
+                "repository {} has no tags",
+                r.familiar_repository()
+            )));
+        }
+        for t in tags {
+            let mut one = r.clone();
+            one.tag = Some(t);
+            self.pull(&one.canonical(), opts, say)?;
+        }
+        Ok(r)
+    }
+
     /// Pulls `name`; `say` gets docker's progress lines (with `progress`,
     /// the download bars too).
     pub fn pull(&self, name: &str, opts: &PullOptions, say: &dyn Fn(&str)) -> Result<Pulled> {

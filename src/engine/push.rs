@@ -153,6 +153,48 @@ impl Engine {
         Ok(digest)
     }
 
+    /// `push --all-tags`: every local tag of the repository `name`.
+    pub fn push_all_tags(
+        &self,
+        name: &str,
+        tls_verify: bool,
+        progress: bool,
+        say: &dyn Fn(&str),
+    ) -> Result<()> {
+        let r = Reference::parse(name).map_err(|e| Error::Invalid(e.0))?;
+        if r.tag.is_some() || r.digest.is_some() {
+            return Err(Error::Invalid(
+                "tag can't be used with --all-tags/-a".into(),
+            ));
+        }
+        let mut tags: Vec<Reference> = self
+            .images
+            .all_refs()?
+            .into_iter()
+            .map(|(t, _)| t)
+            .filter(|t| t.repository() == r.repository() && t.tag.is_some() && t.digest.is_none())
+            .collect();
+        tags.sort_by(|a, b| a.tag.cmp(&b.tag));
+        if tags.is_empty() {
+            return Err(Error::Image(image::Error::NotFound(format!(
+                "An image does not exist locally with the tag: {}",
+                r.familiar_repository()
+            ))));
+        }
+        // docker says which repository once, then each tag's layers.
+        let said = std::cell::Cell::new(false);
+        let once = |l: &str| {
+            if l.starts_with("The push refers to repository ") && said.replace(true) {
+                return;
+            }
+            say(l)
+        };
+        for t in tags {
+            self.push(&t.canonical(), tls_verify, progress, &once)?;
+        }
+        Ok(())
+    }
+
     /// The compressed blob a layer goes up as: one it has (gzip or zstd),
     /// else a gzip made now from its tar and kept.
     fn push_blob_of(&self, l: &Layer) -> Result<Blob> {

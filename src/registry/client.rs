@@ -269,6 +269,31 @@ impl Client {
         })
     }
 
+    /// Every tag of a repository (`/tags/list`, following `Link` pages).
+    pub fn tags(&self, repo: &str) -> Result<Vec<String>, Error> {
+        let mut out = Vec::new();
+        let mut next = Some(format!("/v2/{repo}/tags/list"));
+        while let Some(path) = next.take() {
+            let r = self.call("GET", &path, &pull_scope(repo), &[], &Body::Empty)?;
+            next = r.header("Link").and_then(|l| {
+                let (target, rel) = l.split_once(';')?;
+                rel.contains("rel=\"next\"").then(|| {
+                    target
+                        .trim()
+                        .trim_start_matches('<')
+                        .trim_end_matches('>')
+                        .to_string()
+                })
+            });
+            let v: serde_json::Value = serde_json::from_reader(r.into_reader().take(8 << 20))
+                .map_err(|e| Error::Protocol(format!("the tag list of {repo}: {e}")))?;
+            if let Some(tags) = v.get("tags").and_then(|t| t.as_array()) {
+                out.extend(tags.iter().filter_map(|t| t.as_str().map(String::from)));
+            }
+        }
+        Ok(out)
+    }
+
     /// A blob's bytes as a stream (verifying them is the caller's work).
     pub fn blob(&self, repo: &str, digest: &str) -> Result<Box<dyn Read + Send>, Error> {
         let r = self.call(

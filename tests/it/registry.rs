@@ -1400,3 +1400,34 @@ fn chunked_uploads_when_asked_or_when_a_whole_blob_is_refused() {
     dst.ok(&["pull", &format!("{}/refused:1", reg.host())]);
     assert_eq!(image_id(&dst, &format!("{}/refused:1", reg.host())), id);
 }
+
+#[test]
+fn all_tags_go_up_and_come_down() {
+    let reg = Registry::start();
+    let host = reg.host();
+    let src = Env::with_busybox();
+    let repo = format!("{host}/bb");
+    src.ok(&["tag", "busybox", &format!("{repo}:1")]);
+    src.ok(&["tag", "busybox", &format!("{repo}:2")]);
+    let out = src.ok(&["push", "--all-tags", &repo]);
+    assert_eq!(
+        out.matches("The push refers to repository").count(),
+        1,
+        "{out}"
+    );
+    assert!(
+        out.contains("\n1: digest: ") && out.contains("\n2: digest: "),
+        "{out}"
+    );
+    let (_, err) = src.code(1, &["push", "-a", &format!("{repo}:1")]);
+    assert!(
+        err.contains("tag can't be used with --all-tags/-a"),
+        "{err}"
+    );
+    let dst = Env::new();
+    let out = dst.ok(&["pull", "-a", &repo]);
+    assert!(out.starts_with("1: Pulling from bb\n"), "{out}");
+    assert!(out.contains("\n2: Pulling from bb\n"), "{out}");
+    assert!(out.ends_with(&format!("\n{repo}\n")), "{out}");
+    assert_eq!(dst.ok(&["images", "--format", "{{.Tag}}"]), "1\n2\n");
+}
