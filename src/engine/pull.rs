@@ -260,6 +260,11 @@ impl Engine {
                 todo.push(i);
             }
         }
+        // Beyond the parallel downloads, a layer waits its turn (docker
+        // says so).
+        for &i in todo.iter().skip(PARALLEL) {
+            say(&format!("{}: Waiting", short(&manifest.layers[i].digest)));
+        }
         // Download and unpack in parallel; store in order, each layer as
         // soon as those below it are stored. Workers report through a
         // channel: the lines are printed here, on this thread.

@@ -1431,3 +1431,43 @@ fn all_tags_go_up_and_come_down() {
     assert!(out.ends_with(&format!("\n{repo}\n")), "{out}");
     assert_eq!(dst.ok(&["images", "--format", "{{.Tag}}"]), "1\n2\n");
 }
+
+#[test]
+fn layers_beyond_three_wait_their_turn_and_are_stored_in_order() {
+    let reg = Registry::start();
+    let src = Env::with_busybox();
+    let name = format!("{}/many:1", reg.host());
+    src.build_image(
+        &name,
+        "FROM busybox\nRUN echo 1 > /a\nRUN echo 2 > /a\nRUN echo 3 > /b\nRUN rm /b && echo 4 > /a\n",
+    );
+    src.ok(&["push", &name]);
+    let dst = Env::new();
+    let out = dst.ok(&["pull", &name]);
+    assert_eq!(out.matches(": Pulling fs layer").count(), 5, "{out}");
+    assert_eq!(out.matches(": Waiting").count(), 2, "{out}");
+    // "Pull complete" comes base first, as the layers stack.
+    let order = |o: &str, what: &str| -> Vec<String> {
+        o.lines()
+            .filter(|l| l.ends_with(what))
+            .map(|l| l[..12].to_string())
+            .collect()
+    };
+    assert_eq!(
+        order(&out, ": Pull complete"),
+        order(&out, ": Pulling fs layer")
+    );
+    assert_eq!(
+        dst.ok(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            &name,
+            "sh",
+            "-c",
+            "cat /a; ls /b 2>&1; true"
+        ]),
+        "4\nls: /b: No such file or directory\n"
+    );
+}
