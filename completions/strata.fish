@@ -189,18 +189,243 @@ complete -c strata -n "__fish_strata_using_subcommand rm" -s f -l force -d 'Forc
 complete -c strata -n "__fish_strata_using_subcommand rm" -s v -l volumes -d 'Remove anonymous volumes associated with the container (none exist yet)'
 complete -c strata -n "__fish_strata_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand rm" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from prune help" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from prune help" -l runroot -d 'Directory for run-time state (locks)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from prune help" -s h -l help -d 'Print help'
-complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from prune help" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from prune help" -f -a "prune" -d 'Remove all stopped containers'
-complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "ls" -d 'List containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "list" -d 'List containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "ps" -d 'List containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "run" -d 'Create and run a new container from an image'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "create" -d 'Create a new container'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "start" -d 'Start one or more stopped containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "stop" -d 'Stop one or more running containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "restart" -d 'Restart one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "kill" -d 'Kill one or more running containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "wait" -d 'Block until one or more containers stop, then print their exit codes'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "logs" -d 'Fetch the logs of a container'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "exec" -d 'Execute a command in a running container'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "attach" -d 'Attach to a running container'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "pause" -d 'Pause all processes within one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "unpause" -d 'Unpause all processes within one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "rm" -d 'Remove one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "remove" -d 'Remove one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "prune" -d 'Remove all stopped containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "inspect" -d 'Display detailed information on one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "port" -d 'List port mappings or a specific mapping for the container'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
+complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -s n -l last -d 'Show n last created containers (includes all states)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -l format -d 'Format output using a Go template ("table ..." for a table)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -s f -l filter -d 'Filter output based on conditions provided (status=, name=, id=, ancestor=, exited=)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -s a -l all -d 'Show all containers (default shows just running)'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Only display container IDs'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -s l -l latest -d 'Show the latest created container (includes all states)'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -l no-trunc -d 'Don\'t truncate output'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -s s -l size -d 'Display total file sizes'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -s n -l last -d 'Show n last created containers (includes all states)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -l format -d 'Format output using a Go template ("table ..." for a table)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -s f -l filter -d 'Filter output based on conditions provided (status=, name=, id=, ancestor=, exited=)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -s a -l all -d 'Show all containers (default shows just running)'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only display container IDs'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -s l -l latest -d 'Show the latest created container (includes all states)'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -l no-trunc -d 'Don\'t truncate output'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -s s -l size -d 'Display total file sizes'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -s n -l last -d 'Show n last created containers (includes all states)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -l format -d 'Format output using a Go template ("table ..." for a table)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -s f -l filter -d 'Filter output based on conditions provided (status=, name=, id=, ancestor=, exited=)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -s a -l all -d 'Show all containers (default shows just running)'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -s q -l quiet -d 'Only display container IDs'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -s l -l latest -d 'Show the latest created container (includes all states)'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -l no-trunc -d 'Don\'t truncate output'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -s s -l size -d 'Display total file sizes'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l pull -d 'Pull image before running ("always", "missing", "never")' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l detach-keys -d 'Override the key sequence for detaching a container (with -it)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l restart -d 'Restart policy (no, always, unless-stopped, on-failure[:N]), applied by the container\'s monitor (-d or start)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l name -d 'Assign a name to the container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s e -l env -d 'Set environment variables' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l env-file -d 'Read in a file of environment variables' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s w -l workdir -d 'Working directory inside the container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s u -l user -d 'Username or UID (format: <name|uid>[:<group|gid>])' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s h -l hostname -d 'Container host name' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s v -l volume -d 'Bind mount a volume (HOST:CONTAINER[:ro])' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l entrypoint -d 'Overwrite the default ENTRYPOINT of the image' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l network -d 'Connect a container to a network (bridge, none, host)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s p -l publish -d 'Publish a container\'s port(s) to the host ([IP:][HOST:]CONTAINER[/PROTO])' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l dns -d 'Set custom DNS servers' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l add-host -d 'Add a custom host-to-IP mapping (host:ip)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s i -l interactive -d 'Keep STDIN open'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s t -l tty -d 'Allocate a pseudo-TTY'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l rm -d 'Automatically remove the container when it exits'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s d -l detach -d 'Run container in background and print container ID'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s P -l publish-all -d 'Publish all exposed ports to random ports'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l pull -d 'Pull image before running ("always", "missing", "never")' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l detach-keys -d 'Override the key sequence for detaching a container (with -it)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l restart -d 'Restart policy (no, always, unless-stopped, on-failure[:N]), applied by the container\'s monitor (-d or start)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l name -d 'Assign a name to the container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s e -l env -d 'Set environment variables' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l env-file -d 'Read in a file of environment variables' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s w -l workdir -d 'Working directory inside the container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s u -l user -d 'Username or UID (format: <name|uid>[:<group|gid>])' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s h -l hostname -d 'Container host name' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s v -l volume -d 'Bind mount a volume (HOST:CONTAINER[:ro])' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l entrypoint -d 'Overwrite the default ENTRYPOINT of the image' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l network -d 'Connect a container to a network (bridge, none, host)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s p -l publish -d 'Publish a container\'s port(s) to the host ([IP:][HOST:]CONTAINER[/PROTO])' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l dns -d 'Set custom DNS servers' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l add-host -d 'Add a custom host-to-IP mapping (host:ip)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s i -l interactive -d 'Keep STDIN open'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s t -l tty -d 'Allocate a pseudo-TTY'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l rm -d 'Automatically remove the container when it exits'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s d -l detach -d 'Run container in background and print container ID'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s P -l publish-all -d 'Publish all exposed ports to random ports'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -s a -l attach -d 'Attach STDOUT/STDERR and forward signals'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -s i -l interactive -d 'Attach container\'s STDIN'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -s t -l time -d 'Seconds to wait before killing the container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from restart" -s t -l time -d 'Seconds to wait before killing the container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from restart" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from restart" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from restart" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from restart" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from kill" -s s -l signal -d 'Signal to send to the container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from kill" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from kill" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from kill" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from kill" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from wait" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from wait" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from wait" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from wait" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -s n -l tail -d 'Number of lines to show from the end of the logs ("all" for all)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -l since -d 'Show logs since a timestamp (2026-11-24T10:00:00Z) or a duration (42s, 10m, 1h)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -s f -l follow -d 'Follow log output'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -s t -l timestamps -d 'Show timestamps'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s e -l env -d 'Set environment variables' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s u -l user -d 'Username or UID (format: <name|uid>[:<group|gid>])' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s w -l workdir -d 'Working directory inside the container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s d -l detach -d 'Detached mode: run command in the background'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s i -l interactive -d 'Keep STDIN open even if not attached'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s t -l tty -d 'Allocate a pseudo-TTY'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -l detach-keys -d 'Override the key sequence for detaching a container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from pause" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from pause" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from pause" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from unpause" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from unpause" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from unpause" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from unpause" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from rm" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from rm" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from rm" -s f -l force -d 'Force the removal of a running container (uses SIGKILL)'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from rm" -s v -l volumes -d 'Remove anonymous volumes associated with the container (none exist yet)'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from remove" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from remove" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from remove" -s f -l force -d 'Force the removal of a running container (uses SIGKILL)'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from remove" -s v -l volumes -d 'Remove anonymous volumes associated with the container (none exist yet)'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from prune" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from prune" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format output using a Go template' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -l type -d 'Only look for objects of this type' -r -f -a "container\t''
+image\t''"
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from port" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from port" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from port" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from port" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from commit" -s c -l change -d 'Apply Dockerfile instruction to the created image' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from commit" -s m -l message -d 'Commit message' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from commit" -s a -l author -d 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from commit" -s p -l pause -d 'Pause container during commit' -r -f -a "true\t''
+false\t''"
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from commit" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from commit" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from commit" -l no-pause -d 'Do not pause the container during commit'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from commit" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from commit" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from diff" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from diff" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to a file, instead of STDOUT' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from export" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from export" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "run" -d 'Create and run a new container from an image'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a new container'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "start" -d 'Start one or more stopped containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop one or more running containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "restart" -d 'Restart one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "kill" -d 'Kill one or more running containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "wait" -d 'Block until one or more containers stop, then print their exit codes'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "logs" -d 'Fetch the logs of a container'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "exec" -d 'Execute a command in a running container'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "attach" -d 'Attach to a running container'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "pause" -d 'Pause all processes within one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "unpause" -d 'Unpause all processes within one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove one or more containers'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove all stopped containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Display detailed information on one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "port" -d 'List port mappings or a specific mapping for the container'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c strata -n "__fish_strata_using_subcommand images" -l format -d 'Format output using a Go template' -r
 complete -c strata -n "__fish_strata_using_subcommand images" -l root -d 'Store directory (images, layers, containers)' -r -F
@@ -512,7 +737,26 @@ complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_
 complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs exec attach restart pause unpause ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port __network-teardown __monitor __gen-docs help" -f -a "__monitor" -d 'Run and watch a detached container (started by run -d and start)'
 complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs exec attach restart pause unpause ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port __network-teardown __monitor __gen-docs help" -f -a "__gen-docs" -d 'Write the man pages and shell completions (for packagers)'
 complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs exec attach restart pause unpause ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port __network-teardown __monitor __gen-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "ls" -d 'List containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "run" -d 'Create and run a new container from an image'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "create" -d 'Create a new container'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "start" -d 'Start one or more stopped containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "stop" -d 'Stop one or more running containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "restart" -d 'Restart one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "kill" -d 'Kill one or more running containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "wait" -d 'Block until one or more containers stop, then print their exit codes'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "logs" -d 'Fetch the logs of a container'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "exec" -d 'Execute a command in a running container'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "attach" -d 'Attach to a running container'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "pause" -d 'Pause all processes within one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "unpause" -d 'Unpause all processes within one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "rm" -d 'Remove one or more containers'
 complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "prune" -d 'Remove all stopped containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "inspect" -d 'Display detailed information on one or more containers'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "port" -d 'List port mappings or a specific mapping for the container'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "commit" -d 'Create a new image from a container\'s changes'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "diff" -d 'Inspect changes to files or directories on a container\'s filesystem'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from container" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
 complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "ls" -d 'List images'
 complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "rm" -d 'Remove one or more images'
 complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from image" -f -a "tag" -d 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE'

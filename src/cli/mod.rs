@@ -69,7 +69,7 @@ pub enum Command {
     Rm(rm::RmArgs),
     /// Manage containers
     #[command(subcommand)]
-    Container(rm::ContainerCommand),
+    Container(ContainerCommand),
     /// List images
     Images(images::ImagesArgs),
     /// Manage images
@@ -128,6 +128,53 @@ pub enum Command {
 }
 
 /// How a verb ended: the process exit code.
+/// `strata container …`: docker's management commands for containers.
+#[derive(Subcommand, Debug)]
+pub enum ContainerCommand {
+    /// List containers
+    #[command(visible_aliases = ["list", "ps"])]
+    Ls(ps::PsArgs),
+    /// Create and run a new container from an image
+    Run(run::RunArgs),
+    /// Create a new container
+    Create(run::RunArgs),
+    /// Start one or more stopped containers
+    Start(lifecycle::StartArgs),
+    /// Stop one or more running containers
+    Stop(lifecycle::StopArgs),
+    /// Restart one or more containers
+    Restart(lifecycle::StopArgs),
+    /// Kill one or more running containers
+    Kill(lifecycle::KillArgs),
+    /// Block until one or more containers stop, then print their exit codes
+    Wait(lifecycle::WaitArgs),
+    /// Fetch the logs of a container
+    Logs(lifecycle::LogsArgs),
+    /// Execute a command in a running container
+    Exec(lifecycle::ExecArgs),
+    /// Attach to a running container
+    Attach(lifecycle::AttachArgs),
+    /// Pause all processes within one or more containers
+    Pause(lifecycle::ContainersArgs),
+    /// Unpause all processes within one or more containers
+    Unpause(lifecycle::ContainersArgs),
+    /// Remove one or more containers
+    #[command(visible_alias = "remove")]
+    Rm(rm::RmArgs),
+    /// Remove all stopped containers
+    Prune(rm::PruneArgs),
+    /// Display detailed information on one or more containers
+    Inspect(inspect::InspectArgs),
+    /// List port mappings or a specific mapping for the container
+    Port(ps::PortArgs),
+    /// Create a new image from a container's changes
+    Commit(commit::CommitArgs),
+    /// Inspect changes to files or directories on a container's filesystem
+    Diff(commit::DiffArgs),
+    /// Export a container's filesystem as a tar archive
+    Export(commit::ExportArgs),
+}
+
 /// `strata image …`: docker's management commands for images.
 #[derive(Subcommand, Debug)]
 pub enum ImageCommand {
@@ -206,7 +253,28 @@ pub fn main() -> Code {
         }
         Command::Ps(a) => ps::exec(&engine, a),
         Command::Rm(a) => rm::exec(&engine, a),
-        Command::Container(c) => rm::exec_container(&engine, c),
+        Command::Container(c) => match c {
+            ContainerCommand::Ls(a) => ps::exec(&engine, a),
+            ContainerCommand::Run(a) => run::exec(&engine, a),
+            ContainerCommand::Create(a) => run::exec_create(&engine, a),
+            ContainerCommand::Start(a) => lifecycle::exec_start(&engine, a),
+            ContainerCommand::Stop(a) => lifecycle::exec_stop(&engine, a),
+            ContainerCommand::Restart(a) => lifecycle::exec_restart(&engine, a),
+            ContainerCommand::Kill(a) => lifecycle::exec_kill(&engine, a),
+            ContainerCommand::Wait(a) => lifecycle::exec_wait(&engine, a),
+            ContainerCommand::Logs(a) => lifecycle::exec_logs(&engine, a),
+            ContainerCommand::Exec(a) => lifecycle::exec_exec(&engine, a),
+            ContainerCommand::Attach(a) => lifecycle::exec_attach(&engine, a),
+            ContainerCommand::Pause(a) => lifecycle::exec_pause(&engine, a, true),
+            ContainerCommand::Unpause(a) => lifecycle::exec_pause(&engine, a, false),
+            ContainerCommand::Rm(a) => rm::exec(&engine, a),
+            ContainerCommand::Prune(a) => rm::exec_prune(&engine, a),
+            ContainerCommand::Inspect(a) => inspect::exec(&engine, a),
+            ContainerCommand::Port(a) => ps::exec_port(&engine, a),
+            ContainerCommand::Commit(a) => commit::exec_commit(&engine, a),
+            ContainerCommand::Diff(a) => commit::exec_diff(&engine, a),
+            ContainerCommand::Export(a) => commit::exec_export(&engine, a),
+        },
         Command::Images(a) => images::exec_images(&engine, a),
         Command::Image(c) => match c {
             ImageCommand::Ls(a) => images::exec_images(&engine, a),

@@ -2,7 +2,7 @@
 
 use super::{out, table, Code};
 use crate::engine::Engine;
-use clap::{Args, Subcommand};
+use clap::Args;
 use std::io::BufRead;
 
 #[derive(Args, Debug)]
@@ -16,12 +16,6 @@ pub struct RmArgs {
     /// The containers, by name, ID or unique ID prefix
     #[arg(required = true)]
     containers: Vec<String>,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum ContainerCommand {
-    /// Remove all stopped containers
-    Prune(PruneArgs),
 }
 
 #[derive(Args, Debug)]
@@ -46,37 +40,33 @@ pub fn exec(engine: &Engine, a: RmArgs) -> Code {
     code
 }
 
-pub fn exec_container(engine: &Engine, c: ContainerCommand) -> Code {
-    match c {
-        ContainerCommand::Prune(a) => {
-            if !a.force {
-                eprint!("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ");
-                let mut line = String::new();
-                let _ = std::io::stdin().lock().read_line(&mut line);
-                if !matches!(line.trim(), "y" | "Y" | "yes") {
-                    return 0;
-                }
-            }
-            match engine.prune_containers() {
-                Ok((ids, freed)) => {
-                    let mut s = String::new();
-                    if !ids.is_empty() {
-                        s.push_str("Deleted Containers:\n");
-                        for id in ids {
-                            s.push_str(&id);
-                            s.push('\n');
-                        }
-                        s.push('\n');
-                    }
-                    s.push_str(&format!(
-                        "Total reclaimed space: {}\n",
-                        table::human_size(freed)
-                    ));
-                    out(&s);
-                    0
-                }
-                Err(e) => super::fail(&e),
-            }
+pub fn exec_prune(engine: &Engine, a: PruneArgs) -> Code {
+    if !a.force {
+        eprint!("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ");
+        let mut line = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut line);
+        if !matches!(line.trim(), "y" | "Y" | "yes") {
+            return 0;
         }
+    }
+    match engine.prune_containers() {
+        Ok((ids, freed)) => {
+            let mut s = String::new();
+            if !ids.is_empty() {
+                s.push_str("Deleted Containers:\n");
+                for id in ids {
+                    s.push_str(&id);
+                    s.push('\n');
+                }
+                s.push('\n');
+            }
+            s.push_str(&format!(
+                "Total reclaimed space: {}\n",
+                table::human_size(freed)
+            ));
+            out(&s);
+            0
+        }
+        Err(e) => super::fail(&e),
     }
 }

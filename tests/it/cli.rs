@@ -45,3 +45,45 @@ fn version_and_help() {
         "{help}"
     );
 }
+
+#[test]
+fn docker_s_container_and_image_groups_reach_the_same_verbs() {
+    let env = Env::with_busybox();
+    assert_eq!(
+        env.ok(&[
+            "container",
+            "run",
+            "--name",
+            "grouped",
+            "--network",
+            "none",
+            "busybox",
+            "echo",
+            "hi"
+        ]),
+        "hi\n"
+    );
+    let ls = env.ok(&[
+        "container",
+        "ls",
+        "-a",
+        "--format",
+        "{{.Names}} {{.Status}}",
+    ]);
+    assert!(ls.starts_with("grouped Exited (0)"), "{ls}");
+    assert_eq!(env.ok(&["container", "ps", "-aq"]), env.ok(&["ps", "-aq"]));
+    assert_eq!(env.ok(&["container", "rm", "grouped"]), "grouped\n");
+    assert_eq!(
+        env.ok(&["image", "ls", "--format", "{{.Repository}}"]),
+        "busybox\n"
+    );
+    env.ok(&["image", "tag", "busybox", "again"]);
+    assert_eq!(
+        env.ok(&["image", "rm", "again"]),
+        "Untagged: again:latest\n"
+    );
+    assert_eq!(
+        env.ok(&["container", "prune", "-f"]),
+        "Total reclaimed space: 0B\n"
+    );
+}
