@@ -115,7 +115,7 @@ pub fn exec(engine: &Engine, a: RunArgs) -> Code {
             Err(e) => fail(&e),
         };
     }
-    match engine.run_foreground(&id) {
+    match engine.run_foreground_logged(&id) {
         Ok(code) => code,
         Err(e) => fail(&e),
     }

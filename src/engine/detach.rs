@@ -551,8 +551,19 @@ fn serve_attach(
 fn copy_to_log(
     out_r: std::os::fd::OwnedFd,
     err_r: std::os::fd::OwnedFd,
+    writer: log::Writer,
+    clients: &Clients,
+) -> log::Writer {
+    copy_out(out_r, err_r, writer, clients, None)
+}
+
+/// `copy_to_log`, and (a foreground `run`) each stream to a file as well.
+fn copy_out(
+    out_r: std::os::fd::OwnedFd,
+    err_r: std::os::fd::OwnedFd,
     mut writer: log::Writer,
     clients: &Clients,
+    mut also: Option<[std::fs::File; 2]>,
 ) -> log::Writer {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     use std::os::fd::AsFd;
@@ -588,6 +599,9 @@ fn copy_to_log(
             if n == 0 {
                 files[*i] = None;
             } else {
+                if let Some(files) = also.as_mut() {
+                    let _ = files[*i].write_all(&buf[..n]);
+                }
                 writer.write(*i, &buf[..n], time::now_nanos());
                 if let Ok(mut list) = clients.lock() {
                     let f = frame(*i as u8 + 1, &buf[..n]);
@@ -899,5 +913,83 @@ impl Engine {
             Some(c) => Ok(Some(c)),
             None => Ok(Some(self.wait(id)?)),
         }
+    }
+}
+
+impl Engine {
+    /// `run` in the foreground without a tty: the container's stdout and
+    /// stderr go through pipes that a thread copies to ours and into its
+    /// json-file log, as docker's do (so `logs` shows them afterwards).
+    pub fn run_foreground_logged(&self, id: &str) -> Result<i32> {
+        use nix::fcntl::OFlag;
+        use std::os::fd::{AsFd, AsRawFd};
+        let rec = self.containers.record(id)?;
+        let writer = match (rec.tty, log::Writer::open(&self.containers.log_path(id))) {
+            (false, Ok(w)) => w,
+            _ => return self.run_foreground(id),
+        };
+        // Our own stdout and stderr, kept (close-on-exec) to copy to.
+        let (Ok(saved_out), Ok(saved_err)) = (
+            std::io::stdout().as_fd().try_clone_to_owned(),
+            std::io::stderr().as_fd().try_clone_to_owned(),
+        ) else {
+            return self.run_foreground(id);
+        };
+        let pipes = nix::unistd::pipe2(OFlag::O_CLOEXEC)
+            .and_then(|o| nix::unistd::pipe2(OFlag::O_CLOEXEC).map(|e| (o, e)));
+        let Ok(((out_r, out_w), (err_r, err_w))) = pipes else {
+            return self.run_foreground(id);
+        };
+        let files = (
+            saved_out.try_clone().map(std::fs::File::from),
+            saved_err.try_clone().map(std::fs::File::from),
+        );
+        let (Ok(out_copy), Ok(err_copy)) = files else {
+            return self.run_foreground(id);
+        };
+        // The container inherits fds 1 and 2: now the pipes' write ends.
+        let _ = nix::unistd::dup2(out_w.as_raw_fd(), 1);
+        let _ = nix::unistd::dup2(err_w.as_raw_fd(), 2);
+        drop((out_w, err_w));
+        // The copier starts once the container has exec'd: a clone taken
+        // while another thread holds a lock (malloc's) could hang on it.
+        // It takes no signal: the supervisor's signalfd must get every
+        // SIGCHLD and forwarded signal, and a thread starts with the mask
+        // of the one that makes it.
+        let mut pending = Some((out_r, err_r, writer, out_copy, err_copy));
+        let mut copier = None;
+        let mut start_copier = |_: i32, _: Option<std::os::fd::OwnedFd>| {
+            use nix::sys::signal::{pthread_sigmask, SigSet, SigmaskHow};
+            let Some((out_r, err_r, writer, out_copy, err_copy)) = pending.take() else {
+                return;
+            };
+            let mut old = SigSet::empty();
+            let _ = pthread_sigmask(
+                SigmaskHow::SIG_SETMASK,
+                Some(&SigSet::all()),
+                Some(&mut old),
+            );
+            copier = Some(std::thread::spawn(move || {
+                let clients = Clients::default();
+                copy_out(out_r, err_r, writer, &clients, Some([out_copy, err_copy]));
+            }));
+            let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
+        };
+        let result = self.run_container(
+            id,
+            super::run::Watch {
+                discard_output: false,
+                kill_on_signal: false,
+                started: &mut start_copier,
+                exited: &mut || None,
+            },
+        );
+        // Ours again; the pipes end when the container's last writer goes.
+        let _ = nix::unistd::dup2(saved_out.as_raw_fd(), 1);
+        let _ = nix::unistd::dup2(saved_err.as_raw_fd(), 2);
+        if let Some(c) = copier {
+            let _ = c.join();
+        }
+        result
     }
 }

@@ -513,3 +513,39 @@ fn ps_and_images_format_tables() {
     let t = env.ok(&["images", "--format", "table {{.Repository}}\t{{.ID}}"]);
     assert!(t.starts_with("REPOSITORY   IMAGE ID\nbusybox      "), "{t}");
 }
+
+#[test]
+fn a_foreground_run_s_output_reaches_the_terminal_and_its_log() {
+    let env = Env::with_busybox();
+    let out = env.run(&[
+        "run",
+        "--name",
+        "fg",
+        "--network",
+        "none",
+        "busybox",
+        "sh",
+        "-c",
+        "echo out; echo err >&2; exit 3",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(stdout(&out), "out\n");
+    assert_eq!(stderr(&out), "err\n");
+    let logs = env.run(&["logs", "fg"]);
+    assert_eq!(stdout(&logs), "out\n");
+    assert_eq!(stderr(&logs), "err\n");
+    // A process the command leaves behind dies with it; the run still ends.
+    assert_eq!(
+        env.ok(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "busybox",
+            "sh",
+            "-c",
+            "sleep 30 & echo left"
+        ]),
+        "left\n"
+    );
+}
