@@ -180,36 +180,17 @@ pub struct ImagePruneArgs {
 }
 
 pub fn exec_image_prune(engine: &Engine, a: ImagePruneArgs) -> Code {
-    use std::io::BufRead;
-    if !a.force {
-        let what = if a.all {
-            "all images without at least one container associated to them"
-        } else {
-            "all dangling images"
-        };
-        eprint!("WARNING! This will remove {what}.\nAre you sure you want to continue? [y/N] ");
-        let mut line = String::new();
-        let _ = std::io::stdin().lock().read_line(&mut line);
-        if !matches!(line.trim(), "y" | "Y" | "yes") {
-            return 0;
-        }
+    let what = if a.all {
+        "all images without at least one container associated to them"
+    } else {
+        "all dangling images"
+    };
+    if !a.force && !super::confirm(what) {
+        return 0;
     }
     match engine.prune_images(a.all) {
         Ok((lines, freed)) => {
-            let mut s = String::new();
-            if !lines.is_empty() {
-                s.push_str("Deleted Images:\n");
-                for l in lines {
-                    s.push_str(&l);
-                    s.push('\n');
-                }
-                s.push('\n');
-            }
-            s.push_str(&format!(
-                "Total reclaimed space: {}\n",
-                table::human_size(freed)
-            ));
-            out(&s);
+            out(&super::prune_report("Images", &lines, freed));
             0
         }
         Err(e) => super::fail(&e),

@@ -311,6 +311,33 @@ pub fn main() -> Code {
 }
 
 /// Prints an error in one line and returns its exit code.
+/// docker's prune question on stderr; true when the answer is yes.
+pub fn confirm(what: &str) -> bool {
+    use std::io::BufRead;
+    eprint!("WARNING! This will remove {what}.\nAre you sure you want to continue? [y/N] ");
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    matches!(line.trim(), "y" | "Y" | "yes")
+}
+
+/// docker's prune report: `Deleted KIND:` and its lines, then the space.
+pub fn prune_report(kind: &str, lines: &[String], freed: u64) -> String {
+    let mut s = String::new();
+    if !lines.is_empty() {
+        s.push_str(&format!("Deleted {kind}:\n"));
+        for l in lines {
+            s.push_str(l);
+            s.push('\n');
+        }
+        s.push('\n');
+    }
+    s.push_str(&format!(
+        "Total reclaimed space: {}\n",
+        table::human_size(freed)
+    ));
+    s
+}
+
 pub fn fail(e: &engine::Error) -> Code {
     eprintln!("Error: {e}");
     e.exit_code()

@@ -62,22 +62,35 @@ pub struct LogoutArgs {
     server: Option<String>,
 }
 
-fn say_to_stdout(quiet: bool) -> impl Fn(&str) {
-    move |line: &str| {
-        if !quiet {
-            let mut o = std::io::stdout().lock();
-            let _ = writeln!(o, "{line}");
-            let _ = o.flush();
-        }
-    }
-}
-
-/// On a terminal, a line per layer updated in place (docker's display).
+/// Where progress lines go: nowhere (`-q`), one per line, or on a
+/// terminal a line per layer updated in place (docker's display).
 struct Board {
+    quiet: bool,
+    tty: bool,
     ids: std::cell::RefCell<Vec<String>>,
 }
 
 impl Board {
+    fn new(quiet: bool) -> Board {
+        Board {
+            quiet,
+            tty: !quiet && std::io::stdout().is_terminal(),
+            ids: Default::default(),
+        }
+    }
+
+    fn say(&self, line: &str) {
+        if self.quiet {
+            return;
+        }
+        if self.tty {
+            return self.show(line);
+        }
+        let mut o = std::io::stdout().lock();
+        let _ = writeln!(o, "{line}");
+        let _ = o.flush();
+    }
+
     fn show(&self, line: &str) {
         let mut o = std::io::stdout().lock();
         let id = line
@@ -102,15 +115,11 @@ impl Board {
 }
 
 pub fn exec_pull(engine: &Engine, a: PullArgs) -> Code {
-    let tty = !a.quiet && std::io::stdout().is_terminal();
-    let board = Board {
-        ids: Default::default(),
-    };
-    let plain = say_to_stdout(a.quiet);
-    let say = |l: &str| if tty { board.show(l) } else { plain(l) };
+    let board = Board::new(a.quiet);
+    let say = |l: &str| board.say(l);
     let opts = PullOptions {
         platform: a.platform.clone(),
-        progress: tty,
+        progress: board.tty,
         tls_verify: a.tls_verify,
     };
     let pulled = if a.all_tags {
@@ -131,16 +140,14 @@ pub fn exec_pull(engine: &Engine, a: PullArgs) -> Code {
 }
 
 pub fn exec_push(engine: &Engine, a: PushArgs) -> Code {
-    let tty = !a.quiet && std::io::stdout().is_terminal();
-    let board = Board {
-        ids: Default::default(),
-    };
-    let plain = say_to_stdout(a.quiet);
-    let say = |l: &str| if tty { board.show(l) } else { plain(l) };
+    let board = Board::new(a.quiet);
+    let say = |l: &str| board.say(l);
     let pushed = if a.all_tags {
-        engine.push_all_tags(&a.name, a.tls_verify, tty, &say)
+        engine.push_all_tags(&a.name, a.tls_verify, board.tty, &say)
     } else {
-        engine.push(&a.name, a.tls_verify, tty, &say).map(|_| ())
+        engine
+            .push(&a.name, a.tls_verify, board.tty, &say)
+            .map(|_| ())
     };
     match pushed {
         Ok(_) => 0,

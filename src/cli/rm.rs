@@ -1,9 +1,8 @@
 //! `strata rm` and `strata container prune`.
 
-use super::{out, table, Code};
+use super::{out, Code};
 use crate::engine::Engine;
 use clap::Args;
-use std::io::BufRead;
 
 #[derive(Args, Debug)]
 pub struct RmArgs {
@@ -41,30 +40,12 @@ pub fn exec(engine: &Engine, a: RmArgs) -> Code {
 }
 
 pub fn exec_prune(engine: &Engine, a: PruneArgs) -> Code {
-    if !a.force {
-        eprint!("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ");
-        let mut line = String::new();
-        let _ = std::io::stdin().lock().read_line(&mut line);
-        if !matches!(line.trim(), "y" | "Y" | "yes") {
-            return 0;
-        }
+    if !a.force && !super::confirm("all stopped containers") {
+        return 0;
     }
     match engine.prune_containers() {
         Ok((ids, freed)) => {
-            let mut s = String::new();
-            if !ids.is_empty() {
-                s.push_str("Deleted Containers:\n");
-                for id in ids {
-                    s.push_str(&id);
-                    s.push('\n');
-                }
-                s.push('\n');
-            }
-            s.push_str(&format!(
-                "Total reclaimed space: {}\n",
-                table::human_size(freed)
-            ));
-            out(&s);
+            out(&super::prune_report("Containers", &ids, freed));
             0
         }
         Err(e) => super::fail(&e),

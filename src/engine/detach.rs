@@ -211,7 +211,7 @@ impl Engine {
                 let tx = done_tx.clone();
                 let tap = clients.clone();
                 std::thread::spawn(move || {
-                    let w = copy_to_log(out_r, err_r, writer, &tap);
+                    let w = copy_out(out_r, err_r, writer, &tap, None);
                     let _ = tx.send((w.dropped, w.error));
                 });
                 if let Some(l) = listener.take() {
@@ -546,18 +546,8 @@ fn serve_attach(
     }
 }
 
-/// Copies the two pipes into the log (and to attached clients) until both
-/// are closed.
-fn copy_to_log(
-    out_r: std::os::fd::OwnedFd,
-    err_r: std::os::fd::OwnedFd,
-    writer: log::Writer,
-    clients: &Clients,
-) -> log::Writer {
-    copy_out(out_r, err_r, writer, clients, None)
-}
-
-/// `copy_to_log`, and (a foreground `run`) each stream to a file as well.
+/// Copies the two pipes into the log (and to attached clients, and for a
+/// foreground `run` each stream to a file as well) until both are closed.
 fn copy_out(
     out_r: std::os::fd::OwnedFd,
     err_r: std::os::fd::OwnedFd,

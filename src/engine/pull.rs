@@ -90,10 +90,6 @@ pub(super) fn insecure_registries() -> Vec<String> {
     out
 }
 
-fn short(digest: &str) -> String {
-    hash::hex_part(digest).chars().take(12).collect()
-}
-
 fn unsupported(what: &str) -> Error {
     Error::Registry(registry::Error::Protocol(format!(
         "unsupported manifest media type and no default available: {what}"
@@ -254,16 +250,19 @@ impl Engine {
         let mut todo = Vec::new();
         for (i, l) in manifest.layers.iter().enumerate() {
             if self.images.layer(&chains[i]).is_ok() {
-                say(&format!("{}: Already exists", short(&l.digest)));
+                say(&format!("{}: Already exists", super::short_id(&l.digest)));
             } else {
-                say(&format!("{}: Pulling fs layer", short(&l.digest)));
+                say(&format!("{}: Pulling fs layer", super::short_id(&l.digest)));
                 todo.push(i);
             }
         }
         // Beyond the parallel downloads, a layer waits its turn (docker
         // says so).
         for &i in todo.iter().skip(PARALLEL) {
-            say(&format!("{}: Waiting", short(&manifest.layers[i].digest)));
+            say(&format!(
+                "{}: Waiting",
+                super::short_id(&manifest.layers[i].digest)
+            ));
         }
         // Download and unpack in parallel; store in order, each layer as
         // soon as those below it are stored. Workers report through a
@@ -291,7 +290,7 @@ impl Engine {
                         match self.images.commit_staged(staged, parent) {
                             Ok(_) => say(&format!(
                                 "{}: Pull complete",
-                                short(&manifest.layers[i].digest)
+                                super::short_id(&manifest.layers[i].digest)
                             )),
                             Err(e) => {
                                 first_err.get_or_insert(Error::from(e));
@@ -380,7 +379,7 @@ fn fetch_layer(
     progress: bool,
     say: &dyn Fn(&str),
 ) -> Result<Staged> {
-    let id = short(&desc.digest);
+    let id = super::short_id(&desc.digest);
     let stream = client.blob(repo, &desc.digest)?;
     // A registry that sends more than the manifest said is cut off.
     let limited = super::progress::Progress {

@@ -12,10 +12,6 @@ use crate::registry;
 use crate::util::{hash, ids};
 use std::io::Write;
 
-fn short(digest: &str) -> String {
-    hash::hex_part(digest).chars().take(12).collect()
-}
-
 impl Engine {
     /// Pushes `name` (a tag); `say` gets docker's progress lines.
     /// With `progress` (a terminal), docker's upload bars are said too.
@@ -55,13 +51,13 @@ impl Engine {
             .map(|c| self.images.layer(c))
             .collect::<std::result::Result<_, _>>()?;
         for l in layers.iter().rev() {
-            say(&format!("{}: Preparing", short(&l.diff_id)));
+            say(&format!("{}: Preparing", super::short_id(&l.diff_id)));
         }
         let mut descs = Vec::new();
         let mut oci = false;
         for l in layers.iter().rev() {
             let blob = self.push_blob_of(l)?;
-            let shown = short(&l.diff_id);
+            let shown = super::short_id(&l.diff_id);
             let path = self.images.blob_path(&l.chain_id, &blob.digest);
             let denied = |e: registry::Error| match e {
                 registry::Error::Unauthorized { why, .. } => Error::Invalid(format!(
