@@ -212,6 +212,9 @@ pub struct ExecArgs {
     /// Working directory inside the container
     #[arg(short, long)]
     workdir: Option<String>,
+    /// Give extended privileges to the command
+    #[arg(long)]
+    privileged: bool,
     /// Print help
     #[arg(long, action = clap::ArgAction::Help)]
     help: Option<bool>,
@@ -235,6 +238,7 @@ pub fn exec_exec(engine: &Engine, a: ExecArgs) -> Code {
         tty: a.tty,
         interactive: a.interactive,
         detach: a.detach,
+        privileged: a.privileged,
     };
     match engine.exec(&a.container, &req) {
         Ok(code) => code,

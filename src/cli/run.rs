@@ -71,6 +71,21 @@ pub struct RunArgs {
     /// Add a custom host-to-IP mapping (host:ip)
     #[arg(long = "add-host", value_name = "HOST:IP")]
     add_host: Vec<String>,
+    /// Add Linux capabilities
+    #[arg(long = "cap-add", value_name = "CAP")]
+    cap_add: Vec<String>,
+    /// Drop Linux capabilities
+    #[arg(long = "cap-drop", value_name = "CAP")]
+    cap_drop: Vec<String>,
+    /// Give extended privileges to this container
+    #[arg(long)]
+    privileged: bool,
+    /// Security options (seccomp=unconfined|PROFILE.json, no-new-privileges)
+    #[arg(long = "security-opt", value_name = "OPT")]
+    security_opt: Vec<String>,
+    /// Add a host device to the container (HOST[:CONTAINER[:rwm]])
+    #[arg(long = "device", value_name = "DEVICE")]
+    device: Vec<String>,
     /// Print help
     #[arg(long, action = ArgAction::Help)]
     help: Option<bool>,
@@ -170,6 +185,13 @@ fn create(engine: &Engine, a: RunArgs) -> Result<String, Code> {
         build_step: false,
         restart: a.restart,
         init: a.init,
+        security: crate::engine::SecurityRequest {
+            cap_add: a.cap_add,
+            cap_drop: a.cap_drop,
+            privileged: a.privileged,
+            security_opt: a.security_opt,
+            devices: a.device,
+        },
     };
     engine.create(&req).map_err(|e| fail(&e))
 }

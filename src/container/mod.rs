@@ -141,6 +141,43 @@ pub struct Record {
     /// `--restart`, applied by the monitor while it lives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart: Option<RestartPolicy>,
+    /// Capabilities, seccomp, devices: what the container may do.
+    #[serde(default)]
+    pub security: Security,
+}
+
+/// What a container may do beyond docker's defaults, as asked
+/// (`--cap-add`, `--cap-drop`, `--privileged`, `--security-opt`, `--device`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Security {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cap_add: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cap_drop: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub privileged: bool,
+    /// `--security-opt` values as given (for inspect).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_opt: Vec<String>,
+    /// A seccomp profile given with `seccomp=FILE`: its JSON, read at
+    /// create time as docker's client does. None: the default profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seccomp_profile: Option<String>,
+    /// `seccomp=unconfined` (or `--privileged`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub seccomp_unconfined: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_new_privileges: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<DeviceMapping>,
+}
+
+/// `--device HOST[:CONTAINER[:PERMISSIONS]]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceMapping {
+    pub path_on_host: String,
+    pub path_in_container: String,
+    pub cgroup_permissions: String,
 }
 
 /// The file `reserve_space` makes.

@@ -637,6 +637,8 @@ pub struct ExecRequest {
     pub tty: bool,
     pub interactive: bool,
     pub detach: bool,
+    /// `--privileged`: every capability, no seccomp filter.
+    pub privileged: bool,
 }
 
 impl Engine {
@@ -658,7 +660,10 @@ impl Engine {
         }
         let env = super::run::merge_env(&env, rec.config.env.as_deref().unwrap_or_default());
         let env = super::run::merge_env(&env, &req.env);
-        let spec = crate::runtime::Spec {
+        if let Some(w) = &req.workdir {
+            super::run::check_workdir(w)?;
+        }
+        let mut spec = crate::runtime::Spec {
             links_dir: Default::default(),
             lowers: Vec::new(),
             upper: Default::default(),
@@ -689,7 +694,15 @@ impl Engine {
             discard_output: req.detach,
             kill_on_signal: false,
             join: Some(st.pid),
+            caps: 0,
+            seccomp: None,
+            no_new_privs: false,
+            privileged: false,
+            devices: Vec::new(),
         };
+        self.apply_security(&rec.security, &mut spec, req.privileged)?;
+        // The container's /dev is made already: exec makes no nodes.
+        spec.devices.clear();
         let started = crate::runtime::start_with(&spec, &mut |_| Ok(()))?;
         if req.detach {
             // Its parent gone, the container's init adopts it.

@@ -24,6 +24,8 @@ mod rm;
 mod save;
 pub use save::SaveFormat;
 mod run;
+mod security;
+pub use security::SecurityRequest;
 
 pub use build::{BuildEvent, BuildRequest};
 pub use commit::CommitRequest;

@@ -89,6 +89,8 @@ pub struct RunRequest {
     pub restart: Option<String>,
     /// `--init`: strata's init as PID 1.
     pub init: bool,
+    /// `--cap-add`, `--cap-drop`, `--privileged`, `--security-opt`, `--device`.
+    pub security: super::SecurityRequest,
 }
 
 /// How `run_container` watches a container.
@@ -163,6 +165,26 @@ pub fn command(image: &RunConfig, req_cmd: &[String], req_entrypoint: Option<&st
     entrypoint.into_iter().chain(cmd).collect()
 }
 
+/// docker's rules for `-w`: absolute; and strata's: never through /proc,
+/// whose magic links lead out of the container.
+pub fn check_workdir(w: &str) -> Result<()> {
+    if !w.starts_with('/') {
+        return Err(Error::Invalid(format!(
+            "the working directory '{w}' is invalid, it needs to be an absolute path"
+        )));
+    }
+    let clean: Vec<&str> = w
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
+    if clean.first() == Some(&"proc") {
+        return Err(Error::Invalid(format!(
+            "the working directory '{w}' is invalid: it is inside /proc"
+        )));
+    }
+    Ok(())
+}
+
 fn parse_network(n: &str) -> Result<Network> {
     match n {
         "" | "default" | "bridge" => Ok(Network::Private),
@@ -210,6 +232,10 @@ impl Engine {
     /// `create`: makes the container and returns its id.
     pub fn create(&self, req: &RunRequest) -> Result<String> {
         let network = parse_network(&req.network)?;
+        let security = super::security::parse(&req.security)?;
+        if let Some(w) = &req.workdir {
+            check_workdir(w)?;
+        }
         let restart = match req.restart.as_deref() {
             None | Some("no") | Some("") => None,
             Some(p) => Some(parse_restart(p)?),
@@ -339,6 +365,7 @@ impl Engine {
             extra_hosts,
             restart,
             init: req.init,
+            security,
         };
         if req.publish_all {
             for p in image.config.exposed_ports.iter().flat_map(|m| m.keys()) {
@@ -354,14 +381,28 @@ impl Engine {
             }
         }
         let host_resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
-        let files = [
-            ("hostname", format!("{hostname}\n")),
-            ("hosts", network::hosts(&hostname, None, &rec.extra_hosts)),
-            (
-                "resolv.conf",
-                network::resolv_conf(&host_resolv, upstream_resolv().as_deref(), &rec.dns),
-            ),
-        ];
+        let files = if network == Network::Host {
+            // Copies of the host's files, never binds of them: a container
+            // must not be able to rewrite the host's name resolution.
+            let mut hosts = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
+            for (h, ip) in &rec.extra_hosts {
+                hosts.push_str(&format!("{ip}\t{h}\n"));
+            }
+            [
+                ("hostname", format!("{hostname}\n")),
+                ("hosts", hosts),
+                ("resolv.conf", host_resolv),
+            ]
+        } else {
+            [
+                ("hostname", format!("{hostname}\n")),
+                ("hosts", network::hosts(&hostname, None, &rec.extra_hosts)),
+                (
+                    "resolv.conf",
+                    network::resolv_conf(&host_resolv, upstream_resolv().as_deref(), &rec.dns),
+                ),
+            ]
+        };
         self.containers.create(&rec, &files)?;
         Ok(id)
     }
@@ -389,18 +430,10 @@ impl Engine {
         }
         let dir = self.containers.dir(&rec.id);
         let network = parse_network(&rec.network)?;
-        let etc_files = if network == Network::Host {
-            vec![
-                (dir.join("hostname"), "/etc/hostname".into()),
-                (PathBuf::from("/etc/hosts"), "/etc/hosts".into()),
-                (PathBuf::from("/etc/resolv.conf"), "/etc/resolv.conf".into()),
-            ]
-        } else {
-            ["hostname", "hosts", "resolv.conf"]
-                .iter()
-                .map(|f| (dir.join(f), format!("/etc/{f}")))
-                .collect()
-        };
+        let etc_files = ["hostname", "hosts", "resolv.conf"]
+            .iter()
+            .map(|f| (dir.join(f), format!("/etc/{f}")))
+            .collect();
         let mut env = vec![format!("HOSTNAME={}", rec.hostname)];
         if rec.tty {
             env.push("TERM=xterm".into());
@@ -451,6 +484,11 @@ impl Engine {
             discard_output: false,
             kill_on_signal: false,
             join: None,
+            caps: 0,
+            seccomp: None,
+            no_new_privs: false,
+            privileged: false,
+            devices: Vec::new(),
         })
     }
 
@@ -503,7 +541,16 @@ impl Engine {
             Ok(s) => s,
             Err(e) => return Err(self.fail_start(&rec, e)),
         };
-        spec.cgroups = runtime::cgroup::create(id);
+        let policy = match self.apply_security(&rec.security, &mut spec, false) {
+            Ok(p) => p,
+            Err(e) => return Err(self.fail_start(&rec, e)),
+        };
+        spec.cgroups = match runtime::cgroup::create(id, &policy) {
+            Ok(d) => d,
+            Err(e) => {
+                return Err(self.fail_start(&rec, Error::Runtime(runtime::Error::Invalid(e.0))))
+            }
+        };
         spec.discard_output = discard_output;
         spec.kill_on_signal = kill_on_signal;
         // On the bridge: an address and the ports, before anything starts.

@@ -1,7 +1,11 @@
-//! A cgroup per container, for one purpose today: freezing it so that a
-//! commit snapshots a consistent upper dir. cgroup v2 (`cgroup.freeze`,
-//! also on a hybrid host's `unified` tree) is used when there, else the v1
-//! freezer. The container's init joins the groups before it execs.
+//! A cgroup per container: for freezing it (a commit snapshots a
+//! consistent upper dir) and for its device policy. cgroup v2
+//! (`cgroup.freeze`, also on a hybrid host's `unified` tree) is used when
+//! there, else the v1 freezer. Devices: a BPF program on the v2 group
+//! (cgroup BPF needs no controller, so this works on a hybrid host's
+//! controllerless tree too), else the v1 `devices` controller. The
+//! container's init is cloned into the v2 group and joins the others
+//! before it execs.
 
 use std::fs;
 use std::io;
@@ -10,8 +14,11 @@ use std::time::{Duration, Instant};
 
 /// Where cgroup hierarchies that can freeze are mounted here.
 fn bases() -> Vec<(PathBuf, bool)> {
+    bases_in(Path::new("/sys/fs/cgroup"))
+}
+
+fn bases_in(root: &Path) -> Vec<(PathBuf, bool)> {
     let mut out = Vec::new();
-    let root = Path::new("/sys/fs/cgroup");
     if root.join("cgroup.controllers").exists() {
         out.push((root.to_path_buf(), true)); // pure v2
     } else {
@@ -27,31 +34,102 @@ fn bases() -> Vec<(PathBuf, bool)> {
     out
 }
 
+/// The v1 devices hierarchy, when this host mounts one.
+fn devices_base() -> Option<PathBuf> {
+    let d = Path::new("/sys/fs/cgroup/devices");
+    d.join("devices.allow").exists().then(|| d.to_path_buf())
+}
+
 /// The cgroup directories of container `id` (whether or not they exist).
 pub fn dirs(id: &str) -> Vec<PathBuf> {
     bases()
         .into_iter()
-        .map(|(b, _)| b.join("strata").join(id))
+        .map(|(b, _)| b)
+        .chain(devices_base())
+        .map(|b| b.join("strata").join(id))
         .collect()
 }
 
-/// Creates the container's cgroups; returns those that could be made.
-/// A v2 group that can freeze is enough: the v1 freezer is then not used
-/// (joining a group costs an RCU grace period; one is cheaper than two).
-pub fn create(id: &str) -> Vec<PathBuf> {
+/// Whether the v1 devices controller is asked for even where a v2 device
+/// program works (`STRATA_CGROUP_DEVICES=v1`, or `both`).
+fn v1_devices_forced() -> bool {
+    matches!(
+        std::env::var("STRATA_CGROUP_DEVICES").as_deref(),
+        Ok("v1") | Ok("both")
+    )
+}
+
+/// Why a container's cgroups could not be set up.
+#[derive(Debug)]
+pub struct SetupError(pub String);
+
+fn mkdir_retry(d: &Path) -> bool {
+    // A retry covers a concurrent `remove` that took away the empty parent.
+    (0..3).any(|_| fs::create_dir_all(d).is_ok())
+}
+
+/// Creates the container's cgroups and applies its device policy; returns
+/// the groups to join. A v2 group that can freeze is enough for freezing:
+/// the v1 freezer is then not used (joining a group by writing
+/// `cgroup.procs` costs an RCU grace period, 5-20 ms; cloning into a v2
+/// group costs none). The device policy goes on the v2 group as a BPF
+/// program; the v1 devices controller is used only where that fails (no
+/// v2 tree), or when `STRATA_CGROUP_DEVICES` asks. A policy that cannot
+/// be applied anywhere is an error: a container never runs without one.
+pub fn create(id: &str, policy: &super::devices::Policy) -> Result<Vec<PathBuf>, SetupError> {
     collect_strays();
     let mut out = Vec::new();
-    for d in dirs(id) {
-        // A retry covers a concurrent `remove` that took away the empty parent.
-        if (0..3).any(|_| fs::create_dir_all(&d).is_ok()) {
-            let enough = is_v2(&d);
-            out.push(d);
-            if enough {
-                break;
+    let mut program_attached = false;
+    for (base, _) in bases() {
+        let d = base.join("strata").join(id);
+        if !mkdir_retry(&d) {
+            continue;
+        }
+        let v2 = is_v2(&d);
+        if v2 && !program_attached {
+            if let super::devices::Policy::Allow(rules) = policy {
+                if let Ok(f) = fs::File::open(&d) {
+                    program_attached = super::devices::attach_program(&f, rules).is_ok();
+                }
             }
         }
+        out.push(d);
+        if v2 {
+            break;
+        }
     }
-    out
+    let restricted = matches!(policy, super::devices::Policy::Allow(_));
+    if restricted && (!program_attached || v1_devices_forced()) {
+        let Some(base) = devices_base() else {
+            remove(id);
+            return Err(SetupError(
+                "no device cgroup: neither a cgroup v2 device program nor the v1 devices controller could be used".into(),
+            ));
+        };
+        let d = base.join("strata").join(id);
+        if !mkdir_retry(&d) {
+            remove(id);
+            return Err(SetupError(format!("mkdir {}", d.display())));
+        }
+        if let Err(e) = write_v1_devices(&d, policy) {
+            remove(id);
+            return Err(SetupError(format!("{}: {e}", d.display())));
+        }
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// Writes a policy into a v1 devices group.
+pub fn write_v1_devices(dir: &Path, policy: &super::devices::Policy) -> io::Result<()> {
+    let (deny, allow) = super::devices::v1_lines(policy);
+    for l in deny {
+        fs::write(dir.join("devices.deny"), l)?;
+    }
+    for l in allow {
+        fs::write(dir.join("devices.allow"), l)?;
+    }
+    Ok(())
 }
 
 /// Removes containers' groups that a killed strata left: empty, and made

@@ -78,6 +78,9 @@ pub struct ChildCtx<'a> {
     pub joined: Option<&'a Path>,
     /// `exec`: the container's namespaces to join, mount last.
     pub join_fds: &'a [(OwnedFd, nix::sched::CloneFlags)],
+    /// The fds above stderr the child needs (its end of the sync socket,
+    /// the namespaces to join); every other inherited fd is closed.
+    pub keep_fds: &'a [RawFd],
 }
 
 /// Sets the container up and execs its command. Returns only on failure.
@@ -89,8 +92,8 @@ pub fn run(ctx: &ChildCtx) -> Failure {
 }
 
 fn setup_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
-    let spec = ctx.spec;
-    // SAFETY: prctl(PR_SET_PDEATHSIG) takes plain integers and touches no memory.
+    // SAFETY: prctl(PR_SET_PDEATHSIG) and prctl(PR_SET_DUMPABLE) take
+    // plain integers and touch no memory.
     unsafe {
         libc::prctl(
             libc::PR_SET_PDEATHSIG,
@@ -98,13 +101,52 @@ fn setup_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
             0,
             0,
             0,
-        )
-    };
-
-    if spec.join.is_some() {
-        return join_and_exec(ctx);
+        );
+        // Not dumpable until execve (which resets it): nothing in the
+        // container may ptrace us, read our memory or open
+        // /proc/<pid>/exe, the host's strata binary (CVE-2019-5736 class).
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
     }
+    // No fd of the caller's but stdio may reach the container, not even
+    // for a moment: a directory fd plus a working directory through
+    // /proc/self/fd would lead to the host (CVE-2024-21626 class).
+    close_inherited(ctx.keep_fds)?;
 
+    if ctx.spec.join.is_some() {
+        join_namespaces(ctx)?;
+        finish(ctx, false)
+    } else {
+        make_root(ctx)?;
+        finish(ctx, true)
+    }
+}
+
+/// Closes every fd from 3 up but those in `keep`.
+fn close_inherited(keep: &[RawFd]) -> Result<(), Failure> {
+    let mut keep: Vec<u32> = keep.iter().filter(|f| **f > 2).map(|f| *f as u32).collect();
+    keep.sort_unstable();
+    let mut from = 3u32;
+    for k in keep.into_iter().chain(std::iter::once(u32::MAX)) {
+        if k > from {
+            // SAFETY: close_range closes fds of this process only; none of
+            // them is used by any Rust object we still hold.
+            let r = unsafe { libc::syscall(libc::SYS_close_range, from, k - 1, 0u32) };
+            if r < 0 {
+                return Err(Failure {
+                    step: "close inherited fds",
+                    errno: last_errno(),
+                    detail: String::new(),
+                });
+            }
+        }
+        from = k.saturating_add(1);
+    }
+    Ok(())
+}
+
+/// A new container: its cgroups, mounts and root (steps 0-8).
+fn make_root(ctx: &ChildCtx) -> Result<(), Failure> {
+    let spec = ctx.spec;
     // 0. Join the container's cgroups while the host's cgroupfs is visible.
     for dir in &spec.cgroups {
         if ctx.joined == Some(dir.as_path()) {
@@ -180,34 +222,71 @@ fn setup_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
     // 6. Kernel file systems and /dev.
     for m in plan::kernel_mounts() {
         ensure_dir(m.target)?;
-        let flags = MsFlags::from_bits_truncate(m.flags);
+        let mut flags = MsFlags::from_bits_truncate(m.flags);
+        if spec.privileged && m.fstype == "sysfs" {
+            flags.remove(MsFlags::MS_RDONLY);
+        }
         let data = if m.data.is_empty() {
             None
         } else {
             Some(m.data)
         };
-        let r = mount(Some(m.fstype), m.target, Some(m.fstype), flags, data);
-        // sysfs needs its own network namespace or the host's; with host
-        // networking in a fresh user setup it may be refused: bind it instead.
-        if let Err(e) = r {
-            return Err(fail("mount", format!("{} on {}", m.fstype, m.target))(e));
-        }
+        mount(Some(m.fstype), m.target, Some(m.fstype), flags, data)
+            .map_err(fail("mount", format!("{} on {}", m.fstype, m.target)))?;
         if m.target == "/dev" {
             make_dev_nodes()?;
         }
     }
+    make_extra_devices(&spec.devices)?;
 
     // 7. Binds: /etc files first, then -v volumes.
     for (fd, target, readonly, is_dir) in &binds {
         bind_fd(fd, target, *readonly, *is_dir)?;
     }
 
-    // 8. Masked and read-only paths.
-    mask_paths()?;
+    // 8. Masked and read-only paths (none with --privileged, as docker).
+    if !spec.privileged {
+        mask_paths()?;
+    }
+    Ok(())
+}
 
+/// `exec`: into the running container's namespaces (its cgroup was
+/// joined by the clone); entering the mount namespace puts us at its root.
+fn join_namespaces(ctx: &ChildCtx) -> Result<(), Failure> {
+    for dir in &ctx.spec.cgroups {
+        if ctx.joined != Some(dir.as_path()) {
+            let procs = dir.join("cgroup.procs");
+            fs::write(&procs, "0").map_err(fail_io("join cgroup", procs.display().to_string()))?;
+        }
+    }
+    for (fd, kind) in ctx.join_fds {
+        nix::sched::setns(fd, *kind).map_err(fail("setns", format!("{kind:?}")))?;
+    }
+    Ok(())
+}
+
+/// Reads a file of the container's (its /etc/passwd), at most 4 MiB: an
+/// image's /etc/passwd may be a link to /dev/zero.
+fn read_bounded(path: &str) -> String {
+    use std::io::Read;
+    let mut s = String::new();
+    if let Ok(f) = fs::File::open(path) {
+        let _ = f.take(4 << 20).read_to_string(&mut s);
+    }
+    s
+}
+
+/// The last steps, the same for a container's init and for `exec`: the
+/// user, the working directory (checked to be inside the root), stdio,
+/// a fresh session keyring, no_new_privs, seccomp, the capabilities and
+/// ids, signals, and execve. One path, so no step is ever in one and
+/// missing from the other.
+fn finish(ctx: &ChildCtx, create_cwd: bool) -> Result<std::convert::Infallible, Failure> {
+    let spec = ctx.spec;
     // 9. Who runs the command, and where.
-    let passwd = fs::read_to_string("/etc/passwd").unwrap_or_default();
-    let group = fs::read_to_string("/etc/group").unwrap_or_default();
+    let passwd = read_bounded("/etc/passwd");
+    let group = read_bounded("/etc/group");
     let who = user::resolve(&spec.user, &passwd, &group).map_err(|msg| Failure {
         step: "user",
         errno: 0,
@@ -218,8 +297,22 @@ fn setup_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
     } else {
         spec.cwd.as_str()
     };
-    fs::create_dir_all(cwd).map_err(fail_io("mkdir", cwd))?;
+    if create_cwd {
+        fs::create_dir_all(cwd).map_err(fail_io("mkdir", cwd))?;
+    }
     chdir(cwd).map_err(fail("chdir", cwd))?;
+    // The working directory must be inside the container's root: a path
+    // through a leaked fd or a magic link would be outside it.
+    match nix::unistd::getcwd() {
+        Ok(p) if p.is_absolute() && !p.starts_with("(unreachable)") => {}
+        _ => {
+            return Err(Failure {
+                step: "working directory",
+                errno: 0,
+                detail: format!("{cwd} is outside of the container's root"),
+            })
+        }
+    }
 
     // 10. stdio.
     // SAFETY: setsid takes no arguments; the child is not a group leader.
@@ -238,13 +331,39 @@ fn setup_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
             dup2(null.as_raw_fd(), 2)?;
         }
     }
+    if spec.join.is_some() && spec.discard_output {
+        // `exec -d`: the process outlives the strata that started it (the
+        // container's init adopts it).
+        // SAFETY: prctl(PR_SET_PDEATHSIG, 0) takes plain integers.
+        unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, 0, 0, 0, 0) };
+    }
 
-    // 11. The network, wired by the parent meanwhile; identity and
+    // 11. The network, wired by the parent meanwhile; then identity and
     // privileges.
-    if spec.network == Network::Private {
+    if spec.join.is_none() && spec.network == Network::Private {
         (ctx.wait_go)()?;
     }
-    drop_privileges(&who)?;
+    join_session_keyring()?;
+    if spec.no_new_privs {
+        // SAFETY: prctl(PR_SET_NO_NEW_PRIVS) takes plain integers.
+        if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } < 0 {
+            return Err(Failure {
+                step: "no_new_privs",
+                errno: last_errno(),
+                detail: String::new(),
+            });
+        }
+    }
+    // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before
+    // the capabilities go (the profile allows every call made after it).
+    // With it, as late as possible.
+    if let (Some(bpf), false) = (&spec.seccomp, spec.no_new_privs) {
+        install_seccomp(bpf)?;
+    }
+    drop_privileges(&who, spec.caps)?;
+    if let (Some(bpf), true) = (&spec.seccomp, spec.no_new_privs) {
+        install_seccomp(bpf)?;
+    }
     reset_signals();
     // Everything above stderr that is still open must not reach the command.
     // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets flags on fds.
@@ -261,67 +380,76 @@ fn setup_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
     exec(spec, &who)
 }
 
-/// `exec`: into the running container's namespaces (its cgroup was
-/// joined by the clone), then the same last steps as its init took.
-fn join_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
-    let spec = ctx.spec;
-    for dir in &spec.cgroups {
-        if ctx.joined != Some(dir.as_path()) {
-            let procs = dir.join("cgroup.procs");
-            let _ = fs::write(&procs, "0");
-        }
-    }
-    for (fd, kind) in ctx.join_fds {
-        nix::sched::setns(fd, *kind).map_err(fail("setns", format!("{kind:?}")))?;
-    }
-    // Entering the mount namespace put us at its root.
-    let passwd = fs::read_to_string("/etc/passwd").unwrap_or_default();
-    let group = fs::read_to_string("/etc/group").unwrap_or_default();
-    let who = user::resolve(&spec.user, &passwd, &group).map_err(|msg| Failure {
-        step: "user",
-        errno: 0,
-        detail: msg,
-    })?;
-    let cwd = if spec.cwd.is_empty() {
-        "/"
-    } else {
-        spec.cwd.as_str()
-    };
-    chdir(cwd).map_err(fail("chdir", cwd))?;
-    // SAFETY: setsid takes no arguments; the child is not a group leader.
-    unsafe { libc::setsid() };
-    if spec.tty {
-        setup_pty(ctx, &who)?;
-    } else if !spec.stdin || spec.discard_output {
-        let null = fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/null")
-            .map_err(fail_io("open", "/dev/null"))?;
-        dup2(null.as_raw_fd(), 0)?;
-        if spec.discard_output {
-            dup2(null.as_raw_fd(), 1)?;
-            dup2(null.as_raw_fd(), 2)?;
-        }
-    }
-    if spec.discard_output {
-        // `exec -d`: the process outlives the strata that started it (the
-        // container's init adopts it).
-        // SAFETY: prctl(PR_SET_PDEATHSIG, 0) takes plain integers.
-        unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, 0, 0, 0, 0) };
-    }
-    drop_privileges(&who)?;
-    reset_signals();
-    // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets flags on fds.
-    unsafe {
+fn install_seccomp(bpf: &[u8]) -> Result<(), Failure> {
+    super::seccomp::install(bpf).map_err(|errno| Failure {
+        step: "load seccomp filter",
+        errno,
+        detail: String::new(),
+    })
+}
+
+/// A new, anonymous session keyring, as runc gives each container: the
+/// caller's session keyring (and the keys in it) stays out of reach.
+fn join_session_keyring() -> Result<(), Failure> {
+    const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
+    // SAFETY: keyctl(JOIN_SESSION_KEYRING, NULL) reads no memory.
+    let r = unsafe {
         libc::syscall(
-            libc::SYS_close_range,
-            3u32,
-            u32::MAX,
-            libc::CLOSE_RANGE_CLOEXEC,
+            libc::SYS_keyctl,
+            KEYCTL_JOIN_SESSION_KEYRING,
+            std::ptr::null::<libc::c_char>(),
         )
     };
-    exec(spec, &who)
+    if r < 0 && last_errno() != libc::ENOSYS {
+        return Err(Failure {
+            step: "join session keyring",
+            errno: last_errno(),
+            detail: String::new(),
+        });
+    }
+    Ok(())
+}
+
+/// `--device` (and `--privileged`) nodes, made in the container's /dev.
+fn make_extra_devices(devices: &[super::DeviceNode]) -> Result<(), Failure> {
+    for d in devices {
+        if let Some(parent) = Path::new(&d.path).parent() {
+            fs::create_dir_all(parent).map_err(fail_io("mkdir", parent.display().to_string()))?;
+        }
+        let _ = fs::remove_file(&d.path);
+        let kind = if d.block {
+            SFlag::S_IFBLK
+        } else {
+            SFlag::S_IFCHR
+        };
+        let dev = nix::sys::stat::makedev(d.major as u64, d.minor as u64);
+        mknod(d.path.as_str(), kind, Mode::from_bits_truncate(d.mode), dev)
+            .map_err(fail("mknod", d.path.clone()))?;
+        nix::sys::stat::fchmodat(
+            None,
+            d.path.as_str(),
+            Mode::from_bits_truncate(d.mode),
+            nix::sys::stat::FchmodatFlags::NoFollowSymlink,
+        )
+        .or_else(|_| {
+            nix::sys::stat::fchmodat(
+                None,
+                d.path.as_str(),
+                Mode::from_bits_truncate(d.mode),
+                nix::sys::stat::FchmodatFlags::FollowSymlink,
+            )
+        })
+        .map_err(fail("chmod", d.path.clone()))?;
+        nix::unistd::fchownat(
+            None,
+            d.path.as_str(),
+            Some(nix::unistd::Uid::from_raw(d.uid)),
+            Some(nix::unistd::Gid::from_raw(d.gid)),
+            nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
+        )
+        .map_err(fail("chown", d.path.clone()))?;
+    }
+    Ok(())
 }
 
 /// A detached copy of the mount tree at `p` (open_tree with OPEN_TREE_CLONE),
@@ -600,13 +728,13 @@ fn setup_pty(ctx: &ChildCtx, who: &user::ExecUser) -> Result<(), Failure> {
     Ok(())
 }
 
-fn drop_privileges(who: &user::ExecUser) -> Result<(), Failure> {
-    // Bounding set: docker's defaults, clamped to what this host has.
+fn drop_privileges(who: &user::ExecUser, wanted: u64) -> Result<(), Failure> {
+    // Bounding set: the container's, clamped to what this host has.
     let bounding = fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| caps::parse_status_mask(&s, "CapBnd"))
         .unwrap_or(0);
-    let keep = caps::mask(caps::DEFAULT) & bounding;
+    let keep = wanted & bounding;
     for cap in 0..64u32 {
         if bounding & (1u64 << cap) != 0 && keep & (1u64 << cap) == 0 {
             // SAFETY: PR_CAPBSET_DROP takes a capability number.
@@ -619,6 +747,17 @@ fn drop_privileges(who: &user::ExecUser) -> Result<(), Failure> {
             }
         }
     }
+    // Ambient capabilities inherited from whoever started strata go.
+    // SAFETY: prctl(PR_CAP_AMBIENT, CLEAR_ALL) takes plain integers.
+    unsafe {
+        libc::prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong,
+            0,
+            0,
+            0,
+        )
+    };
     let groups: Vec<libc::gid_t> = who.groups.clone();
     // SAFETY: setgroups reads `groups.len()` gids from a live Vec.
     if unsafe { libc::setgroups(groups.len(), groups.as_ptr()) } < 0 {
@@ -644,8 +783,10 @@ fn drop_privileges(who: &user::ExecUser) -> Result<(), Failure> {
             detail: who.uid.to_string(),
         });
     }
-    // Root keeps docker's set; any other uid already lost its capabilities
-    // in setuid, which is docker's behaviour too.
+    // Root keeps the container's set; any other uid already lost its
+    // capabilities in setuid, which is docker's behaviour too. The
+    // inheritable set is empty (CVE-2022-24769 class): a file's
+    // inheritable capabilities can then never be granted at exec.
     let set = if who.uid == 0 { keep } else { 0 };
     let mut header = CapHeader {
         version: 0x2008_0522,
@@ -655,12 +796,12 @@ fn drop_privileges(who: &user::ExecUser) -> Result<(), Failure> {
         CapData {
             effective: set as u32,
             permitted: set as u32,
-            inheritable: set as u32,
+            inheritable: 0,
         },
         CapData {
             effective: (set >> 32) as u32,
             permitted: (set >> 32) as u32,
-            inheritable: (set >> 32) as u32,
+            inheritable: 0,
         },
     ];
     // SAFETY: capset reads a v3 header and two data structs, both live.

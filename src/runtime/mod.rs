@@ -11,12 +11,15 @@
 mod caps;
 pub mod cgroup;
 mod child;
+pub mod devices;
 mod parent;
 pub mod plan;
 mod pty;
+pub mod seccomp;
 pub mod user;
 mod view;
 
+pub use caps::resolve as resolve_caps;
 pub use parent::start_with;
 pub use pty::{stdin_is_tty, TerminalGuard};
 
@@ -101,6 +104,94 @@ pub struct Spec {
     /// `exec`: join the namespaces (and cgroup) of this running init
     /// instead of making a container; nothing is mounted.
     pub join: Option<i32>,
+    /// The capabilities the command keeps (bounding set; permitted and
+    /// effective too for uid 0), before the init clamps them to its own
+    /// bounding set. Inheritable and ambient are always empty.
+    pub caps: u64,
+    /// A compiled seccomp filter (`seccomp::cached`); None: unconfined.
+    pub seccomp: Option<Vec<u8>>,
+    /// `--security-opt no-new-privileges`.
+    pub no_new_privs: bool,
+    /// `--privileged`: no masked or read-only paths, /sys read-write.
+    pub privileged: bool,
+    /// Device nodes made in the container's /dev (`--device`, and the
+    /// host's with `--privileged`). Who may open them is the cgroup's
+    /// device policy, applied by `cgroup::create`.
+    pub devices: Vec<DeviceNode>,
+}
+
+/// A device node to make inside the container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceNode {
+    /// Its path in the container (absolute).
+    pub path: String,
+    pub block: bool,
+    pub major: u32,
+    pub minor: u32,
+    /// Permission bits.
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+}
+
+impl DeviceNode {
+    /// The device at `host` (following links, as docker does), to appear
+    /// at `path` in the container.
+    pub fn from_host(host: &std::path::Path, path: &str) -> std::io::Result<DeviceNode> {
+        use std::os::unix::fs::{FileTypeExt, MetadataExt};
+        let md = std::fs::metadata(host)?;
+        let ft = md.file_type();
+        if !ft.is_char_device() && !ft.is_block_device() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a device node",
+            ));
+        }
+        let rdev = md.rdev();
+        Ok(DeviceNode {
+            path: path.to_string(),
+            block: ft.is_block_device(),
+            major: libc::major(rdev),
+            minor: libc::minor(rdev),
+            mode: md.mode() & 0o7777,
+            uid: md.uid(),
+            gid: md.gid(),
+        })
+    }
+
+    /// Every device node under the host's /dev (docker's `--privileged`),
+    /// but for the pty, shm and mqueue file systems the container has its own.
+    pub fn all_on_host() -> Vec<DeviceNode> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<DeviceNode>) {
+            let Ok(rd) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in rd.flatten() {
+                let p = e.path();
+                let Ok(ft) = e.file_type() else { continue };
+                let rel = p
+                    .strip_prefix("/dev")
+                    .unwrap_or(&p)
+                    .to_string_lossy()
+                    .to_string();
+                if ft.is_dir() {
+                    if !matches!(
+                        rel.as_str(),
+                        "pts" | "shm" | "mqueue" | "fd" | ".lxc" | ".udev"
+                    ) {
+                        walk(&p, out);
+                    }
+                } else if !ft.is_symlink() && rel != "console" && rel != "ptmx" {
+                    if let Ok(d) = DeviceNode::from_host(&p, &format!("/dev/{rel}")) {
+                        out.push(d);
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(std::path::Path::new("/dev"), &mut out);
+        out
+    }
 }
 
 /// Why a container could not be started or supervised.
@@ -122,6 +213,9 @@ pub enum Error {
     User(String),
     /// A system call in the supervising process failed.
     Sys { op: &'static str, errno: i32 },
+    /// What the container asks for cannot be set up here (a seccomp
+    /// profile, a capability, a device, the cgroups).
+    Invalid(String),
 }
 
 impl Error {
@@ -181,7 +275,7 @@ impl fmt::Display for Error {
                 write!(f, "exec: {cmd:?}: stat {cmd}: no such file or directory")
             }
             Error::Exec { cmd, errno, .. } => write!(f, "exec: {cmd:?}: {}", errno_text(*errno)),
-            Error::User(msg) => f.write_str(msg),
+            Error::User(msg) | Error::Invalid(msg) => f.write_str(msg),
             Error::Sys { op, errno } => write!(f, "{op}: {}", errno_text(*errno)),
         }
     }

@@ -44,6 +44,9 @@ pub struct Started {
     old_mask: SigSet,
     stdin: bool,
     kill_on_signal: bool,
+    /// Pipes that stand in for our terminal without -t: (read end,
+    /// write end, whether it carries our stdin).
+    relays: Vec<(OwnedFd, OwnedFd, bool)>,
 }
 
 fn sys(op: &'static str) -> impl FnOnce(nix::errno::Errno) -> Error {
@@ -121,6 +124,39 @@ pub fn start_with(
     } else {
         None
     };
+    // Without -t the container never gets our terminal: a process left
+    // in it could read what is typed later, or write escape sequences.
+    // A pipe stands in for each stdio fd that is a terminal.
+    let mut child_stdio: Vec<(RawFd, OwnedFd)> = Vec::new();
+    let mut relays: Vec<(OwnedFd, OwnedFd, bool)> = Vec::new();
+    if !spec.tty && !spec.discard_output {
+        for fd in 0..3 {
+            // SAFETY: isatty only inspects the fd.
+            if (fd == 0 && !spec.stdin) || unsafe { libc::isatty(fd) } != 1 {
+                continue;
+            }
+            let Ok((r, w)) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC) else {
+                restore(&old_mask);
+                return Err(Error::Sys {
+                    op: "pipe",
+                    errno: libc::EMFILE,
+                });
+            };
+            let theirs = match fd {
+                0 => std::io::stdin().as_fd().try_clone_to_owned(),
+                1 => std::io::stdout().as_fd().try_clone_to_owned(),
+                _ => std::io::stderr().as_fd().try_clone_to_owned(),
+            };
+            let Ok(tty) = theirs else { continue };
+            if fd == 0 {
+                child_stdio.push((0, r));
+                relays.push((tty, w, true));
+            } else {
+                child_stdio.push((fd, w));
+                relays.push((r, tty, false));
+            }
+        }
+    }
 
     // The cgroup namespace is entered by the child after it joins its
     // cgroups, so that the container sees its own group as the root.
@@ -237,6 +273,11 @@ pub fn start_with(
     }
     if pid == 0 {
         drop(parent_sock);
+        for (target, fd) in &child_stdio {
+            // SAFETY: dup2 onto a stdio fd of this (child) process; the
+            // source is a pipe end we own.
+            unsafe { libc::dup2(fd.as_raw_fd(), *target) };
+        }
         let sock = child_sock.as_raw_fd();
         let send_fd = |fd: RawFd| -> Result<(), Failure> {
             let fds = [fd];
@@ -265,6 +306,9 @@ pub fn start_with(
                 }
             }
         };
+        let keep_fds: Vec<RawFd> = std::iter::once(sock)
+            .chain(join_fds.iter().map(|(fd, _)| fd.as_raw_fd()))
+            .collect();
         let ctx = ChildCtx {
             spec,
             winsize,
@@ -272,6 +316,7 @@ pub fn start_with(
             wait_go: &wait_go,
             joined,
             join_fds: &join_fds,
+            keep_fds: &keep_fds,
         };
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| child::run(&ctx)));
         let f = outcome.unwrap_or(Failure {
@@ -291,6 +336,7 @@ pub fn start_with(
         unsafe { libc::_exit(1) };
     }
     drop(child_sock);
+    drop(child_stdio);
     if let Some(home) = &home_pidns {
         let _ = nix::sched::setns(home, CloneFlags::CLONE_NEWPID);
     }
@@ -387,6 +433,7 @@ pub fn start_with(
         old_mask,
         stdin: spec.stdin,
         kill_on_signal: spec.kill_on_signal,
+        relays,
     })
 }
 
@@ -415,6 +462,17 @@ impl Started {
         let mut interrupted: Option<i32> = None;
         let mut buf = vec![0u8; 32 * 1024];
         let stdout = std::io::stdout();
+        let mut relays: Vec<Option<(OwnedFd, OwnedFd, bool)>> = std::mem::take(&mut self.relays)
+            .into_iter()
+            .map(Some)
+            .collect();
+        // Our terminal's file description stays as it is (blocking): only
+        // the pipes' read ends are made non-blocking.
+        for (r, _, is_stdin) in relays.iter().flatten() {
+            if !is_stdin {
+                set_nonblocking(r.as_raw_fd());
+            }
+        }
         loop {
             // Once the init is reaped, drain what the pty still holds.
             if let (Some(_), Some(m)) = (exit, &master) {
@@ -423,6 +481,11 @@ impl Started {
                 }
                 break;
             } else if exit.is_some() {
+                for (r, w, is_stdin) in relays.iter().flatten() {
+                    if !is_stdin {
+                        relay_drain(r.as_raw_fd(), w.as_raw_fd(), &mut buf);
+                    }
+                }
                 break;
             }
             use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -441,6 +504,17 @@ impl Started {
                 }
                 _ => None,
             };
+            let first_relay = fds.len();
+            let relay_slots: Vec<usize> = relays
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| r.as_ref().map(|_| i))
+                .collect();
+            for i in &relay_slots {
+                if let Some((r, _, _)) = &relays[*i] {
+                    fds.push(PollFd::new(r.as_fd(), PollFlags::POLLIN));
+                }
+            }
             match poll(&mut fds, PollTimeout::NONE) {
                 Err(nix::errno::Errno::EINTR) => continue,
                 Err(e) => return Err(sys("poll")(e)),
@@ -452,7 +526,26 @@ impl Started {
             };
             let (sig_ready, in_ready, m_ready) =
                 (ready(Some(0)), ready(stdin_idx), ready(master_idx));
+            let relay_ready: Vec<usize> = relay_slots
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| ready(Some(first_relay + k)))
+                .map(|(_, i)| *i)
+                .collect();
             drop(fds);
+            for i in relay_ready {
+                if let Some((r, w, _)) = &relays[i] {
+                    let n = read_fd(r.as_raw_fd(), &mut buf);
+                    let again = n < 0
+                        && std::io::Error::last_os_error().raw_os_error() == Some(libc::EAGAIN);
+                    if n > 0 {
+                        write_all_fd(w.as_raw_fd(), &buf[..n as usize]);
+                    } else if !again {
+                        // EOF: for stdin the container now reads its end.
+                        relays[i] = None;
+                    }
+                }
+            }
             if m_ready {
                 if let Some(m) = &master {
                     master_open = copy_out(m.as_raw_fd(), &mut buf, &stdout);
@@ -530,6 +623,17 @@ fn copy_out(fd: RawFd, buf: &mut [u8], stdout: &std::io::Stdout) -> bool {
         true
     } else {
         n < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EAGAIN)
+    }
+}
+
+/// Copies what a relay's pipe still holds, without waiting for more.
+fn relay_drain(from: RawFd, to: RawFd, buf: &mut [u8]) {
+    loop {
+        let n = read_fd(from, buf);
+        if n <= 0 {
+            break;
+        }
+        write_all_fd(to, &buf[..n as usize]);
     }
 }
 
