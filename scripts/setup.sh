@@ -6,7 +6,7 @@
 # oracles that read and write what strata makes.
 set -euo pipefail
 packages=(busybox-static zstd tar gzip iproute2 util-linux ca-certificates nftables mmdebstrap
-          curl docker-registry skopeo podman runc apache2-utils)
+          curl docker-registry skopeo podman runc apache2-utils libseccomp-dev gcc libc6-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

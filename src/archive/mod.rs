@@ -9,7 +9,6 @@ mod unpack;
 
 pub use compress::{decompressor, Compression};
 pub use pack::{pack, PackOptions};
-#[cfg(test)]
 pub use unpack::unpack;
 pub use unpack::{unpack_in_root, unpack_pipelined};
 

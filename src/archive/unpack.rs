@@ -191,6 +191,13 @@ impl State<'_> {
             return Ok(0);
         }
         if let Some(hidden) = name.strip_prefix(WHITEOUT_PREFIX) {
+            // `.wh..` would whiteout the parent, `.wh.` the dir itself.
+            if hidden.is_empty() || hidden == "." || hidden == ".." || hidden.contains('/') {
+                return Err(Error::Escape(format!(
+                    "invalid whiteout {}",
+                    rel.display()
+                )));
+            }
             let target_rel = rel.with_file_name(hidden);
             let abs = self.dest.join(&target_rel);
             self.clear(&target_rel, &abs, false)?;
@@ -296,6 +303,11 @@ impl State<'_> {
         if let Ok(Some(exts)) = entry.pax_extensions() {
             for ext in exts.flatten() {
                 if let Some(name) = ext.key().ok().and_then(|k| k.strip_prefix("SCHILY.xattr.")) {
+                    // overlayfs' own attributes (opaque, redirect, origin)
+                    // come from whiteouts only, never from a layer's data.
+                    if name.starts_with("trusted.overlay.") {
+                        continue;
+                    }
                     xattr::set(&abs, name, ext.value_bytes()).map_err(|e| Error::io(&abs, e))?;
                 }
             }
@@ -414,5 +426,52 @@ mod tests {
         assert_eq!(clean_path(Path::new("./")).unwrap(), None);
         assert!(clean_path(Path::new("a/../../b")).is_err());
         assert!(clean_path(Path::new("../x")).is_err());
+    }
+
+    fn tar_with(entries: &[(&str, &[(&str, &[u8])])]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        for (name, xattrs) in entries {
+            if !xattrs.is_empty() {
+                let pax: Vec<(String, &[u8])> = xattrs
+                    .iter()
+                    .map(|(k, v)| (format!("SCHILY.xattr.{k}"), *v))
+                    .collect();
+                b.append_pax_extensions(pax.iter().map(|(k, v)| (k.as_str(), *v)))
+                    .unwrap();
+            }
+            let mut h = tar::Header::new_ustar();
+            h.set_size(0);
+            h.set_mode(0o644);
+            h.set_entry_type(tar::EntryType::Regular);
+            b.append_data(&mut h, name, std::io::empty()).unwrap();
+        }
+        b.into_inner().unwrap()
+    }
+
+    #[test]
+    fn whiteouts_never_name_the_parent_or_the_dir_itself() {
+        for bad in ["x/.wh...", "x/.wh..", ".wh.."] {
+            let dir = std::env::temp_dir().join(format!("strata-wh-{}", std::process::id()));
+            fs::create_dir_all(dir.join("x")).unwrap();
+            fs::write(dir.join("keep"), b"k").unwrap();
+            let r = unpack(&tar_with(&[(bad, &[])])[..], &dir);
+            assert!(matches!(r, Err(Error::Escape(_))), "{bad}: {r:?}");
+            assert!(dir.join("keep").exists() && dir.join("x").is_dir(), "{bad} removed something");
+            fs::remove_dir_all(&dir).unwrap();
+        }
+    }
+
+    #[test]
+    fn overlay_xattrs_from_a_layer_are_dropped() {
+        let dir = std::env::temp_dir().join(format!("strata-xa-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let t = tar_with(&[("f", &[("trusted.overlay.redirect", b"/etc"), ("user.keep", b"1")])]);
+        unpack(&t[..], &dir).unwrap();
+        assert!(xattr::get(dir.join("f"), "trusted.overlay.redirect").unwrap().is_none());
+        // user.* needs a file system that has it; where it does, it stays.
+        if let Ok(v) = xattr::get(dir.join("f"), "user.keep") {
+            assert!(v.is_none() || v.as_deref() == Some(&b"1"[..]));
+        }
+        fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -945,23 +945,19 @@ impl Engine {
         Ok(file)
     }
 
-    /// Whether `path` (absolute) is a directory in image `image`.
+    /// Whether `path` (absolute) is a directory in image `image`. The
+    /// layers are looked at one path component at a time and the image's
+    /// symlinks are resolved within the image, never on the host.
     fn image_has_dir(&self, image: &str, path: &str) -> bool {
         let Ok(config) = self.images.config(image) else {
             return false;
         };
-        let rel = path.trim_start_matches('/');
-        if rel.is_empty() {
-            return true;
-        }
-        for c in crate::image::ImageStore::chain_ids(&config).iter().rev() {
-            if let Ok(md) = std::fs::symlink_metadata(self.images.layer_diff(c).join(rel)) {
-                return md.is_dir()
-                    || (md.file_type().is_symlink()
-                        && self.images.layer_diff(c).join(rel).is_dir());
-            }
-        }
-        false
+        let layers: Vec<PathBuf> = crate::image::ImageStore::chain_ids(&config)
+            .iter()
+            .rev()
+            .map(|c| self.images.layer_diff(c))
+            .collect();
+        image_is_dir(&layers, path)
     }
 
     /// Copies `srcs` out of `image` into a temp dir (for `COPY --from`).
@@ -983,20 +979,35 @@ impl Engine {
         }
         let srcs = srcs.to_vec();
         let dest = dir.clone();
-        let r = crate::runtime::with_readonly_view(&links_dir, &lowers, &target, move |root| {
+        // The sources are read in a chroot of the image (its links resolve
+        // inside it) and come out as a tar, which the safe unpacker writes
+        // here: nothing on the host is read or written through the image's
+        // symlinks.
+        let produce = move |w: &mut dyn Write| -> std::result::Result<(), String> {
+            let root = Path::new("/");
+            let mut b = tar::Builder::new(w);
+            b.follow_symlinks(false);
             for s in &srcs {
                 let rel = clean_rel(s).ok_or_else(|| format!("invalid path {s}"))?;
                 for f in expand_source(root, &rel, &Ignore::default()) {
                     let from = root.join(&f);
-                    let to = dest.join(&f);
-                    if let Some(p) = to.parent() {
-                        std::fs::create_dir_all(p).map_err(|e| e.to_string())?;
-                    }
-                    copy_tree(&from, &to).map_err(|e| format!("{f}: {e}"))?;
+                    let md = std::fs::symlink_metadata(&from).map_err(|e| format!("{f}: {e}"))?;
+                    let res = if md.is_dir() {
+                        b.append_dir_all(&f, &from)
+                    } else {
+                        b.append_path_with_name(&from, &f)
+                    };
+                    res.map_err(|e| format!("{f}: {e}"))?;
                 }
             }
-            Ok(())
-        });
+            b.finish().map_err(|e| e.to_string())
+        };
+        let consume = move |r: &mut dyn Read| -> std::result::Result<(), String> {
+            crate::archive::unpack(r, &dest)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        let r = crate::runtime::with_readonly_root(&links_dir, &lowers, &target, produce, consume);
         let _ = std::fs::remove_dir(&target);
         r?;
         Ok(dir)
@@ -1182,6 +1193,59 @@ fn clean_abs(s: &str) -> String {
 
 /// The context paths a source names: itself, or its wildcard matches (in
 /// its last component), minus what `.dockerignore` excludes.
+/// Whether `path` is a directory in the merged `layers` (uppermost
+/// first): each component is looked up with lstat in the uppermost layer
+/// that has it, and a symlink is followed inside the image (40 hops).
+fn image_is_dir(layers: &[PathBuf], path: &str) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    let mut todo: Vec<String> = path
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .map(str::to_string)
+        .rev()
+        .collect();
+    let mut cur: Vec<String> = Vec::new();
+    let mut hops = 0;
+    while let Some(c) = todo.pop() {
+        if c == ".." {
+            cur.pop();
+            continue;
+        }
+        cur.push(c);
+        let rel = cur.join("/");
+        let found = layers
+            .iter()
+            .find_map(|l| std::fs::symlink_metadata(l.join(&rel)).ok().map(|m| (l, m)));
+        let Some((layer, md)) = found else {
+            return false;
+        };
+        let ft = md.file_type();
+        if ft.is_char_device() && md.rdev() == 0 {
+            return false; // a whiteout: deleted in this layer
+        }
+        if ft.is_symlink() {
+            hops += 1;
+            let Ok(target) = std::fs::read_link(layer.join(&rel)) else {
+                return false;
+            };
+            if hops > 40 {
+                return false;
+            }
+            cur.pop();
+            let t = target.to_string_lossy().to_string();
+            if t.starts_with('/') {
+                cur.clear();
+            }
+            for part in t.split('/').filter(|p| !p.is_empty() && *p != ".").rev() {
+                todo.push(part.to_string());
+            }
+        } else if !md.is_dir() {
+            return false;
+        }
+    }
+    true
+}
+
 fn expand_source(root: &Path, rel: &str, ignore: &Ignore) -> Vec<String> {
     if !ignore::has_wildcards(rel) {
         let ok = rel.is_empty()
@@ -1259,26 +1323,6 @@ fn context_tar_size(dir: &Path, ignore: &Ignore) -> u64 {
     let mut total = 0;
     walk(dir, "", ignore, &mut total);
     total + 1024
-}
-
-/// Copies a file, symlink or directory tree with its metadata.
-fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
-    let md = std::fs::symlink_metadata(from)?;
-    if md.file_type().is_symlink() {
-        std::os::unix::fs::symlink(std::fs::read_link(from)?, to)?;
-        return Ok(());
-    }
-    if md.is_dir() {
-        std::fs::create_dir_all(to)?;
-        for e in std::fs::read_dir(from)? {
-            let e = e?;
-            copy_tree(&e.path(), &to.join(e.file_name()))?;
-        }
-    } else {
-        std::fs::copy(from, to)?;
-    }
-    std::fs::set_permissions(to, std::fs::Permissions::from_mode(md.mode() & 0o7777))?;
-    Ok(())
 }
 
 /// Writes the tar a COPY/ADD unpacks inside the image: every path absolute

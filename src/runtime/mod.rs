@@ -43,7 +43,7 @@ pub fn window_size(fd: i32) -> Option<(u16, u16)> {
 /// strata's `--init` program (static, from build.rs), to be placed in the
 /// store and bind-mounted at /dev/init.
 pub const INIT_BINARY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/strata-init"));
-pub use view::{with_readonly_view, with_writable_root};
+pub use view::{with_readonly_root, with_readonly_view, with_writable_root};
 
 use std::fmt;
 use std::path::PathBuf;
