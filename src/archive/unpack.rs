@@ -193,10 +193,7 @@ impl State<'_> {
         if let Some(hidden) = name.strip_prefix(WHITEOUT_PREFIX) {
             // `.wh..` would whiteout the parent, `.wh.` the dir itself.
             if hidden.is_empty() || hidden == "." || hidden == ".." || hidden.contains('/') {
-                return Err(Error::Escape(format!(
-                    "invalid whiteout {}",
-                    rel.display()
-                )));
+                return Err(Error::Escape(format!("invalid whiteout {}", rel.display())));
             }
             let target_rel = rel.with_file_name(hidden);
             let abs = self.dest.join(&target_rel);
@@ -456,7 +453,10 @@ mod tests {
             fs::write(dir.join("keep"), b"k").unwrap();
             let r = unpack(&tar_with(&[(bad, &[])])[..], &dir);
             assert!(matches!(r, Err(Error::Escape(_))), "{bad}: {r:?}");
-            assert!(dir.join("keep").exists() && dir.join("x").is_dir(), "{bad} removed something");
+            assert!(
+                dir.join("keep").exists() && dir.join("x").is_dir(),
+                "{bad} removed something"
+            );
             fs::remove_dir_all(&dir).unwrap();
         }
     }
@@ -465,9 +465,14 @@ mod tests {
     fn overlay_xattrs_from_a_layer_are_dropped() {
         let dir = std::env::temp_dir().join(format!("strata-xa-{}", std::process::id()));
         fs::create_dir_all(&dir).unwrap();
-        let t = tar_with(&[("f", &[("trusted.overlay.redirect", b"/etc"), ("user.keep", b"1")])]);
+        let t = tar_with(&[(
+            "f",
+            &[("trusted.overlay.redirect", b"/etc"), ("user.keep", b"1")],
+        )]);
         unpack(&t[..], &dir).unwrap();
-        assert!(xattr::get(dir.join("f"), "trusted.overlay.redirect").unwrap().is_none());
+        assert!(xattr::get(dir.join("f"), "trusted.overlay.redirect")
+            .unwrap()
+            .is_none());
         // user.* needs a file system that has it; where it does, it stays.
         if let Ok(v) = xattr::get(dir.join("f"), "user.keep") {
             assert!(v.is_none() || v.as_deref() == Some(&b"1"[..]));

@@ -29,9 +29,12 @@ pub struct Writer {
 
 impl Writer {
     pub fn open(path: &Path) -> io::Result<Writer> {
+        use std::os::unix::fs::OpenOptionsExt;
+        // A container's output is root's alone, as its record is.
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
+            .mode(0o600)
             .open(path)?;
         Ok(Writer {
             file,

@@ -223,9 +223,7 @@ impl ContainerStore {
             run: runroot.to_path_buf(),
         };
         for d in [&s.dir, &s.names, &s.run] {
-            if !d.is_dir() {
-                fs::create_dir_all(d).map_err(io_err(d))?;
-            }
+            fsx::private_dir(d, 0o700).map_err(io_err(d))?;
         }
         Ok(s)
     }

@@ -152,7 +152,8 @@ impl Engine {
         // The container's stdout and stderr are pipes that a thread of
         // ours copies into the log; the thread starts once the container
         // runs (no thread may exist across the clone).
-        let pipes = nix::unistd::pipe().and_then(|o| nix::unistd::pipe().map(|e| (o, e)));
+        let pipes = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+            .and_then(|o| nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map(|e| (o, e)));
         let Ok(((out_r, out_w), (err_r, err_w))) = pipes else {
             say("err 125 cannot make the log pipes\n".into());
             return 125;
@@ -169,7 +170,7 @@ impl Engine {
             .unwrap_or(false);
         let mut input = None;
         if open_stdin {
-            if let Ok((in_r, in_w)) = nix::unistd::pipe() {
+            if let Ok((in_r, in_w)) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC) {
                 let _ = nix::unistd::dup2(in_r.as_raw_fd(), 0);
                 input = Some(in_w);
             }
@@ -178,6 +179,12 @@ impl Engine {
         let socket = self.attach_socket(id);
         let _ = std::fs::remove_file(&socket);
         let mut listener = std::os::unix::net::UnixListener::bind(&socket).ok();
+        // Only root may attach: the socket is 0600 and each peer's
+        // credentials are checked as it connects.
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600));
+        }
         // `run -it`: the client attaches before the container starts.
         let mut first = None;
         if let (Some(l), Some(mut h)) = (&listener, ready_out.take()) {
@@ -471,9 +478,17 @@ fn accept_within(
     let ms = u16::try_from(timeout.as_millis()).unwrap_or(u16::MAX);
     let mut fds = [PollFd::new(l.as_fd(), PollFlags::POLLIN)];
     match poll(&mut fds, PollTimeout::from(ms)) {
-        Ok(n) if n > 0 => l.accept().ok().map(|(c, _)| c),
+        Ok(n) if n > 0 => l.accept().ok().map(|(c, _)| c).filter(peer_is_ours),
         _ => None,
     }
+}
+
+/// Whether the process at the other end of an attach connection runs as
+/// our own user (root): SO_PEERCRED, so a socket mode gone wrong (a umask
+/// of 0) still lets nobody else in.
+fn peer_is_ours(c: &std::os::unix::net::UnixStream) -> bool {
+    use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
+    getsockopt(c, PeerCredentials).is_ok_and(|cred| cred.uid() == nix::unistd::geteuid().as_raw())
 }
 
 /// A window size for the container's pty: rows and columns.
@@ -497,7 +512,7 @@ fn serve_attach(
     let input = input.map(|fd| std::sync::Arc::new(std::fs::File::from(fd)));
     let pty = pty.map(std::sync::Arc::new);
     let later = listener.incoming().filter_map(|c| {
-        let c = c.ok()?;
+        let c = c.ok().filter(peer_is_ours)?;
         if let Ok(dup) = c.try_clone() {
             if let Ok(mut list) = clients.lock() {
                 list.push(dup);

@@ -176,11 +176,10 @@ pub struct ImageStore {
 impl ImageStore {
     /// Opens (and creates when missing) the store at `root`.
     pub fn open(root: &Path) -> Result<ImageStore, Error> {
+        crate::util::fsx::private_dir(root, 0o711).map_err(io_err(root))?;
         for d in ["layers", "l", "images", "tmp"] {
             let p = root.join(d);
-            if !p.is_dir() {
-                fs::create_dir_all(&p).map_err(io_err(&p))?;
-            }
+            crate::util::fsx::private_dir(&p, 0o700).map_err(io_err(&p))?;
         }
         Ok(ImageStore {
             root: root.to_path_buf(),

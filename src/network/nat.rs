@@ -22,6 +22,13 @@ pub fn table(bridge: &str, subnet: &Subnet) -> String {
              \tmap {p}_ip {{ type ipv4_addr . inet_service : ipv4_addr . inet_service; }}\n"
         ));
     }
+    // route_localnet is on for the bridge (so that the host's own
+    // 127.0.0.1:PORT reaches a published port); nothing that arrives from
+    // the bridge may be addressed to the host's loopback (CVE-2020-8558).
+    s.push_str(&format!(
+        "\tchain martians {{\n\t\ttype filter hook prerouting priority -300; policy accept;\n\
+         \t\tiifname \"{bridge}\" ip daddr 127.0.0.0/8 drop\n\t}}\n"
+    ));
     s.push_str(&format!(
         "\tchain prerouting {{\n\t\ttype nat hook prerouting priority -105; policy accept;\n{dnat}\t}}\n"
     ));

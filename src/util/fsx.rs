@@ -31,7 +31,8 @@ fn write_renamed(path: &Path, data: &[u8], durable: bool) -> io::Result<()> {
         let mut f = OpenOptions::new()
             .write(true)
             .create_new(true)
-            .mode(0o644)
+            // Records hold `-e` values and credentials: root's alone.
+            .mode(0o600)
             .custom_flags(libc::O_CLOEXEC)
             .open(&tmp)?;
         f.write_all(data)?;
@@ -48,6 +49,26 @@ fn write_renamed(path: &Path, data: &[u8], durable: bool) -> io::Result<()> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Makes `dir` (and its parents) if missing and gives it `mode`: the
+/// store's own directories are root's alone (0700, the root 0711 as
+/// docker's), so no host user can reach a setuid file or a device node in
+/// a layer or an upper dir, or read a record.
+pub fn private_dir(dir: &Path, mode: u32) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    match fs::metadata(dir) {
+        Ok(md) if md.is_dir() => {
+            if md.permissions().mode() & 0o7777 != mode {
+                fs::set_permissions(dir, fs::Permissions::from_mode(mode))?;
+            }
+            Ok(())
+        }
+        _ => {
+            fs::create_dir_all(dir)?;
+            fs::set_permissions(dir, fs::Permissions::from_mode(mode))
+        }
+    }
 }
 
 /// fsyncs a directory so that a rename inside it is durable.
