@@ -50,13 +50,15 @@ pub fn dirs(id: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Whether the v1 devices controller is asked for even where a v2 device
-/// program works (`STRATA_CGROUP_DEVICES=v1`, or `both`).
-fn v1_devices_forced() -> bool {
-    matches!(
-        std::env::var("STRATA_CGROUP_DEVICES").as_deref(),
-        Ok("v1") | Ok("both")
-    )
+/// `STRATA_CGROUP_DEVICES`: `v1` uses only the v1 devices controller,
+/// `both` the v2 program and the v1 controller; unset, the v2 program
+/// where it can be attached, else v1.
+fn device_mode() -> (bool, bool) {
+    match std::env::var("STRATA_CGROUP_DEVICES").as_deref() {
+        Ok("v1") => (false, true),
+        Ok("both") => (true, true),
+        _ => (true, false),
+    }
 }
 
 /// Why a container's cgroups could not be set up.
@@ -79,6 +81,7 @@ fn mkdir_retry(d: &Path) -> bool {
 pub fn create(id: &str, policy: &super::devices::Policy) -> Result<Vec<PathBuf>, SetupError> {
     collect_strays();
     let mut out = Vec::new();
+    let (use_v2, force_v1) = device_mode();
     let mut program_attached = false;
     for (base, _) in bases() {
         let d = base.join("strata").join(id);
@@ -86,7 +89,7 @@ pub fn create(id: &str, policy: &super::devices::Policy) -> Result<Vec<PathBuf>,
             continue;
         }
         let v2 = is_v2(&d);
-        if v2 && !program_attached {
+        if v2 && use_v2 && !program_attached {
             if let super::devices::Policy::Allow(rules) = policy {
                 if let Ok(f) = fs::File::open(&d) {
                     program_attached = super::devices::attach_program(&f, rules).is_ok();
@@ -99,7 +102,7 @@ pub fn create(id: &str, policy: &super::devices::Policy) -> Result<Vec<PathBuf>,
         }
     }
     let restricted = matches!(policy, super::devices::Policy::Allow(_));
-    if restricted && (!program_attached || v1_devices_forced()) {
+    if restricted && (!program_attached || force_v1) {
         let Some(base) = devices_base() else {
             remove(id);
             return Err(SetupError(

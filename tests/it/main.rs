@@ -10,6 +10,7 @@ mod detach;
 mod docker_oracle;
 mod errors;
 mod images;
+mod isolation;
 mod network;
 mod pty;
 mod registry;
