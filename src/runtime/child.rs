@@ -4,8 +4,11 @@
 //! socket before the child exits; nothing here unwinds.
 //!
 //! Order (each step needs the one before):
+//!  -  die with the supervisor (PDEATHSIG); not dumpable until execve;
+//!     every inherited fd but the sync socket (and exec's namespace fds)
+//!     closed, before anything can use one
 //!  0. join the container's cgroups (for freezing it during a commit)
-//!  1. die with the supervisor (PDEATHSIG); `/` rslave so nothing leaks out
+//!  1. `/` rslave so nothing leaks out
 //!  2. hostname; loopback up in a new network namespace
 //!  3. the overlay root, mounted from the links dir (short relative lowers)
 //!  4. clone bind sources (host paths) as detached mounts (open_tree) while
@@ -15,11 +18,18 @@
 //!  7. move the cloned binds onto container paths (move_mount; the target
 //!     is resolved inside the new root, so a symlink in the image cannot
 //!     point a mount at the host)
-//!  8. masked and read-only paths
-//!  9. user lookup in the container's /etc, working directory
+//!  8. masked and read-only paths (none with --privileged)
+//!
+//! `exec` instead joins the container's cgroups and namespaces; then both
+//! take the same tail (`finish`):
+//!  9. user lookup in the container's /etc, working directory (checked to
+//!     be inside the root)
 //! 10. stdio: a pty from the container's own devpts (master sent to the
-//!     parent over SCM_RIGHTS), or /dev/null for stdin without -i
-//! 11. capabilities, groups, gid, uid; signal mask and dispositions reset
+//!     parent over SCM_RIGHTS), /dev/null for stdin without -i, or the
+//!     pipes the parent put in place of its terminal
+//! 11. a fresh session keyring; no_new_privs; the seccomp filter (before
+//!     the capabilities go, unless no_new_privs); capabilities, groups,
+//!     gid, uid; signal mask and dispositions reset
 //! 12. execve, searching the container's PATH
 
 use super::plan;
