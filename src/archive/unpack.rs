@@ -425,7 +425,9 @@ mod tests {
         assert!(clean_path(Path::new("../x")).is_err());
     }
 
-    fn tar_with(entries: &[(&str, &[(&str, &[u8])])]) -> Vec<u8> {
+    type Xattrs<'a> = &'a [(&'a str, &'a [u8])];
+
+    fn tar_with(entries: &[(&str, Xattrs)]) -> Vec<u8> {
         let mut b = tar::Builder::new(Vec::new());
         for (name, xattrs) in entries {
             if !xattrs.is_empty() {

@@ -62,9 +62,8 @@ impl Rule {
     }
 
     fn access_bits(&self) -> i32 {
-        (self.mknod as i32) * ACC_MKNOD
-            | (self.read as i32) * ACC_READ
-            | (self.write as i32) * ACC_WRITE
+        let bit = |on: bool, b: i32| if on { b } else { 0 };
+        bit(self.mknod, ACC_MKNOD) | bit(self.read, ACC_READ) | bit(self.write, ACC_WRITE)
     }
 
     /// The rule in the v1 `devices.allow` syntax: `c 1:3 rwm`.

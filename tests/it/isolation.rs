@@ -172,7 +172,7 @@ fn capability_sets_seccomp_and_no_new_privs_are_docker_s() {
     );
     assert_eq!(
         status_field(&s, "CapEff"),
-        hex((1u64 << 41) - 1 & !(1 << 24))
+        hex(((1u64 << 41) - 1) & !(1 << 24))
     );
     // --privileged: every capability the host has, no filter.
     let s = status(&env, &["--privileged"]);
