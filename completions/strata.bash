@@ -892,7 +892,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__create)
-            opts="-i -t -d -e -w -u -h -v -p -P -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --help --root --runroot --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -982,6 +982,22 @@ _strata() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cap-add)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-drop)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --device)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1020,7 +1036,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__exec)
-            opts="-d -e -i -t -u -w -V --detach --env --interactive --tty --user --workdir --help --root --runroot --version"
+            opts="-d -e -i -t -u -w -V --detach --env --interactive --tty --user --workdir --privileged --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1662,7 +1678,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__run)
-            opts="-i -t -d -e -w -u -h -v -p -P -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --help --root --runroot --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1749,6 +1765,22 @@ _strata() {
                     return 0
                     ;;
                 --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-add)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-drop)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --device)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1864,7 +1896,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__create)
-            opts="-i -t -d -e -w -u -h -v -p -P -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --help --root --runroot --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1954,6 +1986,22 @@ _strata() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cap-add)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-drop)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --device)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1992,7 +2040,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__exec)
-            opts="-d -e -i -t -u -w -V --detach --env --interactive --tty --user --workdir --help --root --runroot --version"
+            opts="-d -e -i -t -u -w -V --detach --env --interactive --tty --user --workdir --privileged --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4136,7 +4184,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__run)
-            opts="-i -t -d -e -w -u -h -v -p -P -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --help --root --runroot --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4223,6 +4271,22 @@ _strata() {
                     return 0
                     ;;
                 --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-add)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cap-drop)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security-opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --device)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

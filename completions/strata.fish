@@ -80,6 +80,10 @@ complete -c strata -n "__fish_strata_using_subcommand run" -l network -d 'Connec
 complete -c strata -n "__fish_strata_using_subcommand run" -s p -l publish -d 'Publish a container\'s port(s) to the host ([IP:][HOST:]CONTAINER[/PROTO])' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l dns -d 'Set custom DNS servers' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l add-host -d 'Add a custom host-to-IP mapping (host:ip)' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l cap-add -d 'Add Linux capabilities' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l cap-drop -d 'Drop Linux capabilities' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l security-opt -d 'Security options (seccomp=unconfined|PROFILE.json, no-new-privileges)' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l device -d 'Add a host device to the container (HOST[:CONTAINER[:rwm]])' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand run" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand run" -s i -l interactive -d 'Keep STDIN open'
@@ -88,6 +92,7 @@ complete -c strata -n "__fish_strata_using_subcommand run" -l rm -d 'Automatical
 complete -c strata -n "__fish_strata_using_subcommand run" -s d -l detach -d 'Run container in background and print container ID'
 complete -c strata -n "__fish_strata_using_subcommand run" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
 complete -c strata -n "__fish_strata_using_subcommand run" -s P -l publish-all -d 'Publish all exposed ports to random ports'
+complete -c strata -n "__fish_strata_using_subcommand run" -l privileged -d 'Give extended privileges to this container'
 complete -c strata -n "__fish_strata_using_subcommand run" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand run" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand create" -l pull -d 'Pull image before running ("always", "missing", "never")' -r
@@ -105,6 +110,10 @@ complete -c strata -n "__fish_strata_using_subcommand create" -l network -d 'Con
 complete -c strata -n "__fish_strata_using_subcommand create" -s p -l publish -d 'Publish a container\'s port(s) to the host ([IP:][HOST:]CONTAINER[/PROTO])' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l dns -d 'Set custom DNS servers' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l add-host -d 'Add a custom host-to-IP mapping (host:ip)' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l cap-add -d 'Add Linux capabilities' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l cap-drop -d 'Drop Linux capabilities' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l security-opt -d 'Security options (seccomp=unconfined|PROFILE.json, no-new-privileges)' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l device -d 'Add a host device to the container (HOST[:CONTAINER[:rwm]])' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand create" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand create" -s i -l interactive -d 'Keep STDIN open'
@@ -113,6 +122,7 @@ complete -c strata -n "__fish_strata_using_subcommand create" -l rm -d 'Automati
 complete -c strata -n "__fish_strata_using_subcommand create" -s d -l detach -d 'Run container in background and print container ID'
 complete -c strata -n "__fish_strata_using_subcommand create" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
 complete -c strata -n "__fish_strata_using_subcommand create" -s P -l publish-all -d 'Publish all exposed ports to random ports'
+complete -c strata -n "__fish_strata_using_subcommand create" -l privileged -d 'Give extended privileges to this container'
 complete -c strata -n "__fish_strata_using_subcommand create" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand create" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand start" -l root -d 'Store directory (images, layers, containers)' -r -F
@@ -151,6 +161,7 @@ complete -c strata -n "__fish_strata_using_subcommand exec" -l runroot -d 'Direc
 complete -c strata -n "__fish_strata_using_subcommand exec" -s d -l detach -d 'Detached mode: run command in the background'
 complete -c strata -n "__fish_strata_using_subcommand exec" -s i -l interactive -d 'Keep STDIN open even if not attached'
 complete -c strata -n "__fish_strata_using_subcommand exec" -s t -l tty -d 'Allocate a pseudo-TTY'
+complete -c strata -n "__fish_strata_using_subcommand exec" -l privileged -d 'Give extended privileges to the command'
 complete -c strata -n "__fish_strata_using_subcommand exec" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand exec" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand attach" -l detach-keys -d 'Override the key sequence for detaching a container' -r
@@ -268,6 +279,10 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s p -l publish -d 'Publish a container\'s port(s) to the host ([IP:][HOST:]CONTAINER[/PROTO])' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l dns -d 'Set custom DNS servers' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l add-host -d 'Add a custom host-to-IP mapping (host:ip)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l cap-add -d 'Add Linux capabilities' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l cap-drop -d 'Drop Linux capabilities' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l security-opt -d 'Security options (seccomp=unconfined|PROFILE.json, no-new-privileges)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l device -d 'Add a host device to the container (HOST[:CONTAINER[:rwm]])' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s i -l interactive -d 'Keep STDIN open'
@@ -276,6 +291,7 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s d -l detach -d 'Run container in background and print container ID'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s P -l publish-all -d 'Publish all exposed ports to random ports'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l privileged -d 'Give extended privileges to this container'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l pull -d 'Pull image before running ("always", "missing", "never")' -r
@@ -293,6 +309,10 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s p -l publish -d 'Publish a container\'s port(s) to the host ([IP:][HOST:]CONTAINER[/PROTO])' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l dns -d 'Set custom DNS servers' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l add-host -d 'Add a custom host-to-IP mapping (host:ip)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l cap-add -d 'Add Linux capabilities' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l cap-drop -d 'Drop Linux capabilities' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l security-opt -d 'Security options (seccomp=unconfined|PROFILE.json, no-new-privileges)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l device -d 'Add a host device to the container (HOST[:CONTAINER[:rwm]])' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s i -l interactive -d 'Keep STDIN open'
@@ -301,6 +321,7 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s d -l detach -d 'Run container in background and print container ID'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s P -l publish-all -d 'Publish all exposed ports to random ports'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l privileged -d 'Give extended privileges to this container'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -l root -d 'Store directory (images, layers, containers)' -r -F
@@ -344,6 +365,7 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s d -l detach -d 'Detached mode: run command in the background'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s i -l interactive -d 'Keep STDIN open even if not attached'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s t -l tty -d 'Allocate a pseudo-TTY'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -l privileged -d 'Give extended privileges to the command'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -l detach-keys -d 'Override the key sequence for detaching a container' -r
