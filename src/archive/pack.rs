@@ -13,9 +13,12 @@ use super::Error;
 use crate::util::hash::HashWriter;
 use nix::sys::stat::{mknod, utimensat, Mode, SFlag, UtimensatFlags};
 use nix::sys::time::TimeSpec;
+use rustix::fs::{Mode as RMode, OFlags};
 use std::collections::HashMap;
+use std::ffi::OsStr;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -54,7 +57,22 @@ pub fn pack<W: Write>(src: &Path, out: W, mut opts: PackOptions) -> Result<Packe
         entries: 0,
         dir_times: Vec::new(),
     };
-    st.walk(&mut b, src, Path::new(""), &mut opts)?;
+    // The walk goes fd by fd from the root, every name opened with
+    // O_NOFOLLOW relative to its directory's fd: a container that swaps a
+    // directory for a symlink mid-walk gets an error, never the host's
+    // files into its layer (export, diff, commit --pause=false).
+    let root = match rustix::fs::open(
+        src,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        RMode::empty(),
+    ) {
+        Ok(fd) => Some(File::from(fd)),
+        Err(rustix::io::Errno::NOENT) => None,
+        Err(e) => return Err(Error::io(src, e.into())),
+    };
+    if let Some(root) = &root {
+        st.walk(&mut b, root, src, Path::new(""), &mut opts)?;
+    }
     if let Some(dst) = opts.copy_to {
         for (rel, t) in st.dir_times.iter().rev() {
             set_mtime(&dst.join(rel), *t)?;
@@ -89,45 +107,64 @@ fn header(md: &fs::Metadata, kind: tar::EntryType) -> tar::Header {
     h
 }
 
-/// xattrs worth keeping (overlay's own are not content).
-fn xattrs(path: &Path) -> Vec<(String, Vec<u8>)> {
-    let Ok(names) = xattr::list(path) else {
+/// xattrs worth keeping (overlay's own are not content), of an open file.
+fn xattrs(f: &File) -> Vec<(String, Vec<u8>)> {
+    use xattr::FileExt;
+    let Ok(names) = f.list_xattr() else {
         return Vec::new();
     };
     let mut out: Vec<(String, Vec<u8>)> = names
         .filter_map(|n| n.into_string().ok())
         .filter(|n| !n.starts_with("trusted.overlay."))
-        .filter_map(|n| xattr::get(path, &n).ok().flatten().map(|v| (n, v)))
+        .filter_map(|n| f.get_xattr(&n).ok().flatten().map(|v| (n, v)))
         .collect();
     out.sort();
     out
 }
 
+/// Opens `name` in the directory `dir` without following a link.
+fn open_in(dir: &File, name: &OsStr, flags: OFlags) -> io::Result<File> {
+    rustix::fs::openat(
+        dir,
+        name,
+        flags | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        RMode::empty(),
+    )
+    .map(File::from)
+    .map_err(io::Error::from)
+}
+
+/// The same inode as the one the walk saw a moment ago.
+fn same(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
 impl Packer {
+    /// Packs the directory open as `dir` (at `root`/`rel`, for messages).
     fn walk<W: Write>(
         &mut self,
         b: &mut tar::Builder<W>,
+        dir: &File,
         root: &Path,
         rel: &Path,
         opts: &mut PackOptions,
     ) -> Result<(), Error> {
-        let dir = root.join(rel);
-        let rd = match fs::read_dir(&dir) {
-            Ok(rd) => rd,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(Error::io(&dir, e)),
-        };
-        let mut names: Vec<_> = rd
-            .map(|e| e.map(|e| e.file_name()))
-            .collect::<Result<_, _>>()
-            .map_err(|e| Error::io(&dir, e))?;
+        let here = root.join(rel);
+        let mut names: Vec<std::ffi::OsString> = Vec::new();
+        for e in rustix::fs::Dir::read_from(dir).map_err(|e| Error::io(&here, e.into()))? {
+            let e = e.map_err(|e| Error::io(&here, e.into()))?;
+            let n = e.file_name().to_bytes();
+            if n != b"." && n != b".." {
+                names.push(OsStr::from_bytes(n).to_os_string());
+            }
+        }
         names.sort();
         for name in names {
             let rel_path = rel.join(&name);
             let abs = root.join(&rel_path);
             // A file that vanishes during the walk (a commit with
             // --pause=false of a busy container) is simply not in the layer.
-            let md = match fs::symlink_metadata(&abs) {
+            let md = match open_in(dir, &name, OFlags::PATH).and_then(|f| f.metadata()) {
                 Ok(md) => md,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(Error::io(&abs, e)),
@@ -148,7 +185,15 @@ impl Packer {
                         .map_err(|e| Error::io(d, e.into()))?;
                 }
             } else if ft.is_dir() {
-                let x = xattrs(&abs);
+                let sub = match open_in(dir, &name, OFlags::RDONLY | OFlags::DIRECTORY) {
+                    Ok(f) => f,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(Error::io(&abs, e)),
+                };
+                if !sub.metadata().is_ok_and(|m| same(&m, &md)) {
+                    return Err(Error::io(&abs, changed()));
+                }
+                let x = xattrs(&sub);
                 append_pax(b, &x, &abs)?;
                 let mut h = header(&md, tar::EntryType::Directory);
                 // Directories end in `/`, as docker's and GNU tar's do.
@@ -156,11 +201,13 @@ impl Packer {
                 dir_name.push("/");
                 b.append_data(&mut h, &dir_name, io::empty())
                     .map_err(|e| Error::io(&abs, e))?;
-                let opaque = opts.overlay
-                    && xattr::get(&abs, OPAQUE_XATTR)
+                let opaque = opts.overlay && {
+                    use xattr::FileExt;
+                    sub.get_xattr(OPAQUE_XATTR)
                         .ok()
                         .flatten()
-                        .is_some_and(|v| v == b"y");
+                        .is_some_and(|v| v == b"y")
+                };
                 if opaque {
                     let mut h = header(&md, tar::EntryType::Regular);
                     h.set_mode(0o600);
@@ -176,7 +223,7 @@ impl Packer {
                     self.dir_times.push((rel_path.clone(), md.mtime()));
                 }
                 self.count(opts);
-                self.walk(b, root, &rel_path, opts)?;
+                self.walk(b, &sub, root, &rel_path, opts)?;
                 continue;
             } else if ft.is_file() {
                 let key = (md.dev(), md.ino());
@@ -194,12 +241,16 @@ impl Packer {
                     }
                     self.links.insert(key, rel_path.clone());
                 }
-                let f = match File::open(&abs) {
+                // O_NONBLOCK: a fifo swapped in must not hang the walk.
+                let f = match open_in(dir, &name, OFlags::RDONLY | OFlags::NONBLOCK) {
                     Ok(f) => f,
                     Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                     Err(e) => return Err(Error::io(&abs, e)),
                 };
-                let x = xattrs(&abs);
+                if !f.metadata().is_ok_and(|m| m.is_file() && same(&m, &md)) {
+                    return Err(Error::io(&abs, changed()));
+                }
+                let x = xattrs(&f);
                 append_pax(b, &x, &abs)?;
                 let mut h = header(&md, tar::EntryType::Regular);
                 h.set_size(md.len());
@@ -227,7 +278,9 @@ impl Packer {
                 }
                 self.size += md.len();
             } else if ft.is_symlink() {
-                let target = fs::read_link(&abs).map_err(|e| Error::io(&abs, e))?;
+                let target = rustix::fs::readlinkat(dir, &name, Vec::new())
+                    .map(|t| PathBuf::from(OsStr::from_bytes(t.as_bytes())))
+                    .map_err(|e| Error::io(&abs, e.into()))?;
                 let mut h = header(&md, tar::EntryType::Symlink);
                 b.append_link(&mut h, &rel_path, &target)
                     .map_err(|e| Error::io(&abs, e))?;
@@ -278,6 +331,10 @@ impl Packer {
             cb(self.entries);
         }
     }
+}
+
+fn changed() -> io::Error {
+    io::Error::other("it changed while it was read")
 }
 
 /// Writes a PAX header with the entry's xattrs (SCHILY.xattr.*), if any.

@@ -40,7 +40,7 @@ pub struct CommitRequest {
 }
 
 /// Thaws a frozen container when dropped, whatever happens in between.
-struct Frozen<'a>(&'a str);
+pub(super) struct Frozen<'a>(pub(super) &'a str);
 
 impl Drop for Frozen<'_> {
     fn drop(&mut self) {

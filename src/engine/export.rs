@@ -9,9 +9,19 @@ impl Engine {
     /// Writes container `name`'s file system as a tar to `out`.
     pub fn export(&self, name: &str, out: &mut dyn Write) -> Result<()> {
         let id = self.containers.resolve(name)?;
-        let rec = {
-            let _lock = self.containers.lock(&id)?;
-            self.repair(&id)?
+        let _lock = self.containers.lock(&id)?;
+        let rec = self.repair(&id)?;
+        // A running container is frozen while its files are read, as for a
+        // commit: the tar is one instant of it, and nothing in it moves.
+        let st = self.containers.state_locked(&id)?;
+        let _frozen = if st.status == crate::container::Status::Running && !st.paused {
+            crate::runtime::cgroup::freeze(&id).map_err(|err| Error::Io {
+                what: format!("cannot pause container {} for the export", &id[..12]),
+                err,
+            })?;
+            Some(super::commit::Frozen(&id))
+        } else {
+            None
         };
         let dir = self.containers.dir(&id);
         let links_dir = self.images.links_dir();

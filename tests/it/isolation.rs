@@ -755,3 +755,61 @@ fn bad_security_flags_are_one_line_and_make_nothing() {
         no_containers(&env);
     }
 }
+
+#[test]
+fn a_symlink_swapped_in_during_a_commit_or_export_reads_nothing_of_the_host() {
+    let env = Env::with_busybox();
+    let secret = env.dir.join("victim");
+    std::fs::create_dir_all(&secret).unwrap();
+    std::fs::write(secret.join("secret"), "HOST-SECRET\n").unwrap();
+    // /w/d is a directory one moment and a link to the host's directory
+    // (as the host sees the path) the next.
+    let swap = format!(
+        "mkdir -p /w/d && echo mine > /w/d/f && ln -s {} /w/l && \
+         while :; do mv /w/d /w/t; mv /w/l /w/d; mv /w/d /w/l; mv /w/t /w/d; done",
+        secret.display()
+    );
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "swapper",
+        "--network",
+        "none",
+        "busybox",
+        "sh",
+        "-c",
+        &swap,
+    ]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    for i in 0..15 {
+        let tag = format!("swap:{i}");
+        // A file can vanish mid-walk; an error is fine, host content is not.
+        let _ = env.run(&["commit", "--pause=false", "swapper", &tag]);
+        let d = env.run(&["diff", "swapper"]);
+        assert!(!stdout(&d).contains("secret"), "{}", stdout(&d));
+        let out = env.run(&["export", "swapper"]);
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("HOST-SECRET"));
+    }
+    for i in 0..15 {
+        let tag = format!("swap:{i}");
+        if env.run(&["image", "inspect", &tag]).status.success() {
+            let out = env.run(&[
+                "run",
+                "--rm",
+                "--network",
+                "none",
+                &tag,
+                "sh",
+                "-c",
+                "cat /w/*/secret 2>/dev/null; true",
+            ]);
+            assert!(
+                !stdout(&out).contains("HOST-SECRET"),
+                "{tag}: {}",
+                stdout(&out)
+            );
+        }
+    }
+    env.ok(&["rm", "-f", "swapper"]);
+}
