@@ -91,9 +91,7 @@ pub fn create(id: &str, policy: &super::devices::Policy) -> Result<Vec<PathBuf>,
         let v2 = is_v2(&d);
         if v2 && use_v2 && !program_attached {
             if let super::devices::Policy::Allow(rules) = policy {
-                if let Ok(f) = fs::File::open(&d) {
-                    program_attached = super::devices::attach_program(&f, rules).is_ok();
-                }
+                program_attached = attach_device_program(&d, rules);
             }
         }
         out.push(d);
@@ -121,6 +119,38 @@ pub fn create(id: &str, policy: &super::devices::Policy) -> Result<Vec<PathBuf>,
         out.push(d);
     }
     Ok(out)
+}
+
+/// Puts the device policy `rules` in force on the new v2 group `dir`.
+/// docker's default policy is a program on the parent (`strata/`),
+/// attached once (BPF_F_ALLOW_OVERRIDE) and inherited by every container
+/// group made below it: no program is loaded per container. Another
+/// policy (`--device`) is a program of the container's own group, which
+/// overrides the parent's for it. Checked on the container's group, so a
+/// parent that was just made again (and has no program yet) gets one.
+fn attach_device_program(dir: &Path, rules: &[super::devices::Rule]) -> bool {
+    use super::devices::{self, BPF_F_ALLOW_MULTI, BPF_F_ALLOW_OVERRIDE};
+    let Ok(own) = fs::File::open(dir) else {
+        return false;
+    };
+    if rules != devices::default_rules().as_slice() {
+        return devices::attach_program(&own, rules, BPF_F_ALLOW_OVERRIDE).is_ok()
+            || devices::attach_program(&own, rules, BPF_F_ALLOW_MULTI).is_ok();
+    }
+    // A program attached to strata's own parent group is strata's (no
+    // other tool attaches there); the parent cannot go away while this
+    // group is in it.
+    if let Some(p) = dir.parent().and_then(|p| fs::File::open(p).ok()) {
+        if devices::program_count(&p, false).is_ok_and(|n| n > 0) {
+            return true;
+        }
+        if devices::attach_program(&p, rules, BPF_F_ALLOW_OVERRIDE).is_ok() {
+            return true;
+        }
+    }
+    // The parent cannot take it (another tool's programs there): this
+    // group's own, then.
+    devices::attach_program(&own, rules, BPF_F_ALLOW_MULTI).is_ok()
 }
 
 /// Writes a policy into a v1 devices group.
@@ -164,12 +194,19 @@ pub fn is_v2_group(dir: &Path) -> bool {
 }
 
 /// Removes the container's cgroups (they must be empty: the init is gone),
-/// and strata's parent group once no container is left in it.
+/// and strata's v1 parent groups once no container is left in them.
 pub fn remove(id: &str) {
     for d in dirs(id) {
+        let v2 = d
+            .parent()
+            .is_some_and(|p| p.join("cgroup.procs").exists() && p.join("cgroup.type").exists());
         let _ = fs::remove_dir(&d);
-        if let Some(parent) = d.parent() {
-            let _ = fs::remove_dir(parent);
+        // A v2 parent stays: it holds the default device program, loaded
+        // once (as docker's cgroup parent stays); a v1 one goes when empty.
+        if !v2 {
+            if let Some(parent) = d.parent() {
+                let _ = fs::remove_dir(parent);
+            }
         }
     }
 }

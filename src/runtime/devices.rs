@@ -225,9 +225,14 @@ pub fn program(rules: &[Rule]) -> Vec<Insn> {
 
 const BPF_PROG_LOAD: libc::c_long = 5;
 const BPF_PROG_ATTACH: libc::c_long = 8;
+const BPF_PROG_QUERY: libc::c_long = 16;
 const BPF_PROG_TYPE_CGROUP_DEVICE: u32 = 15;
 const BPF_CGROUP_DEVICE: u32 = 6;
-const BPF_F_ALLOW_MULTI: u32 = 2;
+/// A program in a descendant group replaces this one for its subtree.
+pub const BPF_F_ALLOW_OVERRIDE: u32 = 1;
+/// Every program of the hierarchy runs; each must allow.
+pub const BPF_F_ALLOW_MULTI: u32 = 2;
+const BPF_F_QUERY_EFFECTIVE: u32 = 1;
 
 fn bpf(cmd: libc::c_long, attr: &mut [u64; 16]) -> std::io::Result<i64> {
     // SAFETY: `attr` is a zeroed, 128-byte union bpf_attr that outlives the
@@ -247,9 +252,24 @@ fn bpf(cmd: libc::c_long, attr: &mut [u64; 16]) -> std::io::Result<i64> {
     }
 }
 
+/// How many device programs act on the v2 cgroup open at `cgroup`:
+/// attached to it, or (`effective`) in force there, its ancestors' too.
+pub fn program_count(cgroup: &impl AsRawFd, effective: bool) -> std::io::Result<u32> {
+    let mut attr = [0u64; 16];
+    attr[0] = cgroup.as_raw_fd() as u32 as u64 | ((BPF_CGROUP_DEVICE as u64) << 32);
+    attr[1] = if effective {
+        BPF_F_QUERY_EFFECTIVE as u64
+    } else {
+        0
+    };
+    // prog_ids stays NULL: only the count (prog_cnt, at byte 24) is asked.
+    bpf(BPF_PROG_QUERY, &mut attr)?;
+    Ok(attr[3] as u32)
+}
+
 /// Loads the device program of `rules` and attaches it to the v2 cgroup
-/// open at `cgroup`.
-pub fn attach_program(cgroup: &impl AsRawFd, rules: &[Rule]) -> std::io::Result<()> {
+/// open at `cgroup`, with `flags` (BPF_F_ALLOW_OVERRIDE or _MULTI).
+pub fn attach_program(cgroup: &impl AsRawFd, rules: &[Rule], flags: u32) -> std::io::Result<()> {
     let prog = program(rules);
     let license = b"Apache-2.0\0";
     let mut attr = [0u64; 16];
@@ -261,7 +281,7 @@ pub fn attach_program(cgroup: &impl AsRawFd, rules: &[Rule]) -> std::io::Result<
     let prog_fd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
     let mut attr = [0u64; 16];
     attr[0] = cgroup.as_raw_fd() as u32 as u64 | ((prog_fd.as_raw_fd() as u32 as u64) << 32);
-    attr[1] = BPF_CGROUP_DEVICE as u64 | ((BPF_F_ALLOW_MULTI as u64) << 32);
+    attr[1] = BPF_CGROUP_DEVICE as u64 | ((flags as u64) << 32);
     bpf(BPF_PROG_ATTACH, &mut attr)?;
     Ok(())
 }
