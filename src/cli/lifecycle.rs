@@ -183,12 +183,17 @@ fn parse_since(s: &str) -> Option<i128> {
 }
 
 /// `__monitor ID`: what `run -d` and `start` leave behind.
-pub fn exec_monitor(engine: &Engine, id: &str, attach_first: bool) -> Code {
-    let handshake = match std::io::stdout().as_fd().try_clone_to_owned() {
-        Ok(fd) => std::fs::File::from(fd),
-        Err(_) => return 125,
+pub fn exec_monitor(engine: &Engine, id: &str, attach_first: bool, resume: Option<&str>) -> Code {
+    // A resumed monitor said `ok` before its exec: its stdout is the log
+    // pipe now, not the starter's.
+    let handshake = match resume {
+        Some(_) => None,
+        None => match std::io::stdout().as_fd().try_clone_to_owned() {
+            Ok(fd) => Some(std::fs::File::from(fd)),
+            Err(_) => return 125,
+        },
     };
-    engine.monitor(id, handshake, attach_first)
+    engine.monitor(id, handshake, attach_first, resume)
 }
 
 #[derive(Args, Debug)]

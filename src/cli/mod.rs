@@ -116,6 +116,9 @@ pub enum Command {
         /// Wait for the first attach before starting (run -it)
         #[arg(long)]
         attach_first: bool,
+        /// A monitor restarting its container (fds it kept, by number)
+        #[arg(long)]
+        resume: Option<String>,
         /// The container's full ID
         id: String,
     },
@@ -248,9 +251,11 @@ pub fn main() -> Code {
         Command::Restart(a) => lifecycle::exec_restart(&engine, a),
         Command::Pause(a) => lifecycle::exec_pause(&engine, a, true),
         Command::Unpause(a) => lifecycle::exec_pause(&engine, a, false),
-        Command::Monitor { id, attach_first } => {
-            lifecycle::exec_monitor(&engine, &id, attach_first)
-        }
+        Command::Monitor {
+            id,
+            attach_first,
+            resume,
+        } => lifecycle::exec_monitor(&engine, &id, attach_first, resume.as_deref()),
         Command::Ps(a) => ps::exec(&engine, a),
         Command::Rm(a) => rm::exec(&engine, a),
         Command::Container(c) => match c {

@@ -126,15 +126,26 @@ impl Engine {
     }
 
     /// The monitor: runs container `id`, logs its output, records its
-    /// exit. `handshake` is where the starter waits for `ok`.
-    pub fn monitor(&self, id: &str, handshake: std::fs::File, attach_first: bool) -> i32 {
-        let _ = nix::unistd::setsid();
-        let mut ready_out = if attach_first {
-            handshake.try_clone().ok()
+    /// exit. `handshake` is where the starter waits for `ok`. `resume`:
+    /// this monitor re-executed itself to restart the container (see
+    /// `Resume`), and these are the fds it kept.
+    pub fn monitor(
+        &self,
+        id: &str,
+        handshake: Option<std::fs::File>,
+        attach_first: bool,
+        resume: Option<&str>,
+    ) -> i32 {
+        let resume = resume.map(Resume::parse);
+        if resume.is_none() {
+            let _ = nix::unistd::setsid();
+        }
+        let mut ready_out = if attach_first && resume.is_none() {
+            handshake.as_ref().and_then(|h| h.try_clone().ok())
         } else {
             None
         };
-        let mut handshake = Some(handshake);
+        let mut handshake = handshake;
         let mut say = |text: String| {
             if let Some(mut h) = handshake.take() {
                 let _ = h.write_all(text.as_bytes());
@@ -152,15 +163,26 @@ impl Engine {
         // The container's stdout and stderr are pipes that a thread of
         // ours copies into the log; the thread starts once the container
         // runs (no thread may exist across the clone).
-        let pipes = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
-            .and_then(|o| nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map(|e| (o, e)));
-        let Ok(((out_r, out_w), (err_r, err_w))) = pipes else {
-            say("err 125 cannot make the log pipes\n".into());
-            return 125;
+        let (out_r, err_r) = match resume.as_ref().map(|r| (r.out, r.err)) {
+            Some((o, e)) => match (crate::runtime::adopt_fd(o), crate::runtime::adopt_fd(e)) {
+                // Fds 1 and 2 are their write ends still.
+                (Some(o), Some(e)) => (o, e),
+                _ => return 125,
+            },
+            None => {
+                let pipes = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+                    .and_then(|o| nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map(|e| (o, e)));
+                let Ok(((out_r, out_w), (err_r, err_w))) = pipes else {
+                    say("err 125 cannot make the log pipes\n".into());
+                    return 125;
+                };
+                let _ = nix::unistd::dup2(out_w.as_raw_fd(), 1);
+                let _ = nix::unistd::dup2(err_w.as_raw_fd(), 2);
+                drop((out_w, err_w));
+                (out_r, err_r)
+            }
         };
-        let _ = nix::unistd::dup2(out_w.as_raw_fd(), 1);
-        let _ = nix::unistd::dup2(err_w.as_raw_fd(), 2);
-        drop((out_w, err_w));
+        let pump_fds = [out_r.as_raw_fd(), err_r.as_raw_fd()];
         // `attach`: what clients type goes into this pipe, the container's
         // stdin (with -i; through the pty with -t).
         let open_stdin = self
@@ -169,28 +191,55 @@ impl Engine {
             .map(|r| r.open_stdin)
             .unwrap_or(false);
         let mut input = None;
-        if open_stdin {
+        if let Some(r) = &resume {
+            // Fd 0 is the pipe's read end still.
+            input = r.input.and_then(crate::runtime::adopt_fd);
+        } else if open_stdin {
             if let Ok((in_r, in_w)) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC) {
                 let _ = nix::unistd::dup2(in_r.as_raw_fd(), 0);
                 input = Some(in_w);
             }
         }
+        let input_fd = input.as_ref().map(|f| f.as_raw_fd());
         let clients: Clients = Default::default();
         let socket = self.attach_socket(id);
-        let _ = std::fs::remove_file(&socket);
-        let mut listener = std::os::unix::net::UnixListener::bind(&socket).ok();
-        // Only root may attach: the socket is 0600 and each peer's
-        // credentials are checked as it connects.
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600));
-        }
+        let mut listener = match &resume {
+            Some(r) => {
+                if let Ok(mut list) = clients.lock() {
+                    for c in r
+                        .clients
+                        .iter()
+                        .filter_map(|c| crate::runtime::adopt_fd(*c))
+                    {
+                        list.push(std::os::unix::net::UnixStream::from(c));
+                    }
+                }
+                r.listener
+                    .and_then(crate::runtime::adopt_fd)
+                    .map(std::os::unix::net::UnixListener::from)
+            }
+            None => {
+                let _ = std::fs::remove_file(&socket);
+                let l = std::os::unix::net::UnixListener::bind(&socket).ok();
+                // Only root may attach: the socket is 0600 and each peer's
+                // credentials are checked as it connects.
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600));
+                l
+            }
+        };
+        let listener_fd = listener.as_ref().map(|l| l.as_raw_fd());
         // `run -it`: the client attaches before the container starts.
-        let mut first = None;
+        let mut first: Vec<std::os::unix::net::UnixStream> = Vec::new();
+        // A resumed monitor serves the clients its predecessor had.
+        if let Ok(list) = clients.lock() {
+            first.extend(list.iter().filter_map(|c| c.try_clone().ok()));
+        }
         if let (Some(l), Some(mut h)) = (&listener, ready_out.take()) {
             let _ = h.write_all(b"ready\n");
-            first = accept_within(l, Duration::from_secs(10));
-            if let Some(c) = first.as_ref().and_then(|c| c.try_clone().ok()) {
+            let c = accept_within(l, Duration::from_secs(10));
+            first.extend(c.as_ref().and_then(|c| c.try_clone().ok()));
+            if let Some(c) = c {
                 if let Ok(mut list) = clients.lock() {
                     list.push(c);
                 }
@@ -224,7 +273,7 @@ impl Engine {
                 if let Some(l) = listener.take() {
                     let clients = clients.clone();
                     let input = input.take();
-                    let first = first.take();
+                    let first = std::mem::take(&mut first);
                     std::thread::spawn(move || serve_attach(l, clients, input, pid, pty, first));
                 }
             }
@@ -243,7 +292,7 @@ impl Engine {
                 _ => None,
             }
         };
-        let mut delay = Duration::from_millis(100);
+        let mut delay = Duration::from_millis(resume.as_ref().map_or(100, |r| r.delay_ms));
         let _socket = RemoveOnDrop(socket.clone());
         loop {
             let began = Instant::now();
@@ -295,7 +344,53 @@ impl Engine {
                     let _ = self.containers.set_state(id, &st);
                 }
             }
+            // This process has threads now (the log pump, the attach
+            // server): it never clones again. It re-executes itself, a
+            // fresh single-threaded monitor that keeps the pipes, the
+            // socket and the attached clients (fds kept across the exec).
+            let clients_fds: Vec<i32> = clients
+                .lock()
+                .map(|l| l.iter().map(|c| c.as_raw_fd()).collect())
+                .unwrap_or_default();
+            let r = Resume {
+                out: pump_fds[0],
+                err: pump_fds[1],
+                input: input_fd,
+                listener: listener_fd,
+                clients: clients_fds,
+                delay_ms: delay.as_millis() as u64,
+            };
+            let err = self.reexec_monitor(id, &r);
+            // The restart cannot happen: the container stays exited.
+            let _ = err;
+            return code;
         }
+    }
+
+    /// Replaces this monitor with a fresh one (`__monitor --resume`).
+    /// Returns only if the exec failed.
+    fn reexec_monitor(&self, id: &str, r: &Resume) -> std::io::Error {
+        use std::os::unix::process::CommandExt;
+        for fd in r.fds() {
+            let _ = nix::fcntl::fcntl(
+                fd,
+                nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::empty()),
+            );
+        }
+        let exe = match std::env::current_exe() {
+            Ok(e) => e,
+            Err(e) => return e,
+        };
+        std::process::Command::new(exe)
+            .arg("--root")
+            .arg(&self.root)
+            .arg("--runroot")
+            .arg(&self.runroot)
+            .arg("__monitor")
+            .arg("--resume")
+            .arg(r.to_arg())
+            .arg(id)
+            .exec()
     }
 
     /// `stop`: the container's stop signal (default SIGTERM), then SIGKILL
@@ -449,6 +544,63 @@ impl Engine {
 /// Attached clients of a monitor: each gets every output chunk, framed.
 type Clients = std::sync::Arc<std::sync::Mutex<Vec<std::os::unix::net::UnixStream>>>;
 
+/// What a monitor hands to the fresh copy of itself that restarts the
+/// container: its fds by number (the log pipes' read ends, the stdin
+/// pipe's write end, the attach socket, the attached clients) and the
+/// restart delay. Fds 0, 1 and 2 (the pipes' other ends) stay as they are.
+#[derive(Debug, Default, PartialEq)]
+pub struct Resume {
+    pub out: i32,
+    pub err: i32,
+    pub input: Option<i32>,
+    pub listener: Option<i32>,
+    pub clients: Vec<i32>,
+    pub delay_ms: u64,
+}
+
+impl Resume {
+    fn fds(&self) -> Vec<i32> {
+        [self.out, self.err]
+            .into_iter()
+            .chain(self.input)
+            .chain(self.listener)
+            .chain(self.clients.iter().copied())
+            .collect()
+    }
+
+    fn to_arg(&self) -> String {
+        let opt = |o: Option<i32>| o.map_or("-".to_string(), |v| v.to_string());
+        let clients: Vec<String> = self.clients.iter().map(|c| c.to_string()).collect();
+        format!(
+            "out={},err={},in={},listen={},clients={},delay={}",
+            self.out,
+            self.err,
+            opt(self.input),
+            opt(self.listener),
+            clients.join("."),
+            self.delay_ms
+        )
+    }
+
+    fn parse(s: &str) -> Resume {
+        let mut r = Resume::default();
+        for kv in s.split(',') {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            let n = v.parse::<i32>().ok();
+            match k {
+                "out" => r.out = n.unwrap_or(-1),
+                "err" => r.err = n.unwrap_or(-1),
+                "in" => r.input = n,
+                "listen" => r.listener = n,
+                "clients" => r.clients = v.split('.').filter_map(|c| c.parse().ok()).collect(),
+                "delay" => r.delay_ms = v.parse().unwrap_or(100),
+                _ => {}
+            }
+        }
+        r
+    }
+}
+
 /// Removes a path when dropped (the attach socket, whatever happens).
 struct RemoveOnDrop(std::path::PathBuf);
 
@@ -507,7 +659,7 @@ fn serve_attach(
     input: Option<std::os::fd::OwnedFd>,
     pid: i32,
     pty: Option<std::os::fd::OwnedFd>,
-    first: Option<std::os::unix::net::UnixStream>,
+    first: Vec<std::os::unix::net::UnixStream>,
 ) {
     let input = input.map(|fd| std::sync::Arc::new(std::fs::File::from(fd)));
     let pty = pty.map(std::sync::Arc::new);
@@ -520,7 +672,8 @@ fn serve_attach(
         }
         Some(c)
     });
-    // The first client (of `run -it`) is in the list already.
+    // The first clients (of `run -it`, or a resumed monitor's) are in the
+    // list already.
     for conn in first.into_iter().chain(later) {
         let (input, pty) = (input.clone(), pty.clone());
         std::thread::spawn(move || {

@@ -90,9 +90,20 @@ pub fn create(id: &str, policy: &super::devices::Policy) -> Result<Vec<PathBuf>,
         }
         let v2 = is_v2(&d);
         if v2 && use_v2 && !program_attached {
-            if let super::devices::Policy::Allow(rules) = policy {
-                program_attached = attach_device_program(&d, rules);
-            }
+            program_attached = match policy {
+                super::devices::Policy::Allow(rules) => attach_device_program(&d, rules),
+                // Every device: a program that allows all, overriding the
+                // parent's default for this group.
+                super::devices::Policy::AllowAll => attach_device_program(
+                    &d,
+                    &[super::devices::Rule::new(
+                        super::devices::Kind::All,
+                        None,
+                        None,
+                        "rwm",
+                    )],
+                ),
+            };
         }
         out.push(d);
         if v2 {

@@ -207,6 +207,7 @@ pub fn program(rules: &[Rule]) -> Vec<Insn> {
         if let Some(m) = r.minor {
             block.push(insn(JMP_JNE_K, 5, 0, 0, m as i32));
         }
+        let matches_all = block.is_empty();
         block.push(insn(ALU32_MOV_K, 0, 0, 0, 1));
         block.push(insn(EXIT, 0, 0, 0, 0));
         // Every jump above skips to the end of this block.
@@ -217,6 +218,11 @@ pub fn program(rules: &[Rule]) -> Vec<Insn> {
             }
         }
         p.extend(block);
+        if matches_all {
+            // Nothing after a rule that allows everything is reachable, and
+            // the verifier refuses unreachable code.
+            return p;
+        }
     }
     p.push(insn(ALU32_MOV_K, 0, 0, 0, 0));
     p.push(insn(EXIT, 0, 0, 0, 0));
@@ -354,6 +360,9 @@ mod tests {
         assert_eq!(eval(&p, DEVCG_DEV_BLOCK, ACC_READ, 10, 229), 0);
         let all = program(&[Rule::new(Kind::All, None, None, "rwm")]);
         assert_eq!(eval(&all, DEVCG_DEV_BLOCK, ACC_READ | ACC_WRITE, 8, 0), 1);
+        // No unreachable instruction after it (the verifier would refuse it).
+        assert_eq!(all.last().map(|i| i.code), Some(EXIT));
+        assert_eq!(all.iter().filter(|i| i.code == EXIT).count(), 1);
     }
 
     #[test]

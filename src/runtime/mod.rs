@@ -40,6 +40,44 @@ pub fn window_size(fd: i32) -> Option<(u16, u16)> {
     pty::get_winsize(fd).map(|w| (w.ws_row, w.ws_col))
 }
 
+/// Takes ownership of an fd this process inherited through an exec (a
+/// monitor that re-executed itself); None if `fd` is not open.
+pub fn adopt_fd(fd: i32) -> Option<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    if fd < 3 || nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_GETFD).is_err() {
+        return None;
+    }
+    // SAFETY: the fd is open, and nothing else in this process owns it:
+    // it was handed over by number on our command line.
+    let owned = unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) };
+    let _ = nix::fcntl::fcntl(
+        fd,
+        nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+    );
+    Some(owned)
+}
+
+/// The number of threads of this process (from /proc/self/status).
+pub fn thread_count() -> usize {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Threads:"))
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(1)
+}
+
+/// A fork or clone must come from a process with one thread: another
+/// thread may hold a lock (malloc's) that the child would wait on forever.
+pub(crate) fn debug_assert_single_threaded(what: &str) {
+    if cfg!(debug_assertions) {
+        let n = thread_count();
+        assert!(n == 1, "{what} from a process with {n} threads");
+    }
+}
+
 /// strata's `--init` program (static, from build.rs), to be placed in the
 /// store and bind-mounted at /dev/init.
 pub const INIT_BINARY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/strata-init"));

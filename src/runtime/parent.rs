@@ -224,6 +224,7 @@ pub fn start_with(
                 .ok()
                 .map(|f| (d.as_path(), OwnedFd::from(f)))
         });
+    super::debug_assert_single_threaded("clone of a container");
     let mut joined = None;
     let mut pid = -1;
     if let Some((dir, fd)) = &into {

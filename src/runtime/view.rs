@@ -37,6 +37,7 @@ pub fn with_writable_root(
         op: "pipe",
         errno: e as i32,
     })?;
+    super::debug_assert_single_threaded("fork of a writable view");
     // SAFETY: single-threaded; the child runs `consume` and _exits.
     match unsafe { fork() }.map_err(|e| Error::Sys {
         op: "fork",
@@ -141,6 +142,7 @@ pub fn with_readonly_root(
         op: "pipe",
         errno: e as i32,
     })?;
+    super::debug_assert_single_threaded("fork of a read-only root");
     // SAFETY: single-threaded; the child runs `produce` and _exits.
     match unsafe { fork() }.map_err(|e| Error::Sys {
         op: "fork",
@@ -225,6 +227,7 @@ pub fn with_readonly_view(
         op: "pipe",
         errno: e as i32,
     })?;
+    super::debug_assert_single_threaded("fork of a read-only view");
     // SAFETY: this process is single-threaded; the child only runs the
     // closure and then _exits without returning into our callers.
     match unsafe { fork() }.map_err(|e| Error::Sys {
