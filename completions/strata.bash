@@ -604,12 +604,16 @@ _strata() {
             return 0
             ;;
         strata__subcmd____monitor)
-            opts="-h -V --attach-first --root --runroot --help --version"
+            opts="-h -V --attach-first --resume --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --resume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

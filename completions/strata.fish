@@ -713,6 +713,7 @@ complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -l roo
 complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand __monitor" -l resume -d 'A monitor restarting its container (fds it kept, by number)' -r
 complete -c strata -n "__fish_strata_using_subcommand __monitor" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand __monitor" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand __monitor" -l attach-first -d 'Wait for the first attach before starting (run -it)'

@@ -329,29 +329,75 @@ fn collect_changes(
     rel: &Path,
     state: &mut std::collections::BTreeMap<String, bool>,
 ) -> Result<()> {
-    let dir = layer.join(rel.strip_prefix("/").unwrap_or(rel));
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .map_err(|err| Error::Io {
-            what: format!("read {}", dir.display()),
-            err,
-        })?
-        .filter_map(|e| e.ok().map(|e| e.file_name()))
-        .collect();
+    use rustix::fs::{Mode, OFlags};
+    let io = |what: String| {
+        move |e: rustix::io::Errno| Error::Io {
+            what,
+            err: e.into(),
+        }
+    };
+    let root = rustix::fs::open(
+        layer,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(io(format!("read {}", layer.display())))?;
+    collect_changes_at(&std::fs::File::from(root), layer, rel, state)
+}
+
+/// One directory of a change layer, open as `dir`: every name is opened
+/// relative to it with O_NOFOLLOW, so a link the container swaps in never
+/// lists a host directory.
+fn collect_changes_at(
+    dir: &std::fs::File,
+    layer: &Path,
+    rel: &Path,
+    state: &mut std::collections::BTreeMap<String, bool>,
+) -> Result<()> {
+    use rustix::fs::{Mode, OFlags};
+    use std::os::unix::ffi::OsStrExt;
+    use xattr::FileExt;
+    let here = layer.join(rel.strip_prefix("/").unwrap_or(rel));
+    let mut names: Vec<std::ffi::OsString> = Vec::new();
+    let entries = rustix::fs::Dir::read_from(dir).map_err(|e| Error::Io {
+        what: format!("read {}", here.display()),
+        err: e.into(),
+    })?;
+    for e in entries.flatten() {
+        let n = e.file_name().to_bytes();
+        if n != b"." && n != b".." {
+            names.push(std::ffi::OsStr::from_bytes(n).to_os_string());
+        }
+    }
     names.sort();
+    let open = |n: &std::ffi::OsStr, f: OFlags| {
+        rustix::fs::openat(
+            dir,
+            n,
+            f | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+        .map(std::fs::File::from)
+    };
     for n in names {
         let path = rel.join(&n);
-        let inner = path.strip_prefix("/").unwrap_or(&path);
-        let Ok(md) = std::fs::symlink_metadata(layer.join(inner)) else {
+        let Some(md) = open(&n, OFlags::PATH).ok().and_then(|f| f.metadata().ok()) else {
             continue;
         };
         let shown = path.display().to_string();
         let under = format!("{shown}/");
         let whiteout = md.file_type().is_char_device() && md.rdev() == 0;
-        let opaque = md.is_dir()
-            && xattr::get(layer.join(inner), "trusted.overlay.opaque")
+        let sub = if md.is_dir() {
+            open(&n, OFlags::RDONLY | OFlags::DIRECTORY).ok()
+        } else {
+            None
+        };
+        let opaque = sub.as_ref().is_some_and(|d| {
+            d.get_xattr("trusted.overlay.opaque")
                 .ok()
                 .flatten()
-                .is_some_and(|v| v == b"y");
+                .is_some_and(|v| v == b"y")
+        });
         if whiteout || opaque {
             let hidden: Vec<String> = state
                 .range(under.clone()..)
@@ -363,8 +409,8 @@ fn collect_changes(
             }
         }
         state.insert(shown, !whiteout);
-        if md.is_dir() {
-            collect_changes(layer, &path, state)?;
+        if let Some(d) = &sub {
+            collect_changes_at(d, layer, &path, state)?;
         }
     }
     Ok(())

@@ -29,6 +29,15 @@ pub fn table(bridge: &str, subnet: &Subnet) -> String {
         "\tchain martians {{\n\t\ttype filter hook prerouting priority -300; policy accept;\n\
          \t\tiifname \"{bridge}\" ip daddr 127.0.0.0/8 drop\n\t}}\n"
     ));
+    // From outside into the bridge: published ports (DNAT) and replies
+    // only. A neighbour that routes the subnet through this host reaches
+    // no unpublished port.
+    s.push_str(&format!(
+        "\tchain forward {{\n\t\ttype filter hook forward priority 0; policy accept;\n\
+         \t\toifname \"{bridge}\" iifname != \"{bridge}\" ct status dnat accept\n\
+         \t\toifname \"{bridge}\" iifname != \"{bridge}\" ct state established,related accept\n\
+         \t\toifname \"{bridge}\" iifname != \"{bridge}\" drop\n\t}}\n"
+    ));
     s.push_str(&format!(
         "\tchain prerouting {{\n\t\ttype nat hook prerouting priority -105; policy accept;\n{dnat}\t}}\n"
     ));

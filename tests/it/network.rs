@@ -37,7 +37,11 @@ fn bridge_ports(env: &Env) -> String {
 }
 
 fn http_get(port: u16) -> Option<String> {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    http_get_addr(&format!("127.0.0.1:{port}"))
+}
+
+fn http_get_addr(addr: &str) -> Option<String> {
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     s.write_all(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n").ok()?;
     let mut body = String::new();
@@ -405,4 +409,68 @@ fn publish_all_maps_every_exposed_port_to_a_free_one() {
     let host_port: u16 = lines[0].rsplit(':').next().unwrap().parse().unwrap();
     assert!(host_port > 0);
     env.ok(&["rm", "-f", "pa"]);
+}
+
+#[test]
+fn from_outside_a_published_port_answers_and_an_unpublished_one_does_not() {
+    let env = Env::with_busybox().own_bridge();
+    let port = free_port();
+    let publish = format!("{port}:80");
+    env.ok(&[
+        "run", "-d", "--name", "srv", "-p", &publish, "busybox", "sh", "-c",
+        "mkdir /www && echo page > /www/index.html && httpd -p 80 -h /www && exec httpd -f -p 81 -h /www",
+    ]);
+    let ip = env
+        .ok(&["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "srv"])
+        .trim()
+        .to_string();
+    // A neighbour on a link of its own that routes the subnet through us.
+    let ns = format!("st-out-{}", &random_suffix()[..6]);
+    let (host_if, peer_if) = (format!("{ns}-h"), format!("{ns}-p"));
+    let sh = |cmd: &str| {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(cmd)
+            .status()
+            .unwrap()
+            .success()
+    };
+    struct Cleanup(String, String);
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("ip")
+                .args(["netns", "del", &self.0])
+                .status();
+            let _ = std::process::Command::new("ip")
+                .args(["link", "del", &self.1])
+                .status();
+        }
+    }
+    let _c = Cleanup(ns.clone(), host_if.clone());
+    assert!(sh(&format!(
+        "ip netns add {ns} && ip link add {host_if} type veth peer name {peer_if} && \
+         ip link set {peer_if} netns {ns} && ip addr add 198.51.100.1/30 dev {host_if} && ip link set {host_if} up && \
+         ip -n {ns} addr add 198.51.100.2/30 dev {peer_if} && ip -n {ns} link set {peer_if} up && \
+         ip -n {ns} link set lo up && ip -n {ns} route add {ip}/32 via 198.51.100.1"
+    )));
+    let get = |url: &str| {
+        std::process::Command::new("ip")
+            .args(["netns", "exec", &ns, "curl", "-s", "-m", "2", url])
+            .output()
+            .unwrap()
+    };
+    let published = format!("http://198.51.100.1:{port}/");
+    assert!(
+        wait_for(10.0, || stdout(&get(&published)).contains("page")),
+        "the published port"
+    );
+    let unpublished = format!("http://{ip}:81/");
+    let out = get(&unpublished);
+    assert!(
+        !stdout(&out).contains("page"),
+        "an unpublished port answered the outside"
+    );
+    // The host itself still reaches the container (as with docker).
+    assert!(http_get_addr(&format!("{ip}:81")).is_some_and(|b| b.contains("page")));
+    env.ok(&["rm", "-f", "srv"]);
 }

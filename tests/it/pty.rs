@@ -304,3 +304,63 @@ fn run_it_detaches_with_ctrl_p_ctrl_q_and_the_shell_lives_on() {
     assert_eq!(child.wait().unwrap().code(), Some(4));
     assert!(!env.ok(&["ps", "-a"]).contains("busybox \"sh\""));
 }
+
+#[test]
+fn without_t_the_container_never_gets_the_caller_s_terminal() {
+    let env = Env::with_busybox();
+    // `run -i` on a terminal: the container's stdio are pipes, and what is
+    // typed still reaches it.
+    let mut pty = openpty(24, 80);
+    let _child = spawn_on(
+        &pty,
+        &env,
+        &[
+            "run",
+            "-i",
+            "--rm",
+            "--network",
+            "none",
+            "busybox",
+            "sh",
+            "-c",
+            "ls -l /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2; read x; echo got-$x",
+        ],
+    );
+    let out = read_until(&mut pty.master, "fd/2", 10);
+    std::thread::sleep(Duration::from_millis(200));
+    pty.master.write_all(b"hello\n").unwrap();
+    let out = out + &read_until(&mut pty.master, "got-hello", 10);
+    assert!(out.contains("got-hello"), "{out:?}");
+    assert!(
+        !out.contains("/dev/pts"),
+        "the host's terminal reached the container: {out:?}"
+    );
+    assert_eq!(out.matches("pipe:").count(), 3, "{out:?}");
+    // `exec` and `exec -i` too.
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "tgt",
+        "--network",
+        "none",
+        "busybox",
+        "sleep",
+        "60",
+    ]);
+    for flags in [&["exec"][..], &["exec", "-i"][..]] {
+        let mut pty = openpty(24, 80);
+        let mut args = flags.to_vec();
+        args.extend_from_slice(&[
+            "tgt",
+            "sh",
+            "-c",
+            "ls -l /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2; echo done-x",
+        ]);
+        let _c = spawn_on(&pty, &env, &args);
+        let out = read_until(&mut pty.master, "done-x", 10);
+        assert!(out.contains("done-x"), "{flags:?}: {out:?}");
+        assert!(!out.contains("/dev/pts"), "{flags:?}: {out:?}");
+    }
+    env.ok(&["rm", "-f", "tgt"]);
+}
