@@ -294,77 +294,81 @@ impl Engine {
         };
         let mut delay = Duration::from_millis(resume.as_ref().map_or(100, |r| r.delay_ms));
         let _socket = RemoveOnDrop(socket.clone());
-        loop {
-            let began = Instant::now();
-            let r = self.run_container(
-                id,
-                Watch {
-                    discard_output: false,
-                    kill_on_signal: false,
-                    started: &mut started,
-                    exited: &mut exited,
-                },
-            );
-            let code = match r {
-                Ok(code) => code,
-                Err(e) => {
-                    say(format!("err {} {e}\n", e.exit_code()));
-                    return e.exit_code();
-                }
-            };
-            // Attached clients learn the exit code from us: an --rm
-            // container's state goes with it.
-            if let Ok(mut list) = clients.lock() {
-                let f = frame(3, &code.to_be_bytes());
-                list.retain_mut(|c| c.write_all(&f).is_ok());
+        let began = Instant::now();
+        let r = self.run_container(
+            id,
+            Watch {
+                discard_output: false,
+                kill_on_signal: false,
+                started: &mut started,
+                exited: &mut exited,
+            },
+        );
+        let code = match r {
+            Ok(code) => code,
+            Err(e) => {
+                say(format!("err {} {e}\n", e.exit_code()));
+                return e.exit_code();
             }
-            // docker's restart policy, while this monitor lives.
-            let (Ok(rec), Ok(st)) = (self.containers.record(id), self.containers.state(id)) else {
-                return code;
-            };
-            let again = rec
-                .restart
-                .as_ref()
-                .is_some_and(|p| p.restarts(code, st.restart_count, st.stopped_by_user));
-            if !again {
-                return code;
-            }
-            if began.elapsed() > Duration::from_secs(10) {
-                delay = Duration::from_millis(100);
-            }
-            std::thread::sleep(delay);
-            delay = (delay * 2).min(Duration::from_secs(60));
-            if let Ok(_g) = self.containers.lock(id) {
-                if let Ok(mut st) = self.containers.state_locked(id) {
-                    if st.status == Status::Running {
-                        // Started by someone else meanwhile.
-                        return code;
-                    }
-                    st.restart_count += 1;
-                    let _ = self.containers.set_state(id, &st);
-                }
-            }
-            // This process has threads now (the log pump, the attach
-            // server): it never clones again. It re-executes itself, a
-            // fresh single-threaded monitor that keeps the pipes, the
-            // socket and the attached clients (fds kept across the exec).
-            let clients_fds: Vec<i32> = clients
-                .lock()
-                .map(|l| l.iter().map(|c| c.as_raw_fd()).collect())
-                .unwrap_or_default();
-            let r = Resume {
-                out: pump_fds[0],
-                err: pump_fds[1],
-                input: input_fd,
-                listener: listener_fd,
-                clients: clients_fds,
-                delay_ms: delay.as_millis() as u64,
-            };
-            let err = self.reexec_monitor(id, &r);
-            // The restart cannot happen: the container stays exited.
-            let _ = err;
+        };
+        // Attached clients learn the exit code from us: an --rm
+        // container's state goes with it.
+        if let Ok(mut list) = clients.lock() {
+            let f = frame(3, &code.to_be_bytes());
+            list.retain_mut(|c| c.write_all(&f).is_ok());
+        }
+        // docker's restart policy, while this monitor lives.
+        let (Ok(rec), Ok(st)) = (self.containers.record(id), self.containers.state(id)) else {
+            return code;
+        };
+        let again = rec
+            .restart
+            .as_ref()
+            .is_some_and(|p| p.restarts(code, st.restart_count, st.stopped_by_user));
+        if !again {
             return code;
         }
+        if began.elapsed() > Duration::from_secs(10) {
+            delay = Duration::from_millis(100);
+        }
+        std::thread::sleep(delay);
+        delay = (delay * 2).min(Duration::from_secs(60));
+        if let Ok(_g) = self.containers.lock(id) {
+            if let Ok(mut st) = self.containers.state_locked(id) {
+                if st.status == Status::Running {
+                    // Started by someone else meanwhile.
+                    return code;
+                }
+                st.restart_count += 1;
+                let _ = self.containers.set_state(id, &st);
+            }
+        }
+        // This process has threads now (the log pump, the attach
+        // server): it never clones again. It re-executes itself, a
+        // fresh single-threaded monitor that keeps the pipes, the
+        // socket and the attached clients (fds kept across the exec).
+        let clients_fds: Vec<i32> = clients
+            .lock()
+            .map(|l| l.iter().map(|c| c.as_raw_fd()).collect())
+            .unwrap_or_default();
+        let r = Resume {
+            out: pump_fds[0],
+            err: pump_fds[1],
+            input: input_fd,
+            listener: listener_fd,
+            clients: clients_fds,
+            delay_ms: delay.as_millis() as u64,
+        };
+        // Returns only if the exec failed: then the container stays
+        // exited, and says why.
+        let err = self.reexec_monitor(id, &r);
+        if let Ok(_g) = self.containers.lock(id) {
+            if let Ok(mut st) = self.containers.state_locked(id) {
+                st.error = format!("restart: {err}");
+                let _ = self.containers.set_state(id, &st);
+            }
+        }
+        code
     }
 
     /// Replaces this monitor with a fresh one (`__monitor --resume`).
