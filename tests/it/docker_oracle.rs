@@ -308,3 +308,37 @@ fn docker_and_strata_load_each_other_s_archives() {
         "from-strata\n"
     );
 }
+
+/// The same flags in docker and strata give the same capability sets,
+/// seccomp mode and no_new_privs, and the same options on the kernel
+/// mounts (/proc, /sys, /dev and its friends).
+#[test]
+fn docker_and_strata_isolate_alike() {
+    if !docker_present() {
+        return;
+    }
+    let env = Env::with_busybox();
+    let base = format!("strata-oracle-iso-{}", &random_suffix()[..8]);
+    let _cleanup = DockerCleanup(vec![format!("rmi:{base}")]);
+    docker_ok(&["import", busybox_tar().to_str().unwrap(), &base]);
+    let status = "grep -E '^(Cap|Seccomp:|NoNewPrivs)' /proc/self/status";
+    // mount point, options and super options of the kernel mounts
+    let mounts = "awk '$5 ~ /^\\/(proc|sys|dev|dev\\/pts|dev\\/shm|dev\\/mqueue)$/ {print $5, $6, $(NF)}' /proc/self/mountinfo | sort";
+    for flags in [
+        &[][..],
+        &["--cap-drop", "ALL", "--cap-add", "NET_BIND_SERVICE"][..],
+        &["--cap-add", "SYS_ADMIN"][..],
+        &["--security-opt", "no-new-privileges"][..],
+        &["--security-opt", "seccomp=unconfined"][..],
+        &["-u", "1000"][..],
+    ] {
+        for (what, script) in [("status", status), ("mounts", mounts)] {
+            let mut d = vec!["run", "--rm", "--network", "none"];
+            d.extend_from_slice(flags);
+            let mut s = d.clone();
+            d.extend_from_slice(&[base.as_str(), "sh", "-c", script]);
+            s.extend_from_slice(&["busybox", "sh", "-c", script]);
+            assert_eq!(env.ok(&s), docker_ok(&d), "{what} with {flags:?}");
+        }
+    }
+}
