@@ -580,14 +580,41 @@ fn bind_fd(fd: &OwnedFd, target: &str, readonly: bool, is_dir: bool) -> Result<(
         });
     }
     if readonly {
-        mount(
-            None::<&str>,
-            target,
-            None::<&str>,
-            MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY | MsFlags::MS_REC,
-            None::<&str>,
-        )
-        .map_err(fail("remount read-only", target))?;
+        // Read-only all the way down (a remount would leave submounts
+        // writable), keeping the source's nosuid/nodev/noexec.
+        #[repr(C)]
+        struct MountAttr {
+            attr_set: u64,
+            attr_clr: u64,
+            propagation: u64,
+            userns_fd: u64,
+        }
+        const MOUNT_ATTR_RDONLY: u64 = 0x1;
+        let attr = MountAttr {
+            attr_set: MOUNT_ATTR_RDONLY,
+            attr_clr: 0,
+            propagation: 0,
+            userns_fd: 0,
+        };
+        // SAFETY: mount_setattr reads a NUL-terminated (empty) path and
+        // `attr`, both alive for the call; `fd` is the attached mount.
+        let r = unsafe {
+            libc::syscall(
+                libc::SYS_mount_setattr,
+                fd.as_raw_fd(),
+                empty.as_ptr(),
+                libc::AT_EMPTY_PATH | libc::AT_RECURSIVE,
+                &attr as *const MountAttr,
+                std::mem::size_of::<MountAttr>(),
+            )
+        };
+        if r < 0 {
+            return Err(Failure {
+                step: "make read-only",
+                errno: last_errno(),
+                detail: target.into(),
+            });
+        }
     }
     Ok(())
 }

@@ -409,24 +409,41 @@ fn privileged_mounts_and_a_ro_bind_stays_read_only() {
         err.contains("Operation not permitted") || err.contains("denied"),
         "{err}"
     );
+    // :ro holds for the mounts below the source too.
     let dir = env.dir.join("ro");
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    assert!(std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "strata-test-sub"])
+        .arg(dir.join("sub"))
+        .status()
+        .unwrap()
+        .success());
+    struct Umount(std::path::PathBuf);
+    impl Drop for Umount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _u = Umount(dir.join("sub"));
     let v = format!("{}:/ro:ro", dir.display());
-    env.code(
-        1,
-        &[
-            "run",
-            "--rm",
-            "--network",
-            "none",
-            "-v",
-            &v,
-            "busybox",
-            "touch",
-            "/ro/x",
-        ],
-    );
-    assert!(!dir.join("x").exists());
+    for f in ["/ro/x", "/ro/sub/x"] {
+        let (_, err) = env.code(
+            1,
+            &[
+                "run",
+                "--rm",
+                "--network",
+                "none",
+                "-v",
+                &v,
+                "busybox",
+                "touch",
+                f,
+            ],
+        );
+        assert!(err.contains("Read-only file system"), "{f}: {err}");
+    }
+    assert!(!dir.join("x").exists() && !dir.join("sub/x").exists());
 }
 
 #[test]
