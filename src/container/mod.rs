@@ -452,6 +452,12 @@ impl ContainerStore {
             && (st.supervisor == 0 || !state::is_alive(st.supervisor, st.supervisor_start))
     }
 
+    /// The state as last written, without the liveness rule and without
+    /// the lock (for a look that changes nothing).
+    pub fn peek_state(&self, id: &str) -> Result<State, Error> {
+        self.stored_state(id)
+    }
+
     /// `state`, for a caller that holds the container's lock.
     pub fn state_locked(&self, id: &str) -> Result<State, Error> {
         let mut st = self.stored_state(id)?;

@@ -94,6 +94,8 @@ const CACHE_DIR: &str = "buildcache";
 impl Engine {
     /// Builds; returns the final image id.
     pub fn build(&self, req: &BuildRequest, out: &dyn Fn(BuildEvent)) -> Result<String> {
+        // Its step layers and images are not garbage until it is done.
+        let _lease = self.images.lease()?;
         let df = dockerfile::parse(&req.dockerfile).map_err(|e| Error::Invalid(e.0))?;
         let tags = req
             .tags

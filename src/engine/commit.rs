@@ -39,18 +39,70 @@ pub struct CommitRequest {
     pub pause: bool,
 }
 
-/// Thaws a frozen container when dropped, whatever happens in between.
-pub(super) struct Frozen<'a>(pub(super) &'a str);
+/// Thaws a frozen container when dropped, whatever happens in between;
+/// then its journal goes.
+pub(super) struct Frozen<'a> {
+    id: &'a str,
+    journal: std::path::PathBuf,
+}
 
 impl Drop for Frozen<'_> {
     fn drop(&mut self) {
-        let _ = runtime::cgroup::thaw(self.0);
+        let _ = runtime::cgroup::thaw(self.id);
+        let _ = std::fs::remove_file(&self.journal);
+    }
+}
+
+/// The file that says who froze a container for a commit or an export.
+const FROZEN_BY: &str = "frozen-by";
+
+impl Engine {
+    /// Freezes a running container for a commit or an export. Who froze
+    /// it is recorded first (`frozen-by`: pid and start time), so that if
+    /// this process is killed while it is frozen, the next command that
+    /// touches the container (or the sweep) thaws it.
+    pub(super) fn freeze_for_copy<'a>(&self, id: &'a str) -> std::io::Result<Frozen<'a>> {
+        let me = std::process::id() as i32;
+        let start = crate::container::state::proc_stat(me)
+            .map(|(s, _)| s)
+            .unwrap_or(0);
+        let journal = self.containers.dir(id).join(FROZEN_BY);
+        crate::util::fsx::replace(&journal, format!("{me} {start}\n").as_bytes())?;
+        let frozen = Frozen { id, journal };
+        runtime::cgroup::freeze(id)?;
+        Ok(frozen)
+    }
+
+    /// Thaws container `id` if a commit or export froze it and died
+    /// before it could thaw it. A pause of the user's stays.
+    pub(super) fn thaw_abandoned(&self, id: &str) {
+        let journal = self.containers.dir(id).join(FROZEN_BY);
+        let Ok(text) = std::fs::read_to_string(&journal) else {
+            return;
+        };
+        let mut it = text
+            .split_whitespace()
+            .map(|v| v.parse::<u64>().unwrap_or(0));
+        let (pid, start) = (it.next().unwrap_or(0) as i32, it.next().unwrap_or(0));
+        if pid > 0 && crate::container::state::is_alive(pid, start) {
+            return;
+        }
+        let paused = self
+            .containers
+            .peek_state(id)
+            .map(|s| s.paused)
+            .unwrap_or(false);
+        if !paused {
+            let _ = runtime::cgroup::thaw(id);
+        }
+        let _ = std::fs::remove_file(&journal);
     }
 }
 
 impl Engine {
     /// `commit`: returns the new image id.
     pub fn commit(&self, req: &CommitRequest) -> Result<String> {
+        let _lease = self.images.lease()?;
         // Everything that can be refused is refused before any byte is written.
         let reference = match &req.reference {
             Some(r) => Some(Reference::parse_tagged(r).map_err(|e| Error::Invalid(e.0))?),
@@ -67,13 +119,16 @@ impl Engine {
 
         let _lock = self.containers.lock(&id)?;
         let rec = self.repair(&id)?;
-        let running = self.containers.state(&id)?.status == Status::Running;
-        let _frozen = if running && req.pause {
-            runtime::cgroup::freeze(&id).map_err(|err| Error::Io {
+        let st = self.containers.state_locked(&id)?;
+        let running = st.status == Status::Running;
+        self.thaw_abandoned(&id);
+        // A container the user paused is frozen already, and stays so.
+        let _frozen = if running && req.pause && !st.paused {
+            self.freeze_for_copy(&id).map_err(|err| Error::Io {
                 what: format!("cannot pause container {} for the commit (use --pause=false to commit it running)", &id[..12]),
                 err,
-            })?;
-            Some(Frozen(&id))
+            })
+            .map(Some)?
         } else {
             None
         };
@@ -275,7 +330,7 @@ fn align_history(history: &mut Vec<History>, layers: usize) {
 
 /// Test hook: `STRATA_TEST_KILL_AT=<point>` kills this process (as `kill -9`
 /// would) at a named step of a commit.
-fn kill_point(point: &str) {
+pub(super) fn kill_point(point: &str) {
     if std::env::var("STRATA_TEST_KILL_AT").is_ok_and(|p| p == point) {
         let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGKILL);
     }

@@ -401,6 +401,7 @@ impl Engine {
     /// after `timeout`; returns once it has exited.
     pub fn stop(&self, name: &str, timeout: Duration) -> Result<()> {
         let id = self.containers.resolve(name)?;
+        self.thaw_abandoned(&id);
         let st = self.containers.state(&id)?;
         if st.status != Status::Running {
             return Ok(());
@@ -425,6 +426,7 @@ impl Engine {
     /// `kill -s SIG`.
     pub fn kill(&self, name: &str, signal: &str) -> Result<()> {
         let id = self.containers.resolve(name)?;
+        self.thaw_abandoned(&id);
         let sig = parse_signal(signal)
             .ok_or_else(|| Error::Invalid(format!("Invalid signal: {signal}")))?;
         let st = self.containers.state(&id)?;
@@ -818,6 +820,7 @@ impl Engine {
     /// with its env and user; returns its exit code (`detach`: at once).
     pub fn exec(&self, name: &str, req: &ExecRequest) -> Result<i32> {
         let id = self.containers.resolve(name)?;
+        self.thaw_abandoned(&id);
         let st = self.containers.state(&id)?;
         if st.status != Status::Running {
             return Err(Error::Conflict(format!(
@@ -897,6 +900,7 @@ impl Engine {
 
     fn set_paused(&self, name: &str, pause: bool) -> Result<()> {
         let id = self.containers.resolve(name)?;
+        self.thaw_abandoned(&id);
         let _lock = self.containers.lock(&id)?;
         let mut st = self.containers.state_locked(&id)?;
         let short = &id[..12];

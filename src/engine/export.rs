@@ -14,12 +14,12 @@ impl Engine {
         // A running container is frozen while its files are read, as for a
         // commit: the tar is one instant of it, and nothing in it moves.
         let st = self.containers.state_locked(&id)?;
+        self.thaw_abandoned(&id);
         let _frozen = if st.status == crate::container::Status::Running && !st.paused {
-            crate::runtime::cgroup::freeze(&id).map_err(|err| Error::Io {
+            Some(self.freeze_for_copy(&id).map_err(|err| Error::Io {
                 what: format!("cannot pause container {} for the export", &id[..12]),
                 err,
-            })?;
-            Some(super::commit::Frozen(&id))
+            })?)
         } else {
             None
         };

@@ -225,7 +225,9 @@ impl Engine {
             .into_iter()
             .collect();
         let mut parent = self.images.parent(&id);
+        super::commit::kill_point("rmi-untagged");
         self.images.remove_config(&id)?;
+        super::commit::kill_point("rmi-config-removed");
         out.deleted.push(id.clone());
         while let Some(p) = parent {
             let has_child = self
@@ -241,10 +243,11 @@ impl Engine {
             out.deleted.push(p);
         }
         let keep = self.layers_in_use()?;
-        self.images.gc_layers(&keep)?;
-        let mut gone: Vec<String> = before.difference(&keep).cloned().collect();
-        gone.sort();
-        out.deleted.extend(gone);
+        if self.images.gc_layers(&keep)? {
+            let mut gone: Vec<String> = before.difference(&keep).cloned().collect();
+            gone.sort();
+            out.deleted.extend(gone);
+        }
         Ok(out)
     }
 
@@ -279,17 +282,14 @@ impl Engine {
     /// Returns docker's lines (`untagged: …`, `deleted: sha256:…`) and the
     /// bytes of layer content freed.
     pub fn prune_images(&self, all: bool) -> Result<(Vec<String>, u64)> {
+        // Every layer in the store, named or not: orphans that a killed
+        // rmi left are reclaimed here too.
         let layer_bytes = |e: &Engine| -> Result<u64> {
-            let mut n = 0;
-            let mut seen = HashSet::new();
-            for img in e.images.list()? {
-                for c in ImageStore::chain_ids(&img.config) {
-                    if seen.insert(c.clone()) {
-                        n += e.images.layer(&c).map(|l| l.size).unwrap_or(0);
-                    }
-                }
-            }
-            Ok(n)
+            Ok(e.images
+                .layer_ids()?
+                .iter()
+                .map(|c| e.images.layer(c).map(|l| l.size).unwrap_or(0))
+                .sum())
         };
         let before = layer_bytes(self)?;
         let mut lines = Vec::new();
@@ -316,6 +316,10 @@ impl Engine {
                     .map(|d| format!("deleted: {d}")),
             );
         }
+        // Layers nothing names (a kill -9 of rmi between its config and
+        // its layers), collected whatever was deleted above.
+        let keep = self.layers_in_use()?;
+        self.images.gc_layers(&keep)?;
         let after = layer_bytes(self)?;
         Ok((lines, before.saturating_sub(after)))
     }

@@ -19,6 +19,7 @@ impl Engine {
             Some(r) => Some(Reference::parse_tagged(r).map_err(|e| Error::Invalid(e.0))?),
             None => None,
         };
+        let _lease = self.images.lease()?;
         self.sweep();
         let layer = self.images.add_layer(input, None)?;
         let now = time::rfc3339(time::now_nanos());

@@ -105,6 +105,7 @@ impl Engine {
     /// Loads every image in the archive `input`; returns docker's lines
     /// (`Loaded image: busybox:latest`).
     pub fn load(&self, input: impl Read) -> Result<Vec<String>> {
+        let _lease = self.images.lease()?;
         self.sweep();
         let spool = self.spool(input)?;
         let mut lines = Vec::new();

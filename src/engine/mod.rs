@@ -201,6 +201,10 @@ impl Engine {
         let Ok(ids) = self.containers.ids() else {
             return;
         };
+        for id in &ids {
+            // A commit or export killed while the container was frozen.
+            self.thaw_abandoned(id);
+        }
         for id in ids {
             let Ok(rec) = self.containers.record(&id) else {
                 continue;

@@ -137,6 +137,9 @@ impl Engine {
     /// Pulls `name`; `say` gets docker's progress lines (with `progress`,
     /// the download bars too).
     pub fn pull(&self, name: &str, opts: &PullOptions, say: &dyn Fn(&str)) -> Result<Pulled> {
+        // The layers it stores are garbage to no collector until its
+        // config and tag name them.
+        let _lease = self.images.lease()?;
         let platform = opts.platform.as_deref();
         let progress = opts.progress;
         let mut r = Reference::parse(name).map_err(|e| Error::Invalid(e.0))?;

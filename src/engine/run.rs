@@ -231,6 +231,8 @@ fn upstream_resolv() -> Option<String> {
 impl Engine {
     /// `create`: makes the container and returns its id.
     pub fn create(&self, req: &RunRequest) -> Result<String> {
+        // The image's layers stay until the record names them.
+        let _lease = self.images.lease()?;
         let network = parse_network(&req.network)?;
         let security = super::security::parse(&req.security)?;
         if let Some(w) = &req.workdir {

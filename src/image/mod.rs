@@ -215,6 +215,16 @@ impl ImageStore {
             .join(format!("{}.json", hash::hex_part(id)))
     }
 
+    /// A writer's lease on the store (shared, reentrant in a process):
+    /// while any is held, the layer collector leaves every layer alone,
+    /// so the layers a pull, load, import, build, commit or create has
+    /// stored (or looked up) are not garbage before its config or record
+    /// names them.
+    pub fn lease(&self) -> Result<lock::SharedGuard, Error> {
+        let p = self.root.join("gc.lock");
+        lock::shared(&p).map_err(io_err(&p))
+    }
+
     /// Takes the store's lock for a change; released on drop.
     pub fn lock(&self) -> Result<lock::LockGuard, Error> {
         let p = self.root.join("store.lock");
@@ -550,7 +560,28 @@ impl ImageStore {
     }
 
     /// Deletes every layer not in `keep` (chain ids), with its link.
-    pub fn gc_layers(&self, keep: &HashSet<String>) -> Result<(), Error> {
+    /// The chain ids of every layer stored.
+    pub fn layer_ids(&self) -> Result<Vec<String>, Error> {
+        let dir = self.root.join("layers");
+        Ok(fs::read_dir(&dir)
+            .map_err(io_err(&dir))?
+            .flatten()
+            .map(|e| format!("sha256:{}", e.file_name().to_string_lossy()))
+            .collect())
+    }
+
+    /// Removes every layer not in `keep`. Returns false, removing nothing,
+    /// while a writer holds a lease: its layers may not be named yet. A
+    /// later collection (any rmi or prune) takes what is left.
+    pub fn gc_layers(&self, keep: &HashSet<String>) -> Result<bool, Error> {
+        let gc = self.root.join("gc.lock");
+        if lock::held(&gc) {
+            return Ok(false);
+        }
+        // A lease of our own process (rmi inside a build) counts too.
+        let Some(_collector) = lock::try_exclusive(&gc).map_err(io_err(&gc))? else {
+            return Ok(false);
+        };
         let dir = self.root.join("layers");
         let entries = fs::read_dir(&dir).map_err(io_err(&dir))?;
         for e in entries.flatten() {
@@ -572,7 +603,7 @@ impl ImageStore {
             }
             let _ = fsx::remove_file(&lock_path);
         }
-        Ok(())
+        Ok(true)
     }
 
     // ---- images ----

@@ -10,6 +10,39 @@ use std::path::Path;
 /// A held flock; dropping it unlocks.
 pub struct LockGuard {
     _lock: Flock<File>,
+    path: std::path::PathBuf,
+}
+
+/// The exclusive locks this process holds. flock is per open file: a
+/// process that takes a lock it holds already, through a second open,
+/// waits for itself forever. Debug builds check for it.
+static HELD: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn note_taken(path: &Path) {
+    let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
+    debug_assert!(
+        !held.iter().any(|p| p == path),
+        "lock {} taken twice by one process",
+        path.display()
+    );
+    held.push(path.to_path_buf());
+}
+
+/// Whether this process holds the exclusive lock on `path`.
+pub fn held(path: &Path) -> bool {
+    HELD.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .any(|p| p == path)
+}
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = held.iter().position(|p| *p == self.path) {
+            held.swap_remove(i);
+        }
+    }
 }
 
 fn open_lock_file(path: &Path) -> io::Result<File> {
@@ -25,17 +58,89 @@ fn open_lock_file(path: &Path) -> io::Result<File> {
 
 /// Takes an exclusive lock on `path` (created if missing), waiting for it.
 pub fn exclusive(path: &Path) -> io::Result<LockGuard> {
-    let f = open_lock_file(path)?;
-    let lock = Flock::lock(f, FlockArg::LockExclusive).map_err(|(_, e)| io::Error::from(e))?;
-    Ok(LockGuard { _lock: lock })
+    note_taken(path);
+    let guard = (|| {
+        let f = open_lock_file(path)?;
+        Flock::lock(f, FlockArg::LockExclusive).map_err(|(_, e)| io::Error::from(e))
+    })();
+    match guard {
+        Ok(lock) => Ok(LockGuard {
+            _lock: lock,
+            path: path.to_path_buf(),
+        }),
+        Err(e) => {
+            forget(path);
+            Err(e)
+        }
+    }
+}
+
+fn forget(path: &Path) {
+    let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(i) = held.iter().position(|p| p == path) {
+        held.swap_remove(i);
+    }
+}
+
+/// A shared lock, taken once per process however often it is asked for
+/// (a build's steps are creates of their own): the flock goes when the
+/// last guard does. For the image store's writers, against its collector.
+pub struct SharedGuard {
+    path: std::path::PathBuf,
+}
+
+static SHARED: std::sync::Mutex<Vec<(std::path::PathBuf, usize, Option<Flock<File>>)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Takes a shared lock on `path` (created if missing), waiting for it.
+pub fn shared(path: &Path) -> io::Result<SharedGuard> {
+    let mut all = SHARED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(e) = all.iter_mut().find(|e| e.0 == path) {
+        e.1 += 1;
+    } else {
+        let f = open_lock_file(path)?;
+        let lock = Flock::lock(f, FlockArg::LockShared).map_err(|(_, e)| io::Error::from(e))?;
+        all.push((path.to_path_buf(), 1, Some(lock)));
+    }
+    Ok(SharedGuard {
+        path: path.to_path_buf(),
+    })
+}
+
+impl Drop for SharedGuard {
+    fn drop(&mut self) {
+        let mut all = SHARED.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = all.iter().position(|e| e.0 == self.path) {
+            all[i].1 -= 1;
+            if all[i].1 == 0 {
+                all.swap_remove(i);
+            }
+        }
+    }
 }
 
 /// Tries an exclusive lock without waiting; `Ok(None)` when someone holds it.
 pub fn try_exclusive(path: &Path) -> io::Result<Option<LockGuard>> {
-    let f = open_lock_file(path)?;
+    note_taken(path);
+    let f = match open_lock_file(path) {
+        Ok(f) => f,
+        Err(e) => {
+            forget(path);
+            return Err(e);
+        }
+    };
     match Flock::lock(f, FlockArg::LockExclusiveNonblock) {
-        Ok(lock) => Ok(Some(LockGuard { _lock: lock })),
-        Err((_, nix::errno::Errno::EWOULDBLOCK)) => Ok(None),
-        Err((_, e)) => Err(io::Error::from(e)),
+        Ok(lock) => Ok(Some(LockGuard {
+            _lock: lock,
+            path: path.to_path_buf(),
+        })),
+        Err((_, e)) => {
+            forget(path);
+            if e == nix::errno::Errno::EWOULDBLOCK {
+                Ok(None)
+            } else {
+                Err(io::Error::from(e))
+            }
+        }
     }
 }

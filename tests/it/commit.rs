@@ -630,3 +630,107 @@ fn a_commit_killed_at_each_step_of_the_rename_loses_nothing() {
         }
     }
 }
+
+/// Runs strata with a deadline: a command that hangs is a failure, not a
+/// hung test.
+fn within(env: &Env, secs: u64, args: &[&str]) -> std::process::Output {
+    let mut c = env.cmd(args);
+    c.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = Bg(c.spawn().unwrap());
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < end {
+        if let Ok(Some(_)) = child.try_wait() {
+            let child = std::mem::replace(
+                &mut child.0,
+                std::process::Command::new("true").spawn().unwrap(),
+            );
+            return child.wait_with_output().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("strata {args:?} still runs after {secs} s");
+}
+
+#[test]
+fn a_commit_killed_while_the_container_is_frozen_leaves_it_running() {
+    let env = Env::with_busybox();
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "live",
+        "--network",
+        "none",
+        "busybox",
+        "sh",
+        "-c",
+        "mkdir /many; for i in $(seq 1 200); do echo $i > /many/f$i; done; echo ready; sleep 300",
+    ]);
+    assert!(wait_for(10.0, || env
+        .ok(&["logs", "live"])
+        .contains("ready")));
+    for n in ["1", "50", "150"] {
+        let out = env
+            .cmd(&["commit", "live", "half:latest"])
+            .env("STRATA_TEST_KILL_AFTER_ENTRIES", n)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), None, "killed by a signal at entry {n}");
+        // The next command on it finds it thawed: exec runs, and the
+        // container is not paused.
+        let out = within(&env, 10, &["exec", "live", "echo", "alive"]);
+        assert_eq!(
+            stdout(&out),
+            "alive\n",
+            "after a kill at entry {n}: {}",
+            stderr(&out)
+        );
+        assert_eq!(
+            env.ok(&["inspect", "-f", "{{.State.Paused}}", "live"]),
+            "false\n"
+        );
+    }
+    // The sweep thaws too (any command that opens the store).
+    let out = env
+        .cmd(&["commit", "live", "half:latest"])
+        .env("STRATA_TEST_KILL_AFTER_ENTRIES", "60")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), None);
+    env.ok(&["container", "prune", "-f"]);
+    let out = within(&env, 10, &["exec", "live", "echo", "alive"]);
+    assert_eq!(stdout(&out), "alive\n");
+    // A pause of the user's stays a pause through a commit.
+    env.ok(&["pause", "live"]);
+    env.ok(&["commit", "live", "whole"]);
+    assert_eq!(
+        env.ok(&["inspect", "-f", "{{.State.Paused}}", "live"]),
+        "true\n"
+    );
+    env.ok(&["unpause", "live"]);
+    env.ok(&["rm", "-f", "live"]);
+}
+
+#[test]
+fn commit_of_a_container_whose_supervisor_was_killed_does_not_hang() {
+    let env = Env::with_busybox();
+    let mut fg = env.spawn(&[
+        "run",
+        "--name",
+        "orphan",
+        "--network",
+        "none",
+        "busybox",
+        "sleep",
+        "300",
+    ]);
+    assert!(wait_for(10.0, || env.ok(&["ps", "-q"]).trim().len() == 12));
+    // kill -9 of the foreground `strata run`: its container dies with it,
+    // while the record still says running.
+    fg.kill().unwrap();
+    fg.wait().unwrap();
+    let out = within(&env, 20, &["commit", "orphan", "orphaned"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(env.ok(&["ps", "-a"]).contains("Exited (137)"));
+}

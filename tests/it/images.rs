@@ -265,3 +265,35 @@ fn image_prune_removes_dangling_images_and_with_all_every_unused_one() {
         "3\n"
     );
 }
+
+/// kill -9 of `rmi` at each point leaves either the image or, after the
+/// next prune, no layer that nothing names.
+#[test]
+fn a_killed_rmi_leaves_nothing_a_prune_does_not_collect() {
+    let env = Env::with_busybox();
+    let layers = |env: &Env| {
+        std::fs::read_dir(env.root().join("layers"))
+            .unwrap()
+            .count()
+    };
+    let base = layers(&env);
+    for point in ["rmi-untagged", "rmi-config-removed"] {
+        env.build_image("doomed", "FROM busybox\nRUN echo a > /a\nRUN echo b > /b\n");
+        assert_eq!(layers(&env), base + 2);
+        let out = env
+            .cmd(&["rmi", "doomed"])
+            .env("STRATA_TEST_KILL_AT", point)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), None, "killed at {point}");
+        // Whatever is left, a prune takes every layer nothing names.
+        env.ok(&["image", "prune", "-f"]);
+        let _ = env.run(&["rmi", "doomed"]);
+        env.ok(&["image", "prune", "-f"]);
+        assert_eq!(layers(&env), base, "layers left after a kill at {point}");
+        assert_eq!(
+            env.ok(&["run", "--rm", "--network", "none", "busybox", "true"]),
+            ""
+        );
+    }
+}

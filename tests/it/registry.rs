@@ -1471,3 +1471,51 @@ fn layers_beyond_three_wait_their_turn_and_are_stored_in_order() {
         "4\nls: /b: No such file or directory\n"
     );
 }
+
+/// A pull racing an `rmi` of another image never loses a layer: the
+/// collector leaves the layers of a writer in progress alone.
+#[test]
+fn a_pull_racing_an_rmi_of_another_image_keeps_every_layer() {
+    let (reg, src, _) = registry_with_hi();
+    let name = format!("{}/many:1", reg.host());
+    src.build_image(
+        &name,
+        "FROM busybox\nRUN echo 1 > /a\nRUN echo 2 > /b\nRUN echo 3 > /c\nRUN echo 4 > /d\n",
+    );
+    src.ok(&["push", &name]);
+    let dst = Env::with_busybox();
+    dst.ok(&[
+        "run",
+        "--name",
+        "src",
+        "--network",
+        "none",
+        "busybox",
+        "true",
+    ]);
+    for round in 0..30 {
+        // Images for rmi to delete (and collect layers after) again and
+        // again while the pull runs.
+        let others: Vec<String> = (0..12).map(|k| format!("other{round}:{k}")).collect();
+        for o in &others {
+            dst.ok(&["commit", "src", o]);
+        }
+        let mut pull = dst.spawn(&["pull", "-q", &name]);
+        for o in &others {
+            dst.ok(&["rmi", o]);
+            if let Ok(Some(_)) = pull.try_wait() {
+                break;
+            }
+        }
+        assert!(
+            pull.wait().unwrap().success(),
+            "round {round}: the pull failed"
+        );
+        let out = dst.run(&["run", "--rm", "--network", "none", &name, "cat", "/a", "/d"]);
+        assert!(out.status.success(), "round {round}: {}", stderr(&out));
+        dst.ok(&["rmi", &name]);
+        for o in &others {
+            let _ = dst.run(&["rmi", o]);
+        }
+    }
+}
