@@ -89,8 +89,10 @@ pub struct SharedGuard {
     path: std::path::PathBuf,
 }
 
-static SHARED: std::sync::Mutex<Vec<(std::path::PathBuf, usize, Option<Flock<File>>)>> =
-    std::sync::Mutex::new(Vec::new());
+/// Each shared lock this process holds: its path, how many guards, the flock.
+type SharedEntry = (std::path::PathBuf, usize, Option<Flock<File>>);
+
+static SHARED: std::sync::Mutex<Vec<SharedEntry>> = std::sync::Mutex::new(Vec::new());
 
 /// Takes a shared lock on `path` (created if missing), waiting for it.
 pub fn shared(path: &Path) -> io::Result<SharedGuard> {
