@@ -1,7 +1,7 @@
 //! `strata commit`, `diff`, `history`, `export`.
 
 use super::{fail, out, table, Code};
-use crate::engine::{short_id, CommitRequest, Engine, Error};
+use crate::engine::{short_id, CommitRequest, Engine};
 use crate::util::time;
 use clap::{ArgAction, Args};
 use std::path::PathBuf;
@@ -172,26 +172,7 @@ pub struct ExportArgs {
 
 pub fn exec_export(engine: &Engine, a: ExportArgs) -> Code {
     let result = match &a.output {
-        Some(path) => {
-            // Written beside the target and renamed: no half tar under its name.
-            let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-            let r = std::fs::File::create(&tmp)
-                .map_err(|err| Error::Io {
-                    what: format!("open {}", tmp.display()),
-                    err,
-                })
-                .and_then(|mut f| engine.export(&a.container, &mut f))
-                .and_then(|_| {
-                    std::fs::rename(&tmp, path).map_err(|err| Error::Io {
-                        what: format!("rename {}", path.display()),
-                        err,
-                    })
-                });
-            if r.is_err() {
-                let _ = std::fs::remove_file(&tmp);
-            }
-            r
-        }
+        Some(path) => super::write_output(path, |f| engine.export(&a.container, f)),
         None => {
             if nix::unistd::isatty(1).unwrap_or(false) {
                 eprintln!(

@@ -365,3 +365,38 @@ pub fn out(text: &str) {
         }
     }
 }
+
+/// Writes an output file that a flag names (`save -o`, `export -o`). A new
+/// path or a regular file is written beside and renamed over, so a failure
+/// leaves no half file under the name. Anything else (a device such as
+/// /dev/null, a fifo, a symlink) is opened and written in place, as docker
+/// does: a rename would replace the device or the link itself.
+pub fn write_output(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut std::fs::File) -> Result<(), crate::engine::Error>,
+) -> Result<(), crate::engine::Error> {
+    use crate::engine::Error;
+    let io = |what: String| move |err| Error::Io { what, err };
+    let in_place = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file());
+    if in_place {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path)
+            .map_err(io(format!("open {}", path.display())))?;
+        return write(&mut f);
+    }
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".strata-part-{}", std::process::id()));
+    let part = path.with_file_name(name);
+    let r = std::fs::File::create(&part)
+        .map_err(io(format!("open {}", path.display())))
+        .and_then(|mut f| write(&mut f))
+        .and_then(|_| {
+            std::fs::rename(&part, path).map_err(io(format!("rename to {}", path.display())))
+        });
+    if r.is_err() {
+        let _ = std::fs::remove_file(&part);
+    }
+    r
+}

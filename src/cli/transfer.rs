@@ -48,33 +48,13 @@ pub fn exec_save(engine: &Engine, a: SaveArgs) -> Code {
                 std::io::BufWriter::with_capacity(1 << 20, stdout),
             )
         }
-        Some(path) => {
-            // Written beside the target and renamed: a failed save leaves
-            // no half archive under the name.
-            let part = format!("{path}.strata-part");
-            let r = std::fs::File::create(&part)
-                .map_err(|err| Error::Io {
-                    what: format!("open {path}"),
-                    err,
-                })
-                .and_then(|f| {
-                    engine.save(
-                        &a.images,
-                        format,
-                        std::io::BufWriter::with_capacity(1 << 20, f),
-                    )
-                })
-                .and_then(|_| {
-                    std::fs::rename(&part, path).map_err(|err| Error::Io {
-                        what: format!("rename to {path}"),
-                        err,
-                    })
-                });
-            if r.is_err() {
-                let _ = std::fs::remove_file(&part);
-            }
-            r
-        }
+        Some(path) => super::write_output(std::path::Path::new(path), |f| {
+            engine.save(
+                &a.images,
+                format,
+                std::io::BufWriter::with_capacity(1 << 20, f),
+            )
+        }),
     };
     match result {
         Ok(()) => 0,

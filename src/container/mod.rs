@@ -516,6 +516,11 @@ impl ContainerStore {
     /// The per-container lock (in the run directory).
     pub fn lock(&self, id: &str) -> Result<lock::LockGuard, Error> {
         let p = self.run.join(format!("{id}.lock"));
+        // No lock file for a container that is gone (a monitor recording
+        // an exit after `rm -f`): it would be left behind.
+        if !p.exists() && !self.dir(id).is_dir() && !self.dir.join(format!(".tmp-{id}")).is_dir() {
+            return Err(Error::NotFound(id.to_string()));
+        }
         lock::exclusive(&p).map_err(io_err(&p))
     }
 
@@ -544,13 +549,22 @@ impl ContainerStore {
         Ok(())
     }
 
-    /// Finishes removals and creations that a crash interrupted.
+    /// Finishes removals and creations that a crash interrupted, and
+    /// removes name claims and lock files of containers that are gone.
+    /// Cheap when nothing is stale: the names and locks are looked at one
+    /// by one only when there are more of them than containers.
     pub fn sweep(&self) {
         let Ok(rd) = fs::read_dir(&self.dir) else {
             return;
         };
+        let mut live: std::collections::HashSet<String> = Default::default();
         for e in rd.flatten() {
             let n = e.file_name().to_string_lossy().to_string();
+            if let Some(id) = n.strip_prefix(".tmp-") {
+                live.insert(id.to_string());
+            } else if !n.starts_with('.') {
+                live.insert(n.clone());
+            }
             let stale = n.starts_with(".rm-")
                 || (n.starts_with(".tmp-")
                     && e.metadata()
@@ -560,6 +574,60 @@ impl ContainerStore {
                         .is_some_and(|a| a.as_secs() > 60));
             if stale {
                 let _ = fsx::remove_tree(&e.path());
+            }
+        }
+        self.sweep_names(&live);
+        self.sweep_locks(&live);
+    }
+
+    fn sweep_names(&self, live: &std::collections::HashSet<String>) {
+        let Ok(rd) = fs::read_dir(&self.names) else {
+            return;
+        };
+        let names: Vec<_> = rd.flatten().collect();
+        if names.len() <= live.len() {
+            return;
+        }
+        let lock_path = self.run.join("names.lock");
+        let Ok(_guard) = lock::exclusive(&lock_path) else {
+            return;
+        };
+        for e in names {
+            let owner = fs::read_link(e.path())
+                .map(|t| t.to_string_lossy().to_string())
+                .unwrap_or_default();
+            // Looked at again under the lock: a create may have made its
+            // temp dir since.
+            if !self.dir(&owner).is_dir() && !self.dir.join(format!(".tmp-{owner}")).exists() {
+                let _ = fsx::remove_file(&e.path());
+            }
+        }
+    }
+
+    fn sweep_locks(&self, live: &std::collections::HashSet<String>) {
+        let Ok(rd) = fs::read_dir(&self.run) else {
+            return;
+        };
+        let locks: Vec<(String, PathBuf)> = rd
+            .flatten()
+            .filter_map(|e| {
+                let n = e.file_name().to_string_lossy().to_string();
+                let id = n.strip_suffix(".lock")?.to_string();
+                (id.len() == 64).then(|| (id, e.path()))
+            })
+            .collect();
+        if locks.len() <= live.len() {
+            return;
+        }
+        for (id, path) in locks {
+            if live.contains(&id) {
+                continue;
+            }
+            // Nobody holds it: nobody will.
+            if let Ok(Some(_g)) = lock::try_exclusive(&path) {
+                if !self.dir(&id).is_dir() && !self.dir.join(format!(".tmp-{id}")).exists() {
+                    let _ = fsx::remove_file(&path);
+                }
             }
         }
     }

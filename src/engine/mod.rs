@@ -151,6 +151,11 @@ impl Engine {
     pub fn open(root: &Path, runroot: &Path, notes: Box<dyn Fn(&str)>) -> Result<Engine> {
         let images = ImageStore::open(root)?;
         let containers = ContainerStore::open(root, runroot)?;
+        // What a killed command left (tmp/ work, half-made or
+        // half-removed containers, stale names and locks) is cleared by
+        // the next one, whatever the verb; cheap when there is nothing.
+        images.sweep_tmp();
+        containers.sweep();
         Ok(Engine {
             images,
             containers,

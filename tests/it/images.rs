@@ -297,3 +297,58 @@ fn a_killed_rmi_leaves_nothing_a_prune_does_not_collect() {
         );
     }
 }
+
+/// `save -o` and `export -o` write into what they are given: a device
+/// stays a device, a symlink stays a link (its target gets the archive),
+/// a regular file is replaced whole.
+#[test]
+fn output_files_are_written_in_place_never_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let env = Env::with_busybox();
+    env.ok(&[
+        "run",
+        "--name",
+        "ex1",
+        "--network",
+        "none",
+        "busybox",
+        "true",
+    ]);
+    let null = env.dir.join("null");
+    let st = std::process::Command::new("mknod")
+        .arg(&null)
+        .args(["c", "1", "3"])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    for args in [["save", "-o"], ["export", "-o"]] {
+        let what = if args[0] == "save" { "busybox" } else { "ex1" };
+        env.ok(&[args[0], args[1], null.to_str().unwrap(), what]);
+        let md = std::fs::symlink_metadata(&null).unwrap();
+        assert!(
+            md.file_type().is_char_device(),
+            "{} -o replaced the device",
+            args[0]
+        );
+        // Through a link: the link stays, its target holds the tar.
+        let target = env.dir.join(format!("{}-target.tar", args[0]));
+        let link = env.dir.join(format!("{}-link.tar", args[0]));
+        std::fs::write(&target, b"old").unwrap();
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        env.ok(&[args[0], args[1], link.to_str().unwrap(), what]);
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert!(std::fs::metadata(&target).unwrap().len() > 1024);
+        // A regular file: replaced whole, no part file left beside it.
+        env.ok(&[args[0], args[1], target.to_str().unwrap(), what]);
+        let left: Vec<_> = std::fs::read_dir(&env.dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains("strata-part"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+}

@@ -85,3 +85,65 @@ fn an_import_killed_midway_leaves_the_store_readable() {
     assert_eq!(env.ok(&["images", "-q"]).lines().count(), 1);
     env.ok(&["run", "--rm", "busybox", "true"]);
 }
+
+/// `run -d; exec; rm -f`, again and again, leaves nothing in the run root
+/// but what a running container needs.
+#[test]
+fn run_exec_rm_cycles_leave_nothing_in_the_run_root() {
+    let env = Env::with_busybox();
+    for i in 0..100 {
+        let name = format!("cyc{i}");
+        env.ok(&[
+            "run",
+            "-d",
+            "--name",
+            &name,
+            "--network",
+            "none",
+            "busybox",
+            "sleep",
+            "60",
+        ]);
+        env.ok(&["exec", &name, "true"]);
+        env.ok(&["rm", "-f", &name]);
+    }
+    // A monitor may record its exit a moment after rm -f; the next
+    // command sweeps what it left.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    env.ok(&["ps", "-a"]);
+    let left: Vec<String> = std::fs::read_dir(env.runroot())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n != "names.lock")
+        .collect();
+    assert!(left.is_empty(), "left in the run root: {left:?}");
+    let names: Vec<_> = std::fs::read_dir(env.root().join("names"))
+        .unwrap()
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+}
+
+/// A name claim whose container never came to be (a build killed while it
+/// made a step container) is swept by the next command.
+#[test]
+fn a_stale_name_claim_is_swept() {
+    let env = Env::with_busybox();
+    let link = env.root().join("names").join("ghost");
+    std::os::unix::fs::symlink("f".repeat(64), &link).unwrap();
+    env.ok(&["images"]);
+    assert!(
+        std::fs::symlink_metadata(&link).is_err(),
+        "the stale claim is still there"
+    );
+    env.ok(&[
+        "run",
+        "--rm",
+        "--name",
+        "ghost",
+        "--network",
+        "none",
+        "busybox",
+        "true",
+    ]);
+}
