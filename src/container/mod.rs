@@ -328,7 +328,20 @@ impl ContainerStore {
     /// fill the disk).
     pub fn reserve_space(&self, id: &str) {
         let path = self.dir(id).join(RESERVE);
-        if !path.exists() {
+        if path.exists() {
+            return;
+        }
+        // Blocks allocated, not written: as good a reserve, and cheaper.
+        let made = fs::File::create(&path).is_ok_and(|f| {
+            nix::fcntl::fallocate(
+                std::os::fd::AsRawFd::as_raw_fd(&f),
+                nix::fcntl::FallocateFlags::empty(),
+                0,
+                64 * 1024,
+            )
+            .is_ok()
+        });
+        if !made {
             let _ = fs::write(&path, vec![0u8; 64 * 1024]);
         }
     }
@@ -466,7 +479,9 @@ impl ContainerStore {
             st.exit_code = 137;
             st.pid = 0;
             st.finished_at = Some(crate::util::time::rfc3339(crate::util::time::now_nanos()));
-            self.write_json(&self.dir(id).join("state.json"), &st)?;
+            // What was found is the answer even when it cannot be written
+            // (a full disk): the container must stay visible and removable.
+            let _ = self.write_json(&self.dir(id).join("state.json"), &st);
         }
         Ok(st)
     }

@@ -226,7 +226,15 @@ impl Engine {
             .map_err(|e| bad(format!("invalid archive: {e}")))?;
         let mut any = false;
         for entry in entries {
-            let mut entry = entry.map_err(|e| bad(format!("invalid archive: {e}")))?;
+            let mut entry = entry.map_err(|e| {
+                if any {
+                    bad(format!("invalid archive: {}", printable(&e.to_string())))
+                } else {
+                    // The first header does not parse: random bytes, a
+                    // truncated file, anything but a tar.
+                    bad("invalid archive: not a tar archive".to_string())
+                }
+            })?;
             any = true;
             let raw = entry
                 .path()
@@ -392,4 +400,12 @@ pub(super) fn pick_platform(index: &Index, want: Option<&str>) -> Option<crate::
             })
         })
         .cloned()
+}
+
+/// An error text with what a terminal should not be sent (control bytes,
+/// replacement characters from binary input) left out.
+fn printable(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() && *c != '\u{fffd}')
+        .collect()
 }

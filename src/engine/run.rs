@@ -539,6 +539,8 @@ impl Engine {
             }
             (self.repair(id)?, prev.restart_count)
         };
+        // Room for its last state writes, should it fill the disk.
+        self.containers.reserve_space(id);
         let mut spec = match self.spec(&rec) {
             Ok(s) => s,
             Err(e) => return Err(self.fail_start(&rec, e)),

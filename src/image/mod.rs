@@ -310,6 +310,11 @@ impl ImageStore {
             .and_then(|(kind, plain)| Ok((kind, archive::unpack_pipelined(plain, &diff)?)));
         let (kind, unpacked) = match unpacked {
             Ok(x) => x,
+            // A full disk is a full disk, not a short download.
+            Err(cause @ archive::Error::Io { .. }) if matches!(&cause, archive::Error::Io { err, .. } if err.raw_os_error() == Some(libc::ENOSPC)) =>
+            {
+                return Err(Error::Archive(cause));
+            }
             Err(cause) => {
                 // What were the bytes? A caller that knows their digest
                 // tells a corrupt download from a bad archive.

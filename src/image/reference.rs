@@ -180,6 +180,13 @@ impl Reference {
         } else {
             path
         };
+        // docker counts the normalized name (`docker.io/library/x`).
+        if domain.len() + 1 + path.len() > 255 {
+            return Err(RefError(
+                "invalid reference format: repository name must not be more than 255 characters"
+                    .into(),
+            ));
+        }
         Ok(Reference {
             domain,
             path,
@@ -252,6 +259,20 @@ impl fmt::Display for Reference {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_limited_as_docker_counts_them() {
+        // docker.io/library/ + 237 = 255: the longest plain name.
+        assert!(Reference::parse(&"a".repeat(237)).is_ok());
+        let e = Reference::parse(&"a".repeat(238)).unwrap_err();
+        assert!(
+            e.0.contains("must not be more than 255 characters"),
+            "{}",
+            e.0
+        );
+        assert!(Reference::parse(&format!("reg.lan/{}", "b".repeat(247))).is_ok());
+        assert!(Reference::parse(&format!("reg.lan/{}", "b".repeat(248))).is_err());
+    }
 
     fn canon(s: &str) -> String {
         Reference::parse_tagged(s).unwrap().canonical()

@@ -253,3 +253,28 @@ fn unknown_flags_exit_125() {
     assert!(stderr(&out).contains("--no-such-flag"));
     assert_eq!(env.run(&["--help"]).status.code(), Some(0));
 }
+
+#[test]
+fn load_of_random_bytes_and_overlong_names_are_one_clear_line() {
+    let env = Env::with_busybox();
+    let junk = env.dir.join("junk.bin");
+    let bytes: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    std::fs::write(&junk, &bytes).unwrap();
+    let (_, err) = env.code(125, &["load", "-i", junk.to_str().unwrap()]);
+    assert!(err.contains("not a tar archive"), "{err:?}");
+    assert!(err.chars().all(|c| !c.is_control() || c == '\n'), "{err:?}");
+    assert_eq!(err.lines().count(), 1);
+    // docker counts docker.io/library/ in a name's 255 characters.
+    let long = "a".repeat(238);
+    let (_, err) = env.code(125, &["tag", "busybox", &long]);
+    assert!(
+        err.contains("must not be more than 255 characters"),
+        "{err}"
+    );
+    env.ok(&["tag", "busybox", &"a".repeat(237)]);
+    assert!(env
+        .ok(&["images", "--format", "{{.Repository}}"])
+        .contains(&"a".repeat(237)));
+}

@@ -147,3 +147,70 @@ fn a_stale_name_claim_is_swept() {
         "true",
     ]);
 }
+
+/// A foreground container that fills the disk: its exit is still
+/// recorded, `ps -a`, `inspect` and `rm -f` reach it, `--rm` removes it,
+/// and a new container runs once the space is back.
+#[test]
+fn a_full_disk_during_a_foreground_run_strands_nothing() {
+    let env = Env::new();
+    let root = env.root();
+    std::fs::create_dir_all(&root).unwrap();
+    let st = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64m", "strata-test-full"])
+        .arg(&root)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let result = std::panic::catch_unwind(|| {
+        env.ok(&["import", busybox_tar().to_str().unwrap(), "busybox"]);
+        let fill = "dd if=/dev/zero of=/big bs=1M count=100 2>/dev/null; echo filled; exit 3";
+        let (out, err) = env.code(
+            3,
+            &[
+                "run",
+                "--name",
+                "filler",
+                "--network",
+                "none",
+                "busybox",
+                "sh",
+                "-c",
+                fill,
+            ],
+        );
+        assert_eq!(out, "filled\n", "{err}");
+        let ps = env.ok(&["ps", "-a"]);
+        assert!(ps.contains("filler") && ps.contains("Exited (3)"), "{ps}");
+        assert_eq!(
+            env.ok(&["inspect", "-f", "{{.State.ExitCode}}", "filler"]),
+            "3\n"
+        );
+        env.ok(&["rm", "-f", "filler"]);
+        // --rm on a full disk: gone afterwards all the same.
+        env.code(
+            3,
+            &[
+                "run",
+                "--rm",
+                "--name",
+                "filler2",
+                "--network",
+                "none",
+                "busybox",
+                "sh",
+                "-c",
+                fill,
+            ],
+        );
+        assert_eq!(env.ok(&["ps", "-aq"]), "");
+        env.ok(&["run", "--rm", "--network", "none", "busybox", "true"]);
+    });
+    let _ = std::process::Command::new("umount")
+        .arg("-l")
+        .arg(&root)
+        .status();
+    if let Err(p) = result {
+        std::panic::resume_unwind(p);
+    }
+}
