@@ -226,6 +226,10 @@ impl Engine {
             .collect();
         let mut parent = self.images.parent(&id);
         super::commit::kill_point("rmi-untagged");
+        // The journal of a deletion: until the collection below is done,
+        // the next strata to open the store collects (a kill between the
+        // config and the layers leaves no orphans for long).
+        self.images.mark_gc_pending();
         self.images.remove_config(&id)?;
         super::commit::kill_point("rmi-config-removed");
         out.deleted.push(id.clone());
@@ -244,11 +248,22 @@ impl Engine {
         }
         let keep = self.layers_in_use()?;
         if self.images.gc_layers(&keep)? {
+            self.images.clear_gc_pending();
             let mut gone: Vec<String> = before.difference(&keep).cloned().collect();
             gone.sort();
             out.deleted.extend(gone);
         }
         Ok(out)
+    }
+
+    /// Removes every layer no image or container names (unless a writer
+    /// holds a lease); clears the deletion journal when done.
+    pub(super) fn collect_layers(&self) -> Result<()> {
+        let keep = self.layers_in_use()?;
+        if self.images.gc_layers(&keep)? {
+            self.images.clear_gc_pending();
+        }
+        Ok(())
     }
 
     /// Chain ids used by any image or container.
@@ -318,8 +333,7 @@ impl Engine {
         }
         // Layers nothing names (a kill -9 of rmi between its config and
         // its layers), collected whatever was deleted above.
-        let keep = self.layers_in_use()?;
-        self.images.gc_layers(&keep)?;
+        self.collect_layers()?;
         let after = layer_bytes(self)?;
         Ok((lines, before.saturating_sub(after)))
     }

@@ -156,13 +156,18 @@ impl Engine {
         // the next one, whatever the verb; cheap when there is nothing.
         images.sweep_tmp();
         containers.sweep();
-        Ok(Engine {
+        let engine = Engine {
             images,
             containers,
             notes,
             root: root.to_path_buf(),
             runroot: runroot.to_path_buf(),
-        })
+        };
+        // An image deletion that was cut short: its layers are collected.
+        if engine.images.gc_pending() {
+            let _ = engine.collect_layers();
+        }
+        Ok(engine)
     }
 
     fn note(&self, line: &str) {

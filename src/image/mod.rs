@@ -565,6 +565,20 @@ impl ImageStore {
     }
 
     /// Deletes every layer not in `keep` (chain ids), with its link.
+    /// Notes that layers may have lost their last user (an image is being
+    /// deleted): `gc_pending` stays true until a collection clears it.
+    pub fn mark_gc_pending(&self) {
+        let _ = fs::write(self.root.join("gc-pending"), b"");
+    }
+
+    pub fn clear_gc_pending(&self) {
+        let _ = fs::remove_file(self.root.join("gc-pending"));
+    }
+
+    pub fn gc_pending(&self) -> bool {
+        self.root.join("gc-pending").exists()
+    }
+
     /// The chain ids of every layer stored.
     pub fn layer_ids(&self) -> Result<Vec<String>, Error> {
         let dir = self.root.join("layers");

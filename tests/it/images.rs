@@ -286,6 +286,22 @@ fn a_killed_rmi_leaves_nothing_a_prune_does_not_collect() {
             .output()
             .unwrap();
         assert_eq!(out.status.code(), None, "killed at {point}");
+        // The next command finishes the deletion's collection.
+        env.ok(&["images"]);
+        // Every layer left is named by an image (here the images form one
+        // chain, so the longest has them all).
+        let named = env
+            .ok(&["images", "-aq"])
+            .lines()
+            .map(|id| {
+                env.ok(&["inspect", "-f", "{{len .RootFS.Layers}}", id])
+                    .trim()
+                    .parse::<usize>()
+                    .unwrap()
+            })
+            .max()
+            .unwrap_or(0);
+        assert_eq!(layers(&env), named, "orphans after a kill at {point}");
         // Whatever is left, a prune takes every layer nothing names.
         env.ok(&["image", "prune", "-f"]);
         let _ = env.run(&["rmi", "doomed"]);
