@@ -343,13 +343,11 @@ pub fn start_with(
     }
     drop(join_fds);
     let pid = pid as i32;
+    // A child that failed (say, at the user lookup) before its "go" is
+    // gone when we send it: its own report, still in the socket, says why.
+    let mut go_failed = None;
     if spec.network == Network::Private {
-        let go = wire(pid).and_then(|()| {
-            nix::sys::socket::send(parent_sock.as_raw_fd(), b"G", MsgFlags::empty())
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        });
-        if let Err(detail) = go {
+        if let Err(detail) = wire(pid) {
             let _ = nix::sys::signal::kill(Pid::from_raw(pid), nix::sys::signal::SIGKILL);
             let _ = waitpid(Pid::from_raw(pid), None);
             restore(&old_mask);
@@ -358,6 +356,9 @@ pub fn start_with(
                 errno: 0,
                 detail,
             });
+        }
+        if let Err(e) = nix::sys::socket::send(parent_sock.as_raw_fd(), b"G", MsgFlags::empty()) {
+            go_failed = Some(e.to_string());
         }
     }
 
@@ -406,6 +407,16 @@ pub fn start_with(
             }
             _ => {}
         }
+    }
+    if let (None, Some(detail)) = (&failure, go_failed) {
+        let _ = nix::sys::signal::kill(Pid::from_raw(pid), nix::sys::signal::SIGKILL);
+        let _ = waitpid(Pid::from_raw(pid), None);
+        restore(&old_mask);
+        return Err(Error::Setup {
+            step: "network".into(),
+            errno: 0,
+            detail,
+        });
     }
     if let Some((step, errno, detail)) = failure {
         let _ = waitpid(Pid::from_raw(pid), None);
