@@ -346,16 +346,20 @@ pub fn start_with(
     // A child that failed (say, at the user lookup) before its "go" is
     // gone when we send it: its own report, still in the socket, says why.
     let mut go_failed = None;
+    // The network could not be wired: the child goes, and says nothing.
+    let network_failed = |detail: String| {
+        let _ = nix::sys::signal::kill(Pid::from_raw(pid), nix::sys::signal::SIGKILL);
+        let _ = waitpid(Pid::from_raw(pid), None);
+        restore(&old_mask);
+        Err(Error::Setup {
+            step: "network".into(),
+            errno: 0,
+            detail,
+        })
+    };
     if spec.network == Network::Private {
         if let Err(detail) = wire(pid) {
-            let _ = nix::sys::signal::kill(Pid::from_raw(pid), nix::sys::signal::SIGKILL);
-            let _ = waitpid(Pid::from_raw(pid), None);
-            restore(&old_mask);
-            return Err(Error::Setup {
-                step: "network".into(),
-                errno: 0,
-                detail,
-            });
+            return network_failed(detail);
         }
         if let Err(e) = nix::sys::socket::send(parent_sock.as_raw_fd(), b"G", MsgFlags::empty()) {
             go_failed = Some(e.to_string());
@@ -409,14 +413,7 @@ pub fn start_with(
         }
     }
     if let (None, Some(detail)) = (&failure, go_failed) {
-        let _ = nix::sys::signal::kill(Pid::from_raw(pid), nix::sys::signal::SIGKILL);
-        let _ = waitpid(Pid::from_raw(pid), None);
-        restore(&old_mask);
-        return Err(Error::Setup {
-            step: "network".into(),
-            errno: 0,
-            detail,
-        });
+        return network_failed(detail);
     }
     if let Some((step, errno, detail)) = failure {
         let _ = waitpid(Pid::from_raw(pid), None);

@@ -390,3 +390,24 @@ impl Http {
         f.push((path.to_string(), body.to_vec()));
     }
 }
+
+/// Runs strata with a deadline: a command that hangs is a failure, not a
+/// hung test.
+pub fn within(env: &Env, secs: u64, args: &[&str]) -> std::process::Output {
+    let mut c = env.cmd(args);
+    c.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = Bg(c.spawn().unwrap());
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < end {
+        if let Ok(Some(_)) = child.try_wait() {
+            let child = std::mem::replace(
+                &mut child.0,
+                std::process::Command::new("true").spawn().unwrap(),
+            );
+            return child.wait_with_output().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("strata {args:?} still runs after {secs} s");
+}
