@@ -154,15 +154,8 @@ fn a_stale_name_claim_is_swept() {
 #[test]
 fn a_full_disk_during_a_foreground_run_strands_nothing() {
     let env = Env::new();
-    let root = env.root();
-    std::fs::create_dir_all(&root).unwrap();
-    let st = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=64m", "strata-test-full"])
-        .arg(&root)
-        .status()
-        .unwrap();
-    assert!(st.success());
-    let result = std::panic::catch_unwind(|| {
+    let _disk = SmallDisk::on_root(&env, "64m");
+    {
         env.ok(&["import", busybox_tar().to_str().unwrap(), "busybox"]);
         let fill = "dd if=/dev/zero of=/big bs=1M count=100 2>/dev/null; echo filled; exit 3";
         let (out, err) = env.code(
@@ -205,12 +198,5 @@ fn a_full_disk_during_a_foreground_run_strands_nothing() {
         );
         assert_eq!(env.ok(&["ps", "-aq"]), "");
         env.ok(&["run", "--rm", "--network", "none", "busybox", "true"]);
-    });
-    let _ = std::process::Command::new("umount")
-        .arg("-l")
-        .arg(&root)
-        .status();
-    if let Err(p) = result {
-        std::panic::resume_unwind(p);
     }
 }

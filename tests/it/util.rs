@@ -411,3 +411,33 @@ pub fn within(env: &Env, secs: u64, args: &[&str]) -> std::process::Output {
     }
     panic!("strata {args:?} still runs after {secs} s");
 }
+
+/// A tmpfs of `size` (`64m`) mounted on the store's root, unmounted when
+/// dropped, even by a failing test: a small disk that fills up.
+pub struct SmallDisk(pub PathBuf);
+
+impl SmallDisk {
+    pub fn on_root(env: &Env, size: &str) -> SmallDisk {
+        let root = env.root();
+        std::fs::create_dir_all(&root).unwrap();
+        let st = Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size}"),
+                "strata-test-disk",
+            ])
+            .arg(&root)
+            .status()
+            .unwrap();
+        assert!(st.success(), "mount a tmpfs on {}", root.display());
+        SmallDisk(root)
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
