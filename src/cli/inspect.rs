@@ -48,7 +48,7 @@ pub fn exec(engine: &Engine, a: InspectArgs) -> Code {
                     }
                     Err(e) => {
                         eprintln!("Error: {e}");
-                        return 125;
+                        return 1;
                     }
                 }
             }

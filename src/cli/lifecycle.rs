@@ -131,7 +131,7 @@ pub fn exec_logs(engine: &Engine, a: LogsArgs) -> Code {
             Ok(n) => Some(n),
             Err(_) => {
                 eprintln!("Error: invalid value for --tail: {n}");
-                return 125;
+                return 1;
             }
         },
     };
@@ -142,7 +142,7 @@ pub fn exec_logs(engine: &Engine, a: LogsArgs) -> Code {
                 "Error: invalid value for --since: {}",
                 a.since.unwrap_or_default()
             );
-            return 125;
+            return 1;
         }
         None => None,
     };
@@ -339,7 +339,7 @@ pub fn attach_ended(r: crate::engine::Result<Option<i32>>) -> Code {
 pub fn exec_attach(engine: &Engine, a: AttachArgs) -> Code {
     let Some(keys) = parse_keys(&a.detach_keys) else {
         eprintln!("Error: Invalid detach keys ({}) provided", a.detach_keys);
-        return 125;
+        return 1;
     };
     attach_ended(engine.attach(&a.container, &keys, &mut write_attached))
 }

@@ -211,16 +211,112 @@ pub enum ImageCommand {
 
 pub type Code = i32;
 
+/// Which verb runs, for docker's exit codes: `run` says 125 for its own
+/// errors (126/127 for a command that cannot run), `exec` 126 for a
+/// command that cannot run, every other verb 1.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Verb {
+    Run = 0,
+    Exec = 1,
+    Other = 2,
+}
+
+static VERB: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(Verb::Other as u8);
+
+fn verb() -> Verb {
+    match VERB.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => Verb::Run,
+        1 => Verb::Exec,
+        _ => Verb::Other,
+    }
+}
+
+/// The verb as typed (`run`, `container ls`), after the global flags.
+fn typed_verb(args: &[String]) -> String {
+    let mut words = Vec::new();
+    let mut it = args.iter().skip(1);
+    while let Some(a) = it.next() {
+        if a == "--root" || a == "--runroot" {
+            it.next();
+        } else if a.starts_with('-') {
+            continue;
+        } else {
+            words.push(a.clone());
+            if words.len() == 2 || !(a == "container" || a == "image") {
+                break;
+            }
+        }
+    }
+    words.join(" ")
+}
+
+/// docker's usage line of a verb (`docker run --help`'s first line).
+fn docker_usage(verb: &str) -> String {
+    let last = verb.rsplit(' ').next().unwrap_or(verb);
+    let rest = match last {
+        "run" | "create" => "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+        "exec" => "[OPTIONS] CONTAINER COMMAND [ARG...]",
+        "ps" | "ls" | "images" | "login" => "[OPTIONS]",
+        "build" => "[OPTIONS] PATH | URL | -",
+        "commit" => "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
+        "pull" | "push" => "[OPTIONS] NAME[:TAG|@DIGEST]",
+        "rm" | "start" | "stop" | "kill" | "restart" | "wait" | "pause" | "unpause" => {
+            "[OPTIONS] CONTAINER [CONTAINER...]"
+        }
+        "rmi" | "save" => "[OPTIONS] IMAGE [IMAGE...]",
+        "logs" | "attach" | "diff" | "export" => "[OPTIONS] CONTAINER",
+        "tag" => "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+        "inspect" => "[OPTIONS] NAME|ID [NAME|ID...]",
+        "history" => "[OPTIONS] IMAGE",
+        "import" => "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
+        "load" | "prune" => "[OPTIONS]",
+        "port" => "CONTAINER [PRIVATE_PORT[/PROTO]]",
+        "logout" => "[SERVER]",
+        _ => "[OPTIONS]",
+    };
+    format!("strata {verb} {rest}")
+}
+
 /// Parses the command line, runs the verb, and returns the exit code.
 pub fn main() -> Code {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
+            use clap::error::{ContextKind, ContextValue, ErrorKind};
+            if e.kind() == ErrorKind::UnknownArgument {
+                // docker's text for a flag it does not know, and its 125.
+                let args: Vec<String> = std::env::args().collect();
+                let verb = typed_verb(&args);
+                let flag = match e.get(ContextKind::InvalidArg) {
+                    Some(ContextValue::String(s)) => s.clone(),
+                    _ => String::new(),
+                };
+                let what = match flag.strip_prefix("--") {
+                    Some(_) => format!("unknown flag: {}", flag.split('=').next().unwrap_or(&flag)),
+                    None => {
+                        let c = flag.trim_start_matches('-').chars().next().unwrap_or('?');
+                        format!("unknown shorthand flag: '{c}' in {flag}")
+                    }
+                };
+                if !verb.is_empty() {
+                    eprintln!(
+                        "{what}\n\nUsage:  {}\n\nRun 'strata {verb} --help' for more information",
+                        docker_usage(&verb)
+                    );
+                    return 125;
+                }
+            }
             let code = if e.use_stderr() { 125 } else { 0 };
             let _ = e.print();
             return code;
         }
     };
+    let kind = match &cli.command {
+        Command::Run(_) | Command::Container(ContainerCommand::Run(_)) => Verb::Run,
+        Command::Exec(_) | Command::Container(ContainerCommand::Exec(_)) => Verb::Exec,
+        _ => Verb::Other,
+    };
+    VERB.store(kind as u8, std::sync::atomic::Ordering::Relaxed);
     if let Command::GenDocs { dir } = &cli.command {
         return report(docs::generate(dir).map_err(|err| engine::Error::Io {
             what: "write docs".into(),
@@ -345,7 +441,12 @@ pub fn prune_report(kind: &str, lines: &[String], freed: u64) -> String {
 
 pub fn fail(e: &engine::Error) -> Code {
     eprintln!("Error: {e}");
-    e.exit_code()
+    let code = e.exit_code();
+    match verb() {
+        Verb::Run => code,
+        Verb::Exec if code == 126 || code == 127 => 126,
+        _ => 1,
+    }
 }
 
 /// 0 for success, the error's code otherwise.

