@@ -264,11 +264,16 @@ impl Engine {
             )));
         }
         for v in &req.volumes {
+            // docker makes a missing host directory for `-v` (not for
+            // `--mount type=bind`, which refuses it).
             if std::fs::symlink_metadata(&v.source).is_err() {
-                return Err(Error::Invalid(format!(
-                    "invalid mount config for type \"bind\": bind source path does not exist: {}",
-                    v.source.display()
-                )));
+                std::fs::create_dir_all(&v.source).map_err(|err| Error::Io {
+                    what: format!(
+                        "error while creating mount source path '{}'",
+                        v.source.display()
+                    ),
+                    err,
+                })?;
             }
         }
         if let Some(n) = &req.name {
