@@ -579,7 +579,7 @@ complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_sub
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from build" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from build" -l no-cache -d 'Do not use cache when building the image'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from build" -s q -l quiet -d 'Suppress the build output and print image ID on success'
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from build" -l force-rm -d 'Always remove intermediate containers (always done)'
+complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from build" -l force-rm -d 'Always remove intermediate containers, a failed step\'s too'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from build" -l pull -d 'Always attempt to pull a newer version of the image'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from build" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from build" -s V -l version -d 'Print version'
@@ -618,7 +618,7 @@ complete -c strata -n "__fish_strata_using_subcommand build" -l root -d 'Store d
 complete -c strata -n "__fish_strata_using_subcommand build" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand build" -l no-cache -d 'Do not use cache when building the image'
 complete -c strata -n "__fish_strata_using_subcommand build" -s q -l quiet -d 'Suppress the build output and print image ID on success'
-complete -c strata -n "__fish_strata_using_subcommand build" -l force-rm -d 'Always remove intermediate containers (always done)'
+complete -c strata -n "__fish_strata_using_subcommand build" -l force-rm -d 'Always remove intermediate containers, a failed step\'s too'
 complete -c strata -n "__fish_strata_using_subcommand build" -l pull -d 'Always attempt to pull a newer version of the image'
 complete -c strata -n "__fish_strata_using_subcommand build" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand build" -s V -l version -d 'Print version'

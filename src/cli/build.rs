@@ -36,7 +36,7 @@ pub struct BuildArgs {
     #[arg(long, default_value_t = true, action = ArgAction::Set, num_args = 0..=1,
           default_missing_value = "true", value_name = "BOOL")]
     rm: bool,
-    /// Always remove intermediate containers (always done)
+    /// Always remove intermediate containers, a failed step's too
     #[arg(long)]
     force_rm: bool,
     /// Set the networking mode for the RUN instructions (bridge, none, host)
@@ -133,6 +133,7 @@ pub fn exec(engine: &Engine, a: BuildArgs) -> Code {
         no_cache: a.no_cache,
         target: a.target,
         quiet: a.quiet,
+        force_rm: a.force_rm,
         labels,
         network: a.network,
         pull: a.pull,

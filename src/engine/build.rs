@@ -39,6 +39,9 @@ pub struct BuildRequest {
     pub no_cache: bool,
     pub target: Option<String>,
     pub quiet: bool,
+    /// `--force-rm`: remove a failed step's container too (docker keeps
+    /// it, for a person to look inside or commit).
+    pub force_rm: bool,
     pub labels: Vec<(String, String)>,
     pub network: String,
     /// `--pull`: fetch every FROM image again.
@@ -428,7 +431,16 @@ impl Engine {
                     }
                 };
                 if code != 0 {
-                    self.remove_step_container(&cid);
+                    // Interrupted (ctrl-c): the step never outlives the
+                    // build. Failed on its own: it stays, unless asked.
+                    if req.force_rm || crate::runtime::interrupted() {
+                        self.remove_step_container(&cid);
+                    } else {
+                        // As the classic builder: the failed step's
+                        // container stays (`ps -a`), a container like any
+                        // other, no longer a step the sweep removes.
+                        self.keep_step_container(&cid);
+                    }
                     return Err(Error::Invalid(format!(
                         "The command '{}' returned a non-zero code: {code}",
                         argv.join(" ")
@@ -693,6 +705,16 @@ impl Engine {
         stage.image = id.clone();
         stage.config = config;
         Ok(id)
+    }
+
+    fn keep_step_container(&self, cid: &str) {
+        if let Ok(_g) = self.containers.lock(cid) {
+            if let Ok(mut rec) = self.containers.record(cid) {
+                rec.creator = None;
+                let _ = self.containers.set_record(&rec);
+            }
+        }
+        crate::runtime::cgroup::remove(cid);
     }
 
     fn remove_step_container(&self, cid: &str) {

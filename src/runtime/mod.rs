@@ -20,7 +20,7 @@ pub mod user;
 mod view;
 
 pub use caps::resolve as resolve_caps;
-pub use parent::start_with;
+pub use parent::{interrupted, start_with};
 pub use pty::{stdin_is_tty, TerminalGuard};
 
 /// Sets the window size of a pty (an attach client's terminal).

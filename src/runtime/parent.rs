@@ -36,6 +36,15 @@ const FORWARDED: &[Signal] = &[
     Signal::SIGUSR2,
 ];
 
+/// Set once a supervisor with `kill_on_signal` killed its container
+/// because this process was told to stop (a build's ctrl-c).
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether this process stopped a container because it was interrupted.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// A container whose command has been executed.
 pub struct Started {
     pub pid: i32,
@@ -587,6 +596,7 @@ impl Started {
                     } else if self.kill_on_signal && sig != libc::SIGUSR1 && sig != libc::SIGUSR2 {
                         let _ = kill(pid, Signal::SIGKILL);
                         interrupted = Some(sig);
+                        INTERRUPTED.store(true, std::sync::atomic::Ordering::Relaxed);
                     } else if let Ok(s) = Signal::try_from(sig) {
                         let _ = kill(pid, s);
                     }

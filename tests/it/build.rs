@@ -343,7 +343,31 @@ fn a_failing_step_keeps_the_last_good_image_and_leaves_nothing_behind() {
         "{text}"
     );
     assert!(!env.ok(&["images"]).contains("broken"));
-    assert_eq!(env.ok(&["ps", "-aq"]), "", "no container left");
+    // As the classic builder: the failed step's container stays, exited
+    // with the step's code, for a person to look inside or commit.
+    let running_in = text
+        .lines()
+        .rfind(|l| l.starts_with(" ---> Running in "))
+        .unwrap()
+        .trim_start_matches(" ---> Running in ")
+        .to_string();
+    let ps = env.ok(&["ps", "-a", "--format", "{{.ID}} {{.Status}}"]);
+    assert!(
+        ps.starts_with(&running_in) && ps.contains("Exited (3)"),
+        "{ps}"
+    );
+    // A later command's sweep leaves it be; commit makes an image of it.
+    env.ok(&["images"]);
+    env.ok(&["commit", &running_in, "debug:failed"]);
+    assert_eq!(
+        env.ok(&["run", "--rm", "debug:failed", "cat", "/good"]),
+        "good\n"
+    );
+    env.ok(&["rm", &running_in]);
+    // --force-rm: gone too.
+    let out = env.run(&["build", "--force-rm", "-t", "broken", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(env.ok(&["ps", "-aq"]), "", "--force-rm left a container");
     // The last good step's image can be run to debug.
     let good = text
         .lines()

@@ -173,7 +173,16 @@ fn a_missing_bind_source_is_made_as_docker_does() {
     let env = Env::with_busybox();
     let src = env.dir.join("no/such/dir");
     let v = format!("{}:/data", src.display());
-    env.ok(&["run", "--rm", "-v", &v, "busybox", "sh", "-c", "echo hi > /data/f"]);
+    env.ok(&[
+        "run",
+        "--rm",
+        "-v",
+        &v,
+        "busybox",
+        "sh",
+        "-c",
+        "echo hi > /data/f",
+    ]);
     assert!(src.is_dir(), "-v made the host directory");
     assert_eq!(std::fs::read_to_string(src.join("f")).unwrap(), "hi\n");
     let (_, err) = env.code(
