@@ -64,6 +64,9 @@ _strata() {
             strata,import)
                 cmd="strata__subcmd__import"
                 ;;
+            strata,info)
+                cmd="strata__subcmd__info"
+                ;;
             strata,inspect)
                 cmd="strata__subcmd__inspect"
                 ;;
@@ -118,11 +121,17 @@ _strata() {
             strata,stop)
                 cmd="strata__subcmd__stop"
                 ;;
+            strata,system)
+                cmd="strata__subcmd__system"
+                ;;
             strata,tag)
                 cmd="strata__subcmd__tag"
                 ;;
             strata,unpause)
                 cmd="strata__subcmd__unpause"
+                ;;
+            strata,version)
+                cmd="strata__subcmd__version"
                 ;;
             strata,wait)
                 cmd="strata__subcmd__wait"
@@ -310,6 +319,9 @@ _strata() {
             strata__subcmd__help,import)
                 cmd="strata__subcmd__help__subcmd__import"
                 ;;
+            strata__subcmd__help,info)
+                cmd="strata__subcmd__help__subcmd__info"
+                ;;
             strata__subcmd__help,inspect)
                 cmd="strata__subcmd__help__subcmd__inspect"
                 ;;
@@ -364,11 +376,17 @@ _strata() {
             strata__subcmd__help,stop)
                 cmd="strata__subcmd__help__subcmd__stop"
                 ;;
+            strata__subcmd__help,system)
+                cmd="strata__subcmd__help__subcmd__system"
+                ;;
             strata__subcmd__help,tag)
                 cmd="strata__subcmd__help__subcmd__tag"
                 ;;
             strata__subcmd__help,unpause)
                 cmd="strata__subcmd__help__subcmd__unpause"
+                ;;
+            strata__subcmd__help,version)
+                cmd="strata__subcmd__help__subcmd__version"
                 ;;
             strata__subcmd__help,wait)
                 cmd="strata__subcmd__help__subcmd__wait"
@@ -469,6 +487,9 @@ _strata() {
             strata__subcmd__help__subcmd__image,tag)
                 cmd="strata__subcmd__help__subcmd__image__subcmd__tag"
                 ;;
+            strata__subcmd__help__subcmd__system,info)
+                cmd="strata__subcmd__help__subcmd__system__subcmd__info"
+                ;;
             strata__subcmd__image,build)
                 cmd="strata__subcmd__image__subcmd__build"
                 ;;
@@ -553,6 +574,18 @@ _strata() {
             strata__subcmd__image__subcmd__help,tag)
                 cmd="strata__subcmd__image__subcmd__help__subcmd__tag"
                 ;;
+            strata__subcmd__system,help)
+                cmd="strata__subcmd__system__subcmd__help"
+                ;;
+            strata__subcmd__system,info)
+                cmd="strata__subcmd__system__subcmd__info"
+                ;;
+            strata__subcmd__system__subcmd__help,help)
+                cmd="strata__subcmd__system__subcmd__help__subcmd__help"
+                ;;
+            strata__subcmd__system__subcmd__help,info)
+                cmd="strata__subcmd__system__subcmd__help__subcmd__info"
+                ;;
             *)
                 ;;
         esac
@@ -560,7 +593,7 @@ _strata() {
 
     case "${cmd}" in
         strata)
-            opts="-h -V --root --runroot --help --version run create start stop kill wait logs exec attach restart pause unpause ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port __network-teardown __monitor __gen-docs help"
+            opts="-h -V --root --runroot --help --version run create start stop kill wait logs exec attach restart pause unpause ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port version info system __network-teardown __monitor __gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2120,7 +2153,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help)
-            opts="run create start stop kill wait logs exec attach restart pause unpause ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port __network-teardown __monitor __gen-docs help"
+            opts="run create start stop kill wait logs exec attach restart pause unpause ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port version info system __network-teardown __monitor __gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2805,6 +2838,20 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__help__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__help__subcmd__inspect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -3057,6 +3104,34 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__help__subcmd__system)
+            opts="info"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd__system__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__help__subcmd__tag)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -3072,6 +3147,20 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help__subcmd__unpause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd__version)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3779,6 +3868,36 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__info)
+            opts="-f -h -V --format --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__inspect)
             opts="-f -h -V --format --type --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -4395,6 +4514,100 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__system)
+            opts="-h -V --root --runroot --help --version info help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__system__subcmd__help)
+            opts="info help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__system__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__system__subcmd__help__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__system__subcmd__info)
+            opts="-f -h -V --format --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__tag)
             opts="-h -V --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -4424,6 +4637,36 @@ _strata() {
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__version)
+            opts="-f -h -V --format --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

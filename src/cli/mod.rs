@@ -14,6 +14,7 @@ mod ps;
 mod registry;
 mod rm;
 mod run;
+mod system;
 mod table;
 mod template;
 mod transfer;
@@ -107,6 +108,13 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// List port mappings or a specific mapping for the container
     Port(ps::PortArgs),
+    /// Show the strata version information
+    Version(system::FormatArgs),
+    /// Display system-wide information
+    Info(system::FormatArgs),
+    /// Manage strata
+    #[command(subcommand)]
+    System(SystemCommand),
     /// Remove the default bridge and its NAT table (no container may use it)
     #[command(name = "__network-teardown", hide = true)]
     NetworkTeardown,
@@ -179,6 +187,12 @@ pub enum ContainerCommand {
 }
 
 /// `strata image …`: docker's management commands for images.
+#[derive(Subcommand, Debug)]
+pub enum SystemCommand {
+    /// Display system-wide information
+    Info(system::FormatArgs),
+}
+
 #[derive(Subcommand, Debug)]
 pub enum ImageCommand {
     /// List images
@@ -326,6 +340,9 @@ pub fn main() -> Code {
     if let Command::NetworkTeardown = &cli.command {
         return report(engine::network_teardown());
     }
+    if let Command::Version(a) = cli.command {
+        return system::exec_version(a);
+    }
     let engine = match Engine::open(
         &cli.root,
         &cli.runroot,
@@ -336,6 +353,8 @@ pub fn main() -> Code {
     };
     match cli.command {
         Command::Run(a) => run::exec(&engine, a),
+        Command::Info(a) | Command::System(SystemCommand::Info(a)) => system::exec_info(&engine, a),
+        Command::Version(_) => 0,
         Command::Create(a) => run::exec_create(&engine, a),
         Command::Start(a) => lifecycle::exec_start(&engine, a),
         Command::Stop(a) => lifecycle::exec_stop(&engine, a),

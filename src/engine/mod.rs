@@ -26,6 +26,7 @@ pub use save::SaveFormat;
 mod run;
 mod security;
 pub use security::SecurityRequest;
+mod system;
 
 pub use build::{BuildEvent, BuildRequest};
 pub use commit::CommitRequest;

@@ -346,3 +346,47 @@ fn docker_and_strata_isolate_alike() {
         }
     }
 }
+
+/// `info` and `version` in docker's layout: every label strata prints is
+/// one docker prints, in the same section.
+#[test]
+fn info_and_version_are_laid_out_as_docker_s() {
+    if !docker_present() {
+        return;
+    }
+    let env = Env::with_busybox();
+    env.ok(&[
+        "run",
+        "--name",
+        "one",
+        "--network",
+        "none",
+        "busybox",
+        "true",
+    ]);
+    let labels = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.split_once(':').map(|(k, _)| k.to_string()))
+            .filter(|k| !k.trim().is_empty() && !k.contains('/'))
+            .collect()
+    };
+    for verb in ["info", "version"] {
+        let ours = env.ok(&[verb]);
+        let theirs = docker_ok(&[verb]);
+        let docker_labels = labels(&theirs);
+        for l in labels(&ours) {
+            assert!(
+                docker_labels.contains(&l),
+                "{verb}: docker has no {l:?}:\n{theirs}"
+            );
+        }
+    }
+    let info = env.ok(&[
+        "info",
+        "--format",
+        "{{.Containers}} {{.ContainersStopped}} {{.Images}} {{.Driver}}",
+    ]);
+    assert_eq!(info, "1 1 1 overlay2\n");
+    let d = docker_ok(&["info", "--format", "{{.Driver}}"]);
+    assert_eq!(d, "overlay2\n");
+}
