@@ -929,7 +929,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__create)
-            opts="-i -t -d -e -w -u -h -v -p -P -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --help --root --runroot --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -l -q -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1032,6 +1032,30 @@ _strata() {
                     return 0
                     ;;
                 --device)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stop-signal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stop-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cidfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1663,17 +1687,29 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__restart)
-            opts="-t -h -V --time --root --runroot --help --version"
+            opts="-t -s -h -V --time --timeout --signal --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --time)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1715,7 +1751,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__run)
-            opts="-i -t -d -e -w -u -h -v -p -P -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --help --root --runroot --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -l -q -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1821,6 +1857,30 @@ _strata() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stop-signal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stop-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cidfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1859,17 +1919,29 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__stop)
-            opts="-t -h -V --time --root --runroot --help --version"
+            opts="-t -s -h -V --time --timeout --signal --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --time)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1933,7 +2005,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__create)
-            opts="-i -t -d -e -w -u -h -v -p -P -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --help --root --runroot --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -l -q -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2036,6 +2108,30 @@ _strata() {
                     return 0
                     ;;
                 --device)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stop-signal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stop-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cidfile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4233,17 +4329,29 @@ _strata() {
             return 0
             ;;
         strata__subcmd__restart)
-            opts="-t -h -V --time --root --runroot --help --version"
+            opts="-t -s -h -V --time --timeout --signal --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --time)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4307,7 +4415,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__run)
-            opts="-i -t -d -e -w -u -h -v -p -P -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --help --root --runroot --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -l -q -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4413,6 +4521,30 @@ _strata() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stop-signal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stop-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cidfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4485,17 +4617,29 @@ _strata() {
             return 0
             ;;
         strata__subcmd__stop)
-            opts="-t -h -V --time --root --runroot --help --version"
+            opts="-t -s -h -V --time --timeout --signal --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --time)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --signal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

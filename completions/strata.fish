@@ -87,6 +87,11 @@ complete -c strata -n "__fish_strata_using_subcommand run" -l cap-add -d 'Add Li
 complete -c strata -n "__fish_strata_using_subcommand run" -l cap-drop -d 'Drop Linux capabilities' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l security-opt -d 'Security options (seccomp=unconfined|PROFILE.json, no-new-privileges)' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l device -d 'Add a host device to the container (HOST[:CONTAINER[:rwm]])' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -s l -l label -d 'Set meta data on a container' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l label-file -d 'Read in a line delimited file of labels' -r -F
+complete -c strata -n "__fish_strata_using_subcommand run" -l stop-signal -d 'Signal to stop the container' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l stop-timeout -d 'Timeout (in seconds) to stop a container' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l cidfile -d 'Write the container ID to the file' -r -F
 complete -c strata -n "__fish_strata_using_subcommand run" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand run" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand run" -s i -l interactive -d 'Keep STDIN open'
@@ -96,6 +101,7 @@ complete -c strata -n "__fish_strata_using_subcommand run" -s d -l detach -d 'Ru
 complete -c strata -n "__fish_strata_using_subcommand run" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
 complete -c strata -n "__fish_strata_using_subcommand run" -s P -l publish-all -d 'Publish all exposed ports to random ports'
 complete -c strata -n "__fish_strata_using_subcommand run" -l privileged -d 'Give extended privileges to this container'
+complete -c strata -n "__fish_strata_using_subcommand run" -s q -l quiet -d 'Suppress the pull output'
 complete -c strata -n "__fish_strata_using_subcommand run" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand run" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand create" -l pull -d 'Pull image before running ("always", "missing", "never")' -r
@@ -117,6 +123,11 @@ complete -c strata -n "__fish_strata_using_subcommand create" -l cap-add -d 'Add
 complete -c strata -n "__fish_strata_using_subcommand create" -l cap-drop -d 'Drop Linux capabilities' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l security-opt -d 'Security options (seccomp=unconfined|PROFILE.json, no-new-privileges)' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l device -d 'Add a host device to the container (HOST[:CONTAINER[:rwm]])' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -s l -l label -d 'Set meta data on a container' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l label-file -d 'Read in a line delimited file of labels' -r -F
+complete -c strata -n "__fish_strata_using_subcommand create" -l stop-signal -d 'Signal to stop the container' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l stop-timeout -d 'Timeout (in seconds) to stop a container' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l cidfile -d 'Write the container ID to the file' -r -F
 complete -c strata -n "__fish_strata_using_subcommand create" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand create" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand create" -s i -l interactive -d 'Keep STDIN open'
@@ -126,6 +137,7 @@ complete -c strata -n "__fish_strata_using_subcommand create" -s d -l detach -d 
 complete -c strata -n "__fish_strata_using_subcommand create" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
 complete -c strata -n "__fish_strata_using_subcommand create" -s P -l publish-all -d 'Publish all exposed ports to random ports'
 complete -c strata -n "__fish_strata_using_subcommand create" -l privileged -d 'Give extended privileges to this container'
+complete -c strata -n "__fish_strata_using_subcommand create" -s q -l quiet -d 'Suppress the pull output'
 complete -c strata -n "__fish_strata_using_subcommand create" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand create" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand start" -l root -d 'Store directory (images, layers, containers)' -r -F
@@ -134,7 +146,8 @@ complete -c strata -n "__fish_strata_using_subcommand start" -s a -l attach -d '
 complete -c strata -n "__fish_strata_using_subcommand start" -s i -l interactive -d 'Attach container\'s STDIN'
 complete -c strata -n "__fish_strata_using_subcommand start" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand start" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand stop" -s t -l time -d 'Seconds to wait before killing the container' -r
+complete -c strata -n "__fish_strata_using_subcommand stop" -s t -l timeout -l time -d 'Seconds to wait before killing the container (default: its --stop-timeout, else 10)' -r
+complete -c strata -n "__fish_strata_using_subcommand stop" -s s -l signal -d 'Signal to send to the container (default: its stop signal)' -r
 complete -c strata -n "__fish_strata_using_subcommand stop" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand stop" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand stop" -s h -l help -d 'Print help'
@@ -172,7 +185,8 @@ complete -c strata -n "__fish_strata_using_subcommand attach" -l root -d 'Store 
 complete -c strata -n "__fish_strata_using_subcommand attach" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand attach" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand attach" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand restart" -s t -l time -d 'Seconds to wait before killing the container' -r
+complete -c strata -n "__fish_strata_using_subcommand restart" -s t -l timeout -l time -d 'Seconds to wait before killing the container (default: its --stop-timeout, else 10)' -r
+complete -c strata -n "__fish_strata_using_subcommand restart" -s s -l signal -d 'Signal to send to the container (default: its stop signal)' -r
 complete -c strata -n "__fish_strata_using_subcommand restart" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand restart" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand restart" -s h -l help -d 'Print help'
@@ -286,6 +300,11 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l cap-drop -d 'Drop Linux capabilities' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l security-opt -d 'Security options (seccomp=unconfined|PROFILE.json, no-new-privileges)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l device -d 'Add a host device to the container (HOST[:CONTAINER[:rwm]])' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s l -l label -d 'Set meta data on a container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l label-file -d 'Read in a line delimited file of labels' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-signal -d 'Signal to stop the container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-timeout -d 'Timeout (in seconds) to stop a container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l cidfile -d 'Write the container ID to the file' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s i -l interactive -d 'Keep STDIN open'
@@ -295,6 +314,7 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s P -l publish-all -d 'Publish all exposed ports to random ports'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l privileged -d 'Give extended privileges to this container'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Suppress the pull output'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l pull -d 'Pull image before running ("always", "missing", "never")' -r
@@ -316,6 +336,11 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l cap-drop -d 'Drop Linux capabilities' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l security-opt -d 'Security options (seccomp=unconfined|PROFILE.json, no-new-privileges)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l device -d 'Add a host device to the container (HOST[:CONTAINER[:rwm]])' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s l -l label -d 'Set meta data on a container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l label-file -d 'Read in a line delimited file of labels' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-signal -d 'Signal to stop the container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-timeout -d 'Timeout (in seconds) to stop a container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l cidfile -d 'Write the container ID to the file' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s i -l interactive -d 'Keep STDIN open'
@@ -325,6 +350,7 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l init -d 'Run an init inside the container that forwards signals and reaps processes'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s P -l publish-all -d 'Publish all exposed ports to random ports'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l privileged -d 'Give extended privileges to this container'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Suppress the pull output'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -l root -d 'Store directory (images, layers, containers)' -r -F
@@ -333,12 +359,14 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -s i -l interactive -d 'Attach container\'s STDIN'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -s t -l time -d 'Seconds to wait before killing the container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -s t -l timeout -l time -d 'Seconds to wait before killing the container (default: its --stop-timeout, else 10)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -s s -l signal -d 'Signal to send to the container (default: its stop signal)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from restart" -s t -l time -d 'Seconds to wait before killing the container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from restart" -s t -l timeout -l time -d 'Seconds to wait before killing the container (default: its --stop-timeout, else 10)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from restart" -s s -l signal -d 'Signal to send to the container (default: its stop signal)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from restart" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from restart" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from restart" -s h -l help -d 'Print help'

@@ -48,9 +48,17 @@ pub fn exec_start(engine: &Engine, a: StartArgs) -> Code {
 
 #[derive(Args, Debug)]
 pub struct StopArgs {
-    /// Seconds to wait before killing the container
-    #[arg(short, long, default_value_t = 10)]
-    time: u64,
+    /// Seconds to wait before killing the container (default: its --stop-timeout, else 10)
+    #[arg(
+        short = 't',
+        long = "timeout",
+        visible_alias = "time",
+        value_name = "SECONDS"
+    )]
+    timeout: Option<u64>,
+    /// Signal to send to the container (default: its stop signal)
+    #[arg(short, long)]
+    signal: Option<String>,
     /// The containers, by name, ID or unique ID prefix
     #[arg(required = true)]
     containers: Vec<String>,
@@ -59,7 +67,11 @@ pub struct StopArgs {
 pub fn exec_stop(engine: &Engine, a: StopArgs) -> Code {
     let mut code = 0;
     for name in &a.containers {
-        match engine.stop(name, Duration::from_secs(a.time)) {
+        match engine.stop(
+            name,
+            a.timeout.map(Duration::from_secs),
+            a.signal.as_deref(),
+        ) {
             Ok(()) => out(&format!("{name}\n")),
             Err(e) => code = fail(&e),
         }
@@ -278,7 +290,11 @@ pub fn exec_pause(engine: &Engine, a: ContainersArgs, pause: bool) -> Code {
 pub fn exec_restart(engine: &Engine, a: StopArgs) -> Code {
     let mut code = 0;
     for name in &a.containers {
-        match engine.restart(name, Duration::from_secs(a.time)) {
+        match engine.restart(
+            name,
+            a.timeout.map(Duration::from_secs),
+            a.signal.as_deref(),
+        ) {
             Ok(()) => out(&format!("{name}\n")),
             Err(e) => code = fail(&e),
         }

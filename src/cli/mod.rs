@@ -460,7 +460,11 @@ pub fn prune_report(kind: &str, lines: &[String], freed: u64) -> String {
 
 pub fn fail(e: &engine::Error) -> Code {
     eprintln!("Error: {e}");
-    let code = e.exit_code();
+    error_code(e.exit_code())
+}
+
+/// docker's exit code, for this verb, of a failure whose own code is `code`.
+pub fn error_code(code: Code) -> Code {
     match verb() {
         Verb::Run => code,
         Verb::Exec if code == 126 || code == 127 => 126,

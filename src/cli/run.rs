@@ -86,6 +86,24 @@ pub struct RunArgs {
     /// Add a host device to the container (HOST[:CONTAINER[:rwm]])
     #[arg(long = "device", value_name = "DEVICE")]
     device: Vec<String>,
+    /// Set meta data on a container
+    #[arg(short, long = "label", value_name = "KEY=VALUE")]
+    label: Vec<String>,
+    /// Read in a line delimited file of labels
+    #[arg(long = "label-file", value_name = "FILE")]
+    label_file: Vec<PathBuf>,
+    /// Signal to stop the container
+    #[arg(long, value_name = "SIGNAL")]
+    stop_signal: Option<String>,
+    /// Timeout (in seconds) to stop a container
+    #[arg(long, value_name = "SECONDS")]
+    stop_timeout: Option<u64>,
+    /// Write the container ID to the file
+    #[arg(long, value_name = "FILE")]
+    cidfile: Option<PathBuf>,
+    /// Suppress the pull output
+    #[arg(short, long)]
+    quiet: bool,
     /// Print help
     #[arg(long, action = ArgAction::Help)]
     help: Option<bool>,
@@ -148,6 +166,27 @@ pub fn exec_create(engine: &Engine, a: RunArgs) -> Code {
 }
 
 fn create(engine: &Engine, a: RunArgs) -> Result<String, Code> {
+    // docker refuses a cidfile that exists, before anything is made.
+    if let Some(f) = &a.cidfile {
+        if f.exists() {
+            eprintln!(
+                "Error: Container ID file found, make sure the other container isn't running or delete {}",
+                f.display()
+            );
+            return Err(fail_code());
+        }
+    }
+    if a.quiet {
+        engine.quiet();
+    }
+    let mut labels = Vec::new();
+    for f in &a.label_file {
+        match crate::engine::read_env_file(f) {
+            Ok(lines) => labels.extend(lines),
+            Err(e) => return Err(fail(&e)),
+        }
+    }
+    labels.extend(a.label);
     let mut env = Vec::new();
     for f in &a.env_file {
         match crate::engine::read_env_file(f) {
@@ -192,6 +231,27 @@ fn create(engine: &Engine, a: RunArgs) -> Result<String, Code> {
             security_opt: a.security_opt,
             devices: a.device,
         },
+        labels,
+        stop_signal: a.stop_signal,
+        stop_timeout: a.stop_timeout,
     };
-    engine.create(&req).map_err(|e| fail(&e))
+    let id = engine.create(&req).map_err(|e| fail(&e))?;
+    if let Some(f) = &a.cidfile {
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(f)
+            .and_then(|mut file| std::io::Write::write_all(&mut file, id.as_bytes()));
+        if let Err(e) = written {
+            eprintln!("Error: failed to write the container ID to the file: {e}");
+            let _ = engine.rm(&id, true);
+            return Err(fail_code());
+        }
+    }
+    Ok(id)
+}
+
+/// The code of a failure this file reports itself (125 for run, 1 else).
+fn fail_code() -> Code {
+    super::error_code(125)
 }

@@ -144,6 +144,9 @@ pub struct Record {
     /// Capabilities, seccomp, devices: what the container may do.
     #[serde(default)]
     pub security: Security,
+    /// `--stop-timeout`: seconds `stop` waits before SIGKILL (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_timeout: Option<u64>,
 }
 
 /// What a container may do beyond docker's defaults, as asked

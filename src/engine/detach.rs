@@ -399,7 +399,16 @@ impl Engine {
 
     /// `stop`: the container's stop signal (default SIGTERM), then SIGKILL
     /// after `timeout`; returns once it has exited.
-    pub fn stop(&self, name: &str, timeout: Duration) -> Result<()> {
+    /// `timeout`: None for the container's `--stop-timeout` (else 10 s);
+    /// `signal`: None for its stop signal (`--stop-signal`, the image's
+    /// STOPSIGNAL, else SIGTERM).
+    pub fn stop(&self, name: &str, timeout: Option<Duration>, signal: Option<&str>) -> Result<()> {
+        let given = match signal {
+            Some(s) => Some(
+                parse_signal(s).ok_or_else(|| Error::Invalid(format!("Invalid signal: {s}")))?,
+            ),
+            None => None,
+        };
         let id = self.containers.resolve(name)?;
         self.thaw_abandoned(&id);
         let st = self.containers.state(&id)?;
@@ -412,8 +421,12 @@ impl Engine {
         }
         self.mark_stopped_by_user(&id);
         let rec = self.containers.record(&id)?;
-        let sig = parse_signal(rec.config.stop_signal.as_deref().unwrap_or("SIGTERM"))
-            .unwrap_or(nix::sys::signal::Signal::SIGTERM);
+        let timeout =
+            timeout.unwrap_or_else(|| Duration::from_secs(rec.stop_timeout.unwrap_or(10)));
+        let sig = given.unwrap_or_else(|| {
+            parse_signal(rec.config.stop_signal.as_deref().unwrap_or("SIGTERM"))
+                .unwrap_or(nix::sys::signal::Signal::SIGTERM)
+        });
         let pid = nix::unistd::Pid::from_raw(st.pid);
         let _ = nix::sys::signal::kill(pid, sig);
         if !self.wait_exit(&id, timeout) {
@@ -932,9 +945,14 @@ impl Engine {
     }
 
     /// `restart`: stop (with the timeout), then start in the background.
-    pub fn restart(&self, name: &str, timeout: Duration) -> Result<()> {
+    pub fn restart(
+        &self,
+        name: &str,
+        timeout: Option<Duration>,
+        signal: Option<&str>,
+    ) -> Result<()> {
         let id = self.containers.resolve(name)?;
-        self.stop(&id, timeout)?;
+        self.stop(&id, timeout, signal)?;
         self.start_detached(&id)
     }
 }

@@ -144,6 +144,7 @@ pub struct Engine {
     /// Where the stores live, for a monitor process started from here.
     root: PathBuf,
     runroot: PathBuf,
+    quiet: std::cell::Cell<bool>,
 }
 
 impl Engine {
@@ -163,6 +164,7 @@ impl Engine {
             notes,
             root: root.to_path_buf(),
             runroot: runroot.to_path_buf(),
+            quiet: std::cell::Cell::new(false),
         };
         // An image deletion that was cut short: its layers are collected.
         if engine.images.gc_pending() {
@@ -172,7 +174,14 @@ impl Engine {
     }
 
     fn note(&self, line: &str) {
-        (self.notes)(line);
+        if !self.quiet.get() {
+            (self.notes)(line);
+        }
+    }
+
+    /// `-q`: docker's progress lines ("Unable to find image ...") are not said.
+    pub fn quiet(&self) {
+        self.quiet.set(true);
     }
 
     /// Resolves an image name for use, pulling it as `policy` says, with

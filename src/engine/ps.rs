@@ -16,6 +16,8 @@ pub struct PsEntry {
     pub size_rw: Option<u64>,
     /// The image's exposed ports (`80/tcp`), published or not.
     pub exposed: Vec<String>,
+    /// The container's labels (the image's and `--label`s).
+    pub labels: std::collections::BTreeMap<String, String>,
 }
 
 /// `ps --filter KEY=VALUE`: values of one key are alternatives, keys must
@@ -28,6 +30,8 @@ pub struct PsFilter {
     /// Image ids the `ancestor=` values resolve to.
     ancestor: Vec<String>,
     exited: Vec<i32>,
+    /// `label=KEY` or `label=KEY=VALUE`: all must match.
+    label: Vec<(String, Option<String>)>,
 }
 
 impl PsFilter {
@@ -47,6 +51,11 @@ impl PsFilter {
             && (self.ancestor.is_empty() || self.ancestor.iter().any(|a| a == image_id))
             && (self.exited.is_empty()
                 || (e.state.status == Status::Exited && self.exited.contains(&e.state.exit_code)))
+            && self.label.iter().all(|(k, v)| match (e.labels.get(k), v) {
+                (Some(have), Some(want)) => have == want,
+                (Some(_), None) => true,
+                (None, _) => false,
+            })
     }
 }
 
@@ -73,18 +82,22 @@ impl Engine {
                     ]
                     .contains(&v)
                     {
-                        return Err(Error::Invalid(format!("invalid filter 'status={v}'")));
+                        return Err(Error::Invalid(format!("Invalid filter 'status={v}'")));
                     }
                     f.status.push(v.to_string());
                 }
                 "name" => f.name.push(v.to_string()),
                 "id" => f.id.push(v.to_string()),
                 "ancestor" => f.ancestor.push(self.images.resolve(v).unwrap_or_default()),
+                "label" => f.label.push(match v.split_once('=') {
+                    Some((k, val)) => (k.to_string(), Some(val.to_string())),
+                    None => (v.to_string(), None),
+                }),
                 "exited" => f.exited.push(
                     v.parse()
-                        .map_err(|_| Error::Invalid(format!("invalid filter 'exited={v}'")))?,
+                        .map_err(|_| Error::Invalid(format!("Invalid filter 'exited={v}'")))?,
                 ),
-                other => return Err(Error::Invalid(format!("invalid filter '{other}'"))),
+                other => return Err(Error::Invalid(format!("Invalid filter '{other}'"))),
             }
         }
         Ok(f)
@@ -137,6 +150,7 @@ impl Engine {
                     .iter()
                     .flat_map(|m| m.keys().cloned())
                     .collect(),
+                labels: rec.config.labels.clone().unwrap_or_default(),
             });
             if !filter.matches(out.last().expect("just pushed"), &image_id) {
                 out.pop();

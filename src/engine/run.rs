@@ -91,6 +91,13 @@ pub struct RunRequest {
     pub init: bool,
     /// `--cap-add`, `--cap-drop`, `--privileged`, `--security-opt`, `--device`.
     pub security: super::SecurityRequest,
+    /// `--label KEY=VALUE` (and the lines of `--label-file`s), over the
+    /// image's labels.
+    pub labels: Vec<String>,
+    /// `--stop-signal`.
+    pub stop_signal: Option<String>,
+    /// `--stop-timeout` seconds.
+    pub stop_timeout: Option<u64>,
 }
 
 /// How `run_container` watches a container.
@@ -327,6 +334,20 @@ impl Engine {
         if let Some(u) = &req.user {
             config.user = Some(u.clone());
         }
+        if let Some(sig) = &req.stop_signal {
+            if super::detach::parse_signal(sig).is_none() {
+                return Err(Error::Invalid(format!("Invalid signal: {sig}")));
+            }
+            config.stop_signal = Some(sig.clone());
+        }
+        if !req.labels.is_empty() {
+            let mut labels = config.labels.clone().unwrap_or_default();
+            for l in &req.labels {
+                let (k, v) = l.split_once('=').unwrap_or((l.as_str(), ""));
+                labels.insert(k.to_string(), v.to_string());
+            }
+            config.labels = Some(labels);
+        }
         let image_name = Reference::parse_tagged(&req.image)
             .ok()
             .filter(|r| self.images.tagged(r).ok().flatten().as_deref() == Some(image_id.as_str()))
@@ -373,6 +394,7 @@ impl Engine {
             restart,
             init: req.init,
             security,
+            stop_timeout: req.stop_timeout,
         };
         if req.publish_all {
             for p in image.config.exposed_ports.iter().flat_map(|m| m.keys()) {

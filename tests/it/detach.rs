@@ -405,9 +405,9 @@ fn ps_filters_by_status_name_id_and_ancestor() {
     assert_eq!(names(&["status=paused"]), ["live"]);
     env.ok(&["unpause", "live"]);
     let (_, err) = env.code(1, &["ps", "--filter", "status=bogus"]);
-    assert!(err.contains("invalid filter 'status=bogus'"), "{err}");
+    assert!(err.contains("Invalid filter 'status=bogus'"), "{err}");
     let (_, err) = env.code(1, &["ps", "--filter", "colour=red"]);
-    assert!(err.contains("invalid filter 'colour'"), "{err}");
+    assert!(err.contains("Invalid filter 'colour'"), "{err}");
     env.ok(&["rm", "-f", "live"]);
 }
 
@@ -740,4 +740,125 @@ fn init_is_pid_1_reaps_zombies_and_forwards_signals() {
     assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
     assert_eq!(env.ok(&["wait", "sleeper"]), "143\n");
     env.code(127, &["run", "--rm", "--init", "busybox", "nosuch"]);
+}
+
+#[test]
+fn labels_stop_signals_timeouts_and_the_cidfile() {
+    let env = Env::with_busybox();
+    let lf = env.dir.join("labels");
+    std::fs::write(&lf, "# a comment\ntier=web\nowner=me\n").unwrap();
+    let cid = env.dir.join("cid");
+    // The container's stop signal: it traps USR1 and exits 42 on it.
+    let trap = "trap 'echo got-usr1; exit 42' USR1; echo ready; while :; do sleep 0.1; done";
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "lab",
+        "--network",
+        "none",
+        "--label",
+        "app=shop",
+        "--label-file",
+        lf.to_str().unwrap(),
+        "--stop-signal",
+        "USR1",
+        "--stop-timeout",
+        "3",
+        "--cidfile",
+        cid.to_str().unwrap(),
+        "busybox",
+        "sh",
+        "-c",
+        trap,
+    ]);
+    let id = env
+        .ok(&["inspect", "-f", "{{.Id}}", "lab"])
+        .trim()
+        .to_string();
+    assert_eq!(
+        std::fs::read_to_string(&cid).unwrap(),
+        id,
+        "the cidfile holds the id"
+    );
+    assert_eq!(
+        env.ok(&[
+            "inspect",
+            "-f",
+            "{{.Config.Labels.tier}} {{.Config.Labels.app}}",
+            "lab"
+        ]),
+        "web shop\n"
+    );
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "other",
+        "--network",
+        "none",
+        "-l",
+        "app=blog",
+        "busybox",
+        "sleep",
+        "60",
+    ]);
+    assert_eq!(
+        env.ok(&["ps", "--filter", "label=app=shop", "--format", "{{.Names}}"]),
+        "lab\n"
+    );
+    assert_eq!(
+        env.ok(&["ps", "--filter", "label=app", "-q"])
+            .lines()
+            .count(),
+        2
+    );
+    assert_eq!(
+        env.ok(&[
+            "ps",
+            "--filter",
+            "label=tier",
+            "--filter",
+            "label=owner=me",
+            "--format",
+            "{{.Names}}"
+        ]),
+        "lab\n"
+    );
+    // A cidfile that exists: docker's refusal, exit 125, nothing made.
+    let (_, err) = env.code(
+        125,
+        &["run", "--cidfile", cid.to_str().unwrap(), "busybox", "true"],
+    );
+    assert!(err.contains("Container ID file found"), "{err}");
+    assert_eq!(env.ok(&["ps", "-aq"]).lines().count(), 2);
+    assert!(wait_for(5.0, || env.ok(&["logs", "lab"]).contains("ready")));
+    env.ok(&["stop", "lab"]);
+    assert!(env.ok(&["logs", "lab"]).contains("got-usr1"));
+    assert!(env
+        .ok(&["ps", "-a", "--filter", "name=lab"])
+        .contains("Exited (42)"));
+    // stop -s and -t, docker 28's flags.
+    let t = std::time::Instant::now();
+    env.ok(&["stop", "-s", "TERM", "-t", "1", "other"]);
+    assert!(t.elapsed() < std::time::Duration::from_secs(5));
+    let (_, err) = env.code(1, &["stop", "-s", "NOPE", "other"]);
+    assert!(err.contains("Invalid signal: NOPE"), "{err}");
+    let (_, err) = env.code(125, &["run", "--stop-signal", "NOPE", "busybox", "true"]);
+    assert!(err.contains("Invalid signal: NOPE"), "{err}");
+    // -q: accepted, and the run is quiet about what it pulls.
+    assert_eq!(
+        env.ok(&[
+            "run",
+            "--rm",
+            "-q",
+            "--network",
+            "none",
+            "busybox",
+            "echo",
+            "q"
+        ]),
+        "q\n"
+    );
+    env.ok(&["rm", "-f", "lab", "other"]);
 }
