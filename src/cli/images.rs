@@ -97,7 +97,7 @@ pub fn exec_images(engine: &Engine, a: ImagesArgs) -> Code {
             "Digest": r.digest.clone().unwrap_or_else(|| "<none>".into()),
             "ID": id_text(&r.id),
             "CreatedSince": r.created.map(|c| format!("{} ago", time::human_duration(time::since(c)))).unwrap_or_else(|| "N/A".into()),
-            "CreatedAt": r.created.map(time::rfc3339).unwrap_or_default(),
+            "CreatedAt": r.created.map(time::go_time_string).unwrap_or_default(),
             "Size": table::human_size(r.size),
         })
     };

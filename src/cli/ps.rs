@@ -135,7 +135,7 @@ pub fn exec(engine: &Engine, a: PsArgs) -> Code {
             "ID": if a.no_trunc { r.id.clone() } else { short_id(&r.id) },
             "Image": r.image,
             "Command": table::go_quote(&cmd),
-            "CreatedAt": time::rfc3339(r.created),
+            "CreatedAt": time::go_time_string(r.created),
             "RunningFor": format!("{} ago", time::human_duration(time::since(r.created))),
             "Status": status_text(r),
             "State": if r.state.paused && r.state.status == Status::Running { "paused" } else { r.state.status.as_str() },

@@ -111,6 +111,12 @@ pub fn format_rows(
     headers: &[(&str, &str)],
 ) -> Result<String, String> {
     let unescape = |s: &str| s.replace("\\t", "\t").replace("\\n", "\n");
+    // `--format json`: each row as one line of JSON, as docker 28 does.
+    let tmpl = if tmpl.trim() == "json" {
+        "{{json .}}"
+    } else {
+        tmpl
+    };
     let Some(cols) = tmpl.strip_prefix("table") else {
         let mut out = String::new();
         for r in rows {

@@ -46,6 +46,17 @@ pub fn rfc3339(nanos: i128) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{frac:09}Z")
 }
 
+/// Go's `time.Unix(secs, 0).String()` in UTC, as docker's `CreatedAt`
+/// columns print it: `2026-11-23 10:00:00 +0000 UTC`.
+pub fn go_time_string(nanos: i128) -> String {
+    let secs = nanos.div_euclid(1_000_000_000) as i64;
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (y, mo, d) = civil_from_days(days);
+    let (h, mi, s) = (sod / 3600, (sod / 60) % 60, sod % 60);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02} +0000 UTC")
+}
+
 /// Parses what [`rfc3339`] writes (and offsets like `+01:00`, fewer digits).
 pub fn parse_rfc3339(s: &str) -> Option<i128> {
     let b = s.as_bytes();
@@ -123,6 +134,14 @@ pub fn since(nanos: i128) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_time_strings_are_docker_s_created_at() {
+        assert_eq!(
+            go_time_string(1_795_509_329_123_456_789),
+            "2026-11-24 08:35:29 +0000 UTC"
+        );
+    }
 
     #[test]
     fn rfc3339_round_trip() {

@@ -368,3 +368,39 @@ fn output_files_are_written_in_place_never_replaced() {
         assert!(left.is_empty(), "{left:?}");
     }
 }
+
+#[test]
+fn format_json_go_templates_and_created_at_as_docker_prints_them() {
+    let env = Env::with_busybox();
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "fmt1",
+        "--network",
+        "none",
+        "busybox",
+        "sleep",
+        "60",
+    ]);
+    let line = env.ok(&["ps", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    assert_eq!(v["Names"], "fmt1");
+    let created = v["CreatedAt"].as_str().unwrap();
+    assert!(
+        created.ends_with(" +0000 UTC") && created.len() == 29,
+        "{created}"
+    );
+    let img = env.ok(&["images", "--format", "{{.CreatedAt}}"]);
+    assert!(img.trim().ends_with(" +0000 UTC"), "{img}");
+    let out = env.ok(&[
+        "inspect",
+        "-f",
+        "{{range $k, $v := .Config.Labels}}{{$k}}{{end}}{{if .State.Running}}up{{else}}down{{end}} {{len .Config.Cmd}} {{index .Config.Cmd 0 | upper}}",
+        "fmt1",
+    ]);
+    assert_eq!(out, "up 2 SLEEP\n");
+    let (_, err) = env.code(1, &["inspect", "-f", "{{if .State.Running}}", "fmt1"]);
+    assert!(err.contains("template"), "{err}");
+    env.ok(&["rm", "-f", "fmt1"]);
+}
