@@ -693,7 +693,7 @@ fn call(f: &str, args: Vec<Val>) -> Result<Val, String> {
                         .transpose()?
                         .map_or(x.len(), |t| t as usize);
                     x.get(from..to)
-                        .map(|p| s(p))
+                        .map(&s)
                         .ok_or_else(|| "template: slice index out of range".into())
                 }
                 Some(Value::Array(a)) => {
