@@ -3727,13 +3727,21 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__ls)
-            opts="-a -q -h -V --all --quiet --no-trunc --digests --format --root --runroot --help --version"
+            opts="-a -q -f -h -V --all --quiet --no-trunc --digests --format --filter --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3909,13 +3917,21 @@ _strata() {
             return 0
             ;;
         strata__subcmd__images)
-            opts="-a -q -h -V --all --quiet --no-trunc --digests --format --root --runroot --help --version"
+            opts="-a -q -f -h -V --all --quiet --no-trunc --digests --format --filter --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -481,6 +481,7 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "export" -d 'Export a container\'s filesystem as a tar archive'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c strata -n "__fish_strata_using_subcommand images" -l format -d 'Format output using a Go template' -r
+complete -c strata -n "__fish_strata_using_subcommand images" -s f -l filter -d 'Filter output (dangling=true|false, reference=PATTERN, label=KEY[=VALUE], before=IMAGE, since=IMAGE)' -r
 complete -c strata -n "__fish_strata_using_subcommand images" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand images" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand images" -s a -l all -d 'Show all images (default hides intermediate images)'
@@ -509,6 +510,7 @@ complete -c strata -n "__fish_strata_using_subcommand image; and not __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand image; and not __fish_seen_subcommand_from ls list rm remove tag prune pull push save load import history inspect build help" -f -a "build" -d 'Build an image from a Dockerfile'
 complete -c strata -n "__fish_strata_using_subcommand image; and not __fish_seen_subcommand_from ls list rm remove tag prune pull push save load import history inspect build help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from ls" -l format -d 'Format output using a Go template' -r
+complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from ls" -s f -l filter -d 'Filter output (dangling=true|false, reference=PATTERN, label=KEY[=VALUE], before=IMAGE, since=IMAGE)' -r
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from ls" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from ls" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from ls" -s a -l all -d 'Show all images (default hides intermediate images)'
@@ -518,6 +520,7 @@ complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_sub
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from list" -l format -d 'Format output using a Go template' -r
+complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from list" -s f -l filter -d 'Filter output (dangling=true|false, reference=PATTERN, label=KEY[=VALUE], before=IMAGE, since=IMAGE)' -r
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from list" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from list" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from list" -s a -l all -d 'Show all images (default hides intermediate images)'

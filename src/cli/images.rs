@@ -23,6 +23,9 @@ pub struct ImagesArgs {
     /// Format output using a Go template
     #[arg(long)]
     format: Option<String>,
+    /// Filter output (dangling=true|false, reference=PATTERN, label=KEY[=VALUE], before=IMAGE, since=IMAGE)
+    #[arg(short, long = "filter", value_name = "FILTER")]
+    filter: Vec<String>,
     /// Only images of this repository[:tag]
     repository: Option<String>,
 }
@@ -72,6 +75,10 @@ pub fn exec_images(engine: &Engine, a: ImagesArgs) -> Code {
         rows.retain(|r| {
             r.repository.as_deref() == Some(repo.as_str()) && (tag.is_none() || r.tag == tag)
         });
+    }
+    if let Err(e) = apply_filters(engine, &a.filter, &mut rows) {
+        eprintln!("Error: {e}");
+        return 1;
     }
     let id_text = |id: &str| {
         if a.no_trunc {
@@ -195,4 +202,79 @@ pub fn exec_image_prune(engine: &Engine, a: ImagePruneArgs) -> Code {
         }
         Err(e) => super::fail(&e),
     }
+}
+
+/// docker's `images --filter`: values of one key are alternatives, keys
+/// must all match.
+fn apply_filters(
+    engine: &Engine,
+    specs: &[String],
+    rows: &mut Vec<crate::engine::ImageRow>,
+) -> Result<(), String> {
+    let mut by_key: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for spec in specs {
+        let (k, v) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("bad format of filter (expected name=value): {spec}"))?;
+        if !["dangling", "reference", "label", "before", "since"].contains(&k) {
+            return Err(format!("Invalid filter '{k}'"));
+        }
+        by_key.entry(k).or_default().push(v);
+    }
+    for (k, vals) in by_key {
+        match k {
+            "dangling" => {
+                let want: Vec<bool> = vals
+                    .iter()
+                    .map(|v| match *v {
+                        "true" | "1" => Ok(true),
+                        "false" | "0" => Ok(false),
+                        _ => Err(format!("Invalid filter 'dangling={v}'")),
+                    })
+                    .collect::<Result<_, _>>()?;
+                rows.retain(|r| want.contains(&r.dangling));
+            }
+            "reference" => rows.retain(|r| {
+                let Some(repo) = &r.repository else {
+                    return false;
+                };
+                let full = format!("{repo}:{}", r.tag.as_deref().unwrap_or(""));
+                vals.iter()
+                    .any(|p| path_match(p, repo) || path_match(p, &full))
+            }),
+            "label" => rows.retain(|r| {
+                vals.iter().all(|l| match l.split_once('=') {
+                    Some((lk, lv)) => r.labels.get(lk).map(String::as_str) == Some(lv),
+                    None => r.labels.contains_key(*l),
+                })
+            }),
+            "before" | "since" => {
+                for v in vals {
+                    let t = engine
+                        .image_created(v)
+                        .map_err(|e| e.to_string())?
+                        .unwrap_or(0);
+                    rows.retain(|r| {
+                        let c = r.created.unwrap_or(0);
+                        if k == "before" {
+                            c < t
+                        } else {
+                            c > t
+                        }
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Go's path.Match: `*` and `?` never cross a `/`.
+fn path_match(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), name.split('/').collect());
+    p.len() == n.len()
+        && p.iter()
+            .zip(&n)
+            .all(|(a, b)| crate::engine::glob(a.as_bytes(), b.as_bytes()))
 }

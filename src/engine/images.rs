@@ -16,6 +16,10 @@ pub struct ImageRow {
     /// Nanoseconds since the epoch, when the config says.
     pub created: Option<i128>,
     pub size: u64,
+    /// The image config's labels.
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// No tag and nothing built on it (`dangling=true`).
+    pub dangling: bool,
 }
 
 /// What `rmi` did, line by line, in docker's words.
@@ -45,6 +49,9 @@ impl Engine {
                 .as_deref()
                 .and_then(crate::util::time::parse_rfc3339);
             let size = self.images.size(&img.config);
+            let labels = img.config.config.labels.clone().unwrap_or_default();
+            let dangling =
+                img.tags.is_empty() && img.digests.is_empty() && !parents.contains(&img.id);
             let digest_of = |repo: &str| {
                 img.digests
                     .iter()
@@ -59,6 +66,8 @@ impl Engine {
                     digest: None,
                     created,
                     size,
+                    labels: labels.clone(),
+                    dangling,
                 });
             }
             for t in &img.tags {
@@ -69,6 +78,8 @@ impl Engine {
                     digest: digest_of(&t.repository()),
                     created,
                     size,
+                    labels: labels.clone(),
+                    dangling,
                 });
             }
             // A repository known only by digest (pulled by digest).
@@ -83,6 +94,8 @@ impl Engine {
                     digest: d.digest.clone(),
                     created,
                     size,
+                    labels: labels.clone(),
+                    dangling,
                 });
             }
         }
@@ -93,6 +106,17 @@ impl Engine {
                 .then(a.tag.cmp(&b.tag))
         });
         Ok(rows)
+    }
+
+    /// The creation time of an image (for `images --filter before=/since=`).
+    pub fn image_created(&self, name: &str) -> Result<Option<i128>> {
+        let id = self.images.resolve(name)?;
+        Ok(self
+            .images
+            .config(&id)?
+            .created
+            .as_deref()
+            .and_then(crate::util::time::parse_rfc3339))
     }
 
     /// `tag SRC DST`.

@@ -28,6 +28,7 @@ mod security;
 pub use security::SecurityRequest;
 mod system;
 
+pub use crate::build::ignore::glob;
 pub use build::{BuildEvent, BuildRequest};
 pub use commit::CommitRequest;
 pub use detach::{ExecRequest, LogsRequest};

@@ -32,6 +32,13 @@ pub struct PsFilter {
     exited: Vec<i32>,
     /// `label=KEY` or `label=KEY=VALUE`: all must match.
     label: Vec<(String, Option<String>)>,
+    /// Created before / after this container (its creation time).
+    before: Option<i128>,
+    since: Option<i128>,
+    /// `publish=PORT[/PROTO]` (a published container port), `expose=` (an
+    /// exposed one).
+    publish: Vec<String>,
+    expose: Vec<String>,
 }
 
 impl PsFilter {
@@ -51,6 +58,23 @@ impl PsFilter {
             && (self.ancestor.is_empty() || self.ancestor.iter().any(|a| a == image_id))
             && (self.exited.is_empty()
                 || (e.state.status == Status::Exited && self.exited.contains(&e.state.exit_code)))
+            && self.before.is_none_or(|t| e.created < t)
+            && self.since.is_none_or(|t| e.created > t)
+            && (self.publish.is_empty()
+                || self.publish.iter().any(|p| {
+                    e.state.ports.iter().any(|b| {
+                        let port = format!("{}/{}", b.container_port, b.proto);
+                        *p == port
+                            || *p == b.container_port.to_string()
+                            || *p == b.host_port.to_string()
+                    })
+                }))
+            && (self.expose.is_empty()
+                || self.expose.iter().any(|p| {
+                    e.exposed
+                        .iter()
+                        .any(|x| x == p || x.split('/').next() == Some(p.as_str()))
+                }))
             && self.label.iter().all(|(k, v)| match (e.labels.get(k), v) {
                 (Some(have), Some(want)) => have == want,
                 (Some(_), None) => true,
@@ -93,6 +117,17 @@ impl Engine {
                     Some((k, val)) => (k.to_string(), Some(val.to_string())),
                     None => (v.to_string(), None),
                 }),
+                "before" | "since" => {
+                    let id = self.containers.resolve(v)?;
+                    let t = time::parse_rfc3339(&self.containers.record(&id)?.created).unwrap_or(0);
+                    if k == "before" {
+                        f.before = Some(t);
+                    } else {
+                        f.since = Some(t);
+                    }
+                }
+                "publish" => f.publish.push(v.to_string()),
+                "expose" => f.expose.push(v.to_string()),
                 "exited" => f.exited.push(
                     v.parse()
                         .map_err(|_| Error::Invalid(format!("Invalid filter 'exited={v}'")))?,

@@ -404,3 +404,74 @@ fn format_json_go_templates_and_created_at_as_docker_prints_them() {
     assert!(err.contains("template"), "{err}");
     env.ok(&["rm", "-f", "fmt1"]);
 }
+
+#[test]
+fn images_and_ps_filters_follow_docker() {
+    let env = Env::with_busybox();
+    env.build_image(
+        "fa/one:1",
+        "FROM busybox\nLABEL tier=web\nRUN echo 1 > /one\n",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    env.build_image(
+        "fa/two:2",
+        "FROM busybox\nLABEL tier=db\nRUN echo 2 > /two\n",
+    );
+    env.ok(&["tag", "fa/two:2", "fa/two:old"]);
+    env.build_image("fa/two:2", "FROM busybox\nRUN echo 3 > /three\n");
+    let repos = |f: &[&str]| {
+        let mut a = vec!["images", "--format", "{{.Repository}}:{{.Tag}}"];
+        for x in f {
+            a.push("--filter");
+            a.push(x);
+        }
+        let mut v: Vec<String> = env.ok(&a).lines().map(String::from).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        repos(&["reference=fa/*"]),
+        ["fa/one:1", "fa/two:2", "fa/two:old"]
+    );
+    assert_eq!(repos(&["reference=fa/two:o*"]), ["fa/two:old"]);
+    assert_eq!(repos(&["label=tier"]), ["fa/one:1", "fa/two:old"]);
+    assert_eq!(repos(&["label=tier=db"]), ["fa/two:old"]);
+    assert_eq!(
+        repos(&["since=fa/one:1", "reference=fa/*"]),
+        ["fa/two:2", "fa/two:old"]
+    );
+    assert_eq!(
+        repos(&["before=fa/two:old"]),
+        ["busybox:latest", "fa/one:1"]
+    );
+    assert_eq!(repos(&["dangling=true"]), Vec::<String>::new());
+    let (_, err) = env.code(1, &["images", "--filter", "colour=red"]);
+    assert!(err.contains("Invalid filter 'colour'"), "{err}");
+    // ps: before, since, publish, expose.
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "p1",
+        "--network",
+        "none",
+        "busybox",
+        "sleep",
+        "60",
+    ]);
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "p2",
+        "--network",
+        "none",
+        "busybox",
+        "sleep",
+        "60",
+    ]);
+    let names = |f: &str| env.ok(&["ps", "--filter", f, "--format", "{{.Names}}"]);
+    assert_eq!(names("since=p1"), "p2\n");
+    assert_eq!(names("before=p2"), "p1\n");
+    env.ok(&["rm", "-f", "p1", "p2"]);
+}

@@ -162,6 +162,12 @@ fn published_tcp_and_udp_ports_reach_the_container() {
     assert_eq!(err, "Error: No public port '81/tcp' published for web\n");
     let ip = env.ok(&["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "web"]);
     assert!(ip.trim().starts_with("10."), "{ip}");
+    // ps --filter publish= and expose=, as docker's.
+    assert_eq!(
+        env.ok(&["ps", "--filter", "publish=80/tcp", "--format", "{{.Names}}"]),
+        "web\n"
+    );
+    assert_eq!(env.ok(&["ps", "--filter", "publish=81", "-q"]), "");
     // The port is ours while the container runs: a second one can't have it.
     let (_, err) = env.code(125, &["run", "--rm", "-p", &tcp_spec, "busybox", "true"]);
     assert_eq!(
