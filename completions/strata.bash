@@ -1097,7 +1097,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__exec)
-            opts="-d -e -i -t -u -w -V --detach --env --interactive --tty --user --workdir --privileged --help --root --runroot --version"
+            opts="-d -e -i -t -u -w -V --detach --env --env-file --interactive --tty --user --workdir --privileged --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1108,6 +1108,10 @@ _strata() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1545,7 +1549,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__logs)
-            opts="-f -n -t -h -V --follow --tail --timestamps --since --root --runroot --help --version"
+            opts="-f -n -t -h -V --follow --tail --timestamps --since --until --details --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1560,6 +1564,10 @@ _strata() {
                     return 0
                     ;;
                 --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2173,7 +2181,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__exec)
-            opts="-d -e -i -t -u -w -V --detach --env --interactive --tty --user --workdir --privileged --help --root --runroot --version"
+            opts="-d -e -i -t -u -w -V --detach --env --env-file --interactive --tty --user --workdir --privileged --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2184,6 +2192,10 @@ _strata() {
                     return 0
                     ;;
                 -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3633,7 +3645,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__import)
-            opts="-m -h -V --message --root --runroot --help --version"
+            opts="-m -c -h -V --message --change --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3644,6 +3656,14 @@ _strata() {
                     return 0
                     ;;
                 -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --change)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3839,7 +3859,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__rm)
-            opts="-f -h -V --force --root --runroot --help --version"
+            opts="-f -h -V --force --no-prune --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3951,7 +3971,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__import)
-            opts="-m -h -V --message --root --runroot --help --version"
+            opts="-m -c -h -V --message --change --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3962,6 +3982,14 @@ _strata() {
                     return 0
                     ;;
                 -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --change)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4169,7 +4197,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__logs)
-            opts="-f -n -t -h -V --follow --tail --timestamps --since --root --runroot --help --version"
+            opts="-f -n -t -h -V --follow --tail --timestamps --since --until --details --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4184,6 +4212,10 @@ _strata() {
                     return 0
                     ;;
                 --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4409,7 +4441,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__rmi)
-            opts="-f -h -V --force --root --runroot --help --version"
+            opts="-f -h -V --force --no-prune --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

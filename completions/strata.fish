@@ -163,13 +163,16 @@ complete -c strata -n "__fish_strata_using_subcommand wait" -s h -l help -d 'Pri
 complete -c strata -n "__fish_strata_using_subcommand wait" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand logs" -s n -l tail -d 'Number of lines to show from the end of the logs ("all" for all)' -r
 complete -c strata -n "__fish_strata_using_subcommand logs" -l since -d 'Show logs since a timestamp (2026-11-24T10:00:00Z) or a duration (42s, 10m, 1h)' -r
+complete -c strata -n "__fish_strata_using_subcommand logs" -l until -d 'Show logs before a timestamp (2026-11-24T10:00:00Z) or a duration (42s, 10m, 1h)' -r
 complete -c strata -n "__fish_strata_using_subcommand logs" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand logs" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand logs" -s f -l follow -d 'Follow log output'
 complete -c strata -n "__fish_strata_using_subcommand logs" -s t -l timestamps -d 'Show timestamps'
+complete -c strata -n "__fish_strata_using_subcommand logs" -l details -d 'Show extra details provided to logs'
 complete -c strata -n "__fish_strata_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand exec" -s e -l env -d 'Set environment variables' -r
+complete -c strata -n "__fish_strata_using_subcommand exec" -l env-file -d 'Read in a file of environment variables' -r -F
 complete -c strata -n "__fish_strata_using_subcommand exec" -s u -l user -d 'Username or UID (format: <name|uid>[:<group|gid>])' -r
 complete -c strata -n "__fish_strata_using_subcommand exec" -s w -l workdir -d 'Working directory inside the container' -r
 complete -c strata -n "__fish_strata_using_subcommand exec" -l root -d 'Store directory (images, layers, containers)' -r -F
@@ -382,13 +385,16 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from wait" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -s n -l tail -d 'Number of lines to show from the end of the logs ("all" for all)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -l since -d 'Show logs since a timestamp (2026-11-24T10:00:00Z) or a duration (42s, 10m, 1h)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -l until -d 'Show logs before a timestamp (2026-11-24T10:00:00Z) or a duration (42s, 10m, 1h)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -s f -l follow -d 'Follow log output'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -s t -l timestamps -d 'Show timestamps'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -l details -d 'Show extra details provided to logs'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s e -l env -d 'Set environment variables' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -l env-file -d 'Read in a file of environment variables' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s u -l user -d 'Username or UID (format: <name|uid>[:<group|gid>])' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s w -l workdir -d 'Working directory inside the container' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -l root -d 'Store directory (images, layers, containers)' -r -F
@@ -532,11 +538,13 @@ complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_sub
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from rm" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from rm" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from rm" -s f -l force -d 'Force removal of the image'
+complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from rm" -l no-prune -d 'Do not delete untagged parents'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from remove" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from remove" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from remove" -s f -l force -d 'Force removal of the image'
+complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from remove" -l no-prune -d 'Do not delete untagged parents'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from tag" -l root -d 'Store directory (images, layers, containers)' -r -F
@@ -580,6 +588,7 @@ complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_sub
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from load" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from load" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from import" -s m -l message -d 'Set commit message for imported image' -r
+complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from import" -s c -l change -d 'Apply Dockerfile instruction to the created image' -r
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from import" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from import" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
@@ -637,6 +646,7 @@ complete -c strata -n "__fish_strata_using_subcommand tag" -s V -l version -d 'P
 complete -c strata -n "__fish_strata_using_subcommand rmi" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand rmi" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand rmi" -s f -l force -d 'Force removal of the image'
+complete -c strata -n "__fish_strata_using_subcommand rmi" -l no-prune -d 'Do not delete untagged parents'
 complete -c strata -n "__fish_strata_using_subcommand rmi" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand rmi" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand build" -s t -l tag -d 'Name and optionally a tag in the \'name:tag\' format' -r
@@ -685,6 +695,7 @@ complete -c strata -n "__fish_strata_using_subcommand export" -l runroot -d 'Dir
 complete -c strata -n "__fish_strata_using_subcommand export" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand export" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand import" -s m -l message -d 'Set commit message for imported image' -r
+complete -c strata -n "__fish_strata_using_subcommand import" -s c -l change -d 'Apply Dockerfile instruction to the created image' -r
 complete -c strata -n "__fish_strata_using_subcommand import" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand import" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand import" -s h -l help -d 'Print help'

@@ -43,6 +43,9 @@ pub struct RmiArgs {
     /// Force removal of the image
     #[arg(short, long)]
     force: bool,
+    /// Do not delete untagged parents
+    #[arg(long)]
+    no_prune: bool,
     /// The images, by name, ID or unique ID prefix
     #[arg(required = true)]
     images: Vec<String>,
@@ -156,7 +159,7 @@ pub fn exec_images(engine: &Engine, a: ImagesArgs) -> Code {
 pub fn exec_rmi(engine: &Engine, a: RmiArgs) -> Code {
     let mut code = 0;
     for name in &a.images {
-        match engine.rmi(name, a.force) {
+        match engine.rmi_with(name, a.force, !a.no_prune) {
             Ok(o) => {
                 let mut s = String::new();
                 for u in o.untagged {

@@ -9,6 +9,9 @@ pub struct ImportArgs {
     /// Set commit message for imported image
     #[arg(short, long)]
     message: Option<String>,
+    /// Apply Dockerfile instruction to the created image
+    #[arg(short, long = "change", value_name = "INSTRUCTION")]
+    change: Vec<String>,
     /// The tarball (plain, gzip or zstd), or - for standard input
     file: String,
     /// REPOSITORY[:TAG] for the new image
@@ -21,10 +24,11 @@ pub fn exec(engine: &Engine, a: ImportArgs) -> Code {
             std::io::stdin().lock(),
             a.reference.as_deref(),
             a.message.as_deref(),
+            &a.change,
         )
     } else {
         match std::fs::File::open(&a.file) {
-            Ok(f) => engine.import(f, a.reference.as_deref(), a.message.as_deref()),
+            Ok(f) => engine.import(f, a.reference.as_deref(), a.message.as_deref(), &a.change),
             Err(err) => Err(Error::Io {
                 what: format!("open {}", a.file),
                 err,

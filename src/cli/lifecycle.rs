@@ -132,6 +132,12 @@ pub struct LogsArgs {
     /// Show logs since a timestamp (2026-11-24T10:00:00Z) or a duration (42s, 10m, 1h)
     #[arg(long)]
     since: Option<String>,
+    /// Show logs before a timestamp (2026-11-24T10:00:00Z) or a duration (42s, 10m, 1h)
+    #[arg(long)]
+    until: Option<String>,
+    /// Show extra details provided to logs
+    #[arg(long)]
+    details: bool,
     /// The container, by name, ID or unique ID prefix
     container: String,
 }
@@ -158,11 +164,24 @@ pub fn exec_logs(engine: &Engine, a: LogsArgs) -> Code {
         }
         None => None,
     };
+    let until = match a.until.as_deref().map(parse_since) {
+        Some(Some(t)) => Some(t),
+        Some(None) => {
+            eprintln!(
+                "Error: invalid value for --until: {}",
+                a.until.unwrap_or_default()
+            );
+            return 1;
+        }
+        None => None,
+    };
     let req = LogsRequest {
         follow: a.follow,
         tail,
         timestamps: a.timestamps,
         since,
+        until,
+        details: a.details,
     };
     let mut write = |stream: &str, text: &str| {
         if stream == "stderr" {
@@ -217,6 +236,9 @@ pub struct ExecArgs {
     /// Set environment variables
     #[arg(short, long = "env", value_name = "KEY=VALUE")]
     env: Vec<String>,
+    /// Read in a file of environment variables
+    #[arg(long, value_name = "FILE")]
+    env_file: Vec<std::path::PathBuf>,
     /// Keep STDIN open even if not attached
     #[arg(short, long)]
     interactive: bool,
@@ -247,9 +269,17 @@ pub fn exec_exec(engine: &Engine, a: ExecArgs) -> Code {
         eprintln!("the input device is not a TTY");
         return 1;
     }
+    let mut env = Vec::new();
+    for f in &a.env_file {
+        match crate::engine::read_env_file(f) {
+            Ok(lines) => env.extend(lines),
+            Err(e) => return fail(&e),
+        }
+    }
+    env.extend(a.env);
     let req = ExecRequest {
         cmd: a.command,
-        env: a.env,
+        env,
         user: a.user,
         workdir: a.workdir,
         tty: a.tty,

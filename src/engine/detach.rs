@@ -25,6 +25,11 @@ pub struct LogsRequest {
     pub timestamps: bool,
     /// Only entries at or after this time (nanoseconds since the epoch).
     pub since: Option<i128>,
+    /// Only entries before this time; a follow ends there.
+    pub until: Option<i128>,
+    /// `--details`: the log's extra attributes before each line (none in
+    /// a json-file log of strata's: a space, as docker prints it).
+    pub details: bool,
 }
 
 impl Engine {
@@ -512,15 +517,22 @@ impl Engine {
         let id = self.containers.resolve(name)?;
         let path = self.containers.log_path(&id);
         let show = |e: &log::Entry, out: &mut dyn FnMut(&str, &str)| {
-            if let (Some(since), Some(t)) = (req.since, time::parse_rfc3339(&e.time)) {
+            let t = time::parse_rfc3339(&e.time);
+            if let (Some(since), Some(t)) = (req.since, t) {
                 if t < since {
                     return;
                 }
             }
+            if let (Some(until), Some(t)) = (req.until, t) {
+                if t > until {
+                    return;
+                }
+            }
+            let details = if req.details { " " } else { "" };
             if req.timestamps {
-                out(&e.stream, &format!("{} {}", e.time, e.log));
+                out(&e.stream, &format!("{} {details}{}", e.time, e.log));
             } else {
-                out(&e.stream, &e.log);
+                out(&e.stream, &format!("{details}{}", e.log));
             }
         };
         let data = std::fs::read(&path).unwrap_or_default();
@@ -552,7 +564,7 @@ impl Engine {
             for e in &entries {
                 show(e, out);
             }
-            if !running {
+            if !running || req.until.is_some_and(|u| time::now_nanos() > u) {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(20));

@@ -154,7 +154,12 @@ impl Engine {
     }
 
     /// `rmi [-f] NAME`: untags, and deletes the image once nothing names it.
+    /// `rmi`; `prune`: its untagged parents go too (not with `--no-prune`).
     pub fn rmi(&self, name: &str, force: bool) -> Result<RmiOutcome> {
+        self.rmi_with(name, force, true)
+    }
+
+    pub fn rmi_with(&self, name: &str, force: bool, prune: bool) -> Result<RmiOutcome> {
         let id = self.images.resolve(name)?;
         let mut out = RmiOutcome::default();
         let by_reference = !is_id_like(name, &id);
@@ -257,6 +262,9 @@ impl Engine {
         self.images.remove_config(&id)?;
         super::commit::kill_point("rmi-config-removed");
         out.deleted.push(id.clone());
+        if !prune {
+            parent = None;
+        }
         while let Some(p) = parent {
             let has_child = self
                 .images

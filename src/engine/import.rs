@@ -14,16 +14,25 @@ impl Engine {
         input: impl Read,
         reference: Option<&str>,
         message: Option<&str>,
+        changes: &[String],
     ) -> Result<String> {
         let reference = match reference {
             Some(r) => Some(Reference::parse_tagged(r).map_err(|e| Error::Invalid(e.0))?),
             None => None,
         };
+        // `-c`: docker's Dockerfile instructions for the config, checked
+        // before anything is stored.
+        let changes = crate::dockerfile::parse_changes(changes).map_err(|e| Error::Invalid(e.0))?;
+        let mut state = crate::build::ConfigState::new(Default::default());
+        for c in &changes {
+            crate::build::apply_config(&mut state, c).map_err(|e| Error::Invalid(e.0))?;
+        }
         let _lease = self.images.lease()?;
         self.sweep();
         let layer = self.images.add_layer(input, None)?;
         let now = time::rfc3339(time::now_nanos());
         let config = ImageConfig {
+            config: state.config,
             created: Some(now.clone()),
             architecture: arch().to_string(),
             os: "linux".into(),

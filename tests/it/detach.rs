@@ -862,3 +862,100 @@ fn labels_stop_signals_timeouts_and_the_cidfile() {
     );
     env.ok(&["rm", "-f", "lab", "other"]);
 }
+
+#[test]
+fn logs_until_and_details_exec_env_file_import_changes_rmi_no_prune() {
+    let env = Env::with_busybox();
+    env.ok(&[
+        "run",
+        "--name",
+        "lg",
+        "--network",
+        "none",
+        "busybox",
+        "sh",
+        "-c",
+        "echo early; sleep 1.2; echo late",
+    ]);
+    assert_eq!(env.ok(&["logs", "--details", "lg"]), " early\n late\n");
+    assert_eq!(
+        env.ok(&["logs", "--until", "2000-01-01T00:00:00Z", "lg"]),
+        ""
+    );
+    assert_eq!(
+        env.ok(&["logs", "--until", "2100-01-01T00:00:00Z", "lg"]),
+        "early\nlate\n"
+    );
+    let (_, err) = env.code(1, &["logs", "--until", "soon", "lg"]);
+    assert!(err.contains("--until"), "{err}");
+    // exec --env-file, and -e after it wins.
+    let ef = env.dir.join("exec.env");
+    std::fs::write(&ef, "A=from-file\nB=b\n").unwrap();
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "ex",
+        "--network",
+        "none",
+        "busybox",
+        "sleep",
+        "60",
+    ]);
+    assert_eq!(
+        env.ok(&[
+            "exec",
+            "--env-file",
+            ef.to_str().unwrap(),
+            "-e",
+            "B=flag",
+            "ex",
+            "sh",
+            "-c",
+            "echo $A $B"
+        ]),
+        "from-file flag\n"
+    );
+    env.ok(&["rm", "-f", "ex"]);
+    // import -c: the config's instructions, docker's set.
+    let id = env.ok(&[
+        "import",
+        "-c",
+        "ENV X=1",
+        "-c",
+        "CMD [\"echo\", \"imported\"]",
+        "-m",
+        "by hand",
+        busybox_tar().to_str().unwrap(),
+        "imp:1",
+    ]);
+    assert!(id.starts_with("sha256:"));
+    assert_eq!(
+        env.ok(&["run", "--rm", "--network", "none", "imp:1"]),
+        "imported\n"
+    );
+    assert_eq!(
+        env.ok(&["inspect", "-f", "{{.Config.Env}}", "imp:1"]),
+        "[X=1]\n"
+    );
+    let (_, err) = env.code(
+        1,
+        &[
+            "import",
+            "-c",
+            "RUN echo no",
+            busybox_tar().to_str().unwrap(),
+            "imp:2",
+        ],
+    );
+    assert!(err.contains("RUN"), "{err}");
+    // rmi --no-prune keeps the untagged parent.
+    env.build_image("kid:1", "FROM busybox\nRUN echo a > /a\nRUN echo b > /b\n");
+    let before = env.ok(&["images", "-aq"]).lines().count();
+    env.ok(&["rmi", "--no-prune", "kid:1"]);
+    assert_eq!(
+        env.ok(&["images", "-aq"]).lines().count(),
+        before - 1,
+        "only the image itself went"
+    );
+}
