@@ -289,7 +289,15 @@ fn name_values(keyword: &str, text: &str) -> Result<Vec<(String, String)>, Error
         if w.len() < 2 {
             return Err(Error(format!("{keyword} must have two arguments")));
         }
-        return Ok(vec![(first.clone(), w[1..].join(" "))]);
+        // The legacy form: the value is the rest of the line as written,
+        // its inner whitespace kept, its quotes and escapes resolved (one
+        // shell word, as docker's ProcessWord makes it).
+        let t = text.trim();
+        let rest = t
+            .find(char::is_whitespace)
+            .map(|i| t[i..].trim_start())
+            .unwrap_or("");
+        return Ok(vec![(first.clone(), unquote_keeping_spaces(rest))]);
     }
     w.iter()
         .map(|kv| match kv.split_once('=') {
@@ -299,6 +307,28 @@ fn name_values(keyword: &str, text: &str) -> Result<Vec<(String, String)>, Error
             ))),
         })
         .collect()
+}
+
+/// One shell word that may hold spaces: quotes and backslashes resolved,
+/// whitespace kept as written.
+fn unquote_keeping_spaces(s: &str) -> String {
+    let mut out = String::new();
+    let mut quote: Option<char> = None;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some('\''), c) => out.push(c),
+            (_, '\\') => {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            }
+            (None, '"') | (None, '\'') => quote = Some(c),
+            (_, c) => out.push(c),
+        }
+    }
+    out
 }
 
 /// `80`, `80/udp`, `8000-8002/tcp` -> `80/tcp`, ... (docker lists each port).

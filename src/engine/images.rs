@@ -278,10 +278,14 @@ impl Engine {
             self.images.remove_config(&p)?;
             out.deleted.push(p);
         }
-        let keep = self.layers_in_use()?;
-        if self.images.gc_layers(&keep)? {
+        let mut kept = HashSet::new();
+        let collected = self.images.gc_layers(|| {
+            kept = self.layers_in_use()?;
+            Ok::<_, super::Error>(kept.clone())
+        })?;
+        if collected {
             self.images.clear_gc_pending();
-            let mut gone: Vec<String> = before.difference(&keep).cloned().collect();
+            let mut gone: Vec<String> = before.difference(&kept).cloned().collect();
             gone.sort();
             out.deleted.extend(gone);
         }
@@ -291,8 +295,7 @@ impl Engine {
     /// Removes every layer no image or container names (unless a writer
     /// holds a lease); clears the deletion journal when done.
     pub(super) fn collect_layers(&self) -> Result<()> {
-        let keep = self.layers_in_use()?;
-        if self.images.gc_layers(&keep)? {
+        if self.images.gc_layers(|| self.layers_in_use())? {
             self.images.clear_gc_pending();
         }
         Ok(())

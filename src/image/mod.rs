@@ -589,10 +589,15 @@ impl ImageStore {
             .collect())
     }
 
-    /// Removes every layer not in `keep`. Returns false, removing nothing,
-    /// while a writer holds a lease: its layers may not be named yet. A
-    /// later collection (any rmi or prune) takes what is left.
-    pub fn gc_layers(&self, keep: &HashSet<String>) -> Result<bool, Error> {
+    /// Removes every layer not in the set `keep` computes. Returns false,
+    /// removing nothing, while a writer holds a lease: its layers may not
+    /// be named yet. `keep` runs once the collector holds the lock, so no
+    /// writer can finish (and name new layers) between the look and the
+    /// removal. A later collection (any rmi or prune) takes what is left.
+    pub fn gc_layers<E: From<Error>>(
+        &self,
+        keep: impl FnOnce() -> Result<HashSet<String>, E>,
+    ) -> Result<bool, E> {
         let gc = self.root.join("gc.lock");
         if lock::held(&gc) {
             return Ok(false);
@@ -601,6 +606,7 @@ impl ImageStore {
         let Some(_collector) = lock::try_exclusive(&gc).map_err(io_err(&gc))? else {
             return Ok(false);
         };
+        let keep = keep()?;
         let dir = self.root.join("layers");
         let entries = fs::read_dir(&dir).map_err(io_err(&dir))?;
         for e in entries.flatten() {

@@ -156,6 +156,7 @@ MAINTAINER Someone <s@example.com>
 ARG WHO=world N
 ENV GREETING="hello ${WHO}" PLAIN=1
 ENV LEGACY some words
+ENV SPACED value with  several   spaces
 LABEL org.example.version="1.0" "with space"=yes
 EXPOSE 8080 53/udp 7000-7001
 VOLUME ["/data"]
