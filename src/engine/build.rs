@@ -1402,13 +1402,19 @@ fn write_copy_tar_with(
         h
     };
     for s in sources {
+        // Files with several links inside one copied directory stay one
+        // file with several names, as docker's copy keeps them (separate
+        // sources are separate files).
+        let mut links: std::collections::HashMap<(u64, u64), String> = Default::default();
         let dest = s.dest.trim_start_matches('/').to_string();
         match &s.from {
             SourceFrom::Bytes(bytes) => {
                 let mut h = header(None, tar::EntryType::Regular, bytes.len() as u64);
                 b.append_data(&mut h, &dest, &bytes[..])?;
             }
-            SourceFrom::File(p) => append_path(&mut b, p, &dest, &header)?,
+            // A source that is itself a link is copied as what it points at
+            // (inside the context; checked when the sources were found).
+            SourceFrom::File(p) => append_path(&mut b, p, &dest, &header, &mut links, true)?,
             SourceFrom::MkDir => {
                 let mut h = tar::Header::new_gnu();
                 h.set_entry_type(tar::EntryType::Directory);
@@ -1422,6 +1428,13 @@ fn write_copy_tar_with(
                 b.append_data(&mut h, &dest, io::empty())?;
             }
             SourceFrom::Dir(root, ignore, ctx_rel) => {
+                // The destination directory itself: the source's mode and
+                // the copy's owner, as docker gives it.
+                if !dest.is_empty() {
+                    let md = std::fs::metadata(root)?;
+                    let mut h = header(Some(&md), tar::EntryType::Directory, 0);
+                    b.append_data(&mut h, &dest, io::empty())?;
+                }
                 let mut stack = vec![(root.clone(), String::new())];
                 while let Some((dir, rel)) = stack.pop() {
                     let mut names: Vec<_> = std::fs::read_dir(&dir)?
@@ -1455,7 +1468,7 @@ fn write_copy_tar_with(
                         } else {
                             format!("{dest}/{sub_rel}")
                         };
-                        append_path(&mut b, &path, &target, &header)?;
+                        append_path(&mut b, &path, &target, &header, &mut links, false)?;
                         if is_dir {
                             stack.push((path, sub_rel));
                         }
@@ -1500,13 +1513,21 @@ fn write_copy_tar_with(
     b.finish()
 }
 
+/// One entry of a COPY tar. `follow`: a link is copied as its target.
+/// `links`: the tar names of files seen with several links, by (dev, ino).
 fn append_path<W: Write>(
     b: &mut tar::Builder<W>,
     p: &Path,
     target: &str,
     header: &dyn Fn(Option<&std::fs::Metadata>, tar::EntryType, u64) -> tar::Header,
+    links: &mut std::collections::HashMap<(u64, u64), String>,
+    follow: bool,
 ) -> io::Result<()> {
-    let md = std::fs::symlink_metadata(p)?;
+    let md = if follow {
+        std::fs::metadata(p)?
+    } else {
+        std::fs::symlink_metadata(p)?
+    };
     if md.file_type().is_symlink() {
         let mut h = header(Some(&md), tar::EntryType::Symlink, 0);
         b.append_link(&mut h, target, std::fs::read_link(p)?)?;
@@ -1514,6 +1535,15 @@ fn append_path<W: Write>(
         let mut h = header(Some(&md), tar::EntryType::Directory, 0);
         b.append_data(&mut h, target, io::empty())?;
     } else if md.is_file() {
+        if md.nlink() > 1 {
+            let key = (md.dev(), md.ino());
+            if let Some(first) = links.get(&key) {
+                let mut h = header(Some(&md), tar::EntryType::Link, 0);
+                b.append_link(&mut h, target, first)?;
+                return Ok(());
+            }
+            links.insert(key, target.to_string());
+        }
         let mut h = header(Some(&md), tar::EntryType::Regular, md.len());
         b.append_data(&mut h, target, std::fs::File::open(p)?.take(md.len()))?;
     }

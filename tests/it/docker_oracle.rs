@@ -150,6 +150,11 @@ fn docker_s_classic_builder_and_strata_make_the_same_image() {
     std::fs::write(dir.join("files/dir/sub/deep"), "deep\n").unwrap();
     std::fs::write(dir.join("files/skip.log"), "no").unwrap();
     std::fs::write(dir.join(".dockerignore"), "**/*.log\n").unwrap();
+    // Hard links and a symlink source, as docker's copy treats them.
+    std::fs::create_dir_all(dir.join("linked")).unwrap();
+    std::fs::write(dir.join("linked/a"), "linked\n").unwrap();
+    std::fs::hard_link(dir.join("linked/a"), dir.join("linked/hard")).unwrap();
+    std::os::unix::fs::symlink("a", dir.join("linked/sym")).unwrap();
     let df = r#"ARG BASE
 FROM $BASE
 MAINTAINER Someone <s@example.com>
@@ -168,6 +173,9 @@ COPY --chown=100:101 files/a.txt ./
 COPY files/*.md /docs/
 COPY files /opt/files
 COPY files/dir/ /opt/dir/
+COPY --chown=7:8 linked /deep/new/linked
+COPY linked/sym /sym-source
+COPY linked/a linked/hard /separate/
 RUN rm /bin/vi && mkdir -p /var/lib/x && echo "$GREETING $WHO" > /greeting
 USER redis
 RUN id > /tmp/id && pwd > /tmp/pwd
