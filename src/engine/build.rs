@@ -467,6 +467,9 @@ impl Engine {
                         &stage.image,
                         &stage.st.expand_text(c).map_err(|e| fail(e.0))?,
                     )?),
+                    // From another image, the files keep their owners (as
+                    // docker's copy does); from the context they are root's.
+                    None if args.from.is_some() => Some(KEEP_OWNERS),
                     None => None,
                 };
                 let chmod = match &args.chmod {
@@ -1372,6 +1375,9 @@ fn copy_digest(
     Ok(w.finish().0)
 }
 
+/// The "owner" of a `COPY --from` without `--chown`: each file's own.
+const KEEP_OWNERS: (u32, u32) = (u32::MAX, u32::MAX);
+
 fn write_copy_tar_with(
     w: &mut dyn Write,
     sources: &[Source],
@@ -1391,8 +1397,13 @@ fn write_copy_tar_with(
             _ => mode,
         };
         h.set_mode(mode);
-        h.set_uid(uid as u64);
-        h.set_gid(gid as u64);
+        let (u, g) = match (owner, md) {
+            (Some(KEEP_OWNERS), Some(m)) => (m.uid(), m.gid()),
+            (Some(KEEP_OWNERS), None) => (0, 0),
+            _ => (uid, gid),
+        };
+        h.set_uid(u as u64);
+        h.set_gid(g as u64);
         h.set_mtime(if keep_times {
             md.map(|m| m.mtime().max(0) as u64).unwrap_or(0)
         } else {
@@ -1433,6 +1444,11 @@ fn write_copy_tar_with(
                 if !dest.is_empty() {
                     let md = std::fs::metadata(root)?;
                     let mut h = header(Some(&md), tar::EntryType::Directory, 0);
+                    if owner == Some(KEEP_OWNERS) {
+                        // From another image: the new directory is root's.
+                        h.set_uid(0);
+                        h.set_gid(0);
+                    }
                     b.append_data(&mut h, &dest, io::empty())?;
                 }
                 let mut stack = vec![(root.clone(), String::new())];
@@ -1488,17 +1504,21 @@ fn write_copy_tar_with(
                         continue;
                     }
                     let mut h = e.header().clone();
-                    let target = format!("{}/{rel}", dest.trim_end_matches('/'));
+                    let under = |p: &str| {
+                        let d = dest.trim_end_matches('/');
+                        if d.is_empty() {
+                            p.to_string()
+                        } else {
+                            format!("{d}/{p}")
+                        }
+                    };
+                    let target = under(&rel);
                     if h.entry_type() == tar::EntryType::Link {
                         let link = e
                             .link_name()?
                             .map(|l| l.to_string_lossy().to_string())
                             .unwrap_or_default();
-                        let link = format!(
-                            "{}/{}",
-                            dest.trim_end_matches('/'),
-                            clean_rel(&link).unwrap_or_default()
-                        );
+                        let link = under(&clean_rel(&link).unwrap_or_default());
                         b.append_link(&mut h, &target, link)?;
                     } else if h.entry_type() == tar::EntryType::Symlink {
                         let link = e.link_name()?.map(|l| l.to_path_buf()).unwrap_or_default();

@@ -399,3 +399,85 @@ fn info_and_version_are_laid_out_as_docker_s() {
     let d = docker_ok(&["info", "--format", "{{.Driver}}"]);
     assert_eq!(d, "overlay2\n");
 }
+
+/// Builds `df` (with `FROM BASE`) in docker's classic builder and in
+/// strata from the context `ctx`, and returns both file trees.
+fn both_trees(
+    env: &Env,
+    ctx: &std::path::Path,
+    df: &str,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let sfx = random_suffix();
+    let base = format!("strata-oracle-b-{sfx}");
+    let tag = format!("strata-oracle-t-{sfx}");
+    let mut cleanup = DockerCleanup(vec![format!("rmi:{base}")]);
+    docker_ok(&["import", busybox_tar().to_str().unwrap(), &base]);
+    std::fs::write(ctx.join("Dockerfile"), df).unwrap();
+    let c = ctx.to_str().unwrap();
+    docker_ok(&[
+        "build",
+        "--build-arg",
+        &format!("BASE={base}"),
+        "-t",
+        &tag,
+        c,
+    ]);
+    cleanup.0.push(format!("rmi:{tag}"));
+    env.ok(&[
+        "build",
+        "--network",
+        "none",
+        "--build-arg",
+        "BASE=busybox",
+        "-t",
+        &tag,
+        c,
+    ]);
+    let cid = docker_ok(&["create", &tag, "true"]).trim().to_string();
+    cleanup.0.push(format!("rm:{cid}"));
+    let theirs = listing(&docker(&["export", &cid]).stdout);
+    let sid = env
+        .ok(&["create", "--network", "none", &tag, "true"])
+        .trim()
+        .to_string();
+    let ours = listing(&env.run(&["export", &sid]).stdout);
+    env.ok(&["rm", &sid]);
+    (ours, theirs)
+}
+
+/// ADD of a local tar (its owners, into / and into a directory) and
+/// `COPY --from` (the files keep their owners, the new directory is
+/// root's) give docker's trees.
+#[test]
+fn add_of_a_tar_and_copy_from_keep_docker_s_owners() {
+    if !docker_present() {
+        return;
+    }
+    let env = Env::with_busybox();
+    let ctx = env.dir.join("ctx2");
+    std::fs::create_dir_all(ctx.join("src/x/y")).unwrap();
+    std::fs::write(ctx.join("src/x/y/f"), "f\n").unwrap();
+    let st = Command::new("tar")
+        .args(["--owner=1234", "--group=99", "-C"])
+        .arg(ctx.join("src"))
+        .arg("-cf")
+        .arg(ctx.join("arch.tar"))
+        .arg("x")
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let df = "ARG BASE\nFROM $BASE AS a\nRUN mkdir -p /o/p && echo 1 > /o/p/f && chown -R 5:6 /o && chmod 700 /o/p\nFROM $BASE\nADD arch.tar /unpacked/\nADD arch.tar /\nCOPY --from=a /o /copied\nCOPY --from=0 /o/p/f /single\n";
+    let (ours, theirs) = both_trees(&env, &ctx, df);
+    let pick = |m: &BTreeMap<String, String>| -> Vec<String> {
+        m.iter()
+            .filter(|(k, _)| {
+                ["x", "unpacked", "copied", "single"]
+                    .iter()
+                    .any(|p| k.starts_with(p))
+            })
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect()
+    };
+    assert!(!pick(&theirs).is_empty());
+    assert_eq!(pick(&ours), pick(&theirs));
+}
