@@ -20,6 +20,8 @@ pub struct ConfigState {
     pub author: Option<String>,
     /// Build arguments in scope: expanded where the env does not set them.
     pub args: std::collections::BTreeMap<String, String>,
+    /// The Dockerfile's escape character (`\\`, or `` ` `` by directive).
+    pub escape: char,
 }
 
 impl ConfigState {
@@ -29,6 +31,7 @@ impl ConfigState {
             cmd_set: false,
             author: None,
             args: Default::default(),
+            escape: '\\',
         }
     }
 
@@ -68,7 +71,7 @@ impl ConfigState {
     }
 
     fn expand(&self, text: &str) -> Result<String, Error> {
-        Ok(words::expand(text, &|n| self.lookup(n))?)
+        Ok(words::expand_esc(text, &|n| self.lookup(n), self.escape)?)
     }
 
     fn argv(&self, cl: &CommandLine) -> Vec<String> {
@@ -108,7 +111,7 @@ pub fn apply_config(st: &mut ConfigState, instr: &Instruction) -> Result<String,
         }
         Instruction::Env(args) => dispatch_env(st, args)?,
         Instruction::Label(args) => {
-            let pairs = name_values("LABEL", &st.expand(args)?)?;
+            let pairs = name_values("LABEL", &st.expand(args)?, st.escape)?;
             let mut c = String::from(" LABEL");
             let labels = st.config.labels.get_or_insert_with(Default::default);
             for (k, v) in pairs {
@@ -136,7 +139,7 @@ pub fn apply_config(st: &mut ConfigState, instr: &Instruction) -> Result<String,
                     .iter()
                     .map(|p| st.expand(p))
                     .collect::<Result<Vec<_>, _>>()?,
-                Err(text) => words::split(&st.expand(text)?)?,
+                Err(text) => words::split_esc(&st.expand(text)?, st.escape)?,
             };
             let c = format!(" VOLUME [{}]", paths.join(" "));
             let vols = st.config.volumes.get_or_insert_with(Default::default);
@@ -261,7 +264,7 @@ fn healthcheck_text(h: &Value) -> String {
 }
 
 fn dispatch_env(st: &mut ConfigState, args: &str) -> Result<String, Error> {
-    let pairs = name_values("ENV", &st.expand(args)?)?;
+    let pairs = name_values("ENV", &st.expand(args)?, st.escape)?;
     let mut comment = String::from(" ENV");
     let env = st.config.env.get_or_insert_with(Vec::new);
     for (k, v) in pairs {
@@ -280,8 +283,8 @@ fn dispatch_env(st: &mut ConfigState, args: &str) -> Result<String, Error> {
 }
 
 /// `a=b c="d e"`, or the legacy `name value with spaces`.
-fn name_values(keyword: &str, text: &str) -> Result<Vec<(String, String)>, Error> {
-    let w = words::split(text)?;
+fn name_values(keyword: &str, text: &str, esc: char) -> Result<Vec<(String, String)>, Error> {
+    let w = words::split_esc(text, esc)?;
     let Some(first) = w.first() else {
         return Err(Error(format!("{keyword} requires at least one argument")));
     };
@@ -297,7 +300,7 @@ fn name_values(keyword: &str, text: &str) -> Result<Vec<(String, String)>, Error
             .find(char::is_whitespace)
             .map(|i| t[i..].trim_start())
             .unwrap_or("");
-        return Ok(vec![(first.clone(), unquote_keeping_spaces(rest))]);
+        return Ok(vec![(first.clone(), unquote_keeping_spaces(rest, esc))]);
     }
     w.iter()
         .map(|kv| match kv.split_once('=') {
@@ -311,7 +314,7 @@ fn name_values(keyword: &str, text: &str) -> Result<Vec<(String, String)>, Error
 
 /// One shell word that may hold spaces: quotes and backslashes resolved,
 /// whitespace kept as written.
-fn unquote_keeping_spaces(s: &str) -> String {
+fn unquote_keeping_spaces(s: &str, esc: char) -> String {
     let mut out = String::new();
     let mut quote: Option<char> = None;
     let mut chars = s.chars();
@@ -319,7 +322,7 @@ fn unquote_keeping_spaces(s: &str) -> String {
         match (quote, c) {
             (Some(q), c) if c == q => quote = None,
             (Some('\''), c) => out.push(c),
-            (_, '\\') => {
+            (_, e) if e == esc => {
                 if let Some(n) = chars.next() {
                     out.push(n);
                 }

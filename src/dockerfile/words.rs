@@ -6,6 +6,15 @@ use super::ParseError;
 
 /// Expands variables in `word` (quotes are kept as written) using `env`.
 pub fn expand(word: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, ParseError> {
+    expand_esc(word, env, '\\')
+}
+
+/// `expand` with the Dockerfile's escape character (`# escape=\``).
+pub fn expand_esc(
+    word: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    esc: char,
+) -> Result<String, ParseError> {
     let chars: Vec<char> = word.chars().collect();
     let mut out = String::new();
     let mut i = 0;
@@ -16,8 +25,8 @@ pub fn expand(word: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String
             in_single = !in_single;
             out.push(c);
             i += 1;
-        } else if c == '\\' && !in_single && i + 1 < chars.len() && chars[i + 1] == '$' {
-            out.push('\\');
+        } else if c == esc && !in_single && i + 1 < chars.len() && chars[i + 1] == '$' {
+            out.push(esc);
             out.push('$');
             i += 2;
         } else if c == '$' && !in_single {
@@ -112,6 +121,12 @@ fn expand_var(
 /// whitespace separates words, quotes group and are removed, a backslash
 /// escapes the next character (outside single quotes).
 pub fn split(text: &str) -> Result<Vec<String>, ParseError> {
+    split_esc(text, '\\')
+}
+
+/// `split` with the Dockerfile's escape character: with `# escape=\``,
+/// a backslash is a plain character (`C:\path`) and a backtick escapes.
+pub fn split_esc(text: &str, esc: char) -> Result<Vec<String>, ParseError> {
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;
@@ -120,20 +135,20 @@ pub fn split(text: &str) -> Result<Vec<String>, ParseError> {
     while let Some(c) = chars.next() {
         match (quote, c) {
             (Some(q), c) if c == q => quote = None,
-            (Some('"'), '\\') => match chars.next() {
-                Some(n) if n == '"' || n == '\\' || n == '$' => cur.push(n),
+            (Some('"'), e) if e == esc => match chars.next() {
+                Some(n) if n == '"' || n == esc || n == '$' => cur.push(n),
                 Some(n) => {
-                    cur.push('\\');
+                    cur.push(esc);
                     cur.push(n);
                 }
-                None => cur.push('\\'),
+                None => cur.push(esc),
             },
             (Some(_), c) => cur.push(c),
             (None, '\'') | (None, '"') => {
                 quote = Some(c);
                 in_word = true;
             }
-            (None, '\\') => {
+            (None, e) if e == esc => {
                 if let Some(n) = chars.next() {
                     cur.push(n);
                 }

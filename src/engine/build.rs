@@ -90,6 +90,8 @@ struct StagePlan<'a> {
     name: Option<String>,
     from: &'a Step,
     steps: Vec<&'a Step>,
+    /// The Dockerfile's escape character, for the stage's words.
+    escape: char,
 }
 
 const CACHE_DIR: &str = "buildcache";
@@ -130,7 +132,7 @@ impl Engine {
         let mut stages: Vec<StagePlan> = Vec::new();
         for step in &df.steps {
             match &step.instruction {
-                Instruction::From { alias, .. } => stages.push(StagePlan { name: alias.clone(), from: step, steps: vec![] }),
+                Instruction::From { alias, .. } => stages.push(StagePlan { name: alias.clone(), from: step, steps: vec![], escape: df.escape }),
                 Instruction::Arg(_) if stages.is_empty() => global_args.push(step),
                 _ => match stages.last_mut() {
                     Some(s) => s.steps.push(step),
@@ -288,6 +290,7 @@ impl Engine {
             config,
             cache_ok: !req.no_cache,
         };
+        stage.st.escape = plan.escape;
         // docker's beginStage: a stage's env always has a PATH.
         let env = stage.st.config.env.get_or_insert_with(Vec::new);
         if !env.iter().any(|e| e.starts_with("PATH=")) {

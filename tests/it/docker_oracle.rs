@@ -402,11 +402,24 @@ fn info_and_version_are_laid_out_as_docker_s() {
 
 /// Builds `df` (with `FROM BASE`) in docker's classic builder and in
 /// strata from the context `ctx`, and returns both file trees.
+/// What one Dockerfile gives in both: file trees, and `inspect -f fmt`.
+struct Both {
+    ours: BTreeMap<String, String>,
+    theirs: BTreeMap<String, String>,
+    ours_inspect: String,
+    theirs_inspect: String,
+}
+
 fn both_trees(
     env: &Env,
     ctx: &std::path::Path,
     df: &str,
 ) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let b = both(env, ctx, df, "{{.Id}}");
+    (b.ours, b.theirs)
+}
+
+fn both(env: &Env, ctx: &std::path::Path, df: &str, fmt: &str) -> Both {
     let sfx = random_suffix();
     let base = format!("strata-oracle-b-{sfx}");
     let tag = format!("strata-oracle-t-{sfx}");
@@ -442,7 +455,12 @@ fn both_trees(
         .to_string();
     let ours = listing(&env.run(&["export", &sid]).stdout);
     env.ok(&["rm", &sid]);
-    (ours, theirs)
+    Both {
+        ours,
+        theirs,
+        ours_inspect: env.ok(&["inspect", "-f", fmt, &tag]),
+        theirs_inspect: docker_ok(&["inspect", "-f", fmt, &tag]),
+    }
 }
 
 /// ADD of a local tar (its owners, into / and into a directory) and
@@ -480,4 +498,25 @@ fn add_of_a_tar_and_copy_from_keep_docker_s_owners() {
     };
     assert!(!pick(&theirs).is_empty());
     assert_eq!(pick(&ours), pick(&theirs));
+}
+
+/// `# escape=\``: backslashes are plain characters, a backtick escapes,
+/// in ENV and LABEL values as in docker.
+#[test]
+fn the_backtick_escape_directive_reads_as_docker_s() {
+    if !docker_present() {
+        return;
+    }
+    let env = Env::with_busybox();
+    let ctx = env.dir.join("ctx3");
+    std::fs::create_dir_all(&ctx).unwrap();
+    let df = "# escape=`\nARG BASE\nFROM $BASE\nENV P=C:\\\\path\\\\to X=\"a`\"b\" `\n    Y=c\nENV LEG a\\b  c\nLABEL l=\"C:\\\\x\" m=`$HOME\nRUN true\n";
+    let b = both(
+        &env,
+        &ctx,
+        df,
+        "{{json .Config.Env}} {{json .Config.Labels}}",
+    );
+    assert!(b.theirs_inspect.contains("path"), "{}", b.theirs_inspect);
+    assert_eq!(b.ours_inspect, b.theirs_inspect);
 }
