@@ -449,6 +449,9 @@ impl Engine {
                         argv.join(" ")
                     )));
                 }
+                // What the step wrote under the image's VOLUMEs was written
+                // to volumes in docker, and is not in the image.
+                self.discard_volume_writes(&cid, &stage.st.config);
                 self.commit_step(stage, &cid, &created_by, &key, true, out)
             }
             Instruction::Copy(args) | Instruction::Add(args) => {
@@ -711,6 +714,44 @@ impl Engine {
         stage.image = id.clone();
         stage.config = config;
         Ok(id)
+    }
+
+    /// Empties each VOLUME directory in a step container's upper dir (the
+    /// directory itself stays, as docker's mount point does). Every
+    /// component is checked to be a real directory: a link the step made
+    /// is never followed.
+    fn discard_volume_writes(&self, cid: &str, config: &crate::oci::RunConfig) {
+        let upper = self.containers.dir(cid).join("upper");
+        for v in config.volumes.iter().flat_map(|m| m.keys()) {
+            let mut p = upper.clone();
+            let mut real = true;
+            for c in v.split('/').filter(|c| !c.is_empty() && *c != ".") {
+                if c == ".." {
+                    real = false;
+                    break;
+                }
+                p.push(c);
+                if !std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_dir()) {
+                    real = false;
+                    break;
+                }
+            }
+            if !real || p == upper {
+                continue;
+            }
+            if let Ok(rd) = std::fs::read_dir(&p) {
+                for e in rd.flatten() {
+                    let path = e.path();
+                    let _ = if e.file_type().is_ok_and(|t| t.is_dir()) {
+                        std::fs::remove_dir_all(&path)
+                    } else {
+                        std::fs::remove_file(&path)
+                    };
+                }
+            }
+            // An opaque marker would hide the image's files below it.
+            let _ = xattr::remove(&p, "trusted.overlay.opaque");
+        }
     }
 
     fn keep_step_container(&self, cid: &str) {

@@ -520,3 +520,29 @@ fn the_backtick_escape_directive_reads_as_docker_s() {
     assert!(b.theirs_inspect.contains("path"), "{}", b.theirs_inspect);
     assert_eq!(b.ours_inspect, b.theirs_inspect);
 }
+
+/// A RUN under a VOLUME sees the image's files there, and what it writes
+/// or deletes there is not in the image (it went to a volume in docker).
+#[test]
+fn writes_under_a_volume_stay_out_of_the_image_as_docker_s() {
+    if !docker_present() {
+        return;
+    }
+    let env = Env::with_busybox();
+    let ctx = env.dir.join("ctx4");
+    std::fs::create_dir_all(&ctx).unwrap();
+    let df = "ARG BASE\nFROM $BASE\nRUN mkdir -p /data && echo x > /data/f\nVOLUME /data\nRUN cat /data/f > /seen && echo y > /data/g && rm /data/f && mkdir /data/sub\n";
+    let (ours, theirs) = both_trees(&env, &ctx, df);
+    let pick = |m: &BTreeMap<String, String>| -> Vec<String> {
+        m.iter()
+            .filter(|(k, _)| k.starts_with("data") || k.starts_with("seen"))
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect()
+    };
+    assert!(
+        pick(&theirs).iter().any(|l| l.starts_with("data/f ")),
+        "{:?}",
+        pick(&theirs)
+    );
+    assert_eq!(pick(&ours), pick(&theirs));
+}
