@@ -929,7 +929,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__create)
-            opts="-i -t -d -e -w -u -h -v -p -P -l -q -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --help --root --runroot --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -l -q -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1056,6 +1056,26 @@ _strata() {
                     return 0
                     ;;
                 --cidfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-cmd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-start-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-retries)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1759,7 +1779,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__run)
-            opts="-i -t -d -e -w -u -h -v -p -P -l -q -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --help --root --runroot --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -l -q -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1886,6 +1906,26 @@ _strata() {
                     return 0
                     ;;
                 --cidfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-cmd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-start-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-retries)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2013,7 +2053,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__create)
-            opts="-i -t -d -e -w -u -h -v -p -P -l -q -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --help --root --runroot --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -l -q -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2140,6 +2180,26 @@ _strata() {
                     return 0
                     ;;
                 --cidfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-cmd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-start-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-retries)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4463,7 +4523,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__run)
-            opts="-i -t -d -e -w -u -h -v -p -P -l -q -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --help --root --runroot --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -l -q -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4590,6 +4650,26 @@ _strata() {
                     return 0
                     ;;
                 --cidfile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-cmd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-start-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-retries)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -92,6 +92,11 @@ complete -c strata -n "__fish_strata_using_subcommand run" -l label-file -d 'Rea
 complete -c strata -n "__fish_strata_using_subcommand run" -l stop-signal -d 'Signal to stop the container' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l stop-timeout -d 'Timeout (in seconds) to stop a container' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l cidfile -d 'Write the container ID to the file' -r -F
+complete -c strata -n "__fish_strata_using_subcommand run" -l health-cmd -d 'Command to run to check health' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l health-interval -d 'Time between running the check (ms|s|m|h)' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l health-timeout -d 'Maximum time to allow one check to run (ms|s|m|h)' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l health-start-period -d 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h)' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l health-retries -d 'Consecutive failures needed to report unhealthy' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand run" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand run" -s i -l interactive -d 'Keep STDIN open'
@@ -102,6 +107,7 @@ complete -c strata -n "__fish_strata_using_subcommand run" -l init -d 'Run an in
 complete -c strata -n "__fish_strata_using_subcommand run" -s P -l publish-all -d 'Publish all exposed ports to random ports'
 complete -c strata -n "__fish_strata_using_subcommand run" -l privileged -d 'Give extended privileges to this container'
 complete -c strata -n "__fish_strata_using_subcommand run" -s q -l quiet -d 'Suppress the pull output'
+complete -c strata -n "__fish_strata_using_subcommand run" -l no-healthcheck -d 'Disable any container-specified HEALTHCHECK'
 complete -c strata -n "__fish_strata_using_subcommand run" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand run" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand create" -l pull -d 'Pull image before running ("always", "missing", "never")' -r
@@ -128,6 +134,11 @@ complete -c strata -n "__fish_strata_using_subcommand create" -l label-file -d '
 complete -c strata -n "__fish_strata_using_subcommand create" -l stop-signal -d 'Signal to stop the container' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l stop-timeout -d 'Timeout (in seconds) to stop a container' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l cidfile -d 'Write the container ID to the file' -r -F
+complete -c strata -n "__fish_strata_using_subcommand create" -l health-cmd -d 'Command to run to check health' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l health-interval -d 'Time between running the check (ms|s|m|h)' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l health-timeout -d 'Maximum time to allow one check to run (ms|s|m|h)' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l health-start-period -d 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h)' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l health-retries -d 'Consecutive failures needed to report unhealthy' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand create" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand create" -s i -l interactive -d 'Keep STDIN open'
@@ -138,6 +149,7 @@ complete -c strata -n "__fish_strata_using_subcommand create" -l init -d 'Run an
 complete -c strata -n "__fish_strata_using_subcommand create" -s P -l publish-all -d 'Publish all exposed ports to random ports'
 complete -c strata -n "__fish_strata_using_subcommand create" -l privileged -d 'Give extended privileges to this container'
 complete -c strata -n "__fish_strata_using_subcommand create" -s q -l quiet -d 'Suppress the pull output'
+complete -c strata -n "__fish_strata_using_subcommand create" -l no-healthcheck -d 'Disable any container-specified HEALTHCHECK'
 complete -c strata -n "__fish_strata_using_subcommand create" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand create" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand start" -l root -d 'Store directory (images, layers, containers)' -r -F
@@ -308,6 +320,11 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-signal -d 'Signal to stop the container' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-timeout -d 'Timeout (in seconds) to stop a container' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l cidfile -d 'Write the container ID to the file' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l health-cmd -d 'Command to run to check health' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l health-interval -d 'Time between running the check (ms|s|m|h)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l health-timeout -d 'Maximum time to allow one check to run (ms|s|m|h)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l health-start-period -d 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l health-retries -d 'Consecutive failures needed to report unhealthy' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s i -l interactive -d 'Keep STDIN open'
@@ -318,6 +335,7 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s P -l publish-all -d 'Publish all exposed ports to random ports'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l privileged -d 'Give extended privileges to this container'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Suppress the pull output'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l no-healthcheck -d 'Disable any container-specified HEALTHCHECK'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l pull -d 'Pull image before running ("always", "missing", "never")' -r
@@ -344,6 +362,11 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-signal -d 'Signal to stop the container' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-timeout -d 'Timeout (in seconds) to stop a container' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l cidfile -d 'Write the container ID to the file' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l health-cmd -d 'Command to run to check health' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l health-interval -d 'Time between running the check (ms|s|m|h)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l health-timeout -d 'Maximum time to allow one check to run (ms|s|m|h)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l health-start-period -d 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h)' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l health-retries -d 'Consecutive failures needed to report unhealthy' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s i -l interactive -d 'Keep STDIN open'
@@ -354,6 +377,7 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s P -l publish-all -d 'Publish all exposed ports to random ports'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l privileged -d 'Give extended privileges to this container'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Suppress the pull output'
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l no-healthcheck -d 'Disable any container-specified HEALTHCHECK'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -l root -d 'Store directory (images, layers, containers)' -r -F

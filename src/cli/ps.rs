@@ -63,7 +63,14 @@ pub fn status_text(e: &PsEntry) -> String {
         Status::Running if e.state.paused => {
             format!("Up {} (Paused)", ago(&e.state.started_at))
         }
-        Status::Running => format!("Up {}", ago(&e.state.started_at)),
+        Status::Running => {
+            let health = match e.health.as_deref() {
+                Some("starting") => " (health: starting)".to_string(),
+                Some(h) => format!(" ({h})"),
+                None => String::new(),
+            };
+            format!("Up {}{health}", ago(&e.state.started_at))
+        }
         Status::Exited => format!(
             "Exited ({}) {} ago",
             e.state.exit_code,

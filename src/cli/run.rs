@@ -104,6 +104,24 @@ pub struct RunArgs {
     /// Suppress the pull output
     #[arg(short, long)]
     quiet: bool,
+    /// Command to run to check health
+    #[arg(long, value_name = "CMD")]
+    health_cmd: Option<String>,
+    /// Time between running the check (ms|s|m|h)
+    #[arg(long, value_name = "DURATION")]
+    health_interval: Option<String>,
+    /// Maximum time to allow one check to run (ms|s|m|h)
+    #[arg(long, value_name = "DURATION")]
+    health_timeout: Option<String>,
+    /// Start period for the container to initialize before starting health-retries countdown (ms|s|m|h)
+    #[arg(long, value_name = "DURATION")]
+    health_start_period: Option<String>,
+    /// Consecutive failures needed to report unhealthy
+    #[arg(long, value_name = "N")]
+    health_retries: Option<u32>,
+    /// Disable any container-specified HEALTHCHECK
+    #[arg(long)]
+    no_healthcheck: bool,
     /// Print help
     #[arg(long, action = ArgAction::Help)]
     help: Option<bool>,
@@ -234,6 +252,14 @@ fn create(engine: &Engine, a: RunArgs) -> Result<String, Code> {
         labels,
         stop_signal: a.stop_signal,
         stop_timeout: a.stop_timeout,
+        health: crate::engine::HealthFlags {
+            cmd: a.health_cmd,
+            interval: a.health_interval,
+            timeout: a.health_timeout,
+            start_period: a.health_start_period,
+            retries: a.health_retries,
+            none: a.no_healthcheck,
+        },
     };
     let id = engine.create(&req).map_err(|e| fail(&e))?;
     if let Some(f) = &a.cidfile {

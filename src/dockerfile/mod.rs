@@ -10,7 +10,9 @@ mod instruction;
 pub mod lines;
 pub mod words;
 
-pub use instruction::{parse_instruction, CommandLine, CopyArgs, Healthcheck, Instruction};
+pub use instruction::{
+    parse_duration, parse_instruction, CommandLine, CopyArgs, Healthcheck, Instruction,
+};
 
 use std::fmt;
 

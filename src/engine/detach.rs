@@ -268,6 +268,25 @@ impl Engine {
                     let _ = nix::unistd::dup2(null.as_raw_fd(), 2);
                 }
             }
+            // HEALTHCHECK: a thread of ours runs it as `strata exec`.
+            if let Some(check) = self
+                .containers
+                .record(id)
+                .ok()
+                .and_then(|r| super::health::check_of(r.config.healthcheck.as_ref()))
+            {
+                let (root, runroot, cid) =
+                    (self.root.clone(), self.runroot.clone(), id.to_string());
+                use nix::sys::signal::{pthread_sigmask, SigSet, SigmaskHow};
+                let mut old = SigSet::empty();
+                let _ = pthread_sigmask(
+                    SigmaskHow::SIG_SETMASK,
+                    Some(&SigSet::all()),
+                    Some(&mut old),
+                );
+                std::thread::spawn(move || super::health::run_loop(root, runroot, cid, check, pid));
+                let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
+            }
             if let Some((out_r, err_r, writer)) = pump.take() {
                 let tx = done_tx.clone();
                 let tap = clients.clone();

@@ -115,6 +115,9 @@ impl Engine {
                 "Error": st.error,
                 "StartedAt": st.started_at.clone().unwrap_or_else(|| zero.clone()),
                 "FinishedAt": st.finished_at.clone().unwrap_or(zero),
+                "Health": super::health::check_of(rec.config.healthcheck.as_ref())
+                    .and_then(|_| super::health::read(&self.containers, &rec.id))
+                    .map(|h| serde_json::to_value(h).unwrap_or_default()),
             },
             "Image": rec.image_id,
             "ResolvConfPath": p("resolv.conf"),

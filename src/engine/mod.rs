@@ -7,6 +7,8 @@ mod build;
 mod commit;
 mod detach;
 mod export;
+mod health;
+pub use health::HealthFlags;
 mod history;
 mod images;
 mod import;

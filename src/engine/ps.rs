@@ -18,6 +18,9 @@ pub struct PsEntry {
     pub exposed: Vec<String>,
     /// The container's labels (the image's and `--label`s).
     pub labels: std::collections::BTreeMap<String, String>,
+    /// Its health check's status (`starting`, `healthy`, `unhealthy`)
+    /// while it runs with one.
+    pub health: Option<String>,
 }
 
 /// `ps --filter KEY=VALUE`: values of one key are alternatives, keys must
@@ -39,6 +42,8 @@ pub struct PsFilter {
     /// exposed one).
     publish: Vec<String>,
     expose: Vec<String>,
+    /// `health=starting|healthy|unhealthy|none`.
+    health: Vec<String>,
 }
 
 impl PsFilter {
@@ -75,6 +80,11 @@ impl PsFilter {
                         .iter()
                         .any(|x| x == p || x.split('/').next() == Some(p.as_str()))
                 }))
+            && (self.health.is_empty()
+                || self
+                    .health
+                    .iter()
+                    .any(|h| e.health.as_deref().unwrap_or("none") == h))
             && self.label.iter().all(|(k, v)| match (e.labels.get(k), v) {
                 (Some(have), Some(want)) => have == want,
                 (Some(_), None) => true,
@@ -126,6 +136,14 @@ impl Engine {
                         f.since = Some(t);
                     }
                 }
+                "health" => {
+                    if !["starting", "healthy", "unhealthy", "none"].contains(&v) {
+                        return Err(Error::Invalid(format!(
+                            "Unrecognised filter value for health: {v}"
+                        )));
+                    }
+                    f.health.push(v.to_string());
+                }
                 "publish" => f.publish.push(v.to_string()),
                 "expose" => f.expose.push(v.to_string()),
                 "exited" => f.exited.push(
@@ -169,6 +187,13 @@ impl Engine {
                 }))
                 .collect::<Vec<_>>()
                 .join(" ");
+            let health = if state.status == Status::Running
+                && super::health::check_of(rec.config.healthcheck.as_ref()).is_some()
+            {
+                super::health::read(&self.containers, &id).map(|h| h.status)
+            } else {
+                None
+            };
             let size_rw = with_size
                 .then(|| crate::util::fsx::tree_size(&self.containers.dir(&id).join("upper")));
             out.push(PsEntry {
@@ -186,6 +211,7 @@ impl Engine {
                     .flat_map(|m| m.keys().cloned())
                     .collect(),
                 labels: rec.config.labels.clone().unwrap_or_default(),
+                health,
             });
             if !filter.matches(out.last().expect("just pushed"), &image_id) {
                 out.pop();

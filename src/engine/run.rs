@@ -98,6 +98,8 @@ pub struct RunRequest {
     pub stop_signal: Option<String>,
     /// `--stop-timeout` seconds.
     pub stop_timeout: Option<u64>,
+    /// `--health-cmd`, `--health-interval`, ..., `--no-healthcheck`.
+    pub health: super::HealthFlags,
 }
 
 /// How `run_container` watches a container.
@@ -333,6 +335,16 @@ impl Engine {
         }
         if let Some(u) = &req.user {
             config.user = Some(u.clone());
+        }
+        let h = &req.health;
+        if h.none
+            || h.cmd.is_some()
+            || h.interval.is_some()
+            || h.timeout.is_some()
+            || h.start_period.is_some()
+            || h.retries.is_some()
+        {
+            config.healthcheck = super::health::merge(config.healthcheck.as_ref(), h)?;
         }
         if let Some(sig) = &req.stop_signal {
             if super::detach::parse_signal(sig).is_none() {

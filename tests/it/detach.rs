@@ -959,3 +959,116 @@ fn logs_until_and_details_exec_env_file_import_changes_rmi_no_prune() {
         "only the image itself went"
     );
 }
+
+#[test]
+fn health_checks_run_and_show_in_ps_inspect_and_filters() {
+    let env = Env::with_busybox();
+    // Healthy once /ok exists; the check runs every 200 ms.
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "hc",
+        "--network",
+        "none",
+        "--health-cmd",
+        "test -f /ok",
+        "--health-interval",
+        "200ms",
+        "--health-retries",
+        "2",
+        "busybox",
+        "sleep",
+        "60",
+    ]);
+    let status = || env.ok(&["ps", "--format", "{{.Status}}", "--filter", "name=hc"]);
+    assert!(
+        status().contains("(health: starting)") || status().contains("(unhealthy)"),
+        "{}",
+        status()
+    );
+    assert!(
+        wait_for(10.0, || status().contains("(unhealthy)")),
+        "{}",
+        status()
+    );
+    assert_eq!(
+        env.ok(&[
+            "ps",
+            "--filter",
+            "health=unhealthy",
+            "--format",
+            "{{.Names}}"
+        ]),
+        "hc\n"
+    );
+    env.ok(&["exec", "hc", "touch", "/ok"]);
+    assert!(
+        wait_for(10.0, || status().contains("(healthy)")),
+        "{}",
+        status()
+    );
+    assert_eq!(
+        env.ok(&[
+            "inspect",
+            "-f",
+            "{{.State.Health.Status}} {{.State.Health.FailingStreak}}",
+            "hc"
+        ]),
+        "healthy 0\n"
+    );
+    let log = env.ok(&[
+        "inspect",
+        "-f",
+        "{{range .State.Health.Log}}{{.ExitCode}} {{end}}",
+        "hc",
+    ]);
+    assert!(log.trim().ends_with('0') && log.contains('1'), "{log}");
+    assert_eq!(
+        env.ok(&["ps", "--filter", "health=healthy", "-q"])
+            .lines()
+            .count(),
+        1
+    );
+    // An image's HEALTHCHECK, and --no-healthcheck.
+    env.build_image(
+        "withhc",
+        "FROM busybox\nHEALTHCHECK --interval=200ms CMD true\n",
+    );
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "img-hc",
+        "--network",
+        "none",
+        "withhc",
+        "sleep",
+        "60",
+    ]);
+    env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "no-hc",
+        "--network",
+        "none",
+        "--no-healthcheck",
+        "withhc",
+        "sleep",
+        "60",
+    ]);
+    assert!(wait_for(10.0, || env
+        .ok(&["ps", "--format", "{{.Status}}", "--filter", "name=img-hc"])
+        .contains("(healthy)")));
+    assert_eq!(
+        env.ok(&["ps", "--filter", "health=none", "--format", "{{.Names}}"]),
+        "no-hc\n"
+    );
+    let (_, err) = env.code(
+        125,
+        &["run", "--health-interval", "soon", "busybox", "true"],
+    );
+    assert!(err.contains("invalid duration"), "{err}");
+    env.ok(&["rm", "-f", "hc", "img-hc", "no-hc"]);
+}
