@@ -116,7 +116,14 @@ impl Engine {
                 "StartedAt": st.started_at.clone().unwrap_or_else(|| zero.clone()),
                 "FinishedAt": st.finished_at.clone().unwrap_or(zero),
                 "Health": super::health::check_of(rec.config.healthcheck.as_ref())
-                    .and_then(|_| super::health::read(&self.containers, &rec.id))
+                    .map(|_| {
+                        super::health::read(&self.containers, &rec.id).unwrap_or(
+                            super::health::Health {
+                                status: "starting".into(),
+                                ..Default::default()
+                            },
+                        )
+                    })
                     .map(|h| serde_json::to_value(h).unwrap_or_default()),
             },
             "Image": rec.image_id,

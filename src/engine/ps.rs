@@ -190,7 +190,12 @@ impl Engine {
             let health = if state.status == Status::Running
                 && super::health::check_of(rec.config.healthcheck.as_ref()).is_some()
             {
-                super::health::read(&self.containers, &id).map(|h| h.status)
+                // Not checked yet: starting, as docker says from the start.
+                Some(
+                    super::health::read(&self.containers, &id)
+                        .map(|h| h.status)
+                        .unwrap_or_else(|| "starting".into()),
+                )
             } else {
                 None
             };
