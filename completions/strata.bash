@@ -685,7 +685,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__attach)
-            opts="-h -V --detach-keys --root --runroot --help --version"
+            opts="-h -V --detach-keys --no-stdin --sig-proxy --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -693,6 +693,10 @@ _strata() {
             case "${prev}" in
                 --detach-keys)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sig-proxy)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --root)
@@ -849,7 +853,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__attach)
-            opts="-h -V --detach-keys --root --runroot --help --version"
+            opts="-h -V --detach-keys --no-stdin --sig-proxy --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -857,6 +861,10 @@ _strata() {
             case "${prev}" in
                 --detach-keys)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sig-proxy)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
                 --root)

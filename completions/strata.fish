@@ -196,8 +196,11 @@ complete -c strata -n "__fish_strata_using_subcommand exec" -l privileged -d 'Gi
 complete -c strata -n "__fish_strata_using_subcommand exec" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand exec" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand attach" -l detach-keys -d 'Override the key sequence for detaching a container' -r
+complete -c strata -n "__fish_strata_using_subcommand attach" -l sig-proxy -d 'Proxy all received signals to the process' -r -f -a "true\t''
+false\t''"
 complete -c strata -n "__fish_strata_using_subcommand attach" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand attach" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand attach" -l no-stdin -d 'Do not attach STDIN'
 complete -c strata -n "__fish_strata_using_subcommand attach" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand attach" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand restart" -s t -l timeout -l time -d 'Seconds to wait before killing the container (default: its --stop-timeout, else 10)' -r
@@ -430,8 +433,11 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -l detach-keys -d 'Override the key sequence for detaching a container' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -l sig-proxy -d 'Proxy all received signals to the process' -r -f -a "true\t''
+false\t''"
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -l no-stdin -d 'Do not attach STDIN'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from pause" -l root -d 'Store directory (images, layers, containers)' -r -F

@@ -337,6 +337,13 @@ pub struct AttachArgs {
     /// Override the key sequence for detaching a container
     #[arg(long, default_value = "ctrl-p,ctrl-q")]
     detach_keys: String,
+    /// Do not attach STDIN
+    #[arg(long)]
+    no_stdin: bool,
+    /// Proxy all received signals to the process
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1,
+          default_missing_value = "true", value_name = "BOOL")]
+    sig_proxy: bool,
     /// The container, by name, ID or unique ID prefix
     container: String,
 }
@@ -387,5 +394,11 @@ pub fn exec_attach(engine: &Engine, a: AttachArgs) -> Code {
         eprintln!("Error: Invalid detach keys ({}) provided", a.detach_keys);
         return 1;
     };
-    attach_ended(engine.attach(&a.container, &keys, &mut write_attached))
+    attach_ended(engine.attach_with(
+        &a.container,
+        &keys,
+        !a.no_stdin,
+        a.sig_proxy,
+        &mut write_attached,
+    ))
 }

@@ -148,7 +148,7 @@ pub fn exec(engine: &Engine, a: PsArgs) -> Code {
             "State": if r.state.paused && r.state.status == Status::Running { "paused" } else { r.state.status.as_str() },
             "Ports": ports_text(r.state.status == Status::Running, &r.state.ports, &r.exposed),
             "Names": r.name,
-            "Size": r.size_rw.map(|s| format!("{} (virtual {})", table::human_size(s), table::human_size(s))).unwrap_or_default(),
+            "Size": r.size_rw.map(|s| format!("{} (virtual {})", table::human_size(s), table::human_size(r.size_root_fs.unwrap_or(s)))).unwrap_or_default(),
         })
     };
     if let Some(f) = &a.format {

@@ -62,7 +62,7 @@ impl Engine {
             return Ok(Some(self.wait(id)?));
         };
         let rec = self.containers.record(id)?;
-        self.attach_conn(id, &rec, conn, detach_keys, out)
+        self.attach_conn(id, &rec, conn, detach_keys, (true, true), out)
     }
 
     fn spawn_monitor(
@@ -997,10 +997,15 @@ impl Engine {
     /// `attach`: the container's output to `out(stream, bytes)` and our
     /// stdin to its input, until it exits (its exit code) or the detach
     /// keys are typed (`None`; the container keeps running).
-    pub fn attach(
+    /// `attach`; `stdin`: our input goes to the container (not with
+    /// `--no-stdin`); `sig_proxy`: the signals we get go to it (not with
+    /// `--sig-proxy=false`).
+    pub fn attach_with(
         &self,
         name: &str,
         detach_keys: &[u8],
+        stdin: bool,
+        sig_proxy: bool,
         out: &mut dyn FnMut(u8, &[u8]),
     ) -> Result<Option<i32>> {
         let id = self.containers.resolve(name)?;
@@ -1018,7 +1023,7 @@ impl Engine {
                     &id[..12]
                 ))
             })?;
-        self.attach_conn(&id, &rec, conn, detach_keys, out)
+        self.attach_conn(&id, &rec, conn, detach_keys, (stdin, sig_proxy), out)
     }
 
     /// The attach client on a connection to the monitor.
@@ -1028,9 +1033,10 @@ impl Engine {
         rec: &crate::container::Record,
         mut conn: std::os::unix::net::UnixStream,
         detach_keys: &[u8],
+        (stdin, sig_proxy): (bool, bool),
         out: &mut dyn FnMut(u8, &[u8]),
     ) -> Result<Option<i32>> {
-        let on_terminal = rec.tty && crate::runtime::stdin_is_tty();
+        let on_terminal = rec.tty && crate::runtime::stdin_is_tty() && stdin;
         let _raw = if on_terminal {
             crate::runtime::TerminalGuard::raw(0)
         } else {
@@ -1046,7 +1052,7 @@ impl Engine {
                 if let Some((r, c)) = crate::runtime::window_size(0) {
                     let _ = conn.write_all(&resize_frame(r, c));
                 }
-            } else if !rec.tty {
+            } else if !rec.tty && sig_proxy {
                 for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2] {
                     mask.add(sig);
                 }
@@ -1077,7 +1083,7 @@ impl Engine {
         }
         // Our stdin to the container, watching for the detach keys.
         let (tx, rx) = std::sync::mpsc::channel::<()>();
-        if rec.open_stdin {
+        if rec.open_stdin && stdin {
             let mut to = conn.try_clone().map_err(|err| Error::Io {
                 what: "attach".into(),
                 err,

@@ -14,6 +14,9 @@ pub struct PsEntry {
     pub state: State,
     pub name: String,
     pub size_rw: Option<u64>,
+    /// With `-s`: the container's own bytes plus its image's (docker's
+    /// "virtual" size).
+    pub size_root_fs: Option<u64>,
     /// The image's exposed ports (`80/tcp`), published or not.
     pub exposed: Vec<String>,
     /// The container's labels (the image's and `--label`s).
@@ -201,6 +204,13 @@ impl Engine {
             };
             let size_rw = with_size
                 .then(|| crate::util::fsx::tree_size(&self.containers.dir(&id).join("upper")));
+            let size_root_fs = size_rw.map(|rw| {
+                rw + self
+                    .images
+                    .config(&rec.image_id)
+                    .map(|c| self.images.size(&c))
+                    .unwrap_or(0)
+            });
             out.push(PsEntry {
                 id,
                 image,
@@ -209,6 +219,7 @@ impl Engine {
                 state,
                 name: rec.name,
                 size_rw,
+                size_root_fs,
                 exposed: rec
                     .config
                     .exposed_ports

@@ -1072,3 +1072,72 @@ fn health_checks_run_and_show_in_ps_inspect_and_filters() {
     assert!(err.contains("invalid duration"), "{err}");
     env.ok(&["rm", "-f", "hc", "img-hc", "no-hc"]);
 }
+
+#[test]
+fn attach_no_stdin_keeps_typing_out_and_sig_proxy_false_keeps_signals() {
+    let env = Env::with_busybox();
+    env.ok(&[
+        "run",
+        "-di",
+        "--name",
+        "att",
+        "--network",
+        "none",
+        "busybox",
+        "sh",
+        "-c",
+        "trap 'echo got-term' TERM; while read l; do echo read-$l; done; echo eof",
+    ]);
+    // --no-stdin: what we send never reaches the container.
+    let mut c = env.cmd(&["attach", "--no-stdin", "att"]);
+    c.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut a = Bg(c.spawn().unwrap());
+    use std::io::Write;
+    a.stdin.take().unwrap().write_all(b"hello\n").unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    assert!(
+        matches!(a.try_wait(), Ok(None)),
+        "the client stays attached"
+    );
+    assert!(!env.ok(&["logs", "att"]).contains("read-hello"));
+    // The control: a plain attach does pass input.
+    let mut c = env.cmd(&["attach", "att"]);
+    c.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut p = Bg(c.spawn().unwrap());
+    let mut input = p.stdin.take().unwrap();
+    input.write_all(b"hi\n").unwrap();
+    assert!(wait_for(5.0, || env
+        .ok(&["logs", "att"])
+        .contains("read-hi")));
+    drop(input);
+    drop(p);
+    // --sig-proxy=false: a TERM to the client stays with the client.
+    let mut c = env.cmd(&["attach", "--sig-proxy=false", "--no-stdin", "att"]);
+    c.stdout(std::process::Stdio::piped());
+    let b = Bg(c.spawn().unwrap());
+    std::thread::sleep(Duration::from_millis(300));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(b.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!env.ok(&["logs", "att"]).contains("got-term"));
+    // The control: by default the signal goes to the container.
+    let mut c = env.cmd(&["attach", "--no-stdin", "att"]);
+    c.stdout(std::process::Stdio::piped());
+    let d = Bg(c.spawn().unwrap());
+    std::thread::sleep(Duration::from_millis(300));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(d.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    assert!(wait_for(5.0, || env
+        .ok(&["logs", "att"])
+        .contains("got-term")));
+    drop((a, b, d));
+    env.ok(&["rm", "-f", "att"]);
+}
