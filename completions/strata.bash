@@ -1701,12 +1701,16 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__prune)
-            opts="-f -h -V --force --root --runroot --help --version"
+            opts="-f -h -V --force --filter --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3849,12 +3853,16 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__prune)
-            opts="-a -f -h -V --all --force --root --runroot --help --version"
+            opts="-a -f -h -V --all --force --filter --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

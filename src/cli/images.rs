@@ -187,6 +187,9 @@ pub struct ImagePruneArgs {
     /// Do not prompt for confirmation
     #[arg(short, long)]
     force: bool,
+    /// Provide filter values (until=TIME, label=KEY[=VALUE], label!=...)
+    #[arg(long = "filter", value_name = "FILTER")]
+    filter: Vec<String>,
 }
 
 pub fn exec_image_prune(engine: &Engine, a: ImagePruneArgs) -> Code {
@@ -198,7 +201,11 @@ pub fn exec_image_prune(engine: &Engine, a: ImagePruneArgs) -> Code {
     if !a.force && !super::confirm(what) {
         return 0;
     }
-    match engine.prune_images(a.all) {
+    let filter = match crate::engine::PruneFilter::parse(&a.filter) {
+        Ok(f) => f,
+        Err(e) => return super::fail(&e),
+    };
+    match engine.prune_images(a.all, &filter) {
         Ok((lines, freed)) => {
             out(&super::prune_report("Images", &lines, freed));
             0

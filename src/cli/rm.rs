@@ -22,6 +22,9 @@ pub struct PruneArgs {
     /// Do not prompt for confirmation
     #[arg(short, long)]
     force: bool,
+    /// Provide filter values (until=TIME, label=KEY[=VALUE], label!=...)
+    #[arg(long = "filter", value_name = "FILTER")]
+    filter: Vec<String>,
 }
 
 /// Removes each container; docker goes on after a failure and exits 1.
@@ -43,7 +46,11 @@ pub fn exec_prune(engine: &Engine, a: PruneArgs) -> Code {
     if !a.force && !super::confirm("all stopped containers") {
         return 0;
     }
-    match engine.prune_containers() {
+    let filter = match crate::engine::PruneFilter::parse(&a.filter) {
+        Ok(f) => f,
+        Err(e) => return super::fail(&e),
+    };
+    match engine.prune_containers(&filter) {
         Ok((ids, freed)) => {
             out(&super::prune_report("Containers", &ids, freed));
             0

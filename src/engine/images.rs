@@ -331,7 +331,11 @@ impl Engine {
     /// built on them), or with `all` every image no container uses.
     /// Returns docker's lines (`untagged: …`, `deleted: sha256:…`) and the
     /// bytes of layer content freed.
-    pub fn prune_images(&self, all: bool) -> Result<(Vec<String>, u64)> {
+    pub fn prune_images(
+        &self,
+        all: bool,
+        filter: &super::PruneFilter,
+    ) -> Result<(Vec<String>, u64)> {
         // Every layer in the store, named or not: orphans that a killed
         // rmi left are reclaimed here too.
         let layer_bytes = |e: &Engine| -> Result<u64> {
@@ -354,6 +358,13 @@ impl Engine {
                 let unnamed = i.tags.is_empty() && i.digests.is_empty();
                 (all || unnamed)
                     && !parents.contains(&i.id)
+                    && filter.matches(
+                        i.config
+                            .created
+                            .as_deref()
+                            .and_then(crate::util::time::parse_rfc3339),
+                        &i.config.config.labels.clone().unwrap_or_default(),
+                    )
                     && self.users_of(&i.id).map(|u| u.is_empty()).unwrap_or(false)
             });
             let Some(v) = victim else { break };

@@ -17,6 +17,8 @@ mod load;
 mod login;
 pub use login::registry_host;
 mod progress;
+mod prune_filter;
+pub use prune_filter::PruneFilter;
 mod ps;
 mod pull;
 mod push;

@@ -37,7 +37,7 @@ impl Engine {
     }
 
     /// Removes every stopped container; returns their ids and the bytes freed.
-    pub fn prune_containers(&self) -> Result<(Vec<String>, u64)> {
+    pub fn prune_containers(&self, filter: &super::PruneFilter) -> Result<(Vec<String>, u64)> {
         self.sweep();
         let mut removed = Vec::new();
         let mut freed = 0;
@@ -47,6 +47,12 @@ impl Engine {
             };
             if st.status == Status::Running {
                 continue;
+            }
+            if let Ok(rec) = self.containers.record(&id) {
+                let created = crate::util::time::parse_rfc3339(&rec.created);
+                if !filter.matches(created, &rec.config.labels.unwrap_or_default()) {
+                    continue;
+                }
             }
             freed += crate::util::fsx::tree_size(&self.containers.dir(&id).join("upper"));
             let _guard = self.containers.lock(&id)?;

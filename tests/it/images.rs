@@ -475,3 +475,45 @@ fn images_and_ps_filters_follow_docker() {
     assert_eq!(names("before=p2"), "p1\n");
     env.ok(&["rm", "-f", "p1", "p2"]);
 }
+
+#[test]
+fn prune_filters_until_and_label() {
+    let env = Env::with_busybox();
+    env.ok(&[
+        "run",
+        "--name",
+        "keepme",
+        "--network",
+        "none",
+        "-l",
+        "keep=yes",
+        "busybox",
+        "true",
+    ]);
+    env.ok(&[
+        "run",
+        "--name",
+        "dropme",
+        "--network",
+        "none",
+        "busybox",
+        "true",
+    ]);
+    // Nothing is older than an hour: until=1h prunes nothing.
+    env.ok(&["container", "prune", "-f", "--filter", "until=1h"]);
+    assert_eq!(env.ok(&["ps", "-aq"]).lines().count(), 2);
+    env.ok(&["container", "prune", "-f", "--filter", "label!=keep"]);
+    assert_eq!(env.ok(&["ps", "-a", "--format", "{{.Names}}"]), "keepme\n");
+    let (_, err) = env.code(1, &["container", "prune", "-f", "--filter", "colour=red"]);
+    assert!(err.contains("Invalid filter 'colour'"), "{err}");
+    env.ok(&["rm", "keepme"]);
+    // image prune -a with a label filter takes only what it names.
+    env.build_image("lab:1", "FROM busybox\nLABEL stage=tmp\nRUN echo 1 > /x\n");
+    env.build_image("nolab:1", "FROM busybox\nRUN echo 2 > /y\n");
+    env.ok(&["image", "prune", "-a", "-f", "--filter", "label=stage=tmp"]);
+    let repos = env.ok(&["images", "--format", "{{.Repository}}"]);
+    assert!(
+        !repos.lines().any(|l| l == "lab") && repos.lines().any(|l| l == "nolab"),
+        "{repos}"
+    );
+}
