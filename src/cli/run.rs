@@ -104,6 +104,9 @@ pub struct RunArgs {
     /// Suppress the pull output
     #[arg(short, long)]
     quiet: bool,
+    /// Attach to STDIN, STDOUT or STDERR
+    #[arg(short, long = "attach", value_name = "STREAM")]
+    attach: Vec<String>,
     /// Command to run to check health
     #[arg(long, value_name = "CMD")]
     health_cmd: Option<String>,
@@ -137,6 +140,19 @@ pub fn exec(engine: &Engine, a: RunArgs) -> Code {
         eprintln!("the input device is not a TTY");
         return 1;
     }
+    let mut streams = Vec::new();
+    for st in &a.attach {
+        let up = st.to_ascii_uppercase();
+        if !["STDIN", "STDOUT", "STDERR"].contains(&up.as_str()) {
+            eprintln!("invalid argument \"{st}\" for \"-a, --attach\" flag: valid streams are STDIN, STDOUT and STDERR");
+            return 125;
+        }
+        streams.push(up);
+    }
+    if a.detach && !streams.is_empty() {
+        eprintln!("Conflicting options: -a and -d");
+        return 125;
+    }
     let detach = a.detach;
     let attached = a.tty && a.interactive && !a.detach;
     let keys = a.detach_keys.clone();
@@ -166,7 +182,9 @@ pub fn exec(engine: &Engine, a: RunArgs) -> Code {
             Err(e) => fail(&e),
         };
     }
-    match engine.run_foreground_logged(&id) {
+    let all = streams.is_empty();
+    let to_us = |s: &str| all || streams.iter().any(|x| x == s);
+    match engine.run_foreground_attached(&id, to_us("STDOUT"), to_us("STDERR")) {
         Ok(code) => code,
         Err(e) => fail(&e),
     }

@@ -1154,7 +1154,9 @@ impl Engine {
     /// `run` in the foreground without a tty: the container's stdout and
     /// stderr go through pipes that a thread copies to ours and into its
     /// json-file log, as docker's do (so `logs` shows them afterwards).
-    pub fn run_foreground_logged(&self, id: &str) -> Result<i32> {
+    /// `run -a STDOUT/-a STDERR`: only the streams attached reach our
+    /// terminal (both are logged).
+    pub fn run_foreground_attached(&self, id: &str, stdout: bool, stderr: bool) -> Result<i32> {
         use nix::fcntl::OFlag;
         use std::os::fd::{AsFd, AsRawFd};
         let rec = self.containers.record(id)?;
@@ -1174,9 +1176,18 @@ impl Engine {
         let Ok(((out_r, out_w), (err_r, err_w))) = pipes else {
             return self.run_foreground(id);
         };
+        let null = || std::fs::OpenOptions::new().write(true).open("/dev/null");
         let files = (
-            saved_out.try_clone().map(std::fs::File::from),
-            saved_err.try_clone().map(std::fs::File::from),
+            if stdout {
+                saved_out.try_clone().map(std::fs::File::from)
+            } else {
+                null()
+            },
+            if stderr {
+                saved_err.try_clone().map(std::fs::File::from)
+            } else {
+                null()
+            },
         );
         let (Ok(out_copy), Ok(err_copy)) = files else {
             return self.run_foreground(id);

@@ -546,3 +546,75 @@ fn writes_under_a_volume_stay_out_of_the_image_as_docker_s() {
     );
     assert_eq!(pick(&ours), pick(&theirs));
 }
+
+/// WORKDIR after USER on a Debian base with useradd: the directories'
+/// owners and modes are docker's.
+#[test]
+fn workdir_after_user_on_debian_is_docker_s() {
+    if !docker_present() {
+        return;
+    }
+    let env = Env::new();
+    env.ok(&["import", debian_tar().to_str().unwrap(), "debian:bookworm"]);
+    let ctx = env.dir.join("ctx5");
+    std::fs::create_dir_all(&ctx).unwrap();
+    let sfx = random_suffix();
+    let base = format!("strata-oracle-deb-{sfx}");
+    let tag = format!("strata-oracle-debt-{sfx}");
+    let mut cleanup = DockerCleanup(vec![format!("rmi:{base}")]);
+    docker_ok(&["import", debian_tar().to_str().unwrap(), &base]);
+    let df = "ARG BASE\nFROM $BASE\nRUN useradd -m -u 1500 app\nUSER app\nWORKDIR /home/app/work/deep\nWORKDIR /opt/made\nUSER root\nWORKDIR /srv\n";
+    std::fs::write(ctx.join("Dockerfile"), df).unwrap();
+    let c = ctx.to_str().unwrap();
+    docker_ok(&[
+        "build",
+        "--network",
+        "none",
+        "--build-arg",
+        &format!("BASE={base}"),
+        "-t",
+        &tag,
+        c,
+    ]);
+    cleanup.0.push(format!("rmi:{tag}"));
+    env.ok(&[
+        "build",
+        "--network",
+        "none",
+        "--build-arg",
+        "BASE=debian:bookworm",
+        "-t",
+        &tag,
+        c,
+    ]);
+    let cid = docker_ok(&["create", &tag, "true"]).trim().to_string();
+    cleanup.0.push(format!("rm:{cid}"));
+    let theirs = listing(&docker(&["export", &cid]).stdout);
+    let sid = env
+        .ok(&["create", "--network", "none", &tag, "true"])
+        .trim()
+        .to_string();
+    let ours = listing(&env.run(&["export", &sid]).stdout);
+    env.ok(&["rm", &sid]);
+    let pick = |m: &BTreeMap<String, String>| -> Vec<String> {
+        m.iter()
+            .filter(|(k, _)| {
+                k.starts_with("home/app") || k.starts_with("opt/made") || k.as_str() == "srv"
+            })
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect()
+    };
+    assert!(
+        pick(&theirs)
+            .iter()
+            .any(|l| l.starts_with("home/app/work/deep ")),
+        "{:?}",
+        pick(&theirs)
+    );
+    assert_eq!(pick(&ours), pick(&theirs));
+    let f = "{{.Config.User}} {{.Config.WorkingDir}}";
+    assert_eq!(
+        env.ok(&["inspect", "-f", f, &tag]),
+        docker_ok(&["inspect", "-f", f, &tag])
+    );
+}

@@ -555,3 +555,52 @@ fn a_foreground_run_s_output_reaches_the_terminal_and_its_log() {
         "left\n"
     );
 }
+
+#[test]
+fn run_attach_picks_the_streams_that_reach_the_terminal() {
+    let env = Env::with_busybox();
+    let out = env.run(&[
+        "run",
+        "--name",
+        "a1",
+        "--network",
+        "none",
+        "-a",
+        "stdout",
+        "busybox",
+        "sh",
+        "-c",
+        "echo out; echo err >&2",
+    ]);
+    assert_eq!(stdout(&out), "out\n");
+    assert_eq!(stderr(&out), "");
+    // Both are in the log all the same.
+    let logs = env.run(&["logs", "a1"]);
+    assert_eq!(
+        (stdout(&logs), stderr(&logs)),
+        ("out\n".to_string(), "err\n".to_string())
+    );
+    let out = env.run(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-a",
+        "STDERR",
+        "busybox",
+        "sh",
+        "-c",
+        "echo out; echo err >&2",
+    ]);
+    assert_eq!(
+        (stdout(&out), stderr(&out)),
+        (String::new(), "err\n".to_string())
+    );
+    let (_, err) = env.code(125, &["run", "-a", "stdweird", "busybox", "true"]);
+    assert!(
+        err.contains("valid streams are STDIN, STDOUT and STDERR"),
+        "{err}"
+    );
+    let (_, err) = env.code(125, &["run", "-d", "-a", "stdout", "busybox", "true"]);
+    assert!(err.contains("Conflicting options: -a and -d"), "{err}");
+}

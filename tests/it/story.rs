@@ -5,33 +5,7 @@
 
 use crate::util::*;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::Duration;
-
-/// A Debian bookworm minbase rootfs tarball, made once with mmdebstrap
-/// and kept under target/ for later runs.
-fn debian_tar() -> &'static Path {
-    static TAR: OnceLock<PathBuf> = OnceLock::new();
-    TAR.get_or_init(|| {
-        let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("debian-base");
-        let tar = base.join("debian.tar");
-        if tar.is_file() {
-            return tar;
-        }
-        std::fs::create_dir_all(&base).unwrap();
-        // mmdebstrap picks its output format from the extension.
-        let part = base.join(format!("debian.{}.tar", std::process::id()));
-        let st = std::process::Command::new("mmdebstrap")
-            .args(["--variant=minbase", "--quiet", "bookworm"])
-            .arg(&part)
-            .status()
-            .expect("mmdebstrap is needed: apt-get install mmdebstrap (scripts/setup.sh)");
-        assert!(st.success(), "mmdebstrap failed");
-        std::fs::rename(&part, &tar).unwrap();
-        tar
-    })
-}
 
 fn redis_ping(port: u16) -> Option<String> {
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
