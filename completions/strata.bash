@@ -1521,7 +1521,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__inspect)
-            opts="-f -h -V --format --type --root --runroot --help --version"
+            opts="-f -s -h -V --format --type --size --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3779,7 +3779,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__inspect)
-            opts="-f -h -V --format --type --root --runroot --help --version"
+            opts="-f -s -h -V --format --type --size --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4139,7 +4139,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__inspect)
-            opts="-f -h -V --format --type --root --runroot --help --version"
+            opts="-f -s -h -V --format --type --size --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

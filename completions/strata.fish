@@ -475,6 +475,7 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 image\t''"
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -s s -l size -d 'Display total file sizes if the type is container'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from port" -l root -d 'Store directory (images, layers, containers)' -r -F
@@ -643,6 +644,7 @@ complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_sub
 image\t''"
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from inspect" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from inspect" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from inspect" -s s -l size -d 'Display total file sizes if the type is container'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from build" -s t -l tag -d 'Name and optionally a tag in the \'name:tag\' format' -r
@@ -784,6 +786,7 @@ complete -c strata -n "__fish_strata_using_subcommand inspect" -l type -d 'Only 
 image\t''"
 complete -c strata -n "__fish_strata_using_subcommand inspect" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand inspect" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand inspect" -s s -l size -d 'Display total file sizes if the type is container'
 complete -c strata -n "__fish_strata_using_subcommand inspect" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand inspect" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand port" -l root -d 'Store directory (images, layers, containers)' -r -F

@@ -18,6 +18,9 @@ pub struct InspectArgs {
     /// Only look for objects of this type
     #[arg(long = "type", value_enum)]
     kind: Option<Kind>,
+    /// Display total file sizes if the type is container
+    #[arg(short, long)]
+    size: bool,
     /// Names or IDs of containers or images
     #[arg(required = true)]
     names: Vec<String>,
@@ -33,7 +36,12 @@ pub fn exec(engine: &Engine, a: InspectArgs) -> Code {
     let mut errors = Vec::new();
     for n in &a.names {
         match engine.inspect(n, kind) {
-            Ok(d) => docs.push(d),
+            Ok(mut d) => {
+                if a.size {
+                    engine.add_sizes(&mut d);
+                }
+                docs.push(d)
+            }
             Err(e) => errors.push(e.to_string()),
         }
     }

@@ -15,6 +15,27 @@ pub enum InspectKind {
 
 impl Engine {
     /// The document for `name`: a container first, then an image (docker's order).
+    /// `inspect -s`: a container's `SizeRw` (its own bytes) and
+    /// `SizeRootFs` (with its image's), as docker adds them.
+    pub fn add_sizes(&self, doc: &mut Value) {
+        let Some(id) = doc.get("Id").and_then(Value::as_str).map(String::from) else {
+            return;
+        };
+        let Ok(rec) = self.containers.record(&id) else {
+            return;
+        };
+        let rw = crate::util::fsx::tree_size(&self.containers.dir(&id).join("upper"));
+        let image = self
+            .images
+            .config(&rec.image_id)
+            .map(|c| self.images.size(&c))
+            .unwrap_or(0);
+        if let Some(m) = doc.as_object_mut() {
+            m.insert("SizeRw".into(), Value::from(rw));
+            m.insert("SizeRootFs".into(), Value::from(rw + image));
+        }
+    }
+
     pub fn inspect(&self, name: &str, kind: InspectKind) -> Result<Value> {
         if kind != InspectKind::Image {
             match self.containers.resolve(name) {

@@ -517,3 +517,33 @@ fn prune_filters_until_and_label() {
         "{repos}"
     );
 }
+
+#[test]
+fn inspect_s_adds_docker_s_sizes() {
+    let env = Env::with_busybox();
+    env.ok(&[
+        "run",
+        "--name",
+        "sz",
+        "--network",
+        "none",
+        "busybox",
+        "sh",
+        "-c",
+        "head -c 5000 /dev/zero > /f",
+    ]);
+    let out = env.ok(&[
+        "inspect",
+        "-s",
+        "-f",
+        "{{.SizeRw}} {{gt .SizeRootFs .SizeRw}}",
+        "sz",
+    ]);
+    let rw: u64 = out.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(rw >= 5000, "{out}");
+    assert!(out.trim().ends_with("true"), "{out}");
+    assert_eq!(
+        env.ok(&["inspect", "-f", "{{.SizeRw}}", "sz"]),
+        "<no value>\n"
+    );
+}
