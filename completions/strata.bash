@@ -937,7 +937,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__create)
-            opts="-i -t -d -e -w -u -h -v -p -P -l -q -a -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --attach --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --help --root --runroot --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -l -q -a -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --attach --expose --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1072,6 +1072,10 @@ _strata() {
                     return 0
                     ;;
                 -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expose)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1799,7 +1803,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__run)
-            opts="-i -t -d -e -w -u -h -v -p -P -l -q -a -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --attach --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --help --root --runroot --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -l -q -a -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --attach --expose --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1934,6 +1938,10 @@ _strata() {
                     return 0
                     ;;
                 -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expose)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2081,7 +2089,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__create)
-            opts="-i -t -d -e -w -u -h -v -p -P -l -q -a -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --attach --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --help --root --runroot --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -l -q -a -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --attach --expose --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2216,6 +2224,10 @@ _strata() {
                     return 0
                     ;;
                 -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expose)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4563,7 +4575,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__run)
-            opts="-i -t -d -e -w -u -h -v -p -P -l -q -a -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --attach --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --help --root --runroot --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -l -q -a -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --attach --expose --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4698,6 +4710,10 @@ _strata() {
                     return 0
                     ;;
                 -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expose)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -93,6 +93,7 @@ complete -c strata -n "__fish_strata_using_subcommand run" -l stop-signal -d 'Si
 complete -c strata -n "__fish_strata_using_subcommand run" -l stop-timeout -d 'Timeout (in seconds) to stop a container' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l cidfile -d 'Write the container ID to the file' -r -F
 complete -c strata -n "__fish_strata_using_subcommand run" -s a -l attach -d 'Attach to STDIN, STDOUT or STDERR' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l expose -d 'Expose a port or a range of ports' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l health-cmd -d 'Command to run to check health' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l health-interval -d 'Time between running the check (ms|s|m|h)' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l health-timeout -d 'Maximum time to allow one check to run (ms|s|m|h)' -r
@@ -136,6 +137,7 @@ complete -c strata -n "__fish_strata_using_subcommand create" -l stop-signal -d 
 complete -c strata -n "__fish_strata_using_subcommand create" -l stop-timeout -d 'Timeout (in seconds) to stop a container' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l cidfile -d 'Write the container ID to the file' -r -F
 complete -c strata -n "__fish_strata_using_subcommand create" -s a -l attach -d 'Attach to STDIN, STDOUT or STDERR' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l expose -d 'Expose a port or a range of ports' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l health-cmd -d 'Command to run to check health' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l health-interval -d 'Time between running the check (ms|s|m|h)' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l health-timeout -d 'Maximum time to allow one check to run (ms|s|m|h)' -r
@@ -326,6 +328,7 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l stop-timeout -d 'Timeout (in seconds) to stop a container' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l cidfile -d 'Write the container ID to the file' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s a -l attach -d 'Attach to STDIN, STDOUT or STDERR' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l expose -d 'Expose a port or a range of ports' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l health-cmd -d 'Command to run to check health' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l health-interval -d 'Time between running the check (ms|s|m|h)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l health-timeout -d 'Maximum time to allow one check to run (ms|s|m|h)' -r
@@ -369,6 +372,7 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l stop-timeout -d 'Timeout (in seconds) to stop a container' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l cidfile -d 'Write the container ID to the file' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s a -l attach -d 'Attach to STDIN, STDOUT or STDERR' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l expose -d 'Expose a port or a range of ports' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l health-cmd -d 'Command to run to check health' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l health-interval -d 'Time between running the check (ms|s|m|h)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l health-timeout -d 'Maximum time to allow one check to run (ms|s|m|h)' -r

@@ -111,7 +111,8 @@ pub fn exec_images(engine: &Engine, a: ImagesArgs) -> Code {
             "Size": table::human_size(r.size),
         })
     };
-    if let Some(f) = &a.format {
+    // `--format table` alone is the default table.
+    if let Some(f) = a.format.as_ref().filter(|f| f.trim() != "table") {
         let values: Vec<_> = rows.iter().map(fields).collect();
         return match table::format_rows(f, &values, IMAGES_HEADERS) {
             Ok(s) => {

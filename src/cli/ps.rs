@@ -151,7 +151,8 @@ pub fn exec(engine: &Engine, a: PsArgs) -> Code {
             "Size": r.size_rw.map(|s| format!("{} (virtual {})", table::human_size(s), table::human_size(r.size_root_fs.unwrap_or(s)))).unwrap_or_default(),
         })
     };
-    if let Some(f) = &a.format {
+    // `--format table` alone is the default table.
+    if let Some(f) = a.format.as_ref().filter(|f| f.trim() != "table") {
         let values: Vec<_> = rows.iter().map(fields).collect();
         return match table::format_rows(f, &values, PS_HEADERS) {
             Ok(s) => {

@@ -107,6 +107,9 @@ pub struct RunArgs {
     /// Attach to STDIN, STDOUT or STDERR
     #[arg(short, long = "attach", value_name = "STREAM")]
     attach: Vec<String>,
+    /// Expose a port or a range of ports
+    #[arg(long, value_name = "PORT")]
+    expose: Vec<String>,
     /// Command to run to check health
     #[arg(long, value_name = "CMD")]
     health_cmd: Option<String>,
@@ -278,6 +281,7 @@ fn create(engine: &Engine, a: RunArgs) -> Result<String, Code> {
             retries: a.health_retries,
             none: a.no_healthcheck,
         },
+        expose: a.expose,
     };
     let id = engine.create(&req).map_err(|e| fail(&e))?;
     if let Some(f) = &a.cidfile {

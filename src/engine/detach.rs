@@ -1203,7 +1203,10 @@ impl Engine {
         // of the one that makes it.
         let mut pending = Some((out_r, err_r, writer, out_copy, err_copy));
         let mut copier = None;
-        let mut start_copier = |_: i32, _: Option<std::os::fd::OwnedFd>| {
+        // A HEALTHCHECK runs for a foreground container too, as docker's.
+        let mut check = super::health::check_of(rec.config.healthcheck.as_ref());
+        let (root, runroot, cid) = (self.root.clone(), self.runroot.clone(), id.to_string());
+        let mut start_copier = |pid: i32, _: Option<std::os::fd::OwnedFd>| {
             use nix::sys::signal::{pthread_sigmask, SigSet, SigmaskHow};
             let Some((out_r, err_r, writer, out_copy, err_copy)) = pending.take() else {
                 return;
@@ -1218,6 +1221,10 @@ impl Engine {
                 let clients = Clients::default();
                 copy_out(out_r, err_r, writer, &clients, Some([out_copy, err_copy]));
             }));
+            if let Some(c) = check.take() {
+                let (root, runroot, cid) = (root.clone(), runroot.clone(), cid.clone());
+                std::thread::spawn(move || super::health::run_loop(root, runroot, cid, c, pid));
+            }
             let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
         };
         let result = self.run_container(

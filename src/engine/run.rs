@@ -100,6 +100,8 @@ pub struct RunRequest {
     pub stop_timeout: Option<u64>,
     /// `--health-cmd`, `--health-interval`, ..., `--no-healthcheck`.
     pub health: super::HealthFlags,
+    /// `--expose PORT[/PROTO]` (or a range): added to the image's.
+    pub expose: Vec<String>,
 }
 
 /// How `run_container` watches a container.
@@ -345,6 +347,24 @@ impl Engine {
             || h.retries.is_some()
         {
             config.healthcheck = super::health::merge(config.healthcheck.as_ref(), h)?;
+        }
+        for e in &req.expose {
+            let (ports, proto) = e.split_once('/').unwrap_or((e.as_str(), "tcp"));
+            let bad = || Error::Invalid(format!("invalid range format for --expose: {e}"));
+            let (lo, hi) = match ports.split_once('-') {
+                Some((a, b)) => (
+                    a.parse::<u16>().map_err(|_| bad())?,
+                    b.parse::<u16>().map_err(|_| bad())?,
+                ),
+                None => {
+                    let p = ports.parse::<u16>().map_err(|_| bad())?;
+                    (p, p)
+                }
+            };
+            let map = config.exposed_ports.get_or_insert_with(Default::default);
+            for p in lo..=hi {
+                map.insert(format!("{p}/{proto}"), serde_json::json!({}));
+            }
         }
         if let Some(sig) = &req.stop_signal {
             if super::detach::parse_signal(sig).is_none() {

@@ -1141,3 +1141,38 @@ fn attach_no_stdin_keeps_typing_out_and_sig_proxy_false_keeps_signals() {
     drop((a, b, d));
     env.ok(&["rm", "-f", "att"]);
 }
+
+#[test]
+fn a_foreground_container_runs_its_health_check_and_table_is_the_default_format() {
+    let env = Env::with_busybox();
+    let mut fg = env.spawn(&[
+        "run",
+        "--name",
+        "fghc",
+        "--network",
+        "none",
+        "--health-cmd",
+        "true",
+        "--health-interval",
+        "200ms",
+        "--expose",
+        "8080",
+        "busybox",
+        "sleep",
+        "30",
+    ]);
+    assert!(wait_for(10.0, || env
+        .ok(&["ps", "--format", "{{.Status}}"])
+        .contains("(healthy)")));
+    // --format table alone is the default table; --filter expose=.
+    let t = env.ok(&["ps", "--format", "table"]);
+    assert!(t.starts_with("CONTAINER ID   IMAGE"), "{t}");
+    assert_eq!(
+        env.ok(&["ps", "--filter", "expose=8080", "--format", "{{.Names}}"]),
+        "fghc\n"
+    );
+    assert_eq!(env.ok(&["ps", "--filter", "expose=9090", "-q"]), "");
+    let _ = fg.kill();
+    let _ = fg.wait();
+    env.ok(&["rm", "-f", "fghc"]);
+}
