@@ -162,6 +162,16 @@ fn published_tcp_and_udp_ports_reach_the_container() {
     assert_eq!(err, "Error: No public port '81/tcp' published for web\n");
     let ip = env.ok(&["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "web"]);
     assert!(ip.trim().starts_with("10."), "{ip}");
+    // docker's idiom for a container's address, through Go's range.
+    assert_eq!(
+        env.ok(&[
+            "inspect",
+            "-f",
+            "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+            "web"
+        ]),
+        ip
+    );
     // ps --filter publish= and expose=, as docker's.
     assert_eq!(
         env.ok(&["ps", "--filter", "publish=80/tcp", "--format", "{{.Names}}"]),
