@@ -375,6 +375,17 @@ fn audit_arch(a: libseccomp::ScmpArch) -> Option<u32> {
     }
 }
 
+/// Whether this kernel runs x32 system calls (most distribution kernels
+/// are built without the x32 ABI: the call says ENOSYS).
+pub fn x32_supported() -> bool {
+    if std::env::consts::ARCH != "x86_64" {
+        return false;
+    }
+    // SAFETY: getpid through the x32 entry: no arguments, no memory.
+    let r = unsafe { libc::syscall(X32_SYSCALL_BIT as libc::c_long | libc::SYS_getpid) };
+    r >= 0
+}
+
 /// Compiles a rendered profile to BPF (the bytes of a sock_filter array).
 pub fn compile(r: &Rendered) -> Result<Vec<u8>, String> {
     use libseccomp::{ScmpArch, ScmpFilterContext, ScmpSyscall};
@@ -384,9 +395,15 @@ pub fn compile(r: &Rendered) -> Result<Vec<u8>, String> {
     }
     let mut ctx = ScmpFilterContext::new(scmp_action(r.default)).map_err(err("seccomp"))?;
     let mut arches = Vec::new();
+    let x32 = x32_supported();
     for a in &r.arches {
         let arch =
             ScmpArch::from_str(a).map_err(|_| format!("unknown seccomp architecture {a:?}"))?;
+        // A kernel without the x32 ABI runs no x32 call: filtering them
+        // would only make the filter longer (and slower to load).
+        if arch == ScmpArch::X32 && !x32 {
+            continue;
+        }
         if !ctx.is_arch_present(arch).unwrap_or(false) {
             ctx.add_arch(arch).map_err(err("seccomp architecture"))?;
         }
@@ -510,10 +527,11 @@ pub fn cached(cache_dir: &Path, profile: &[u8], caps: u64) -> Result<Vec<u8>, St
     h.update(b"strata-seccomp-1\0");
     h.update(profile);
     h.update(format!(
-        "\0{caps:x}\0{}.{}\0{}",
+        "\0{caps:x}\0{}.{}\0{}\0{}",
         kernel.0,
         kernel.1,
-        std::env::consts::ARCH
+        std::env::consts::ARCH,
+        x32_supported()
     ));
     let key: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
     let path = cache_dir.join(format!("{key}.bpf"));
