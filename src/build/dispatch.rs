@@ -335,7 +335,7 @@ fn unquote_keeping_spaces(s: &str, esc: char) -> String {
 }
 
 /// `80`, `80/udp`, `8000-8002/tcp` -> `80/tcp`, ... (docker lists each port).
-fn expand_ports(spec: &str) -> Result<Vec<String>, Error> {
+pub fn expand_ports(spec: &str) -> Result<Vec<String>, Error> {
     let (ports, proto) = spec.split_once('/').unwrap_or((spec, "tcp"));
     let proto = proto.to_lowercase();
     if !matches!(proto.as_str(), "tcp" | "udp" | "sctp") {

@@ -6,7 +6,7 @@
 mod dispatch;
 pub mod ignore;
 
-pub use dispatch::{apply_config, healthcheck_override_note, ConfigState};
+pub use dispatch::{apply_config, expand_ports, healthcheck_override_note, ConfigState};
 
 use std::fmt;
 

@@ -349,21 +349,11 @@ impl Engine {
             config.healthcheck = super::health::merge(config.healthcheck.as_ref(), h)?;
         }
         for e in &req.expose {
-            let (ports, proto) = e.split_once('/').unwrap_or((e.as_str(), "tcp"));
-            let bad = || Error::Invalid(format!("invalid range format for --expose: {e}"));
-            let (lo, hi) = match ports.split_once('-') {
-                Some((a, b)) => (
-                    a.parse::<u16>().map_err(|_| bad())?,
-                    b.parse::<u16>().map_err(|_| bad())?,
-                ),
-                None => {
-                    let p = ports.parse::<u16>().map_err(|_| bad())?;
-                    (p, p)
-                }
-            };
+            // EXPOSE's own rule: a port or a range, tcp unless said.
+            let ports = crate::build::expand_ports(e).map_err(|err| Error::Invalid(err.0))?;
             let map = config.exposed_ports.get_or_insert_with(Default::default);
-            for p in lo..=hi {
-                map.insert(format!("{p}/{proto}"), serde_json::json!({}));
+            for p in ports {
+                map.insert(p, serde_json::json!({}));
             }
         }
         if let Some(sig) = &req.stop_signal {

@@ -420,11 +420,24 @@ fn both_trees(
 }
 
 fn both(env: &Env, ctx: &std::path::Path, df: &str, fmt: &str) -> Both {
+    both_on(env, ctx, df, fmt, busybox_tar(), "busybox")
+}
+
+/// `both` on a base of docker's imported from `base_tar`, and strata's
+/// image `ours` (the same rootfs).
+fn both_on(
+    env: &Env,
+    ctx: &std::path::Path,
+    df: &str,
+    fmt: &str,
+    base_tar: &std::path::Path,
+    ours_base: &str,
+) -> Both {
     let sfx = random_suffix();
     let base = format!("strata-oracle-b-{sfx}");
     let tag = format!("strata-oracle-t-{sfx}");
     let mut cleanup = DockerCleanup(vec![format!("rmi:{base}")]);
-    docker_ok(&["import", busybox_tar().to_str().unwrap(), &base]);
+    docker_ok(&["import", base_tar.to_str().unwrap(), &base]);
     std::fs::write(ctx.join("Dockerfile"), df).unwrap();
     let c = ctx.to_str().unwrap();
     docker_ok(&[
@@ -441,7 +454,7 @@ fn both(env: &Env, ctx: &std::path::Path, df: &str, fmt: &str) -> Both {
         "--network",
         "none",
         "--build-arg",
-        "BASE=busybox",
+        &format!("BASE={ours_base}"),
         "-t",
         &tag,
         c,
@@ -558,44 +571,15 @@ fn workdir_after_user_on_debian_is_docker_s() {
     env.ok(&["import", debian_tar().to_str().unwrap(), "debian:bookworm"]);
     let ctx = env.dir.join("ctx5");
     std::fs::create_dir_all(&ctx).unwrap();
-    let sfx = random_suffix();
-    let base = format!("strata-oracle-deb-{sfx}");
-    let tag = format!("strata-oracle-debt-{sfx}");
-    let mut cleanup = DockerCleanup(vec![format!("rmi:{base}")]);
-    docker_ok(&["import", debian_tar().to_str().unwrap(), &base]);
     let df = "ARG BASE\nFROM $BASE\nRUN useradd -m -u 1500 app\nUSER app\nWORKDIR /home/app/work/deep\nWORKDIR /opt/made\nUSER root\nWORKDIR /srv\n";
-    std::fs::write(ctx.join("Dockerfile"), df).unwrap();
-    let c = ctx.to_str().unwrap();
-    docker_ok(&[
-        "build",
-        "--network",
-        "none",
-        "--build-arg",
-        &format!("BASE={base}"),
-        "-t",
-        &tag,
-        c,
-    ]);
-    cleanup.0.push(format!("rmi:{tag}"));
-    env.ok(&[
-        "build",
-        "--network",
-        "none",
-        "--build-arg",
-        "BASE=debian:bookworm",
-        "-t",
-        &tag,
-        c,
-    ]);
-    let cid = docker_ok(&["create", &tag, "true"]).trim().to_string();
-    cleanup.0.push(format!("rm:{cid}"));
-    let theirs = listing(&docker(&["export", &cid]).stdout);
-    let sid = env
-        .ok(&["create", "--network", "none", &tag, "true"])
-        .trim()
-        .to_string();
-    let ours = listing(&env.run(&["export", &sid]).stdout);
-    env.ok(&["rm", &sid]);
+    let b = both_on(
+        &env,
+        &ctx,
+        df,
+        "{{.Config.User}} {{.Config.WorkingDir}}",
+        debian_tar(),
+        "debian:bookworm",
+    );
     let pick = |m: &BTreeMap<String, String>| -> Vec<String> {
         m.iter()
             .filter(|(k, _)| {
@@ -605,16 +589,12 @@ fn workdir_after_user_on_debian_is_docker_s() {
             .collect()
     };
     assert!(
-        pick(&theirs)
+        pick(&b.theirs)
             .iter()
             .any(|l| l.starts_with("home/app/work/deep ")),
         "{:?}",
-        pick(&theirs)
+        pick(&b.theirs)
     );
-    assert_eq!(pick(&ours), pick(&theirs));
-    let f = "{{.Config.User}} {{.Config.WorkingDir}}";
-    assert_eq!(
-        env.ok(&["inspect", "-f", f, &tag]),
-        docker_ok(&["inspect", "-f", f, &tag])
-    );
+    assert_eq!(pick(&b.ours), pick(&b.theirs));
+    assert_eq!(b.ours_inspect, b.theirs_inspect);
 }
