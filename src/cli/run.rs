@@ -128,6 +128,24 @@ pub struct RunArgs {
     /// Disable any container-specified HEALTHCHECK
     #[arg(long)]
     no_healthcheck: bool,
+    /// Ulimit options (NAME=SOFT[:HARD])
+    #[arg(long, value_name = "ULIMIT")]
+    ulimit: Vec<String>,
+    /// Mount the container's root filesystem as read only
+    #[arg(long)]
+    read_only: bool,
+    /// Mount a tmpfs directory (PATH[:OPTIONS])
+    #[arg(long, value_name = "PATH")]
+    tmpfs: Vec<String>,
+    /// Size of /dev/shm
+    #[arg(long, value_name = "BYTES")]
+    shm_size: Option<String>,
+    /// Sysctl options (KEY=VALUE)
+    #[arg(long, value_name = "KEY=VALUE")]
+    sysctl: Vec<String>,
+    /// Tune host's OOM preferences (-1000 to 1000)
+    #[arg(long, value_name = "INT", allow_hyphen_values = true)]
+    oom_score_adj: Option<i32>,
     /// Print help
     #[arg(long, action = ArgAction::Help)]
     help: Option<bool>,
@@ -218,6 +236,13 @@ fn create(engine: &Engine, a: RunArgs) -> Result<String, Code> {
     if a.quiet {
         engine.quiet();
     }
+    let limits = match limits_of(&a) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return Err(fail_code());
+        }
+    };
     let mut labels = Vec::new();
     for f in &a.label_file {
         match crate::engine::read_env_file(f) {
@@ -242,6 +267,7 @@ fn create(engine: &Engine, a: RunArgs) -> Result<String, Code> {
         }
     }
     let req = RunRequest {
+        limits,
         image: a.image,
         pull: a.pull,
         cmd: a.command,
@@ -300,6 +326,41 @@ fn create(engine: &Engine, a: RunArgs) -> Result<String, Code> {
 }
 
 /// The code of a failure this file reports itself (125 for run, 1 else).
+/// `--ulimit`, `--read-only`, `--tmpfs`, `--shm-size`, `--sysctl`,
+/// `--oom-score-adj` as the record keeps them (checked again by the engine).
+fn limits_of(a: &RunArgs) -> Result<crate::container::Limits, String> {
+    let shm_size = match &a.shm_size {
+        None => None,
+        Some(s) => Some(crate::runtime::limits::parse_size(s).ok_or_else(|| {
+            format!("invalid argument \"{s}\" for \"--shm-size\" flag: invalid size: '{s}'")
+        })?),
+    };
+    for u in &a.ulimit {
+        crate::runtime::limits::parse_ulimit(u)
+            .map_err(|e| format!("invalid argument \"{u}\" for \"--ulimit\" flag: {e}"))?;
+    }
+    let mut tmpfs = std::collections::BTreeMap::new();
+    for t in &a.tmpfs {
+        let (p, o) = t.split_once(':').unwrap_or((t, ""));
+        tmpfs.insert(p.to_string(), o.to_string());
+    }
+    let mut sysctls = std::collections::BTreeMap::new();
+    for s in &a.sysctl {
+        let (k, v) = s.split_once('=').ok_or_else(|| {
+            format!("invalid argument \"{s}\" for \"--sysctl\" flag: sysctl '{s}' is not allowed")
+        })?;
+        sysctls.insert(k.to_string(), v.to_string());
+    }
+    Ok(crate::container::Limits {
+        ulimits: a.ulimit.clone(),
+        read_only: a.read_only,
+        tmpfs,
+        shm_size,
+        sysctls,
+        oom_score_adj: a.oom_score_adj,
+    })
+}
+
 fn fail_code() -> Code {
     super::error_code(125)
 }

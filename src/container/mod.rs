@@ -147,6 +147,28 @@ pub struct Record {
     /// `--stop-timeout`: seconds `stop` waits before SIGKILL (default 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_timeout: Option<u64>,
+    /// `--ulimit`, `--read-only`, `--tmpfs`, `--shm-size`, `--sysctl`,
+    /// `--oom-score-adj`, as given (checked at create).
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// The per-container limits and knobs of docker's HostConfig.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Limits {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ulimits: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub read_only: bool,
+    /// path -> options, as `--tmpfs PATH:OPTS`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub tmpfs: std::collections::BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shm_size: Option<u64>,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub sysctls: std::collections::BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oom_score_adj: Option<i32>,
 }
 
 /// What a container may do beyond docker's defaults, as asked

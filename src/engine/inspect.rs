@@ -166,6 +166,12 @@ impl Engine {
                     "Name": rec.restart.as_ref().map(|p| p.name.as_str()).unwrap_or("no"),
                     "MaximumRetryCount": rec.restart.as_ref().map(|p| p.max_retries).unwrap_or(0),
                 },
+                "Ulimits": ulimits(&rec.limits),
+                "ReadonlyRootfs": rec.limits.read_only,
+                "Tmpfs": if rec.limits.tmpfs.is_empty() { Value::Null } else { json!(rec.limits.tmpfs) },
+                "ShmSize": rec.limits.shm_size.unwrap_or(64 << 20),
+                "Sysctls": if rec.limits.sysctls.is_empty() { Value::Null } else { json!(rec.limits.sysctls) },
+                "OomScoreAdj": rec.limits.oom_score_adj.unwrap_or(0),
             },
             "GraphDriver": {
                 "Name": "overlay",
@@ -183,6 +189,24 @@ impl Engine {
             "NetworkSettings": network_settings(&rec, &st),
         }))
     }
+}
+
+/// docker's `[{"Name":"nofile","Hard":512,"Soft":256}]` (-1 is unlimited).
+fn ulimits(l: &container::Limits) -> Value {
+    let n = |v: u64| if v == u64::MAX { -1 } else { v as i64 };
+    Value::Array(
+        l.ulimits
+            .iter()
+            .filter_map(|u| crate::runtime::limits::parse_ulimit(u).ok())
+            .map(|r| {
+                json!({
+                    "Name": crate::runtime::limits::ulimit_name(r.resource),
+                    "Hard": n(r.hard),
+                    "Soft": n(r.soft),
+                })
+            })
+            .collect(),
+    )
 }
 
 /// docker's `{"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "18080"}]}`

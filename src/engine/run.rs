@@ -102,6 +102,9 @@ pub struct RunRequest {
     pub health: super::HealthFlags,
     /// `--expose PORT[/PROTO]` (or a range): added to the image's.
     pub expose: Vec<String>,
+    /// `--ulimit`, `--read-only`, `--tmpfs`, `--shm-size`, `--sysctl`,
+    /// `--oom-score-adj`.
+    pub limits: container::Limits,
 }
 
 /// How `run_container` watches a container.
@@ -176,6 +179,67 @@ pub fn command(image: &RunConfig, req_cmd: &[String], req_entrypoint: Option<&st
     entrypoint.into_iter().chain(cmd).collect()
 }
 
+/// Checks `--ulimit`, `--tmpfs`, `--sysctl`, `--shm-size` and
+/// `--oom-score-adj` before anything is made (docker's errors).
+fn check_limits(l: &container::Limits, own_network: bool) -> Result<()> {
+    for u in &l.ulimits {
+        runtime::limits::parse_ulimit(u).map_err(Error::Invalid)?;
+    }
+    for (p, o) in &l.tmpfs {
+        let spec = if o.is_empty() {
+            p.clone()
+        } else {
+            format!("{p}:{o}")
+        };
+        runtime::limits::parse_tmpfs(&spec).map_err(Error::Invalid)?;
+    }
+    for (k, v) in &l.sysctls {
+        runtime::limits::parse_sysctl(&format!("{k}={v}"), own_network).map_err(Error::Invalid)?;
+    }
+    if l.shm_size == Some(0) {
+        return Err(Error::Invalid(
+            "invalid size: shm size must be greater than 0".into(),
+        ));
+    }
+    if let Some(a) = l.oom_score_adj {
+        if !(-1000..=1000).contains(&a) {
+            return Err(Error::Invalid(format!(
+                "Invalid value {a}, range for oom score adj is [-1000, 1000]"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The runtime's form of a container's limits.
+pub(super) fn apply_limits(l: &container::Limits, spec: &mut Spec) {
+    spec.rlimits = l
+        .ulimits
+        .iter()
+        .filter_map(|u| runtime::limits::parse_ulimit(u).ok())
+        .collect();
+    spec.readonly_root = l.read_only;
+    spec.tmpfs = l
+        .tmpfs
+        .iter()
+        .filter_map(|(p, o)| {
+            let s = if o.is_empty() {
+                p.clone()
+            } else {
+                format!("{p}:{o}")
+            };
+            runtime::limits::parse_tmpfs(&s).ok()
+        })
+        .collect();
+    spec.shm_size = l.shm_size;
+    spec.sysctls = l
+        .sysctls
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    spec.oom_score_adj = l.oom_score_adj;
+}
+
 /// docker's rules for `-w`: absolute; and strata's: never through /proc,
 /// whose magic links lead out of the container.
 pub fn check_workdir(w: &str) -> Result<()> {
@@ -246,6 +310,7 @@ impl Engine {
         let _lease = self.images.lease()?;
         let network = parse_network(&req.network)?;
         let security = super::security::parse(&req.security)?;
+        check_limits(&req.limits, network != Network::Host)?;
         if let Some(w) = &req.workdir {
             check_workdir(w)?;
         }
@@ -417,6 +482,7 @@ impl Engine {
             init: req.init,
             security,
             stop_timeout: req.stop_timeout,
+            limits: req.limits.clone(),
         };
         if req.publish_all {
             for p in image.config.exposed_ports.iter().flat_map(|m| m.keys()) {
@@ -540,6 +606,16 @@ impl Engine {
             no_new_privs: false,
             privileged: false,
             devices: Vec::new(),
+            rlimits: Vec::new(),
+            readonly_root: false,
+            tmpfs: Vec::new(),
+            shm_size: None,
+            sysctls: Vec::new(),
+            oom_score_adj: None,
+        })
+        .map(|mut s| {
+            apply_limits(&rec.limits, &mut s);
+            s
         })
     }
 

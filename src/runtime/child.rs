@@ -236,10 +236,14 @@ fn make_root(ctx: &ChildCtx) -> Result<(), Failure> {
         if spec.privileged && m.fstype == "sysfs" {
             flags.remove(MsFlags::MS_RDONLY);
         }
-        let data = if m.data.is_empty() {
-            None
-        } else {
-            Some(m.data)
+        let shm;
+        let data = match (m.target, spec.shm_size) {
+            ("/dev/shm", Some(n)) => {
+                shm = format!("mode=1777,size={n}");
+                Some(shm.as_str())
+            }
+            _ if m.data.is_empty() => None,
+            _ => Some(m.data),
         };
         mount(Some(m.fstype), m.target, Some(m.fstype), flags, data)
             .map_err(fail("mount", format!("{} on {}", m.fstype, m.target)))?;
@@ -249,14 +253,43 @@ fn make_root(ctx: &ChildCtx) -> Result<(), Failure> {
     }
     make_extra_devices(&spec.devices)?;
 
-    // 7. Binds: /etc files first, then -v volumes.
+    // 7. Binds: /etc files first, then -v volumes; --tmpfs mounts.
     for (fd, target, readonly, is_dir) in &binds {
         bind_fd(fd, target, *readonly, *is_dir)?;
+    }
+    for (path, flags, data) in &spec.tmpfs {
+        ensure_dir(path)?;
+        let data = (!data.is_empty()).then_some(data.as_str());
+        mount(
+            Some("tmpfs"),
+            path.as_str(),
+            Some("tmpfs"),
+            MsFlags::from_bits_truncate(*flags),
+            data,
+        )
+        .map_err(fail("mount tmpfs on", path.clone()))?;
+    }
+    // --sysctl, while /proc/sys is still writable.
+    for (k, v) in &spec.sysctls {
+        let p = format!("/proc/sys/{}", k.replace('.', "/"));
+        fs::write(&p, v).map_err(fail_io("sysctl", k.clone()))?;
     }
 
     // 8. Masked and read-only paths (none with --privileged, as docker).
     if !spec.privileged {
         mask_paths()?;
+    }
+    // --read-only: the root itself; /dev, /proc, /sys, the binds and the
+    // tmpfs mounts are mounts of their own and keep their modes.
+    if spec.readonly_root {
+        mount(
+            None::<&str>,
+            "/",
+            None::<&str>,
+            MsFlags::MS_REMOUNT | MsFlags::MS_BIND | MsFlags::MS_RDONLY,
+            None::<&str>,
+        )
+        .map_err(fail("remount read-only", "/"))?;
     }
     Ok(())
 }
@@ -354,6 +387,7 @@ fn finish(ctx: &ChildCtx, create_cwd: bool) -> Result<std::convert::Infallible, 
         (ctx.wait_go)()?;
     }
     join_session_keyring()?;
+    set_limits(spec)?;
     if spec.no_new_privs {
         // SAFETY: prctl(PR_SET_NO_NEW_PRIVS) takes plain integers.
         if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } < 0 {
@@ -388,6 +422,41 @@ fn finish(ctx: &ChildCtx, create_cwd: bool) -> Result<std::convert::Infallible, 
 
     // 12. exec.
     exec(spec, &who)
+}
+
+/// `--ulimit` (raised only as far as our own hard limit: no
+/// CAP_SYS_RESOURCE is assumed) and `--oom-score-adj`.
+fn set_limits(spec: &Spec) -> Result<(), Failure> {
+    for r in &spec.rlimits {
+        let mut cur = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit/setrlimit read and write a live rlimit.
+        unsafe { libc::getrlimit(r.resource as _, &mut cur) };
+        let hard = if r.hard > cur.rlim_max {
+            cur.rlim_max
+        } else {
+            r.hard
+        };
+        let new = libc::rlimit {
+            rlim_cur: r.soft.min(hard),
+            rlim_max: hard,
+        };
+        // SAFETY: as above.
+        if unsafe { libc::setrlimit(r.resource as _, &new) } < 0 {
+            return Err(Failure {
+                step: "setrlimit",
+                errno: last_errno(),
+                detail: super::limits::ulimit_name(r.resource).into(),
+            });
+        }
+    }
+    if let Some(adj) = spec.oom_score_adj {
+        fs::write("/proc/self/oom_score_adj", adj.to_string())
+            .map_err(fail_io("write", "/proc/self/oom_score_adj"))?;
+    }
+    Ok(())
 }
 
 fn install_seccomp(bpf: &[u8]) -> Result<(), Failure> {

@@ -12,6 +12,7 @@ mod caps;
 pub mod cgroup;
 mod child;
 pub mod devices;
+pub mod limits;
 mod parent;
 pub mod plan;
 mod pty;
@@ -156,6 +157,19 @@ pub struct Spec {
     /// host's with `--privileged`). Who may open them is the cgroup's
     /// device policy, applied by `cgroup::create`.
     pub devices: Vec<DeviceNode>,
+    /// `--ulimit`s, each clamped to the hard limit this process has.
+    pub rlimits: Vec<limits::Rlimit>,
+    /// `--read-only`: the root file system is mounted read-only.
+    pub readonly_root: bool,
+    /// `--tmpfs`: (path, mount flags, data).
+    pub tmpfs: Vec<(String, u64, String)>,
+    /// `--shm-size` in bytes (default 64 MiB).
+    pub shm_size: Option<u64>,
+    /// `--sysctl`s (the namespaced ones), written before /proc/sys goes
+    /// read-only.
+    pub sysctls: Vec<(String, String)>,
+    /// `--oom-score-adj`.
+    pub oom_score_adj: Option<i32>,
 }
 
 /// A device node to make inside the container.

@@ -11,6 +11,7 @@ mod docker_oracle;
 mod errors;
 mod images;
 mod isolation;
+mod limits;
 mod network;
 mod pty;
 mod registry;
