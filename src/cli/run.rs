@@ -128,6 +128,33 @@ pub struct RunArgs {
     /// Disable any container-specified HEALTHCHECK
     #[arg(long)]
     no_healthcheck: bool,
+    /// Memory limit
+    #[arg(short, long, value_name = "BYTES")]
+    memory: Option<String>,
+    /// Swap limit equal to memory plus swap: '-1' to enable unlimited swap
+    #[arg(long, value_name = "BYTES", allow_hyphen_values = true)]
+    memory_swap: Option<String>,
+    /// Memory soft limit
+    #[arg(long, value_name = "BYTES")]
+    memory_reservation: Option<String>,
+    /// Number of CPUs
+    #[arg(long, value_name = "DECIMAL")]
+    cpus: Option<String>,
+    /// CPU shares (relative weight)
+    #[arg(short = 'c', long, value_name = "INT")]
+    cpu_shares: Option<u64>,
+    /// Limit CPU CFS (Completely Fair Scheduler) period
+    #[arg(long, value_name = "INT")]
+    cpu_period: Option<u64>,
+    /// Limit CPU CFS (Completely Fair Scheduler) quota
+    #[arg(long, value_name = "INT", allow_hyphen_values = true)]
+    cpu_quota: Option<i64>,
+    /// CPUs in which to allow execution (0-3, 0,1)
+    #[arg(long, value_name = "CPUS")]
+    cpuset_cpus: Option<String>,
+    /// Tune container pids limit (set -1 for unlimited)
+    #[arg(long, value_name = "INT", allow_hyphen_values = true)]
+    pids_limit: Option<i64>,
     /// Ulimit options (NAME=SOFT[:HARD])
     #[arg(long, value_name = "ULIMIT")]
     ulimit: Vec<String>,
@@ -351,7 +378,36 @@ fn limits_of(a: &RunArgs) -> Result<crate::container::Limits, String> {
         })?;
         sysctls.insert(k.to_string(), v.to_string());
     }
+    let bytes = |v: &Option<String>, flag: &str| -> Result<Option<i64>, String> {
+        match v.as_deref() {
+            None => Ok(None),
+            Some("-1") if flag == "--memory-swap" => Ok(Some(-1)),
+            Some(s) => crate::runtime::limits::parse_size(s)
+                .map(|n| Some(n as i64))
+                .ok_or_else(|| {
+                    format!("invalid argument \"{s}\" for \"{flag}\" flag: invalid size: '{s}'")
+                }),
+        }
+    };
+    let nano_cpus = match &a.cpus {
+        None => None,
+        Some(c) => {
+            let f: f64 = c.parse().map_err(|_| {
+                format!("invalid argument \"{c}\" for \"--cpus\" flag: failed to parse {c} as a rational number")
+            })?;
+            Some((f * 1e9).round() as i64)
+        }
+    };
     Ok(crate::container::Limits {
+        memory: bytes(&a.memory, "-m, --memory")?,
+        memory_swap: bytes(&a.memory_swap, "--memory-swap")?,
+        memory_reservation: bytes(&a.memory_reservation, "--memory-reservation")?,
+        nano_cpus,
+        cpu_shares: a.cpu_shares,
+        cpu_period: a.cpu_period,
+        cpu_quota: a.cpu_quota,
+        cpuset_cpus: a.cpuset_cpus.clone(),
+        pids_limit: a.pids_limit,
         ulimits: a.ulimit.clone(),
         read_only: a.read_only,
         tmpfs,

@@ -41,6 +41,9 @@ pub struct State {
     pub supervisor_start: u64,
     #[serde(default)]
     pub exit_code: i32,
+    /// The kernel's OOM killer killed a process of it (its memory limit).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub oom_killed: bool,
     #[serde(default)]
     pub error: String,
     #[serde(default)]

@@ -201,6 +201,7 @@ fn check_limits(l: &container::Limits, own_network: bool) -> Result<()> {
             "invalid size: shm size must be greater than 0".into(),
         ));
     }
+    check_resources(l)?;
     if let Some(a) = l.oom_score_adj {
         if !(-1000..=1000).contains(&a) {
             return Err(Error::Invalid(format!(
@@ -209,6 +210,112 @@ fn check_limits(l: &container::Limits, own_network: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The CPUs this host has online (`0-1`), from sysfs.
+fn online_cpus() -> Vec<u32> {
+    let s = std::fs::read_to_string("/sys/devices/system/cpu/online").unwrap_or_default();
+    parse_cpu_list(s.trim()).unwrap_or_default()
+}
+
+/// `0-3,5` as a list of CPUs.
+fn parse_cpu_list(s: &str) -> Option<Vec<u32>> {
+    let mut out = Vec::new();
+    for part in s.split(',') {
+        match part.split_once('-') {
+            Some((a, b)) => {
+                let (a, b): (u32, u32) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+                if a > b {
+                    return None;
+                }
+                out.extend(a..=b);
+            }
+            None => out.push(part.trim().parse().ok()?),
+        }
+    }
+    Some(out)
+}
+
+/// docker's daemon-side checks of the cgroup limits (its words).
+fn check_resources(l: &container::Limits) -> Result<()> {
+    let bad = |m: &str| Err(Error::Invalid(m.to_string()));
+    if let Some(m) = l.memory {
+        if m > 0 && m < 6 * 1024 * 1024 {
+            return bad("Minimum memory limit allowed is 6MB");
+        }
+    }
+    if let Some(s) = l.memory_swap {
+        if s > 0 {
+            match l.memory {
+                None => return bad(
+                    "You should always set the Memory limit when using Memoryswap limit, see usage",
+                ),
+                Some(m) if s < m => {
+                    return bad(
+                        "Minimum memoryswap limit should be larger than memory limit, see usage",
+                    )
+                }
+                _ => {}
+            }
+        }
+    }
+    if let (Some(r), Some(m)) = (l.memory_reservation, l.memory) {
+        if m > 0 && r > m {
+            return bad(
+                "Minimum memory limit can not be less than memory reservation limit, see usage",
+            );
+        }
+    }
+    let cpus = online_cpus();
+    if let Some(n) = l.nano_cpus {
+        if l.cpu_period.is_some() || l.cpu_quota.is_some() {
+            return bad("Conflicting options: Nano CPUs and CPU Period cannot both be set");
+        }
+        let have = cpus.len().max(1) as i64;
+        if n < 0 || n > have * 1_000_000_000 {
+            return Err(Error::Invalid(format!(
+                "range of CPUs is from 0.01 to {have}.00, as there are only {have} CPUs available"
+            )));
+        }
+    }
+    if let Some(p) = l.cpu_period {
+        if p != 0 && !(1000..=1_000_000).contains(&p) {
+            return bad("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1 second (i.e. 1000000)");
+        }
+    }
+    if let Some(q) = l.cpu_quota {
+        if q > 0 && q < 1000 {
+            return bad("CPU cfs quota can not be less than 1ms (i.e. 1000)");
+        }
+    }
+    if let Some(set) = &l.cpuset_cpus {
+        let want = parse_cpu_list(set)
+            .ok_or_else(|| Error::Invalid(format!("Invalid value {set} for cpuset cpus")))?;
+        if want.iter().any(|c| !cpus.contains(c)) {
+            let avail =
+                std::fs::read_to_string("/sys/devices/system/cpu/online").unwrap_or_default();
+            return Err(Error::Invalid(format!(
+                "Requested CPUs are not available - requested {set}, available: {}",
+                avail.trim()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The cgroup limits, as the runtime takes them.
+pub(super) fn resources_of(l: &container::Limits) -> runtime::resources::Resources {
+    runtime::resources::Resources {
+        memory: l.memory,
+        memory_swap: l.memory_swap,
+        memory_reservation: l.memory_reservation,
+        cpu_shares: l.cpu_shares,
+        cpu_period: l.cpu_period,
+        cpu_quota: l.cpu_quota,
+        nano_cpus: l.nano_cpus,
+        cpuset_cpus: l.cpuset_cpus.clone(),
+        pids_limit: l.pids_limit,
+    }
 }
 
 /// The runtime's form of a container's limits.
@@ -680,6 +787,26 @@ impl Engine {
                 return Err(self.fail_start(&rec, Error::Runtime(runtime::Error::Invalid(e.0))))
             }
         };
+        let v2_group = spec
+            .cgroups
+            .iter()
+            .find(|d| runtime::cgroup::is_v2_group(d))
+            .cloned();
+        match runtime::resources::apply(
+            std::path::Path::new("/sys/fs/cgroup"),
+            id,
+            &resources_of(&rec.limits),
+            v2_group.as_deref(),
+        ) {
+            Ok(groups) => spec.cgroups.extend(groups),
+            Err(e) => {
+                runtime::cgroup::remove(id);
+                return Err(self.fail_start(
+                    &rec,
+                    Error::Runtime(runtime::Error::Invalid(format!("cgroup limits: {e}"))),
+                ));
+            }
+        }
         spec.discard_output = discard_output;
         spec.kill_on_signal = kill_on_signal;
         // On the bridge: an address and the ports, before anything starts.
@@ -736,6 +863,7 @@ impl Engine {
         }
         on_started(started.pid, started.pty());
         let exit = started.supervise();
+        let oom_killed = runtime::resources::oom_killed(&runtime::cgroup::dirs(id));
         runtime::cgroup::remove(id);
         if attachment.is_some() {
             bridge.release(id);
@@ -753,6 +881,7 @@ impl Engine {
             status: Status::Exited,
             pid: 0,
             exit_code: exit.code(),
+            oom_killed,
             finished_at: Some(time::rfc3339(time::now_nanos())),
             supervisor: 0,
             supervisor_start: 0,

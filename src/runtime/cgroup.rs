@@ -42,10 +42,21 @@ fn devices_base() -> Option<PathBuf> {
 
 /// The cgroup directories of container `id` (whether or not they exist).
 pub fn dirs(id: &str) -> Vec<PathBuf> {
+    let root = Path::new("/sys/fs/cgroup");
+    let v1_limits: Vec<PathBuf> = if root.join("cgroup.controllers").exists() {
+        Vec::new()
+    } else {
+        super::resources::V1_CONTROLLERS
+            .iter()
+            .map(|c| root.join(c))
+            .filter(|b| b.join("cgroup.procs").exists())
+            .collect()
+    };
     bases()
         .into_iter()
         .map(|(b, _)| b)
         .chain(devices_base())
+        .chain(v1_limits)
         .map(|b| b.join("strata").join(id))
         .collect()
 }

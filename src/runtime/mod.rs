@@ -16,6 +16,7 @@ pub mod limits;
 mod parent;
 pub mod plan;
 mod pty;
+pub mod resources;
 pub mod seccomp;
 pub mod user;
 mod view;

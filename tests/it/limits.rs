@@ -118,3 +118,208 @@ fn bad_limits_are_refused_before_anything_runs() {
     }
     assert_eq!(env.ok(&["ps", "-aq"]), "");
 }
+
+/// The container's v1 group for `ctrl` (this host has every controller on
+/// v1) or its v2 group on a pure v2 host.
+fn group_file(id: &str, ctrl: &str, v1: &str, v2: &str) -> String {
+    let root = std::path::Path::new("/sys/fs/cgroup");
+    let p = if root.join("cgroup.controllers").exists() {
+        root.join("strata").join(id).join(v2)
+    } else {
+        root.join(ctrl).join("strata").join(id).join(v1)
+    };
+    std::fs::read_to_string(&p)
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn memory_cpu_and_pids_limits_are_the_cgroup_s() {
+    let env = Env::with_busybox();
+    let id = env.ok(&[
+        "run",
+        "-d",
+        "--network",
+        "none",
+        "-m",
+        "64m",
+        "--cpus",
+        "0.5",
+        "--pids-limit",
+        "50",
+        "--cpuset-cpus",
+        "0",
+        "--cpu-shares",
+        "512",
+        "busybox",
+        "sleep",
+        "30",
+    ]);
+    let id = id.trim();
+    assert_eq!(
+        group_file(id, "memory", "memory.limit_in_bytes", "memory.max"),
+        "67108864"
+    );
+    assert_eq!(group_file(id, "pids", "pids.max", "pids.max"), "50");
+    assert_eq!(group_file(id, "cpuset", "cpuset.cpus", "cpuset.cpus"), "0");
+    let quota = group_file(id, "cpu", "cpu.cfs_quota_us", "cpu.max");
+    assert!(quota == "50000" || quota == "50000 100000", "{quota}");
+    // The container's init is in them.
+    let pid = env.ok(&["inspect", "-f", "{{.State.Pid}}", id]);
+    assert!(group_file(id, "pids", "cgroup.procs", "cgroup.procs").contains(pid.trim()));
+    let f = env.ok(&[
+        "inspect",
+        "-f",
+        "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.HostConfig.CpuShares}} {{.HostConfig.CpusetCpus}}",
+        id,
+    ]);
+    assert_eq!(f.trim(), "67108864 500000000 50 512 0");
+    env.ok(&["rm", "-f", id]);
+    // Nothing is left of its groups.
+    assert!(!std::path::Path::new("/sys/fs/cgroup/pids/strata")
+        .join(id)
+        .exists());
+}
+
+#[test]
+fn a_fork_bomb_stays_inside_its_pids_limit() {
+    let env = Env::with_busybox();
+    let id = env.ok(&[
+        "run",
+        "-d",
+        "--network",
+        "none",
+        "--pids-limit",
+        "64",
+        "busybox",
+        "sh",
+        "-c",
+        "b() { b | b & }; b; sleep 60",
+    ]);
+    let id = id.trim();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let current: u32 = group_file(id, "pids", "pids.current", "pids.current")
+        .parse()
+        .unwrap();
+    assert!(current <= 64, "{current} pids");
+    // It did press on the limit: the kernel refused forks.
+    let events = group_file(id, "pids", "pids.events", "pids.events");
+    let refused: u64 = events.trim_start_matches("max ").trim().parse().unwrap();
+    assert!(refused > 0, "{events}");
+    // The host still answers, and rm -f ends it.
+    assert!(env.ok(&["ps", "-q"]).contains(&id[..12]));
+    env.ok(&["rm", "-f", id]);
+    assert_eq!(env.ok(&["ps", "-aq"]), "");
+}
+
+#[test]
+fn a_container_over_its_memory_limit_is_oom_killed() {
+    let env = Env::with_busybox();
+    let (_, _) = env.code(
+        137,
+        &[
+            "run",
+            "--name",
+            "hog",
+            "--network",
+            "none",
+            "-m",
+            "32m",
+            "busybox",
+            "sh",
+            "-c",
+            "x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived",
+        ],
+    );
+    assert_eq!(
+        env.ok(&[
+            "inspect",
+            "-f",
+            "{{.State.OOMKilled}} {{.State.ExitCode}}",
+            "hog"
+        ]),
+        "true 137\n"
+    );
+    assert!(env.ok(&["ps", "-a"]).contains("Exited (137)"));
+    // Without a limit the same command runs to the end.
+    let out = sh(
+        &env,
+        &[],
+        "x=$(head -c 1000000 /dev/zero | tr '\\0' a); echo survived",
+    );
+    assert_eq!(out, "survived\n");
+}
+
+#[test]
+fn cpus_caps_a_busy_loop_by_the_cgroup_s_accounting() {
+    let env = Env::with_busybox();
+    let id = env.ok(&[
+        "run",
+        "-d",
+        "--network",
+        "none",
+        "--cpus",
+        "0.5",
+        "busybox",
+        "sh",
+        "-c",
+        "while :; do :; done",
+    ]);
+    let id = id.trim();
+    let usage = || -> u64 {
+        let root = std::path::Path::new("/sys/fs/cgroup");
+        if root.join("cgroup.controllers").exists() {
+            let s = group_file(id, "cpu", "", "cpu.stat");
+            s.lines()
+                .find_map(|l| l.strip_prefix("usage_usec "))
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+                * 1000
+        } else {
+            group_file(id, "cpuacct", "cpuacct.usage", "")
+                .parse()
+                .unwrap()
+        }
+    };
+    let t0 = std::time::Instant::now();
+    let u0 = usage();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let used = (usage() - u0) as f64 / t0.elapsed().as_nanos() as f64;
+    env.ok(&["rm", "-f", id]);
+    assert!(used > 0.3 && used < 0.6, "used {:.2} of a CPU", used);
+}
+
+#[test]
+fn bad_cgroup_limits_are_refused_with_docker_s_words() {
+    let env = Env::with_busybox();
+    for (flags, want) in [
+        (vec!["-m", "1k"], "Minimum memory limit allowed is 6MB"),
+        (vec!["-m", "lots"], "invalid size: 'lots'"),
+        (vec!["--cpus", "99"], "range of CPUs is from 0.01 to"),
+        (
+            vec!["--cpus", "x"],
+            "failed to parse x as a rational number",
+        ),
+        (
+            vec!["--cpuset-cpus", "7"],
+            "Requested CPUs are not available - requested 7",
+        ),
+        (
+            vec!["-m", "64m", "--memory-swap", "32m"],
+            "Minimum memoryswap limit should be larger than memory limit",
+        ),
+        (
+            vec!["--cpu-period", "10"],
+            "CPU cfs period can not be less than 1ms",
+        ),
+    ] {
+        let mut args = vec!["run", "--rm"];
+        args.extend_from_slice(&flags);
+        args.extend_from_slice(&["busybox", "true"]);
+        let (_, err) = env.code(125, &args);
+        assert!(err.contains(want), "{flags:?}: {err}");
+    }
+    assert_eq!(env.ok(&["ps", "-aq"]), "");
+}
