@@ -118,6 +118,9 @@ _strata() {
             strata,start)
                 cmd="strata__subcmd__start"
                 ;;
+            strata,stats)
+                cmd="strata__subcmd__stats"
+                ;;
             strata,stop)
                 cmd="strata__subcmd__stop"
                 ;;
@@ -127,8 +130,14 @@ _strata() {
             strata,tag)
                 cmd="strata__subcmd__tag"
                 ;;
+            strata,top)
+                cmd="strata__subcmd__top"
+                ;;
             strata,unpause)
                 cmd="strata__subcmd__unpause"
+                ;;
+            strata,update)
+                cmd="strata__subcmd__update"
                 ;;
             strata,version)
                 cmd="strata__subcmd__version"
@@ -199,11 +208,20 @@ _strata() {
             strata__subcmd__container,start)
                 cmd="strata__subcmd__container__subcmd__start"
                 ;;
+            strata__subcmd__container,stats)
+                cmd="strata__subcmd__container__subcmd__stats"
+                ;;
             strata__subcmd__container,stop)
                 cmd="strata__subcmd__container__subcmd__stop"
                 ;;
+            strata__subcmd__container,top)
+                cmd="strata__subcmd__container__subcmd__top"
+                ;;
             strata__subcmd__container,unpause)
                 cmd="strata__subcmd__container__subcmd__unpause"
+                ;;
+            strata__subcmd__container,update)
+                cmd="strata__subcmd__container__subcmd__update"
                 ;;
             strata__subcmd__container,wait)
                 cmd="strata__subcmd__container__subcmd__wait"
@@ -262,11 +280,20 @@ _strata() {
             strata__subcmd__container__subcmd__help,start)
                 cmd="strata__subcmd__container__subcmd__help__subcmd__start"
                 ;;
+            strata__subcmd__container__subcmd__help,stats)
+                cmd="strata__subcmd__container__subcmd__help__subcmd__stats"
+                ;;
             strata__subcmd__container__subcmd__help,stop)
                 cmd="strata__subcmd__container__subcmd__help__subcmd__stop"
                 ;;
+            strata__subcmd__container__subcmd__help,top)
+                cmd="strata__subcmd__container__subcmd__help__subcmd__top"
+                ;;
             strata__subcmd__container__subcmd__help,unpause)
                 cmd="strata__subcmd__container__subcmd__help__subcmd__unpause"
+                ;;
+            strata__subcmd__container__subcmd__help,update)
+                cmd="strata__subcmd__container__subcmd__help__subcmd__update"
                 ;;
             strata__subcmd__container__subcmd__help,wait)
                 cmd="strata__subcmd__container__subcmd__help__subcmd__wait"
@@ -373,6 +400,9 @@ _strata() {
             strata__subcmd__help,start)
                 cmd="strata__subcmd__help__subcmd__start"
                 ;;
+            strata__subcmd__help,stats)
+                cmd="strata__subcmd__help__subcmd__stats"
+                ;;
             strata__subcmd__help,stop)
                 cmd="strata__subcmd__help__subcmd__stop"
                 ;;
@@ -382,8 +412,14 @@ _strata() {
             strata__subcmd__help,tag)
                 cmd="strata__subcmd__help__subcmd__tag"
                 ;;
+            strata__subcmd__help,top)
+                cmd="strata__subcmd__help__subcmd__top"
+                ;;
             strata__subcmd__help,unpause)
                 cmd="strata__subcmd__help__subcmd__unpause"
+                ;;
+            strata__subcmd__help,update)
+                cmd="strata__subcmd__help__subcmd__update"
                 ;;
             strata__subcmd__help,version)
                 cmd="strata__subcmd__help__subcmd__version"
@@ -442,11 +478,20 @@ _strata() {
             strata__subcmd__help__subcmd__container,start)
                 cmd="strata__subcmd__help__subcmd__container__subcmd__start"
                 ;;
+            strata__subcmd__help__subcmd__container,stats)
+                cmd="strata__subcmd__help__subcmd__container__subcmd__stats"
+                ;;
             strata__subcmd__help__subcmd__container,stop)
                 cmd="strata__subcmd__help__subcmd__container__subcmd__stop"
                 ;;
+            strata__subcmd__help__subcmd__container,top)
+                cmd="strata__subcmd__help__subcmd__container__subcmd__top"
+                ;;
             strata__subcmd__help__subcmd__container,unpause)
                 cmd="strata__subcmd__help__subcmd__container__subcmd__unpause"
+                ;;
+            strata__subcmd__help__subcmd__container,update)
+                cmd="strata__subcmd__help__subcmd__container__subcmd__update"
                 ;;
             strata__subcmd__help__subcmd__container,wait)
                 cmd="strata__subcmd__help__subcmd__container__subcmd__wait"
@@ -593,7 +638,7 @@ _strata() {
 
     case "${cmd}" in
         strata)
-            opts="-h -V --root --runroot --help --version run create start stop kill wait logs exec attach restart pause unpause ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port version info system __network-teardown __monitor __gen-docs help"
+            opts="-h -V --root --runroot --help --version run create start stop kill wait logs exec attach restart pause unpause top update stats ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port version info system __network-teardown __monitor __gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -715,7 +760,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__build)
-            opts="-t -f -q -h -V --tag --file --build-arg --no-cache --target --quiet --iidfile --label --rm --force-rm --network --pull --root --runroot --help --version"
+            opts="-t -f -q -m -c -h -V --tag --file --build-arg --no-cache --target --quiet --iidfile --label --rm --force-rm --network --pull --memory --memory-swap --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --shm-size --ulimit --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -758,6 +803,46 @@ _strata() {
                     return 0
                     ;;
                 --network)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory-swap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-shares)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-quota)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpuset-cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shm-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -831,7 +916,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container)
-            opts="-h -V --root --runroot --help --version ls list ps run create start stop restart kill wait logs exec attach pause unpause rm remove prune inspect port commit diff export help"
+            opts="-h -V --root --runroot --help --version ls list ps run create start stop restart kill wait logs exec attach pause unpause top update stats rm remove prune inspect port commit diff export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1281,7 +1366,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__help)
-            opts="ls run create start stop restart kill wait logs exec attach pause unpause rm prune inspect port commit diff export help"
+            opts="ls run create start stop restart kill wait logs exec attach pause unpause top update stats rm prune inspect port commit diff export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1546,6 +1631,20 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__container__subcmd__help__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__container__subcmd__help__subcmd__stop)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1560,7 +1659,35 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__container__subcmd__help__subcmd__top)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__container__subcmd__help__subcmd__unpause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__container__subcmd__help__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2130,6 +2257,32 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__container__subcmd__stats)
+            opts="-a -h -V --all --format --no-stream --no-trunc --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__container__subcmd__stop)
             opts="-t -s -h -V --time --timeout --signal --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2172,6 +2325,28 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__container__subcmd__top)
+            opts="-h -V --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__container__subcmd__unpause)
             opts="-h -V --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2179,6 +2354,76 @@ _strata() {
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__container__subcmd__update)
+            opts="-m -c -h -V --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --pids-limit --restart --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory-swap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory-reservation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-shares)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-quota)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpuset-cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pids-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --restart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2561,7 +2806,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help)
-            opts="run create start stop kill wait logs exec attach restart pause unpause ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port version info system __network-teardown __monitor __gen-docs help"
+            opts="run create start stop kill wait logs exec attach restart pause unpause top update stats ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port version info system __network-teardown __monitor __gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2659,7 +2904,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help__subcmd__container)
-            opts="ls run create start stop restart kill wait logs exec attach pause unpause rm prune inspect port commit diff export"
+            opts="ls run create start stop restart kill wait logs exec attach pause unpause top update stats rm prune inspect port commit diff export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2910,6 +3155,20 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__help__subcmd__container__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__help__subcmd__container__subcmd__stop)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2924,7 +3183,35 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__help__subcmd__container__subcmd__top)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__help__subcmd__container__subcmd__unpause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd__container__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3498,6 +3785,20 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__help__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__help__subcmd__stop)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -3554,7 +3855,35 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__help__subcmd__top)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__help__subcmd__unpause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3653,7 +3982,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__build)
-            opts="-t -f -q -h -V --tag --file --build-arg --no-cache --target --quiet --iidfile --label --rm --force-rm --network --pull --root --runroot --help --version"
+            opts="-t -f -q -m -c -h -V --tag --file --build-arg --no-cache --target --quiet --iidfile --label --rm --force-rm --network --pull --memory --memory-swap --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --shm-size --ulimit --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3696,6 +4025,46 @@ _strata() {
                     return 0
                     ;;
                 --network)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory-swap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-shares)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-quota)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpuset-cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shm-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ulimit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5064,6 +5433,32 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__stats)
+            opts="-a -h -V --all --format --no-stream --no-trunc --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__stop)
             opts="-t -s -h -V --time --timeout --signal --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -5222,6 +5617,28 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__top)
+            opts="-h -V --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__unpause)
             opts="-h -V --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -5229,6 +5646,76 @@ _strata() {
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__update)
+            opts="-m -c -h -V --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --pids-limit --restart --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory-swap)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --memory-reservation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-shares)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-period)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpu-quota)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cpuset-cpus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pids-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --restart)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

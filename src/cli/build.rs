@@ -45,8 +45,52 @@ pub struct BuildArgs {
     /// Always attempt to pull a newer version of the image
     #[arg(long)]
     pull: bool,
+    /// Memory limit
+    #[arg(short, long, value_name = "BYTES")]
+    memory: Option<String>,
+    /// Swap limit equal to memory plus swap: -1 to enable unlimited swap
+    #[arg(long, value_name = "BYTES", allow_hyphen_values = true)]
+    memory_swap: Option<String>,
+    /// CPU shares (relative weight)
+    #[arg(short = 'c', long, value_name = "INT")]
+    cpu_shares: Option<u64>,
+    /// Limit the CPU CFS (Completely Fair Scheduler) period
+    #[arg(long, value_name = "INT")]
+    cpu_period: Option<u64>,
+    /// Limit the CPU CFS (Completely Fair Scheduler) quota
+    #[arg(long, value_name = "INT", allow_hyphen_values = true)]
+    cpu_quota: Option<i64>,
+    /// CPUs in which to allow execution (0-3, 0,1)
+    #[arg(long, value_name = "CPUS")]
+    cpuset_cpus: Option<String>,
+    /// Size of /dev/shm
+    #[arg(long, value_name = "BYTES")]
+    shm_size: Option<String>,
+    /// Ulimit options
+    #[arg(long, value_name = "ULIMIT")]
+    ulimit: Vec<String>,
     /// The context directory, or - to read a Dockerfile from stdin
     context: String,
+}
+
+/// The RUN steps' limits, as `run` takes them.
+fn build_limits(a: &BuildArgs) -> Result<crate::container::Limits, String> {
+    use super::resources::size_flag;
+    for u in &a.ulimit {
+        crate::runtime::limits::parse_ulimit(u)
+            .map_err(|e| format!("invalid argument \"{u}\" for \"--ulimit\" flag: {e}"))?;
+    }
+    Ok(crate::container::Limits {
+        memory: size_flag(&a.memory, "-m, --memory")?,
+        memory_swap: size_flag(&a.memory_swap, "--memory-swap")?,
+        cpu_shares: a.cpu_shares,
+        cpu_period: a.cpu_period,
+        cpu_quota: a.cpu_quota,
+        cpuset_cpus: a.cpuset_cpus.clone(),
+        shm_size: size_flag(&a.shm_size, "--shm-size")?.map(|n| n as u64),
+        ulimits: a.ulimit.clone(),
+        ..Default::default()
+    })
 }
 
 fn print_event(e: BuildEvent) {
@@ -125,7 +169,15 @@ pub fn exec(engine: &Engine, a: BuildArgs) -> Code {
             (k.to_string(), v.to_string())
         })
         .collect();
+    let limits = match build_limits(&a) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return 125;
+        }
+    };
     let req = BuildRequest {
+        limits,
         context,
         dockerfile,
         tags: a.tag,

@@ -12,6 +12,7 @@ mod inspect;
 mod lifecycle;
 mod ps;
 mod registry;
+mod resources;
 mod rm;
 mod run;
 mod system;
@@ -64,6 +65,12 @@ pub enum Command {
     Pause(lifecycle::ContainersArgs),
     /// Unpause all processes within one or more containers
     Unpause(lifecycle::ContainersArgs),
+    /// Display the running processes of a container
+    Top(resources::TopArgs),
+    /// Update configuration of one or more containers
+    Update(resources::UpdateArgs),
+    /// Display a live stream of container(s) resource usage statistics
+    Stats(resources::StatsArgs),
     /// List containers
     Ps(ps::PsArgs),
     /// Remove one or more containers
@@ -169,6 +176,12 @@ pub enum ContainerCommand {
     Pause(lifecycle::ContainersArgs),
     /// Unpause all processes within one or more containers
     Unpause(lifecycle::ContainersArgs),
+    /// Display the running processes of a container
+    Top(resources::TopArgs),
+    /// Update configuration of one or more containers
+    Update(resources::UpdateArgs),
+    /// Display a live stream of container(s) resource usage statistics
+    Stats(resources::StatsArgs),
     /// Remove one or more containers
     #[command(visible_alias = "remove")]
     Rm(rm::RmArgs),
@@ -220,7 +233,7 @@ pub enum ImageCommand {
     /// Display detailed information on one or more images
     Inspect(inspect::InspectArgs),
     /// Build an image from a Dockerfile
-    Build(build::BuildArgs),
+    Build(Box<build::BuildArgs>),
 }
 
 pub type Code = i32;
@@ -366,6 +379,9 @@ pub fn main() -> Code {
         Command::Restart(a) => lifecycle::exec_restart(&engine, a),
         Command::Pause(a) => lifecycle::exec_pause(&engine, a, true),
         Command::Unpause(a) => lifecycle::exec_pause(&engine, a, false),
+        Command::Top(a) => resources::exec_top(&engine, a),
+        Command::Update(a) => resources::exec_update(&engine, a),
+        Command::Stats(a) => resources::exec_stats(&engine, a),
         Command::Monitor {
             id,
             attach_first,
@@ -387,6 +403,9 @@ pub fn main() -> Code {
             ContainerCommand::Attach(a) => lifecycle::exec_attach(&engine, a),
             ContainerCommand::Pause(a) => lifecycle::exec_pause(&engine, a, true),
             ContainerCommand::Unpause(a) => lifecycle::exec_pause(&engine, a, false),
+            ContainerCommand::Top(a) => resources::exec_top(&engine, a),
+            ContainerCommand::Update(a) => resources::exec_update(&engine, a),
+            ContainerCommand::Stats(a) => resources::exec_stats(&engine, a),
             ContainerCommand::Rm(a) => rm::exec(&engine, a),
             ContainerCommand::Prune(a) => rm::exec_prune(&engine, a),
             ContainerCommand::Inspect(a) => inspect::exec(&engine, a),
@@ -408,7 +427,7 @@ pub fn main() -> Code {
             ImageCommand::Import(a) => import::exec(&engine, a),
             ImageCommand::History(a) => commit::exec_history(&engine, a),
             ImageCommand::Inspect(a) => inspect::exec(&engine, a),
-            ImageCommand::Build(a) => build::exec(&engine, a),
+            ImageCommand::Build(a) => build::exec(&engine, *a),
         },
         Command::Tag(a) => report(engine.tag(&a.source, &a.target)),
         Command::Rmi(a) => images::exec_rmi(&engine, a),

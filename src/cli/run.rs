@@ -378,31 +378,14 @@ fn limits_of(a: &RunArgs) -> Result<crate::container::Limits, String> {
         })?;
         sysctls.insert(k.to_string(), v.to_string());
     }
-    let bytes = |v: &Option<String>, flag: &str| -> Result<Option<i64>, String> {
-        match v.as_deref() {
-            None => Ok(None),
-            Some("-1") if flag == "--memory-swap" => Ok(Some(-1)),
-            Some(s) => crate::runtime::limits::parse_size(s)
-                .map(|n| Some(n as i64))
-                .ok_or_else(|| {
-                    format!("invalid argument \"{s}\" for \"{flag}\" flag: invalid size: '{s}'")
-                }),
-        }
-    };
-    let nano_cpus = match &a.cpus {
-        None => None,
-        Some(c) => {
-            let f: f64 = c.parse().map_err(|_| {
-                format!("invalid argument \"{c}\" for \"--cpus\" flag: failed to parse {c} as a rational number")
-            })?;
-            Some((f * 1e9).round() as i64)
-        }
-    };
     Ok(crate::container::Limits {
-        memory: bytes(&a.memory, "-m, --memory")?,
-        memory_swap: bytes(&a.memory_swap, "--memory-swap")?,
-        memory_reservation: bytes(&a.memory_reservation, "--memory-reservation")?,
-        nano_cpus,
+        memory: super::resources::size_flag(&a.memory, "-m, --memory")?,
+        memory_swap: super::resources::size_flag(&a.memory_swap, "--memory-swap")?,
+        memory_reservation: super::resources::size_flag(
+            &a.memory_reservation,
+            "--memory-reservation",
+        )?,
+        nano_cpus: super::resources::cpus_flag(&a.cpus)?,
         cpu_shares: a.cpu_shares,
         cpu_period: a.cpu_period,
         cpu_quota: a.cpu_quota,

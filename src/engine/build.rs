@@ -46,6 +46,9 @@ pub struct BuildRequest {
     pub network: String,
     /// `--pull`: fetch every FROM image again.
     pub pull: bool,
+    /// `--memory`, `--cpu-shares`, `--cpuset-cpus`, `--shm-size`,
+    /// `--ulimit`…: the limits of each RUN step's container.
+    pub limits: crate::container::Limits,
 }
 
 /// What the build reports, for the CLI to print in docker's words.
@@ -422,6 +425,7 @@ impl Engine {
                     user: stage.st.config.user.clone(),
                     network,
                     build_step: true,
+                    limits: req.limits.clone(),
                     ..Default::default()
                 })?;
                 out(BuildEvent::Running(short_id(&cid)));

@@ -24,6 +24,7 @@ mod pull;
 mod push;
 pub use crate::registry::Credentials;
 pub use pull::{PullOptions, PullPolicy};
+mod resources;
 mod rm;
 mod save;
 pub use save::SaveFormat;
@@ -39,6 +40,7 @@ pub use detach::{ExecRequest, LogsRequest};
 pub use images::ImageRow;
 pub use inspect::InspectKind;
 pub use ps::PsEntry;
+pub use resources::{StatsRow, UpdateRequest};
 pub use run::{read_env_file, RunRequest, Volume};
 
 use crate::container::{self, ContainerStore};

@@ -219,7 +219,7 @@ fn online_cpus() -> Vec<u32> {
 }
 
 /// `0-3,5` as a list of CPUs.
-fn parse_cpu_list(s: &str) -> Option<Vec<u32>> {
+pub(super) fn parse_cpu_list(s: &str) -> Option<Vec<u32>> {
     let mut out = Vec::new();
     for part in s.split(',') {
         match part.split_once('-') {
@@ -237,7 +237,7 @@ fn parse_cpu_list(s: &str) -> Option<Vec<u32>> {
 }
 
 /// docker's daemon-side checks of the cgroup limits (its words).
-fn check_resources(l: &container::Limits) -> Result<()> {
+pub(super) fn check_resources(l: &container::Limits) -> Result<()> {
     let bad = |m: &str| Err(Error::Invalid(m.to_string()));
     if let Some(m) = l.memory {
         if m > 0 && m < 6 * 1024 * 1024 {
@@ -373,6 +373,14 @@ fn parse_network(n: &str) -> Result<Network> {
         "none" => Ok(Network::None),
         "host" => Ok(Network::Host),
         other => Err(Error::Invalid(format!("network {other} not found"))),
+    }
+}
+
+/// `--restart` as the record keeps it: None for `no`.
+pub(super) fn restart_policy(p: &str) -> Result<Option<container::RestartPolicy>> {
+    match p {
+        "no" | "" => Ok(None),
+        p => Ok(Some(parse_restart(p)?)),
     }
 }
 

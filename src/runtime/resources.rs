@@ -216,6 +216,204 @@ pub fn apply(
     Ok(out)
 }
 
+/// The processes of container `id` (its first group that lists any).
+pub fn pids(id: &str) -> Vec<i32> {
+    for d in super::cgroup::dirs(id) {
+        if let Ok(s) = fs::read_to_string(d.join("cgroup.procs")) {
+            let p: Vec<i32> = s.lines().filter_map(|l| l.trim().parse().ok()).collect();
+            if !p.is_empty() {
+                return p;
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// `update` of a running container: writes `r` and, on v1, moves its
+/// processes into groups it did not have yet (a limit it gets for the
+/// first time).
+pub fn update(id: &str, r: &Resources) -> io::Result<()> {
+    let root = Path::new("/sys/fs/cgroup");
+    let v2_group = super::cgroup::dirs(id)
+        .into_iter()
+        .find(|d| super::cgroup::is_v2_group(d) && d.exists());
+    let groups = apply(root, id, r, v2_group.as_deref())?;
+    let procs = pids(id);
+    for g in groups {
+        let have = fs::read_to_string(g.join("cgroup.procs")).unwrap_or_default();
+        for p in &procs {
+            if !have.lines().any(|l| l.trim() == p.to_string()) {
+                // A process that ended meanwhile is no error.
+                let _ = fs::write(g.join("cgroup.procs"), p.to_string());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One reading of a container's counters, for `stats`.
+#[derive(Debug, Clone, Default)]
+pub struct Sample {
+    /// CPU time used, in ns.
+    pub cpu_ns: u64,
+    pub mem_usage: u64,
+    /// The memory limit (the host's memory when there is none).
+    pub mem_limit: u64,
+    pub pids: u64,
+    pub net_rx: u64,
+    pub net_tx: u64,
+    pub blk_read: u64,
+    pub blk_write: u64,
+}
+
+fn read_u64(p: &Path) -> Option<u64> {
+    fs::read_to_string(p).ok()?.trim().parse().ok()
+}
+
+fn keyed(p: &Path, key: &str) -> Option<u64> {
+    fs::read_to_string(p)
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
+/// The host's memory, in bytes.
+pub fn host_memory() -> u64 {
+    fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .map_or(0, |kb: u64| kb * 1024)
+}
+
+/// Reads container `id`'s counters from its groups (the cgroup's own
+/// accounting where it has a group for it; else its processes').
+pub fn sample(id: &str) -> Sample {
+    let dirs: Vec<PathBuf> = super::cgroup::dirs(id)
+        .into_iter()
+        .filter(|d| d.exists())
+        .collect();
+    let procs = pids(id);
+    let find = |file: &str| dirs.iter().map(|d| d.join(file)).find(|p| p.exists());
+    // CPU: cpuacct (v1), cpu.stat's usage_usec (v2, also without the
+    // controller), else the processes' own times.
+    let cpu_ns = if let Some(p) = find("cpuacct.usage") {
+        read_u64(&p).unwrap_or(0)
+    } else if let Some(u) = find("cpu.stat").and_then(|p| keyed(&p, "usage_usec")) {
+        u * 1000
+    } else {
+        let tick = 1_000_000_000 / 100;
+        procs
+            .iter()
+            .filter_map(|p| fs::read_to_string(format!("/proc/{p}/stat")).ok())
+            .filter_map(|st| {
+                // utime, stime, cutime, cstime: fields 14-17.
+                let rest = &st[st.rfind(')')? + 1..];
+                let f: Vec<u64> = rest
+                    .split_whitespace()
+                    .skip(11)
+                    .take(4)
+                    .filter_map(|x| x.parse().ok())
+                    .collect();
+                Some(f.iter().sum::<u64>())
+            })
+            .map(|t| t * tick)
+            .sum()
+    };
+    let mut s = Sample {
+        cpu_ns,
+        ..Default::default()
+    };
+    // Memory: docker's usage is without the inactive file cache.
+    let host = host_memory();
+    if let Some(p) = find("memory.usage_in_bytes") {
+        let dir = p.parent().unwrap().to_path_buf();
+        let usage = read_u64(&p).unwrap_or(0);
+        let inactive = keyed(&dir.join("memory.stat"), "total_inactive_file").unwrap_or(0);
+        s.mem_usage = usage.saturating_sub(inactive);
+        s.mem_limit = read_u64(&dir.join("memory.limit_in_bytes"))
+            .unwrap_or(host)
+            .min(host);
+    } else if let Some(p) = find("memory.current") {
+        let dir = p.parent().unwrap().to_path_buf();
+        let usage = read_u64(&p).unwrap_or(0);
+        let inactive = keyed(&dir.join("memory.stat"), "inactive_file").unwrap_or(0);
+        s.mem_usage = usage.saturating_sub(inactive);
+        s.mem_limit = read_u64(&dir.join("memory.max")).unwrap_or(host).min(host);
+    } else {
+        let page = 4096;
+        s.mem_usage = procs
+            .iter()
+            .filter_map(|p| fs::read_to_string(format!("/proc/{p}/statm")).ok())
+            .filter_map(|m| m.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .map(|rss| rss * page)
+            .sum();
+        s.mem_limit = host;
+    }
+    s.pids = find("pids.current")
+        .and_then(|p| read_u64(&p))
+        .or_else(|| {
+            find("cgroup.threads")
+                .and_then(|p| fs::read_to_string(p).ok())
+                .map(|t| t.lines().count() as u64)
+        })
+        .unwrap_or(procs.len() as u64);
+    // Network: the container's interfaces but lo, seen from its init.
+    if let Some(p) = procs.first() {
+        if let Ok(dev) = fs::read_to_string(format!("/proc/{p}/net/dev")) {
+            for l in dev.lines().skip(2) {
+                let Some((name, rest)) = l.split_once(':') else {
+                    continue;
+                };
+                if name.trim() == "lo" {
+                    continue;
+                }
+                let f: Vec<u64> = rest
+                    .split_whitespace()
+                    .filter_map(|x| x.parse().ok())
+                    .collect();
+                if f.len() >= 9 {
+                    s.net_rx += f[0];
+                    s.net_tx += f[8];
+                }
+            }
+        }
+    }
+    // Block I/O: v2's io.stat where there is one.
+    if let Some(p) = find("io.stat") {
+        for l in fs::read_to_string(p).unwrap_or_default().lines() {
+            for kv in l.split_whitespace() {
+                match kv.split_once('=') {
+                    Some(("rbytes", v)) => s.blk_read += v.parse().unwrap_or(0),
+                    Some(("wbytes", v)) => s.blk_write += v.parse().unwrap_or(0),
+                    _ => {}
+                }
+            }
+        }
+    }
+    s
+}
+
+/// All CPU time the host spent, in ns (for docker's CPU %).
+pub fn host_cpu_ns() -> u64 {
+    let stat = fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: u64 = stat
+        .lines()
+        .next()
+        .map(|l| {
+            l.split_whitespace()
+                .skip(1)
+                .take(8)
+                .filter_map(|x| x.parse::<u64>().ok())
+                .sum()
+        })
+        .unwrap_or(0);
+    ticks * (1_000_000_000 / 100)
+}
+
 fn write(path: &Path, value: &str) -> io::Result<()> {
     fs::write(path, value).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
 }

@@ -323,3 +323,189 @@ fn bad_cgroup_limits_are_refused_with_docker_s_words() {
     }
     assert_eq!(env.ok(&["ps", "-aq"]), "");
 }
+
+#[test]
+fn top_lists_the_container_s_processes_with_host_pids() {
+    let env = Env::with_busybox();
+    let id = env.ok(&["run", "-d", "--network", "none", "busybox", "sleep", "31"]);
+    let id = id.trim();
+    let pid = env.ok(&["inspect", "-f", "{{.State.Pid}}", id]);
+    let out = env.ok(&["top", id]);
+    let mut lines = out.lines();
+    let header: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"]
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 1, "{out}");
+    let cols: Vec<&str> = rows[0].split_whitespace().collect();
+    assert_eq!(cols[1], pid.trim());
+    assert!(rows[0].ends_with("sleep 31"), "{out}");
+    // ps options, as docker passes them on.
+    let out = env.ok(&["top", id, "-o", "pid,comm"]);
+    assert_eq!(
+        out.lines()
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>(),
+        [pid.trim(), "sleep"]
+    );
+    env.ok(&["rm", "-f", id]);
+    let (_, err) = env.code(1, &["top", id]);
+    assert!(err.contains("No such container"), "{err}");
+}
+
+#[test]
+fn update_changes_a_running_container_s_limits_and_keeps_them() {
+    let env = Env::with_busybox();
+    let id = env.ok(&[
+        "run",
+        "-d",
+        "--network",
+        "none",
+        "-m",
+        "64m",
+        "busybox",
+        "sleep",
+        "30",
+    ]);
+    let id = id.trim();
+    assert_eq!(
+        env.ok(&[
+            "update",
+            "-m",
+            "128m",
+            "--pids-limit",
+            "20",
+            "--restart",
+            "on-failure:3",
+            id
+        ]),
+        format!("{id}\n")
+    );
+    assert_eq!(
+        group_file(id, "memory", "memory.limit_in_bytes", "memory.max"),
+        "134217728"
+    );
+    // A limit it did not have: its processes are moved under it.
+    assert_eq!(group_file(id, "pids", "pids.max", "pids.max"), "20");
+    let pid = env.ok(&["inspect", "-f", "{{.State.Pid}}", id]);
+    assert!(group_file(id, "pids", "cgroup.procs", "cgroup.procs").contains(pid.trim()));
+    let f = env.ok(&[
+        "inspect",
+        "-f",
+        "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}",
+        id,
+    ]);
+    assert_eq!(f.trim(), "134217728 20 on-failure:3");
+    let (_, err) = env.code(1, &["update", "-m", "1k", id]);
+    assert!(err.contains("Minimum memory limit allowed is 6MB"), "{err}");
+    let (_, err) = env.code(1, &["update", id]);
+    assert!(err.contains("you must provide one or more flags"), "{err}");
+    env.ok(&["rm", "-f", id]);
+}
+
+#[test]
+fn stats_shows_the_limit_and_the_cpu_of_a_busy_container() {
+    let env = Env::with_busybox();
+    let id = env.ok(&[
+        "run",
+        "-d",
+        "--network",
+        "none",
+        "--name",
+        "busy",
+        "-m",
+        "64m",
+        "busybox",
+        "sh",
+        "-c",
+        "while :; do :; done",
+    ]);
+    let id = id.trim();
+    let out = env.ok(&["stats", "--no-stream"]);
+    let mut lines = out.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT"),
+        "{out}"
+    );
+    let row = lines.next().unwrap();
+    assert!(row.starts_with(&id[..12]), "{out}");
+    assert!(row.contains(" / 64MiB"), "{out}");
+    let json = env.ok(&["stats", "--no-stream", "--format", "{{json .}}", "busy"]);
+    let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    let cpu: f64 = v["CPUPerc"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('%')
+        .parse()
+        .unwrap();
+    assert!(cpu > 50.0, "{json}");
+    assert_eq!(v["Name"], "busy");
+    assert_eq!(v["Container"], "busy");
+    assert_eq!(v["PIDs"], "1");
+    env.ok(&["rm", "-f", id]);
+}
+
+#[test]
+fn build_s_run_steps_get_the_build_s_limits() {
+    let env = Env::with_busybox();
+    let dir = tempdir_in(&env);
+    std::fs::write(
+        dir.join("Dockerfile"),
+        "FROM busybox\nRUN ulimit -n > /nofile && grep ' /dev/shm ' /proc/mounts > /shm\n",
+    )
+    .unwrap();
+    let ctx = dir.to_str().unwrap();
+    env.ok(&[
+        "build",
+        "-q",
+        "--network",
+        "none",
+        "--ulimit",
+        "nofile=200",
+        "--shm-size",
+        "8m",
+        "-t",
+        "lim",
+        ctx,
+    ]);
+    let out = env.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "lim",
+        "cat",
+        "/nofile",
+        "/shm",
+    ]);
+    assert!(out.starts_with("200\n"), "{out}");
+    assert!(out.contains("size=8192k"), "{out}");
+    // A step over the build's memory limit fails as the OOM killer ends it.
+    std::fs::write(
+        dir.join("Dockerfile"),
+        "FROM busybox\nRUN x=$(head -c 100000000 /dev/zero | tr '\\0' a)\n",
+    )
+    .unwrap();
+    let out = env.run(&["build", "--network", "none", "-m", "32m", "--force-rm", ctx]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("returned a non-zero code: 137"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+fn tempdir_in(env: &Env) -> std::path::PathBuf {
+    let d = env
+        .root()
+        .with_file_name(format!("ctx-{}", random_suffix()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
