@@ -176,11 +176,14 @@ pub struct RunArgs {
     /// Print help
     #[arg(long, action = ArgAction::Help)]
     help: Option<bool>,
-    /// The image to run
-    image: String,
-    /// The command and its arguments
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    command: Vec<String>,
+    /// The image to run, then the command and its arguments (everything
+    /// after the image is the command's, as docker parses it)
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        value_name = "IMAGE [COMMAND] [ARG...]"
+    )]
+    image_and_command: Vec<String>,
 }
 
 pub fn exec(engine: &Engine, a: RunArgs) -> Code {
@@ -293,11 +296,14 @@ fn create(engine: &Engine, a: RunArgs) -> Result<String, Code> {
             Err(e) => return Err(fail(&e)),
         }
     }
+    let mut words = a.image_and_command.clone().into_iter();
+    let image = words.next().unwrap_or_default();
+    let command: Vec<String> = words.collect();
     let req = RunRequest {
         limits,
-        image: a.image,
+        image: image.clone(),
         pull: a.pull,
-        cmd: a.command,
+        cmd: command,
         entrypoint: a.entrypoint,
         name: a.name,
         env,

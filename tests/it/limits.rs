@@ -509,3 +509,22 @@ fn tempdir_in(env: &Env) -> std::path::PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+#[test]
+fn everything_after_the_image_is_the_command_s_even_run_s_own_flags() {
+    let env = Env::with_busybox();
+    // -c, -m, -d are run's flags too; after the image they are the command's.
+    let out = env.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--entrypoint",
+        "sh",
+        "busybox",
+        "-c",
+        "echo $0 -m -d",
+        "x",
+    ]);
+    assert_eq!(out, "x -m -d\n");
+}
