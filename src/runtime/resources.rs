@@ -132,9 +132,10 @@ impl Resources {
 }
 
 /// The v1 hierarchies resource limits go in.
-/// `cpuacct` (no limits of its own) goes with `cpu`, for the container's
-/// CPU accounting.
-pub const V1_CONTROLLERS: &[&str] = &["memory", "cpu", "cpuacct", "cpuset", "pids"];
+/// (No `cpuacct`: a group there would cost a join at every start; the CPU
+/// a container used is in its v2 group's `cpu.stat`, which every kernel
+/// keeps, also on a hybrid host's controllerless tree.)
+pub const V1_CONTROLLERS: &[&str] = &["memory", "cpu", "cpuset", "pids"];
 
 /// Writes `r` for container `id` under the cgroup root `root`
 /// (`/sys/fs/cgroup`). On a pure v2 host, `v2_group` is the container's
@@ -177,18 +178,11 @@ pub fn apply(
     let mut out: Vec<PathBuf> = Vec::new();
     for ctrl in V1_CONTROLLERS {
         let mine: Vec<_> = files.iter().filter(|(c, _, _)| c == ctrl).collect();
-        let accounting = *ctrl == "cpuacct" && files.iter().any(|(c, _, _)| *c == "cpu");
-        if mine.is_empty() && !accounting {
+        if mine.is_empty() {
             continue;
         }
         let base = root.join(ctrl);
         let canonical = fs::canonicalize(&base).unwrap_or(base.clone());
-        if accounting
-            && (!base.join("cgroup.procs").exists()
-                || out.iter().any(|d| d.starts_with(&canonical)))
-        {
-            continue; // none, or co-mounted with cpu
-        }
         if !base.join("cgroup.procs").exists() {
             return Err(io::Error::other(format!(
                 "no cgroup v1 {ctrl} controller on this host"
@@ -532,7 +526,7 @@ mod tests {
             fs::write(v1.join(d).join("cpuset.mems"), "").unwrap();
         }
         let groups = apply(&v1, "c1", &r(), None).unwrap();
-        assert_eq!(groups.len(), 5);
+        assert_eq!(groups.len(), 4);
         assert_eq!(
             fs::read_to_string(v1.join("memory/strata/c1/memory.limit_in_bytes")).unwrap(),
             "268435456"
