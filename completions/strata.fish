@@ -103,7 +103,7 @@ complete -c strata -n "__fish_strata_using_subcommand run" -l health-timeout -d 
 complete -c strata -n "__fish_strata_using_subcommand run" -l health-start-period -d 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h)' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l health-retries -d 'Consecutive failures needed to report unhealthy' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -s m -l memory -d 'Memory limit' -r
-complete -c strata -n "__fish_strata_using_subcommand run" -l memory-swap -d 'Swap limit equal to memory plus swap: \'-1\' to enable unlimited swap' -r
+complete -c strata -n "__fish_strata_using_subcommand run" -l memory-swap -d 'Swap limit equal to memory plus swap: -1 to enable unlimited swap' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l memory-reservation -d 'Memory soft limit' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l cpus -d 'Number of CPUs' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -s c -l cpu-shares -d 'CPU shares (relative weight)' -r
@@ -162,7 +162,7 @@ complete -c strata -n "__fish_strata_using_subcommand create" -l health-timeout 
 complete -c strata -n "__fish_strata_using_subcommand create" -l health-start-period -d 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h)' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l health-retries -d 'Consecutive failures needed to report unhealthy' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -s m -l memory -d 'Memory limit' -r
-complete -c strata -n "__fish_strata_using_subcommand create" -l memory-swap -d 'Swap limit equal to memory plus swap: \'-1\' to enable unlimited swap' -r
+complete -c strata -n "__fish_strata_using_subcommand create" -l memory-swap -d 'Swap limit equal to memory plus swap: -1 to enable unlimited swap' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l memory-reservation -d 'Memory soft limit' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l cpus -d 'Number of CPUs' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -s c -l cpu-shares -d 'CPU shares (relative weight)' -r
@@ -397,7 +397,7 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l health-start-period -d 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l health-retries -d 'Consecutive failures needed to report unhealthy' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s m -l memory -d 'Memory limit' -r
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l memory-swap -d 'Swap limit equal to memory plus swap: \'-1\' to enable unlimited swap' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l memory-swap -d 'Swap limit equal to memory plus swap: -1 to enable unlimited swap' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l memory-reservation -d 'Memory soft limit' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l cpus -d 'Number of CPUs' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s c -l cpu-shares -d 'CPU shares (relative weight)' -r
@@ -456,7 +456,7 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l health-start-period -d 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l health-retries -d 'Consecutive failures needed to report unhealthy' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s m -l memory -d 'Memory limit' -r
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l memory-swap -d 'Swap limit equal to memory plus swap: \'-1\' to enable unlimited swap' -r
+complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l memory-swap -d 'Swap limit equal to memory plus swap: -1 to enable unlimited swap' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l memory-reservation -d 'Memory soft limit' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l cpus -d 'Number of CPUs' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s c -l cpu-shares -d 'CPU shares (relative weight)' -r

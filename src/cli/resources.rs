@@ -49,8 +49,9 @@ fn render_min(rows: &[Vec<String>], min: usize) -> String {
     s
 }
 
+/// The cgroup limits `run`, `create` and `update` take alike.
 #[derive(Args, Debug)]
-pub struct UpdateArgs {
+pub struct CgroupArgs {
     /// Memory limit
     #[arg(short, long, value_name = "BYTES")]
     memory: Option<String>,
@@ -78,6 +79,30 @@ pub struct UpdateArgs {
     /// Tune container pids limit (set -1 for unlimited)
     #[arg(long, value_name = "INT", allow_hyphen_values = true)]
     pids_limit: Option<i64>,
+}
+
+impl CgroupArgs {
+    /// The flags as the record keeps them (the rest of `Limits` unset).
+    pub fn limits(&self) -> Result<crate::container::Limits, String> {
+        Ok(crate::container::Limits {
+            memory: size_flag(&self.memory, "-m, --memory")?,
+            memory_swap: size_flag(&self.memory_swap, "--memory-swap")?,
+            memory_reservation: size_flag(&self.memory_reservation, "--memory-reservation")?,
+            nano_cpus: cpus_flag(&self.cpus)?,
+            cpu_shares: self.cpu_shares,
+            cpu_period: self.cpu_period,
+            cpu_quota: self.cpu_quota,
+            cpuset_cpus: self.cpuset_cpus.clone(),
+            pids_limit: self.pids_limit,
+            ..Default::default()
+        })
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct UpdateArgs {
+    #[command(flatten)]
+    cgroup: CgroupArgs,
     /// Restart policy to apply when a container exits
     #[arg(long, value_name = "POLICY")]
     restart: Option<String>,
@@ -112,41 +137,21 @@ pub fn cpus_flag(v: &Option<String>) -> Result<Option<i64>, String> {
 }
 
 pub fn exec_update(engine: &Engine, a: UpdateArgs) -> Code {
-    let req = (|| -> Result<UpdateRequest, String> {
-        Ok(UpdateRequest {
-            memory: size_flag(&a.memory, "-m, --memory")?,
-            memory_swap: size_flag(&a.memory_swap, "--memory-swap")?,
-            memory_reservation: size_flag(&a.memory_reservation, "--memory-reservation")?,
-            nano_cpus: cpus_flag(&a.cpus)?,
-            cpu_shares: a.cpu_shares,
-            cpu_period: a.cpu_period,
-            cpu_quota: a.cpu_quota,
-            cpuset_cpus: a.cpuset_cpus.clone(),
-            pids_limit: a.pids_limit,
-            restart: a.restart.clone(),
-        })
-    })();
-    let req = match req {
-        Ok(r) => r,
+    let limits = match a.cgroup.limits() {
+        Ok(l) => l,
         Err(e) => {
             eprintln!("{e}");
             return 125;
         }
     };
-    if req.memory.is_none()
-        && req.memory_swap.is_none()
-        && req.memory_reservation.is_none()
-        && req.nano_cpus.is_none()
-        && req.cpu_shares.is_none()
-        && req.cpu_period.is_none()
-        && req.cpu_quota.is_none()
-        && req.cpuset_cpus.is_none()
-        && req.pids_limit.is_none()
-        && req.restart.is_none()
-    {
+    if limits == crate::container::Limits::default() && a.restart.is_none() {
         eprintln!("you must provide one or more flags when using this command");
         return 1;
     }
+    let req = UpdateRequest {
+        limits,
+        restart: a.restart,
+    };
     let mut code = 0;
     for name in &a.containers {
         match engine.update(name, &req) {

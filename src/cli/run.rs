@@ -128,33 +128,8 @@ pub struct RunArgs {
     /// Disable any container-specified HEALTHCHECK
     #[arg(long)]
     no_healthcheck: bool,
-    /// Memory limit
-    #[arg(short, long, value_name = "BYTES")]
-    memory: Option<String>,
-    /// Swap limit equal to memory plus swap: '-1' to enable unlimited swap
-    #[arg(long, value_name = "BYTES", allow_hyphen_values = true)]
-    memory_swap: Option<String>,
-    /// Memory soft limit
-    #[arg(long, value_name = "BYTES")]
-    memory_reservation: Option<String>,
-    /// Number of CPUs
-    #[arg(long, value_name = "DECIMAL")]
-    cpus: Option<String>,
-    /// CPU shares (relative weight)
-    #[arg(short = 'c', long, value_name = "INT")]
-    cpu_shares: Option<u64>,
-    /// Limit CPU CFS (Completely Fair Scheduler) period
-    #[arg(long, value_name = "INT")]
-    cpu_period: Option<u64>,
-    /// Limit CPU CFS (Completely Fair Scheduler) quota
-    #[arg(long, value_name = "INT", allow_hyphen_values = true)]
-    cpu_quota: Option<i64>,
-    /// CPUs in which to allow execution (0-3, 0,1)
-    #[arg(long, value_name = "CPUS")]
-    cpuset_cpus: Option<String>,
-    /// Tune container pids limit (set -1 for unlimited)
-    #[arg(long, value_name = "INT", allow_hyphen_values = true)]
-    pids_limit: Option<i64>,
+    #[command(flatten)]
+    cgroup: super::resources::CgroupArgs,
     /// Ulimit options (NAME=SOFT[:HARD])
     #[arg(long, value_name = "ULIMIT")]
     ulimit: Vec<String>,
@@ -385,24 +360,13 @@ fn limits_of(a: &RunArgs) -> Result<crate::container::Limits, String> {
         sysctls.insert(k.to_string(), v.to_string());
     }
     Ok(crate::container::Limits {
-        memory: super::resources::size_flag(&a.memory, "-m, --memory")?,
-        memory_swap: super::resources::size_flag(&a.memory_swap, "--memory-swap")?,
-        memory_reservation: super::resources::size_flag(
-            &a.memory_reservation,
-            "--memory-reservation",
-        )?,
-        nano_cpus: super::resources::cpus_flag(&a.cpus)?,
-        cpu_shares: a.cpu_shares,
-        cpu_period: a.cpu_period,
-        cpu_quota: a.cpu_quota,
-        cpuset_cpus: a.cpuset_cpus.clone(),
-        pids_limit: a.pids_limit,
         ulimits: a.ulimit.clone(),
         read_only: a.read_only,
         tmpfs,
         shm_size,
         sysctls,
         oom_score_adj: a.oom_score_adj,
+        ..a.cgroup.limits()?
     })
 }
 

@@ -918,20 +918,12 @@ impl Engine {
             no_new_privs: false,
             privileged: false,
             devices: Vec::new(),
-            rlimits: Vec::new(),
-            readonly_root: false,
-            tmpfs: Vec::new(),
-            shm_size: None,
-            sysctls: Vec::new(),
-            oom_score_adj: None,
+            // An exec's process has the container's rlimits (nothing is mounted).
+            limits: crate::runtime::limits::ProcessLimits {
+                rlimits: super::run::process_limits(&rec.limits).rlimits,
+                ..Default::default()
+            },
         };
-        // An exec's process has the container's rlimits (nothing is mounted).
-        spec.rlimits = rec
-            .limits
-            .ulimits
-            .iter()
-            .filter_map(|u| crate::runtime::limits::parse_ulimit(u).ok())
-            .collect();
         self.apply_security(&rec.security, &mut spec, req.privileged)?;
         // The container's /dev is made already: exec makes no nodes.
         spec.devices.clear();

@@ -6,18 +6,11 @@ use crate::container::{self, Status};
 use crate::runtime;
 use std::time::Duration;
 
-/// `update`'s flags (None: unchanged).
+/// `update`'s flags: the cgroup limits that are set change (the rest of
+/// `limits` is ignored), and the restart policy if given.
 #[derive(Debug, Clone, Default)]
 pub struct UpdateRequest {
-    pub memory: Option<i64>,
-    pub memory_swap: Option<i64>,
-    pub memory_reservation: Option<i64>,
-    pub nano_cpus: Option<i64>,
-    pub cpu_shares: Option<u64>,
-    pub cpu_period: Option<u64>,
-    pub cpu_quota: Option<i64>,
-    pub cpuset_cpus: Option<String>,
-    pub pids_limit: Option<i64>,
+    pub limits: container::Limits,
     pub restart: Option<String>,
 }
 
@@ -74,37 +67,32 @@ impl Engine {
         let _lock = self.containers.lock(&id)?;
         let mut rec = self.containers.record(&id)?;
         let l = &mut rec.limits;
-        let set = |dst: &mut Option<i64>, v: Option<i64>| {
+        let n = &u.limits;
+        fn set<T: Clone>(dst: &mut Option<T>, v: &Option<T>) {
             if v.is_some() {
-                *dst = v;
+                dst.clone_from(v);
             }
-        };
-        set(&mut l.memory, u.memory);
-        set(&mut l.memory_swap, u.memory_swap);
-        set(&mut l.memory_reservation, u.memory_reservation);
-        set(&mut l.nano_cpus, u.nano_cpus);
-        set(&mut l.cpu_quota, u.cpu_quota);
-        set(&mut l.pids_limit, u.pids_limit);
-        if u.cpu_shares.is_some() {
-            l.cpu_shares = u.cpu_shares;
         }
-        if u.cpu_period.is_some() {
-            l.cpu_period = u.cpu_period;
-        }
-        if u.cpuset_cpus.is_some() {
-            l.cpuset_cpus = u.cpuset_cpus.clone();
-        }
+        set(&mut l.memory, &n.memory);
+        set(&mut l.memory_swap, &n.memory_swap);
+        set(&mut l.memory_reservation, &n.memory_reservation);
+        set(&mut l.nano_cpus, &n.nano_cpus);
+        set(&mut l.cpu_shares, &n.cpu_shares);
+        set(&mut l.cpu_period, &n.cpu_period);
+        set(&mut l.cpu_quota, &n.cpu_quota);
+        set(&mut l.cpuset_cpus, &n.cpuset_cpus);
+        set(&mut l.pids_limit, &n.pids_limit);
         // docker: a new memory limit above the old swap limit moves it.
-        if let (Some(m), Some(s)) = (u.memory, l.memory_swap) {
-            if u.memory_swap.is_none() && s > 0 && s < m {
+        if let (Some(m), Some(s)) = (n.memory, l.memory_swap) {
+            if n.memory_swap.is_none() && s > 0 && s < m {
                 l.memory_swap = Some(m * 2);
             }
         }
-        if u.nano_cpus.is_some() && u.cpu_quota.is_none() {
+        if n.nano_cpus.is_some() && n.cpu_quota.is_none() {
             l.cpu_quota = None;
             l.cpu_period = None;
         }
-        if u.cpu_quota.is_some() && u.nano_cpus.is_none() {
+        if n.cpu_quota.is_some() && n.nano_cpus.is_none() {
             l.nano_cpus = None;
         }
         super::run::check_resources(l)?;

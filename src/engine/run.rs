@@ -186,12 +186,7 @@ fn check_limits(l: &container::Limits, own_network: bool) -> Result<()> {
         runtime::limits::parse_ulimit(u).map_err(Error::Invalid)?;
     }
     for (p, o) in &l.tmpfs {
-        let spec = if o.is_empty() {
-            p.clone()
-        } else {
-            format!("{p}:{o}")
-        };
-        runtime::limits::parse_tmpfs(&spec).map_err(Error::Invalid)?;
+        runtime::limits::parse_tmpfs(p, o).map_err(Error::Invalid)?;
     }
     for (k, v) in &l.sysctls {
         runtime::limits::parse_sysctl(&format!("{k}={v}"), own_network).map_err(Error::Invalid)?;
@@ -318,33 +313,28 @@ pub(super) fn resources_of(l: &container::Limits) -> runtime::resources::Resourc
     }
 }
 
-/// The runtime's form of a container's limits.
-pub(super) fn apply_limits(l: &container::Limits, spec: &mut Spec) {
-    spec.rlimits = l
-        .ulimits
-        .iter()
-        .filter_map(|u| runtime::limits::parse_ulimit(u).ok())
-        .collect();
-    spec.readonly_root = l.read_only;
-    spec.tmpfs = l
-        .tmpfs
-        .iter()
-        .filter_map(|(p, o)| {
-            let s = if o.is_empty() {
-                p.clone()
-            } else {
-                format!("{p}:{o}")
-            };
-            runtime::limits::parse_tmpfs(&s).ok()
-        })
-        .collect();
-    spec.shm_size = l.shm_size;
-    spec.sysctls = l
-        .sysctls
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    spec.oom_score_adj = l.oom_score_adj;
+/// The runtime's form of a container's limits (checked at create).
+pub(super) fn process_limits(l: &container::Limits) -> runtime::limits::ProcessLimits {
+    runtime::limits::ProcessLimits {
+        rlimits: l
+            .ulimits
+            .iter()
+            .filter_map(|u| runtime::limits::parse_ulimit(u).ok())
+            .collect(),
+        readonly_root: l.read_only,
+        tmpfs: l
+            .tmpfs
+            .iter()
+            .filter_map(|(p, o)| runtime::limits::parse_tmpfs(p, o).ok())
+            .collect(),
+        shm_size: l.shm_size,
+        sysctls: l
+            .sysctls
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        oom_score_adj: l.oom_score_adj,
+    }
 }
 
 /// docker's rules for `-w`: absolute; and strata's: never through /proc,
@@ -721,16 +711,7 @@ impl Engine {
             no_new_privs: false,
             privileged: false,
             devices: Vec::new(),
-            rlimits: Vec::new(),
-            readonly_root: false,
-            tmpfs: Vec::new(),
-            shm_size: None,
-            sysctls: Vec::new(),
-            oom_score_adj: None,
-        })
-        .map(|mut s| {
-            apply_limits(&rec.limits, &mut s);
-            s
+            limits: process_limits(&rec.limits),
         })
     }
 
@@ -871,7 +852,7 @@ impl Engine {
         }
         on_started(started.pid, started.pty());
         let exit = started.supervise();
-        let oom_killed = runtime::resources::oom_killed(&runtime::cgroup::dirs(id));
+        let oom_killed = runtime::resources::oom_killed(&spec.cgroups);
         runtime::cgroup::remove(id);
         if attachment.is_some() {
             bridge.release(id);

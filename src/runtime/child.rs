@@ -237,7 +237,7 @@ fn make_root(ctx: &ChildCtx) -> Result<(), Failure> {
             flags.remove(MsFlags::MS_RDONLY);
         }
         let shm;
-        let data = match (m.target, spec.shm_size) {
+        let data = match (m.target, spec.limits.shm_size) {
             ("/dev/shm", Some(n)) => {
                 shm = format!("mode=1777,size={n}");
                 Some(shm.as_str())
@@ -257,7 +257,7 @@ fn make_root(ctx: &ChildCtx) -> Result<(), Failure> {
     for (fd, target, readonly, is_dir) in &binds {
         bind_fd(fd, target, *readonly, *is_dir)?;
     }
-    for (path, flags, data) in &spec.tmpfs {
+    for (path, flags, data) in &spec.limits.tmpfs {
         ensure_dir(path)?;
         let data = (!data.is_empty()).then_some(data.as_str());
         mount(
@@ -270,7 +270,7 @@ fn make_root(ctx: &ChildCtx) -> Result<(), Failure> {
         .map_err(fail("mount tmpfs on", path.clone()))?;
     }
     // --sysctl, while /proc/sys is still writable.
-    for (k, v) in &spec.sysctls {
+    for (k, v) in &spec.limits.sysctls {
         let p = format!("/proc/sys/{}", k.replace('.', "/"));
         fs::write(&p, v).map_err(fail_io("sysctl", k.clone()))?;
     }
@@ -281,7 +281,7 @@ fn make_root(ctx: &ChildCtx) -> Result<(), Failure> {
     }
     // --read-only: the root itself; /dev, /proc, /sys, the binds and the
     // tmpfs mounts are mounts of their own and keep their modes.
-    if spec.readonly_root {
+    if spec.limits.readonly_root {
         mount(
             None::<&str>,
             "/",
@@ -427,7 +427,7 @@ fn finish(ctx: &ChildCtx, create_cwd: bool) -> Result<std::convert::Infallible, 
 /// `--ulimit` (raised only as far as our own hard limit: no
 /// CAP_SYS_RESOURCE is assumed) and `--oom-score-adj`.
 fn set_limits(spec: &Spec) -> Result<(), Failure> {
-    for r in &spec.rlimits {
+    for r in &spec.limits.rlimits {
         let mut cur = libc::rlimit {
             rlim_cur: 0,
             rlim_max: 0,
@@ -452,7 +452,7 @@ fn set_limits(spec: &Spec) -> Result<(), Failure> {
             });
         }
     }
-    if let Some(adj) = spec.oom_score_adj {
+    if let Some(adj) = spec.limits.oom_score_adj {
         fs::write("/proc/self/oom_score_adj", adj.to_string())
             .map_err(fail_io("write", "/proc/self/oom_score_adj"))?;
     }

@@ -11,6 +11,24 @@ pub struct Rlimit {
     pub hard: u64,
 }
 
+/// What child.rs applies to a container's process and root.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProcessLimits {
+    /// `--ulimit`s, each clamped to the hard limit this process has.
+    pub rlimits: Vec<Rlimit>,
+    /// `--read-only`: the root file system is mounted read-only.
+    pub readonly_root: bool,
+    /// `--tmpfs`: (path, mount flags, data).
+    pub tmpfs: Vec<(String, u64, String)>,
+    /// `--shm-size` in bytes (default 64 MiB).
+    pub shm_size: Option<u64>,
+    /// `--sysctl`s (the namespaced ones), written before /proc/sys goes
+    /// read-only.
+    pub sysctls: Vec<(String, String)>,
+    /// `--oom-score-adj`.
+    pub oom_score_adj: Option<i32>,
+}
+
 /// docker's ulimit names.
 const ULIMITS: &[(&str, i32)] = &[
     ("as", libc::RLIMIT_AS as i32),
@@ -128,8 +146,7 @@ pub fn parse_size(s: &str) -> Option<u64> {
 
 /// `--tmpfs PATH[:OPTS]`: the path and the mount data, with docker's
 /// defaults (nosuid, nodev, noexec unless the options say otherwise).
-pub fn parse_tmpfs(s: &str) -> Result<(String, u64, String), String> {
-    let (path, opts) = s.split_once(':').unwrap_or((s, ""));
+pub fn parse_tmpfs(path: &str, opts: &str) -> Result<(String, u64, String), String> {
     if !path.starts_with('/') {
         return Err(format!(
             "invalid mount path for --tmpfs: {path}: it must be absolute"
@@ -192,9 +209,9 @@ mod tests {
         assert_eq!(parse_size("512"), Some(512));
         assert_eq!(parse_size("2mb"), Some(2 << 20));
         assert_eq!(parse_size("x"), None);
-        let (p, f, d) = parse_tmpfs("/run:rw,size=1m,exec").unwrap();
+        let (p, f, d) = parse_tmpfs("/run", "rw,size=1m,exec").unwrap();
         assert_eq!((p.as_str(), d.as_str()), ("/run", "size=1m"));
         assert_eq!(f & libc::MS_NOEXEC, 0);
-        assert!(parse_tmpfs("run").is_err());
+        assert!(parse_tmpfs("run", "").is_err());
     }
 }

@@ -158,19 +158,9 @@ pub struct Spec {
     /// host's with `--privileged`). Who may open them is the cgroup's
     /// device policy, applied by `cgroup::create`.
     pub devices: Vec<DeviceNode>,
-    /// `--ulimit`s, each clamped to the hard limit this process has.
-    pub rlimits: Vec<limits::Rlimit>,
-    /// `--read-only`: the root file system is mounted read-only.
-    pub readonly_root: bool,
-    /// `--tmpfs`: (path, mount flags, data).
-    pub tmpfs: Vec<(String, u64, String)>,
-    /// `--shm-size` in bytes (default 64 MiB).
-    pub shm_size: Option<u64>,
-    /// `--sysctl`s (the namespaced ones), written before /proc/sys goes
-    /// read-only.
-    pub sysctls: Vec<(String, String)>,
+    /// `--ulimit`, `--read-only`, `--tmpfs`, `--shm-size`, `--sysctl`,
     /// `--oom-score-adj`.
-    pub oom_score_adj: Option<i32>,
+    pub limits: limits::ProcessLimits,
 }
 
 /// A device node to make inside the container.

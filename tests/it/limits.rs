@@ -4,6 +4,19 @@
 
 use crate::util::*;
 
+/// Each `run --rm FLAGS busybox true` exits 125 with its message, and no
+/// container is left.
+fn refused(env: &Env, cases: &[(Vec<&str>, &str)]) {
+    for (flags, want) in cases {
+        let mut args = vec!["run", "--rm"];
+        args.extend_from_slice(flags);
+        args.extend_from_slice(&["busybox", "true"]);
+        let (_, err) = env.code(125, &args);
+        assert!(err.contains(want), "{flags:?}: {err}");
+    }
+    assert_eq!(env.ok(&["ps", "-aq"]), "");
+}
+
 fn sh(env: &Env, flags: &[&str], script: &str) -> String {
     let mut args = vec!["run", "--rm", "--network", "none"];
     args.extend_from_slice(flags);
@@ -92,7 +105,7 @@ fn shm_size_sysctls_and_oom_score_adj_reach_the_container() {
 #[test]
 fn bad_limits_are_refused_before_anything_runs() {
     let env = Env::with_busybox();
-    for (flags, want) in [
+    let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["--ulimit", "nofiles=1"],
             "invalid ulimit type: nofiles",
@@ -109,14 +122,8 @@ fn bad_limits_are_refused_before_anything_runs() {
         (vec!["--shm-size", "lots"], "invalid size"),
         (vec!["--oom-score-adj", "2000"], "range for oom score adj"),
         (vec!["--tmpfs", "run"], "must be absolute"),
-    ] {
-        let mut args = vec!["run", "--rm"];
-        args.extend_from_slice(&flags);
-        args.extend_from_slice(&["busybox", "true"]);
-        let (_, err) = env.code(125, &args);
-        assert!(err.contains(want), "{flags:?}: {err}");
-    }
-    assert_eq!(env.ok(&["ps", "-aq"]), "");
+    ];
+    refused(&env, &cases);
 }
 
 /// The container's v1 group for `ctrl` (this host has every controller on
@@ -295,7 +302,7 @@ fn cpus_caps_a_busy_loop_by_the_cgroup_s_accounting() {
 #[test]
 fn bad_cgroup_limits_are_refused_with_docker_s_words() {
     let env = Env::with_busybox();
-    for (flags, want) in [
+    let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["-m", "1k"], "Minimum memory limit allowed is 6MB"),
         (vec!["-m", "lots"], "invalid size: 'lots'"),
         (vec!["--cpus", "99"], "range of CPUs is from 0.01 to"),
@@ -315,14 +322,8 @@ fn bad_cgroup_limits_are_refused_with_docker_s_words() {
             vec!["--cpu-period", "10"],
             "CPU cfs period can not be less than 1ms",
         ),
-    ] {
-        let mut args = vec!["run", "--rm"];
-        args.extend_from_slice(&flags);
-        args.extend_from_slice(&["busybox", "true"]);
-        let (_, err) = env.code(125, &args);
-        assert!(err.contains(want), "{flags:?}: {err}");
-    }
-    assert_eq!(env.ok(&["ps", "-aq"]), "");
+    ];
+    refused(&env, &cases);
 }
 
 #[test]
