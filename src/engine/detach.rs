@@ -923,6 +923,7 @@ impl Engine {
                 rlimits: super::run::process_limits(&rec.limits).rlimits,
                 ..Default::default()
             },
+            cgroup_limits: None,
         };
         self.apply_security(&rec.security, &mut spec, req.privileged)?;
         // The container's /dev is made already: exec makes no nodes.

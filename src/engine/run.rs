@@ -712,6 +712,7 @@ impl Engine {
             privileged: false,
             devices: Vec::new(),
             limits: process_limits(&rec.limits),
+            cgroup_limits: None,
         })
     }
 
@@ -776,26 +777,11 @@ impl Engine {
                 return Err(self.fail_start(&rec, Error::Runtime(runtime::Error::Invalid(e.0))))
             }
         };
-        let v2_group = spec
-            .cgroups
-            .iter()
-            .find(|d| runtime::cgroup::is_v2_group(d))
-            .cloned();
-        match runtime::resources::apply(
-            std::path::Path::new("/sys/fs/cgroup"),
-            id,
-            &resources_of(&rec.limits),
-            v2_group.as_deref(),
-        ) {
-            Ok(groups) => spec.cgroups.extend(groups),
-            Err(e) => {
-                runtime::cgroup::remove(id);
-                return Err(self.fail_start(
-                    &rec,
-                    Error::Runtime(runtime::Error::Invalid(format!("cgroup limits: {e}"))),
-                ));
-            }
-        }
+        spec.cgroup_limits = Some(runtime::CgroupLimits {
+            root: "/sys/fs/cgroup".into(),
+            id: id.to_string(),
+            resources: resources_of(&rec.limits),
+        });
         spec.discard_output = discard_output;
         spec.kill_on_signal = kill_on_signal;
         // On the bridge: an address and the ports, before anything starts.
@@ -852,7 +838,7 @@ impl Engine {
         }
         on_started(started.pid, started.pty());
         let exit = started.supervise();
-        let oom_killed = runtime::resources::oom_killed(&spec.cgroups);
+        let oom_killed = runtime::resources::oom_killed(&runtime::cgroup::dirs(id));
         runtime::cgroup::remove(id);
         if attachment.is_some() {
             bridge.release(id);

@@ -215,21 +215,13 @@ pub fn is_v2_group(dir: &Path) -> bool {
     dir.join("cgroup.type").exists()
 }
 
-/// Removes the container's cgroups (they must be empty: the init is gone),
-/// and strata's v1 parent groups once no container is left in them.
+/// Removes the container's cgroups (they must be empty: the init is gone).
+/// strata's parent groups stay, as docker's do: the v2 one holds the
+/// default device program, loaded once; a v1 one, made again for every
+/// container, would cost a mkdir and an rmdir on each start.
 pub fn remove(id: &str) {
     for d in dirs(id) {
-        let v2 = d
-            .parent()
-            .is_some_and(|p| p.join("cgroup.procs").exists() && p.join("cgroup.type").exists());
         let _ = fs::remove_dir(&d);
-        // A v2 parent stays: it holds the default device program, loaded
-        // once (as docker's cgroup parent stays); a v1 one goes when empty.
-        if !v2 {
-            if let Some(parent) = d.parent() {
-                let _ = fs::remove_dir(parent);
-            }
-        }
     }
 }
 

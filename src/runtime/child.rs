@@ -7,7 +7,8 @@
 //!  -  die with the supervisor (PDEATHSIG); not dumpable until execve;
 //!     every inherited fd but the sync socket (and exec's namespace fds)
 //!     closed, before anything can use one
-//!  0. join the container's cgroups (for freezing it during a commit)
+//!  0. cloned into the v2 cgroup (for freezing it during a commit); the
+//!     parent moves it into its v1 groups while it mounts
 //!  1. `/` rslave so nothing leaks out
 //!  2. hostname; loopback up in a new network namespace
 //!  3. the overlay root, mounted from the links dir (short relative lowers)
@@ -27,7 +28,8 @@
 //! 10. stdio: a pty from the container's own devpts (master sent to the
 //!     parent over SCM_RIGHTS), /dev/null for stdin without -i, or the
 //!     pipes the parent put in place of its terminal
-//! 11. a fresh session keyring; no_new_privs; the seccomp filter (before
+//! 11. the parent's go (network wired, cgroups joined); the cgroup
+//!     namespace; a fresh session keyring; no_new_privs; the seccomp filter (before
 //!     the capabilities go, unless no_new_privs); capabilities, groups,
 //!     gid, uid; signal mask and dispositions reset
 //! 12. execve, searching the container's PATH
@@ -84,6 +86,10 @@ pub struct ChildCtx<'a> {
     pub send_fd: &'a dyn Fn(RawFd) -> Result<(), Failure>,
     /// Waits for the parent to have wired the network (`Network::Private`).
     pub wait_go: &'a dyn Fn() -> Result<(), Failure>,
+    /// Whether to wait for the parent's "go": it wires the network
+    /// (`Network::Private`) and moves a new container's init into its
+    /// other cgroups meanwhile.
+    pub needs_go: bool,
     /// The cgroup the child was cloned into (CLONE_INTO_CGROUP): not joined again.
     pub joined: Option<&'a Path>,
     /// `exec`: the container's namespaces to join, mount last.
@@ -157,17 +163,8 @@ fn close_inherited(keep: &[RawFd]) -> Result<(), Failure> {
 /// A new container: its cgroups, mounts and root (steps 0-8).
 fn make_root(ctx: &ChildCtx) -> Result<(), Failure> {
     let spec = ctx.spec;
-    // 0. Join the container's cgroups while the host's cgroupfs is visible.
-    for dir in &spec.cgroups {
-        if ctx.joined == Some(dir.as_path()) {
-            continue;
-        }
-        let procs = dir.join("cgroup.procs");
-        fs::write(&procs, "0").map_err(fail_io("join cgroup", procs.display().to_string()))?;
-    }
-    nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWCGROUP)
-        .map_err(fail("unshare", "cgroup namespace"))?;
-
+    // 0. The cgroups: cloned into the v2 group; the parent moves us into
+    // the others while we mount (step 11 waits for it).
     // 1. Nothing we mount may propagate back to the host.
     mount(
         None::<&str>,
@@ -383,8 +380,13 @@ fn finish(ctx: &ChildCtx, create_cwd: bool) -> Result<std::convert::Infallible, 
 
     // 11. The network, wired by the parent meanwhile; then identity and
     // privileges.
-    if spec.join.is_none() && spec.network == Network::Private {
+    if ctx.needs_go {
         (ctx.wait_go)()?;
+    }
+    if spec.join.is_none() {
+        // In all our cgroups now: the container sees its own as the root.
+        nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWCGROUP)
+            .map_err(fail("unshare", "cgroup namespace"))?;
     }
     join_session_keyring()?;
     set_limits(spec)?;

@@ -161,6 +161,21 @@ pub struct Spec {
     /// `--ulimit`, `--read-only`, `--tmpfs`, `--shm-size`, `--sysctl`,
     /// `--oom-score-adj`.
     pub limits: limits::ProcessLimits,
+    /// The cgroup limits (`-m`, `--cpus`, `--pids-limit`, ...): written,
+    /// and on v1 their groups made and joined, by the supervisor between
+    /// the clone and the init's go, while the init mounts its root. No
+    /// code of the user's runs before they are in force.
+    pub cgroup_limits: Option<CgroupLimits>,
+}
+
+/// Where and what [`Spec::cgroup_limits`] writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CgroupLimits {
+    /// The cgroup root (`/sys/fs/cgroup`).
+    pub root: PathBuf,
+    /// The container's id: its groups are `<controller>/strata/<id>`.
+    pub id: String,
+    pub resources: resources::Resources,
 }
 
 /// A device node to make inside the container.

@@ -274,6 +274,25 @@ pub fn start_with(
         };
     }
     drop(into);
+    // The other groups (v1 controllers) are joined by us, writing the
+    // child's pid while it mounts its root: the write waits an RCU grace
+    // period, which then overlaps the child's work instead of adding to it.
+    // The limits' own groups (v1) are made then too.
+    let mut moves: Vec<std::path::PathBuf> = if spec.join.is_none() {
+        spec.cgroups
+            .iter()
+            .filter(|d| Some(d.as_path()) != joined)
+            .cloned()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let limits = spec
+        .cgroup_limits
+        .as_ref()
+        .filter(|l| spec.join.is_none() && !l.resources.is_empty());
+    let needs_go = spec.join.is_none()
+        && (spec.network == Network::Private || !moves.is_empty() || limits.is_some());
     if pid < 0 {
         let errno = std::io::Error::last_os_error()
             .raw_os_error()
@@ -310,7 +329,7 @@ pub fn start_with(
                         return Err(Failure {
                             step: "network",
                             errno: libc::ECONNABORTED,
-                            detail: "the network was not set up".into(),
+                            detail: "the network or the cgroups were not set up".into(),
                         })
                     }
                 }
@@ -324,6 +343,7 @@ pub fn start_with(
             winsize,
             send_fd: &send_fd,
             wait_go: &wait_go,
+            needs_go,
             joined,
             join_fds: &join_fds,
             keep_fds: &keep_fds,
@@ -356,20 +376,35 @@ pub fn start_with(
     // gone when we send it: its own report, still in the socket, says why.
     let mut go_failed = None;
     // The network could not be wired: the child goes, and says nothing.
-    let network_failed = |detail: String| {
+    let setup_failed = |step: &str, detail: String| {
         let _ = nix::sys::signal::kill(Pid::from_raw(pid), nix::sys::signal::SIGKILL);
         let _ = waitpid(Pid::from_raw(pid), None);
         restore(&old_mask);
         Err(Error::Setup {
-            step: "network".into(),
+            step: step.into(),
             errno: 0,
             detail,
         })
     };
+    if let Some(l) = limits {
+        let v2_group = spec.cgroups.iter().find(|d| super::cgroup::is_v2_group(d));
+        match super::resources::apply(&l.root, &l.id, &l.resources, v2_group.map(|d| d.as_path())) {
+            Ok(groups) => moves.extend(groups),
+            Err(e) => return setup_failed("cgroup limits", e.to_string()),
+        }
+    }
+    for dir in &moves {
+        let procs = dir.join("cgroup.procs");
+        if let Err(e) = std::fs::write(&procs, pid.to_string()) {
+            return setup_failed("join cgroup", format!("{}: {e}", procs.display()));
+        }
+    }
     if spec.network == Network::Private {
         if let Err(detail) = wire(pid) {
-            return network_failed(detail);
+            return setup_failed("network", detail);
         }
+    }
+    if needs_go {
         if let Err(e) = nix::sys::socket::send(parent_sock.as_raw_fd(), b"G", MsgFlags::empty()) {
             go_failed = Some(e.to_string());
         }
@@ -422,7 +457,7 @@ pub fn start_with(
         }
     }
     if let (None, Some(detail)) = (&failure, go_failed) {
-        return network_failed(detail);
+        return setup_failed("network", detail);
     }
     if let Some((step, errno, detail)) = failure {
         let _ = waitpid(Pid::from_raw(pid), None);

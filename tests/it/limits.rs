@@ -141,6 +141,48 @@ fn group_file(id: &str, ctrl: &str, v1: &str, v2: &str) -> String {
         .to_string()
 }
 
+/// The limits are in force from the command's first instruction: the
+/// init is in every group of its limits when it execs, and its cgroup
+/// namespace, made after that, has each of them as its root.
+#[test]
+fn the_command_starts_inside_its_limits_own_groups() {
+    let env = Env::with_busybox();
+    let out = sh(
+        &env,
+        &["-m", "64m", "--pids-limit", "50", "--cpus", "1"],
+        "cat /proc/self/cgroup; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || true",
+    );
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains(':')).collect();
+    assert!(
+        lines.iter().any(|l| l.contains(":memory:")) && lines.iter().any(|l| l.contains(":pids:")),
+        "{out}"
+    );
+    for l in &lines {
+        assert!(
+            l.ends_with(":/"),
+            "not the root of its cgroup namespace: {l}\n{out}"
+        );
+    }
+    // From the host: the pids group of a running one holds its init.
+    let id = env.ok(&[
+        "run",
+        "-d",
+        "--network",
+        "none",
+        "--pids-limit",
+        "50",
+        "busybox",
+        "sleep",
+        "30",
+    ]);
+    let id = id.trim();
+    let procs = std::fs::read_to_string(format!("/sys/fs/cgroup/pids/strata/{id}/cgroup.procs"))
+        .expect("its pids group");
+    let pid = env.ok(&["inspect", "-f", "{{.State.Pid}}", id]);
+    assert!(procs.lines().any(|l| l == pid.trim()), "{procs} / {pid}");
+    env.ok(&["rm", "-f", id]);
+}
+
 #[test]
 fn memory_cpu_and_pids_limits_are_the_cgroup_s() {
     let env = Env::with_busybox();
