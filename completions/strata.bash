@@ -760,7 +760,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__build)
-            opts="-t -f -q -m -c -h -V --tag --file --build-arg --no-cache --target --quiet --iidfile --label --rm --force-rm --network --pull --memory --memory-swap --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --shm-size --ulimit --root --runroot --help --version"
+            opts="-t -f -q -m -c -i -h -V --tag --file --build-arg --no-cache --target --quiet --iidfile --label --rm --force-rm --network --pull --memory --memory-swap --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --shm-size --ulimit --interactive --no-write --explain-cache --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3982,7 +3982,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__build)
-            opts="-t -f -q -m -c -h -V --tag --file --build-arg --no-cache --target --quiet --iidfile --label --rm --force-rm --network --pull --memory --memory-swap --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --shm-size --ulimit --root --runroot --help --version"
+            opts="-t -f -q -m -c -i -h -V --tag --file --build-arg --no-cache --target --quiet --iidfile --label --rm --force-rm --network --pull --memory --memory-swap --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --shm-size --ulimit --interactive --no-write --explain-cache --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

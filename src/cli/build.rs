@@ -69,6 +69,16 @@ pub struct BuildArgs {
     /// Ulimit options
     #[arg(long, value_name = "ULIMIT")]
     ulimit: Vec<String>,
+    /// Build interactively: each instruction typed runs at once, and the
+    /// Dockerfile is written as you go (needs a terminal)
+    #[arg(short, long)]
+    interactive: bool,
+    /// With -i: never rewrite the Dockerfile on disk (.write still does)
+    #[arg(long, requires = "interactive")]
+    no_write: bool,
+    /// Say why each step that missed the cache missed it
+    #[arg(long)]
+    explain_cache: bool,
     /// The context directory, or - to read a Dockerfile from stdin
     context: String,
 }
@@ -93,8 +103,9 @@ fn build_limits(a: &BuildArgs) -> Result<crate::container::Limits, String> {
     })
 }
 
-fn print_event(e: BuildEvent) {
-    let line = match e {
+/// docker's line for a build event (none for the ones it does not print).
+pub(super) fn event_line(e: BuildEvent, explain_cache: bool) -> Option<String> {
+    Some(match e {
         BuildEvent::Context(n) => format!(
             "Sending build context to Docker daemon  {}",
             table::human_size_prec(n, 4)
@@ -112,8 +123,10 @@ fn print_event(e: BuildEvent) {
         BuildEvent::Note(n) => n,
         BuildEvent::Built(id) => format!("Successfully built {}", short_id(&id)),
         BuildEvent::Tagged(t) => format!("Successfully tagged {t}"),
-    };
-    out(&format!("{line}\n"));
+        BuildEvent::Failed(_) => return None,
+        BuildEvent::CacheMiss(why) if explain_cache => format!(" ---> Cache miss: {why}"),
+        BuildEvent::CacheMiss(_) => return None,
+    })
 }
 
 pub fn exec(engine: &Engine, a: BuildArgs) -> Code {
@@ -135,6 +148,11 @@ pub fn exec(engine: &Engine, a: BuildArgs) -> Code {
             None => std::fs::read(dir.join("Dockerfile")),
         };
         (Some(dir), text)
+    };
+    let dockerfile = match dockerfile {
+        // build -i: a Dockerfile still to be written.
+        Err(e) if a.interactive && e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        other => other,
     };
     let dockerfile = match dockerfile {
         Ok(bytes) => match String::from_utf8(bytes) {
@@ -189,11 +207,33 @@ pub fn exec(engine: &Engine, a: BuildArgs) -> Code {
         labels,
         network: a.network,
         pull: a.pull,
+        explain_cache: a.explain_cache,
     };
+    if a.interactive {
+        if req.context.is_none() || matches!(&a.file, Some(f) if f.as_os_str() == "-") {
+            return failed("Error: build -i reads its instructions from the terminal: the context and the Dockerfile cannot be -".into());
+        }
+        let dockerfile = a
+            .file
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(&a.context).join("Dockerfile"));
+        return super::build_i::exec(
+            engine,
+            req,
+            super::build_i::Options {
+                dockerfile,
+                no_write: a.no_write,
+                explain_cache: a.explain_cache,
+            },
+        );
+    }
     let quiet = a.quiet;
+    let explain = a.explain_cache;
     let result = engine.build(&req, &|e| {
         if !quiet {
-            print_event(e)
+            if let Some(line) = event_line(e, explain) {
+                out(&format!("{line}\n"));
+            }
         }
     });
     match result {

@@ -4,6 +4,7 @@
 //! test of the engine would need lives here.
 
 mod build;
+mod build_i;
 mod commit;
 mod docs;
 mod images;

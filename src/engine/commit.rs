@@ -290,25 +290,54 @@ impl Engine {
             .map(|c| self.images.layer_diff(c))
             .collect();
         changes.push(self.containers.dir(&id).join("upper"));
-        let mut state: std::collections::BTreeMap<String, bool> = Default::default();
-        for layer in &changes {
-            collect_changes(layer, Path::new("/"), &mut state)?;
-        }
-        let mut out = Vec::new();
-        for (path, present) in state {
-            let inner = Path::new(&path)
-                .strip_prefix("/")
-                .unwrap_or(Path::new(&path));
-            let below = in_lower(&lowers, inner);
-            match (present, below) {
-                (true, true) => out.push(('C', path)),
-                (true, false) => out.push(('A', path)),
-                (false, true) => out.push(('D', path)),
-                (false, false) => {}
-            }
-        }
-        Ok(out)
+        changes_over(&changes, &lowers)
     }
+
+    /// What an image's last step changed (`build -i`'s `.diff`): its top
+    /// layer against the layers below, in `diff`'s `A`/`C`/`D` lines;
+    /// `None` when the step made no layer.
+    pub fn image_changes(&self, image: &str) -> Result<Option<Vec<(char, String)>>> {
+        let config = self.images.config(image)?;
+        if config.history.last().is_none_or(|h| h.empty_layer) {
+            return Ok(None);
+        }
+        let chain = crate::image::ImageStore::chain_ids(&config);
+        let Some((top, below)) = chain.split_last() else {
+            return Ok(None);
+        };
+        let lowers: Vec<std::path::PathBuf> = below
+            .iter()
+            .rev()
+            .map(|c| self.images.layer_diff(c))
+            .collect();
+        changes_over(&[self.images.layer_diff(top)], &lowers).map(Some)
+    }
+}
+
+/// The `A`/`C`/`D` lines of change layers (oldest first) over `lowers`
+/// (topmost first).
+fn changes_over(
+    changes: &[std::path::PathBuf],
+    lowers: &[std::path::PathBuf],
+) -> Result<Vec<(char, String)>> {
+    let mut state: std::collections::BTreeMap<String, bool> = Default::default();
+    for layer in changes {
+        collect_changes(layer, Path::new("/"), &mut state)?;
+    }
+    let mut out = Vec::new();
+    for (path, present) in state {
+        let inner = Path::new(&path)
+            .strip_prefix("/")
+            .unwrap_or(Path::new(&path));
+        let below = in_lower(lowers, inner);
+        match (present, below) {
+            (true, true) => out.push(('C', path)),
+            (true, false) => out.push(('A', path)),
+            (false, true) => out.push(('D', path)),
+            (false, false) => {}
+        }
+    }
+    Ok(out)
 }
 
 /// OCI tools reject an image whose non-empty history entries do not match

@@ -34,7 +34,7 @@ pub use security::SecurityRequest;
 mod system;
 
 pub use crate::build::ignore::glob;
-pub use build::{BuildEvent, BuildRequest};
+pub use build::{needs_more, BuildEvent, BuildRequest, Session};
 pub use commit::CommitRequest;
 pub use detach::{ExecRequest, LogsRequest};
 pub use images::ImageRow;

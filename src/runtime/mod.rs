@@ -22,7 +22,7 @@ pub mod user;
 mod view;
 
 pub use caps::resolve as resolve_caps;
-pub use parent::{interrupted, start_with};
+pub use parent::{catch_interrupts, interrupted, start_with, take_interrupted};
 pub use pty::{stdin_is_tty, TerminalGuard};
 
 /// Sets the window size of a pty (an attach client's terminal).

@@ -45,6 +45,38 @@ pub fn interrupted() -> bool {
     INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+/// A SIGINT that came while no supervisor was reading signals (see
+/// [`catch_interrupts`]).
+static PENDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn on_interrupt(_: libc::c_int) {
+    PENDING.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// ctrl-c no longer ends this process (an interactive build between its
+/// steps): it is noted, and the next supervisor with `kill_on_signal`
+/// stops its container at once, as it does with a ctrl-c while it runs
+/// (it blocks the signal and reads it from its signalfd). A container's
+/// init resets every disposition before it execs.
+pub fn catch_interrupts() {
+    let action = nix::sys::signal::SigAction::new(
+        nix::sys::signal::SigHandler::Handler(on_interrupt),
+        nix::sys::signal::SaFlags::SA_RESTART,
+        SigSet::empty(),
+    );
+    // SAFETY: the handler only stores to an atomic (async-signal-safe).
+    unsafe {
+        let _ = nix::sys::signal::sigaction(Signal::SIGINT, &action);
+    }
+}
+
+/// Whether a container was stopped, or a ctrl-c came, since the last
+/// call: an interactive build goes on after a step was stopped.
+pub fn take_interrupted() -> bool {
+    let stopped = INTERRUPTED.swap(false, std::sync::atomic::Ordering::Relaxed);
+    PENDING.swap(false, std::sync::atomic::Ordering::Relaxed) || stopped
+}
+
 /// A container whose command has been executed.
 pub struct Started {
     pub pid: i32,
@@ -513,6 +545,12 @@ impl Started {
         let mut master_open = master.is_some();
         let mut exit: Option<Exit> = None;
         let mut interrupted: Option<i32> = None;
+        if self.kill_on_signal && PENDING.swap(false, std::sync::atomic::Ordering::Relaxed) {
+            // ctrl-c before we were reading signals.
+            let _ = kill(pid, Signal::SIGKILL);
+            interrupted = Some(libc::SIGINT);
+            INTERRUPTED.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let mut buf = vec![0u8; 32 * 1024];
         let stdout = std::io::stdout();
         let mut relays: Vec<Option<(OwnedFd, OwnedFd, bool)>> = std::mem::take(&mut self.relays)

@@ -4,6 +4,7 @@
 mod util;
 
 mod build;
+mod build_i;
 mod cli;
 mod commit;
 mod detach;

@@ -14,6 +14,10 @@
 //! image: `<root>/buildcache/<sha256>`. A hit costs no container; after the
 //! first miss, a stage stops probing (docker's `cacheBusted`).
 
+mod explain;
+mod session;
+pub use session::{needs_more, Session};
+
 use super::run::RunRequest;
 use super::{short_id, Engine, Error, Result};
 use crate::build::ignore::{self, Ignore};
@@ -49,6 +53,8 @@ pub struct BuildRequest {
     /// `--memory`, `--cpu-shares`, `--cpuset-cpus`, `--shm-size`,
     /// `--ulimit`…: the limits of each RUN step's container.
     pub limits: crate::container::Limits,
+    /// `--explain-cache`: report why each step missed the cache.
+    pub explain_cache: bool,
 }
 
 /// What the build reports, for the CLI to print in docker's words.
@@ -76,16 +82,104 @@ pub enum BuildEvent {
     Note(String),
     Built(String),
     Tagged(String),
+    /// A failed RUN's container, kept (docker's classic builder keeps it):
+    /// its full id. Nothing is printed for it.
+    Failed(String),
+    /// `--explain-cache`: why a step missed the cache.
+    CacheMiss(String),
 }
 
 /// The state of the stage being built.
-struct Stage {
+#[derive(Debug, Clone)]
+pub(crate) struct Stage {
     /// The current image id.
     image: String,
     config: ImageConfig,
     st: ConfigState,
     /// Still probing the cache (false after the first miss).
     cache_ok: bool,
+    /// `--explain-cache`: say why a step misses.
+    explain: bool,
+    /// The step that missed first in this stage (`Step N : ...`'s text).
+    busted_by: Option<String>,
+    /// The step being built, for the note its cache entry keeps.
+    note: explain::Note,
+    /// The image the step being built started from.
+    parent: String,
+}
+
+/// The stages met so far: their names (`AS name`, lower-cased) and the
+/// images of those built, for `FROM name` and `COPY --from=name|N`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StageTable {
+    pub names: Vec<Option<String>>,
+    pub results: Vec<Option<String>>,
+}
+
+impl StageTable {
+    fn index(&self, name: &str) -> Option<usize> {
+        stage_index(&self.names, name)
+    }
+
+    fn image(&self, name: &str) -> Option<Result<String>> {
+        self.index(name).map(|i| {
+            self.results[i].clone().ok_or_else(|| {
+                Error::Invalid(format!("stage {name} is not built before it is used"))
+            })
+        })
+    }
+}
+
+/// The build arguments: asked for, the global ARGs' values, and the names
+/// some ARG declared (the rest are "not consumed").
+#[derive(Debug, Clone, Default)]
+pub(crate) struct BuildVars {
+    pub build_args: BTreeMap<String, String>,
+    pub globals: BTreeMap<String, String>,
+    pub used: HashSet<String>,
+}
+
+impl BuildVars {
+    /// `--build-arg` values; a name alone takes our environment's.
+    fn new(args: &[(String, Option<String>)]) -> BuildVars {
+        let mut build_args = BTreeMap::new();
+        for (k, v) in args {
+            if let Some(v) = v.clone().or_else(|| std::env::var(k).ok()) {
+                build_args.insert(k.clone(), v);
+            }
+        }
+        BuildVars {
+            build_args,
+            ..Default::default()
+        }
+    }
+
+    /// A global ARG (before the first FROM).
+    fn global(&mut self, list: &[(String, Option<String>)]) -> Result<()> {
+        for (name, default) in list {
+            let v = self
+                .build_args
+                .get(name)
+                .cloned()
+                .or_else(|| default.clone());
+            self.used.insert(name.clone());
+            if let Some(v) = v {
+                let v = dockerfile::words::expand(&v, &|n| self.globals.get(n).cloned())
+                    .map_err(|e| Error::Invalid(e.0))?;
+                self.globals.insert(name.clone(), v);
+            }
+        }
+        Ok(())
+    }
+
+    /// The `[Warning] One or more build-args [...] were not consumed` list.
+    fn unused(&self) -> Vec<String> {
+        self.build_args
+            .keys()
+            .filter(|k| !self.used.contains(*k) && !is_predefined_arg(k))
+            .cloned()
+            .collect()
+    }
 }
 
 /// One FROM and its instructions.
@@ -162,31 +256,19 @@ impl Engine {
         };
 
         // Build arguments: the request's, and the defaults of global ARGs.
-        let mut build_args: BTreeMap<String, String> = BTreeMap::new();
-        for (k, v) in &req.build_args {
-            let v = v.clone().or_else(|| std::env::var(k).ok());
-            if let Some(v) = v {
-                build_args.insert(k.clone(), v);
-            }
-        }
-        let mut used: HashSet<String> = HashSet::new();
-        let mut globals: BTreeMap<String, String> = BTreeMap::new();
+        let mut vars = BuildVars::new(&req.build_args);
         for step in &global_args {
             if let Instruction::Arg(list) = &step.instruction {
-                for (name, default) in list {
-                    let v = build_args.get(name).cloned().or_else(|| default.clone());
-                    used.insert(name.clone());
-                    if let Some(v) = v {
-                        let v = dockerfile::words::expand(&v, &|n| globals.get(n).cloned())
-                            .map_err(|e| Error::Invalid(e.0))?;
-                        globals.insert(name.clone(), v);
-                    }
-                }
+                vars.global(list)?;
             }
         }
+        let mut table = StageTable {
+            names: stages.iter().map(|s| s.name.clone()).collect(),
+            results: vec![None; stages.len()],
+        };
 
         // Only the stages the target needs, in file order.
-        let needed = needed_stages(&stages, target, &globals);
+        let needed = needed_stages(&stages, target, &vars.globals);
         let total = global_args.len()
             + needed
                 .iter()
@@ -201,24 +283,28 @@ impl Engine {
                 text: step.original.clone(),
             });
         }
-        let mut results: Vec<Option<String>> = vec![None; stages.len()];
         for &i in &needed {
             let plan = &stages[i];
-            let image = self.build_stage(
-                req,
-                plan,
-                &stages,
-                &results,
-                &globals,
-                &build_args,
-                &mut used,
-                &mut n,
+            n += 1;
+            out(BuildEvent::Step {
+                n,
                 total,
-                out,
-            )?;
-            results[i] = Some(image);
+                text: plan.from.original.clone(),
+            });
+            let mut stage =
+                self.begin_stage(req, plan.from, plan.escape, &table, &mut vars, out)?;
+            for step in &plan.steps {
+                n += 1;
+                out(BuildEvent::Step {
+                    n,
+                    total,
+                    text: step.original.clone(),
+                });
+                self.build_step(req, &mut stage, step, &table, &mut vars, out)?;
+            }
+            table.results[i] = Some(stage.image);
         }
-        let mut final_id = results[target].clone().unwrap_or_default();
+        let mut final_id = table.results[target].clone().unwrap_or_default();
         if !req.labels.is_empty() {
             let mut config = self.images.config(&final_id)?;
             let labels = config.config.labels.get_or_insert_with(Default::default);
@@ -229,15 +315,11 @@ impl Engine {
             self.images.set_parent(&id, &final_id)?;
             final_id = id;
         }
-        let unused: Vec<&String> = build_args
-            .keys()
-            .filter(|k| !used.contains(*k) && !is_predefined_arg(k))
-            .collect();
+        let unused = vars.unused();
         if !unused.is_empty() {
-            let list: Vec<&str> = unused.iter().map(|s| s.as_str()).collect();
             out(BuildEvent::Warning(format!(
                 "One or more build-args [{}] were not consumed",
-                list.join(" ")
+                unused.join(" ")
             )));
         }
         out(BuildEvent::Built(final_id.clone()));
@@ -251,37 +333,26 @@ impl Engine {
         Ok(final_id)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn build_stage(
+    /// A stage's FROM: its base (an image, `scratch` or an earlier
+    /// stage), then the base's ONBUILD triggers.
+    pub(crate) fn begin_stage(
         &self,
         req: &BuildRequest,
-        plan: &StagePlan,
-        stages: &[StagePlan],
-        results: &[Option<String>],
-        globals: &BTreeMap<String, String>,
-        build_args: &BTreeMap<String, String>,
-        used: &mut HashSet<String>,
-        n: &mut usize,
-        total: usize,
+        from: &Step,
+        escape: char,
+        table: &StageTable,
+        vars: &mut BuildVars,
         out: &dyn Fn(BuildEvent),
-    ) -> Result<String> {
-        *n += 1;
-        out(BuildEvent::Step {
-            n: *n,
-            total,
-            text: plan.from.original.clone(),
-        });
-        let Instruction::From { image, .. } = &plan.from.instruction else {
+    ) -> Result<Stage> {
+        let Instruction::From { image, .. } = &from.instruction else {
             unreachable!("a stage starts with FROM")
         };
-        let base = dockerfile::words::expand(image, &|k| globals.get(k).cloned())
+        let base = dockerfile::words::expand(image, &|k| vars.globals.get(k).cloned())
             .map_err(|e| Error::Invalid(e.0))?;
         let base_id = if base.eq_ignore_ascii_case("scratch") {
             self.scratch_image()?
-        } else if let Some(idx) = stage_index(stages, &base) {
-            results[idx].clone().ok_or_else(|| {
-                Error::Invalid(format!("stage {base} is not built before it is used"))
-            })?
+        } else if let Some(image) = table.image(&base) {
+            image?
         } else {
             self.find_image(&base, pull_policy(req.pull))?
         };
@@ -292,8 +363,12 @@ impl Engine {
             st: ConfigState::new(config.config.clone()),
             config,
             cache_ok: !req.no_cache,
+            explain: req.explain_cache,
+            busted_by: None,
+            note: explain::Note::default(),
+            parent: String::new(),
         };
-        stage.st.escape = plan.escape;
+        stage.st.escape = escape;
         // docker's beginStage: a stage's env always has a PATH.
         let env = stage.st.config.env.get_or_insert_with(Vec::new);
         if !env.iter().any(|e| e.starts_with("PATH=")) {
@@ -306,7 +381,7 @@ impl Engine {
             out(BuildEvent::Triggers(triggers.len()));
             for t in &triggers {
                 let step = Step {
-                    line: plan.from.line,
+                    line: from.line,
                     original: t.clone(),
                     instruction: dockerfile::parse_instruction(t)
                         .or_else(|_| {
@@ -315,48 +390,39 @@ impl Engine {
                         })
                         .map_err(|e| Error::Invalid(format!("ONBUILD trigger {t:?}: {}", e.0)))?,
                 };
-                self.build_step(
-                    req, &mut stage, &step, stages, results, globals, build_args, used, out,
-                )?;
+                self.build_step(req, &mut stage, &step, table, vars, out)?;
             }
         }
-        for step in &plan.steps {
-            *n += 1;
-            out(BuildEvent::Step {
-                n: *n,
-                total,
-                text: step.original.clone(),
-            });
-            self.build_step(
-                req, &mut stage, step, stages, results, globals, build_args, used, out,
-            )?;
-        }
-        Ok(stage.image)
+        Ok(stage)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn build_step(
+    /// One instruction of a stage (not FROM): from the cache, or run.
+    pub(crate) fn build_step(
         &self,
         req: &BuildRequest,
         stage: &mut Stage,
         step: &Step,
-        stages: &[StagePlan],
-        results: &[Option<String>],
-        globals: &BTreeMap<String, String>,
-        build_args: &BTreeMap<String, String>,
-        used: &mut HashSet<String>,
+        table: &StageTable,
+        vars: &mut BuildVars,
         out: &dyn Fn(BuildEvent),
     ) -> Result<()> {
         let fail = |msg: String| Error::Invalid(format!("Dockerfile line {}: {msg}", step.line));
+        stage.parent = stage.image.clone();
+        stage.note = explain::Note {
+            text: step.original.clone(),
+            args: stage.st.args.clone(),
+            sources: Default::default(),
+        };
         match &step.instruction {
             Instruction::Arg(list) => {
                 for (name, default) in list {
-                    used.insert(name.clone());
-                    let v = build_args
+                    vars.used.insert(name.clone());
+                    let v = vars
+                        .build_args
                         .get(name)
                         .cloned()
                         .or_else(|| default.as_ref().and_then(|d| stage.st.expand_text(d).ok()))
-                        .or_else(|| globals.get(name).cloned());
+                        .or_else(|| vars.globals.get(name).cloned());
                     match v {
                         Some(v) => stage.st.args.insert(name.clone(), v),
                         None => stage.st.args.remove(name),
@@ -447,6 +513,7 @@ impl Engine {
                         // container stays (`ps -a`), a container like any
                         // other, no longer a step the sweep removes.
                         self.keep_step_container(&cid);
+                        out(BuildEvent::Failed(cid.clone()));
                     }
                     return Err(Error::Invalid(format!(
                         "The command '{}' returned a non-zero code: {code}",
@@ -467,7 +534,7 @@ impl Engine {
                         .join(format!("copy-{}", ids::random_hex(8))),
                 );
                 let sources = self
-                    .copy_sources(req, stage, args, add, stages, results, &scratch.0)
+                    .copy_sources(req, stage, args, add, table, &scratch.0)
                     .map_err(|e| match e {
                         Error::Invalid(m) => fail(m),
                         other => other,
@@ -491,6 +558,7 @@ impl Engine {
                 };
                 let digest =
                     copy_digest(&sources, owner, chmod).map_err(|e| fail(e.to_string()))?;
+                stage.note.sources = explain::sources(&sources, req.context.as_deref());
                 let kind = if add { "ADD" } else { "COPY" };
                 let what = match sources.as_slice() {
                     [one] if one.is_file() => "file",
@@ -557,6 +625,12 @@ impl Engine {
     /// Looks the step up in the cache; on a hit, moves the stage on.
     fn probe(&self, stage: &mut Stage, key: &str, out: &dyn Fn(BuildEvent)) -> Result<bool> {
         if !stage.cache_ok {
+            if stage.explain {
+                out(BuildEvent::CacheMiss(match &stage.busted_by {
+                    Some(text) => format!("its parent is new: an earlier step missed ({text})"),
+                    None => "--no-cache".into(),
+                }));
+            }
             return Ok(false);
         }
         let path = self.cache_path(key);
@@ -572,6 +646,15 @@ impl Engine {
             }
         }
         stage.cache_ok = false;
+        stage.busted_by = Some(stage.note.text.clone());
+        if stage.explain {
+            let cache = self.images.root().join(CACHE_DIR);
+            out(BuildEvent::CacheMiss(explain::why(
+                &cache,
+                &stage.image,
+                &stage.note,
+            )));
+        }
         Ok(false)
     }
 
@@ -579,7 +662,15 @@ impl Engine {
         self.images.root().join(CACHE_DIR).join(hash::hex_part(key))
     }
 
-    fn remember(&self, key: &str, child: &str) -> Result<()> {
+    /// Files `child` as the cache entry `key`, with the note that says
+    /// later what the step was.
+    fn remember(&self, stage: &Stage, key: &str, child: &str) -> Result<()> {
+        explain::remember(
+            &self.images.root().join(CACHE_DIR),
+            &stage.parent,
+            key,
+            &stage.note,
+        );
         let path = self.cache_path(key);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|err| Error::Io {
@@ -613,7 +704,7 @@ impl Engine {
         let step = ids::random_hex(32);
         out(BuildEvent::Running(short_id(&step)));
         let id = self.new_step_image(stage, None, created_by)?;
-        self.remember(&key, &id)?;
+        self.remember(stage, &key, &id)?;
         out(BuildEvent::Removing(short_id(&step)));
         out(BuildEvent::Image(short_id(&id)));
         Ok(())
@@ -686,7 +777,7 @@ impl Engine {
         }
         self.remove_step_container(cid);
         let id = result?;
-        self.remember(key, &id)?;
+        self.remember(stage, key, &id)?;
         out(BuildEvent::Image(short_id(&id)));
         Ok(())
     }
@@ -818,15 +909,13 @@ impl Engine {
 
     /// Resolves COPY/ADD sources to files on this machine and their places
     /// in the image.
-    #[allow(clippy::too_many_arguments)]
     fn copy_sources(
         &self,
         req: &BuildRequest,
         stage: &Stage,
         args: &CopyArgs,
         add: bool,
-        stages: &[StagePlan],
-        results: &[Option<String>],
+        table: &StageTable,
         scratch: &Path,
     ) -> Result<Vec<Source>> {
         let mut dest = stage
@@ -869,10 +958,8 @@ impl Engine {
         }
         let root: PathBuf = match &args.from {
             Some(from) => {
-                let image = match stage_index(stages, from) {
-                    Some(i) => results[i]
-                        .clone()
-                        .ok_or_else(|| Error::Invalid(format!("stage {from} is not built")))?,
+                let image = match table.image(from) {
+                    Some(image) => image?,
                     None => self.find_image(from, pull_policy(false))?,
                 };
                 self.extract_for_copy(&image, &srcs, &scratch.join("from"))?
@@ -1198,12 +1285,12 @@ fn cache_key(parent: &str, created_by: &str, extra: &str) -> String {
     hash::sha256_digest(format!("{parent}\n{created_by}\n{extra}").as_bytes())
 }
 
-fn stage_index(stages: &[StagePlan], name: &str) -> Option<usize> {
+fn stage_index(names: &[Option<String>], name: &str) -> Option<usize> {
     let lower = name.to_lowercase();
-    stages
+    names
         .iter()
-        .position(|s| s.name.as_deref() == Some(lower.as_str()))
-        .or_else(|| name.parse::<usize>().ok().filter(|i| *i < stages.len()))
+        .position(|s| s.as_deref() == Some(lower.as_str()))
+        .or_else(|| name.parse::<usize>().ok().filter(|i| *i < names.len()))
 }
 
 /// The stages `target` needs (through FROM and COPY --from), in file order.
@@ -1212,6 +1299,7 @@ fn needed_stages(
     target: usize,
     globals: &BTreeMap<String, String>,
 ) -> Vec<usize> {
+    let names: Vec<Option<String>> = stages.iter().map(|s| s.name.clone()).collect();
     let mut need = vec![false; stages.len()];
     let mut todo = vec![target];
     while let Some(i) = todo.pop() {
@@ -1222,13 +1310,13 @@ fn needed_stages(
         if let Instruction::From { image, .. } = &stages[i].from.instruction {
             let base =
                 dockerfile::words::expand(image, &|k| globals.get(k).cloned()).unwrap_or_default();
-            if let Some(j) = stage_index(&stages[..i], &base) {
+            if let Some(j) = stage_index(&names[..i], &base) {
                 todo.push(j);
             }
         }
         for s in &stages[i].steps {
             if let Instruction::Copy(CopyArgs { from: Some(f), .. }) = &s.instruction {
-                if let Some(j) = stage_index(&stages[..i], f) {
+                if let Some(j) = stage_index(&names[..i], f) {
                     todo.push(j);
                 }
             }
