@@ -20,6 +20,7 @@ mod tests {
             ("network", &["oci", "util"][..]),
             ("image", &["archive", "oci", "util"][..]),
             ("container", &["oci", "util"][..]),
+            ("volume", &["util"][..]),
             (
                 "engine",
                 &[
@@ -31,6 +32,7 @@ mod tests {
                     "archive",
                     "registry",
                     "network",
+                    "volume",
                     "oci",
                     "util",
                 ][..],

@@ -18,6 +18,7 @@ mod oci;
 mod registry;
 mod runtime;
 mod util;
+mod volume;
 
 fn main() {
     std::process::exit(cli::main());

@@ -20,6 +20,7 @@ mod system;
 mod table;
 mod template;
 mod transfer;
+mod volume;
 
 use crate::engine::{self, Engine};
 use clap::{Parser, Subcommand};
@@ -120,6 +121,9 @@ pub enum Command {
     Version(system::FormatArgs),
     /// Display system-wide information
     Info(system::FormatArgs),
+    /// Manage volumes
+    #[command(subcommand)]
+    Volume(volume::VolumeCommand),
     /// Manage strata
     #[command(subcommand)]
     System(SystemCommand),
@@ -390,6 +394,7 @@ pub fn main() -> Code {
         } => lifecycle::exec_monitor(&engine, &id, attach_first, resume.as_deref()),
         Command::Ps(a) => ps::exec(&engine, a),
         Command::Rm(a) => rm::exec(&engine, a),
+        Command::Volume(c) => volume::exec(&engine, c),
         Command::Container(c) => match c {
             ContainerCommand::Ls(a) => ps::exec(&engine, a),
             ContainerCommand::Run(a) => run::exec(&engine, a),

@@ -9,7 +9,7 @@ pub struct RmArgs {
     /// Force the removal of a running container (uses SIGKILL)
     #[arg(short, long)]
     force: bool,
-    /// Remove anonymous volumes associated with the container (none exist yet)
+    /// Remove anonymous volumes associated with the container
     #[arg(short, long)]
     volumes: bool,
     /// The containers, by name, ID or unique ID prefix
@@ -31,7 +31,7 @@ pub struct PruneArgs {
 pub fn exec(engine: &Engine, a: RmArgs) -> Code {
     let mut code = 0;
     for c in &a.containers {
-        match engine.rm(c, a.force) {
+        match engine.rm_with(c, a.force, a.volumes) {
             Ok(_) => out(&format!("{c}\n")),
             Err(e) => {
                 eprintln!("Error: {e}");

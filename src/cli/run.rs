@@ -50,9 +50,15 @@ pub struct RunArgs {
     /// Container host name
     #[arg(short = 'h', long)]
     hostname: Option<String>,
-    /// Bind mount a volume (HOST:CONTAINER[:ro])
-    #[arg(short, long = "volume", value_name = "HOST:CONTAINER[:ro]")]
+    /// Bind mount a volume
+    #[arg(short, long = "volume", value_name = "[SOURCE:]TARGET[:OPTIONS]")]
     volume: Vec<String>,
+    /// Attach a filesystem mount to the container
+    #[arg(long = "mount", value_name = "type=bind|volume|tmpfs,...")]
+    mount: Vec<String>,
+    /// Mount volumes from the specified container(s)
+    #[arg(long = "volumes-from", value_name = "CONTAINER[:ro|rw]")]
+    volumes_from: Vec<String>,
     /// Overwrite the default ENTRYPOINT of the image
     #[arg(long)]
     entrypoint: Option<String>,
@@ -271,6 +277,12 @@ fn create(engine: &Engine, a: RunArgs) -> Result<String, Code> {
             Err(e) => return Err(fail(&e)),
         }
     }
+    for m in &a.mount {
+        match Volume::parse_mount(m) {
+            Ok(v) => volumes.push(v),
+            Err(e) => return Err(fail(&e)),
+        }
+    }
     let mut words = a.image_and_command.clone().into_iter();
     let image = words.next().unwrap_or_default();
     let command: Vec<String> = words.collect();
@@ -286,6 +298,7 @@ fn create(engine: &Engine, a: RunArgs) -> Result<String, Code> {
         user: a.user,
         hostname: a.hostname,
         volumes,
+        volumes_from: a.volumes_from.clone(),
         network: a.network,
         publish: a.publish,
         publish_all: a.publish_all,

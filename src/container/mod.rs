@@ -79,12 +79,37 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
     }
 }
 
-/// A bind mount as recorded (`-v`).
+/// A mount as recorded (`-v`, `--mount`, `--volumes-from`, an image's
+/// VOLUME). Records written before volumes existed are binds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mount {
+    /// The host path (a bind's, a volume's `_data`; empty for tmpfs).
     pub source: String,
     pub destination: String,
     pub rw: bool,
+    /// `bind`, `volume` or `tmpfs`.
+    #[serde(default = "bind_kind", rename = "type")]
+    pub kind: String,
+    /// A volume's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A volume made for this container (`-v /path`, the image's VOLUME).
+    #[serde(default)]
+    pub anonymous: bool,
+    /// `nocopy`: the image's files at the path are not copied into an
+    /// empty volume.
+    #[serde(default)]
+    pub nocopy: bool,
+    /// docker's `Mode` text (`z`, `ro`, ...).
+    #[serde(default)]
+    pub mode: String,
+    /// tmpfs: its mount options (`size=...,mode=...`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub options: String,
+}
+
+fn bind_kind() -> String {
+    "bind".into()
 }
 
 /// What a container was created with.

@@ -190,10 +190,7 @@ impl Engine {
                     "WorkDir": p("work"),
                 }
             },
-            "Mounts": rec.mounts.iter().map(|m| json!({
-                "Type": "bind", "Source": m.source, "Destination": m.destination,
-                "Mode": if m.rw { "" } else { "ro" }, "RW": m.rw, "Propagation": "rprivate"
-            })).collect::<Vec<_>>(),
+            "Mounts": Engine::mounts_json(&rec),
             "Config": config,
             "NetworkSettings": network_settings(&rec, &st),
         }))

@@ -8,6 +8,7 @@ mod commit;
 mod detach;
 mod export;
 mod health;
+mod mounts;
 pub use health::HealthFlags;
 mod history;
 mod images;
@@ -34,14 +35,16 @@ pub use security::SecurityRequest;
 mod system;
 
 pub use crate::build::ignore::glob;
+pub use crate::volume::{Error as VolumeError, Volume as VolumeInfo};
 pub use build::{needs_more, BuildEvent, BuildRequest, Session};
 pub use commit::CommitRequest;
 pub use detach::{ExecRequest, LogsRequest};
 pub use images::ImageRow;
 pub use inspect::InspectKind;
+pub use mounts::Volume;
 pub use ps::PsEntry;
 pub use resources::{StatsRow, UpdateRequest};
-pub use run::{read_env_file, RunRequest, Volume};
+pub use run::{read_env_file, RunRequest};
 
 use crate::container::{self, ContainerStore};
 use crate::image::{self, ImageStore};
@@ -57,6 +60,7 @@ pub enum Error {
     Runtime(runtime::Error),
     Registry(crate::registry::Error),
     Network(crate::network::Error),
+    Volume(crate::volume::Error),
     /// The request itself is wrong (a bad -v, a bad reference, ...).
     Invalid(String),
     /// The request conflicts with the state (rm of a running container, ...).
@@ -92,6 +96,7 @@ impl fmt::Display for Error {
             Error::Runtime(e) => e.fmt(f),
             Error::Registry(e) => e.fmt(f),
             Error::Network(e) => e.fmt(f),
+            Error::Volume(e) => e.fmt(f),
             Error::Invalid(m) | Error::Conflict(m) => f.write_str(m),
             Error::Started { message, .. } => f.write_str(message),
             Error::Io { what, err } => {
@@ -147,6 +152,7 @@ pub fn network_teardown() -> Result<()> {
 pub struct Engine {
     images: ImageStore,
     containers: ContainerStore,
+    volumes: crate::volume::VolumeStore,
     notes: Box<dyn Fn(&str)>,
     /// Where the stores live, for a monitor process started from here.
     root: PathBuf,
@@ -165,9 +171,12 @@ impl Engine {
         // the next one, whatever the verb; cheap when there is nothing.
         images.sweep_tmp();
         containers.sweep();
+        let volumes = crate::volume::VolumeStore::open(root).map_err(Error::Volume)?;
+        volumes.sweep();
         let engine = Engine {
             images,
             containers,
+            volumes,
             notes,
             root: root.to_path_buf(),
             runroot: runroot.to_path_buf(),

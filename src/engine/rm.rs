@@ -8,6 +8,12 @@ impl Engine {
     /// Removes a container; a running one only with `force`, which kills it
     /// first. Returns the container id.
     pub fn rm(&self, name: &str, force: bool) -> Result<String> {
+        self.rm_with(name, force, false)
+    }
+
+    /// `rm [-f] [-v]`: with `volumes`, the container's anonymous volumes
+    /// go too (named ones stay, as docker's do).
+    pub fn rm_with(&self, name: &str, force: bool, volumes: bool) -> Result<String> {
         let id = self.containers.resolve(name)?;
         let st = self.containers.state(&id)?;
         if st.status == Status::Running {
@@ -31,8 +37,12 @@ impl Engine {
         let _guard = self.containers.lock(&id)?;
         // A commit cut short finishes first, so its layer is not orphaned.
         let _ = self.repair(&id);
+        let rec = self.containers.record(&id).ok();
         self.containers.remove(&id)?;
         crate::runtime::cgroup::remove(&id);
+        if let (true, Some(rec)) = (volumes, rec) {
+            self.remove_anonymous_volumes(&rec);
+        }
         Ok(id)
     }
 

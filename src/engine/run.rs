@@ -2,8 +2,9 @@
 //! runtime spec -> a supervised process. docker's precedence rules for
 //! command, entrypoint, env, user and working directory live here only.
 
+use super::mounts::Volume;
 use super::{Engine, Error, Result};
-use crate::container::{self, names, Mount, Record, State, Status};
+use crate::container::{self, names, Record, State, Status};
 use crate::image::{ImageConfig, ImageStore, Reference, RunConfig};
 use crate::network;
 use crate::runtime::{self, Bind, Network, Spec};
@@ -11,51 +12,6 @@ use crate::util::{ids, time};
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_PATH: &str = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-/// A `-v HOST:CONTAINER[:ro]` bind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Volume {
-    pub source: PathBuf,
-    pub target: String,
-    pub readonly: bool,
-}
-
-impl Volume {
-    /// Parses docker's `-v` syntax for bind mounts.
-    pub fn parse(spec: &str) -> Result<Volume> {
-        let parts: Vec<&str> = spec.split(':').collect();
-        let (src, dst, mode) = match parts.as_slice() {
-            [s, d] => (*s, *d, ""),
-            [s, d, m] => (*s, *d, *m),
-            [_] => {
-                return Err(Error::Invalid(format!(
-                    "invalid volume specification: '{spec}': anonymous volumes are not supported; use HOST:CONTAINER"
-                )))
-            }
-            _ => return Err(Error::Invalid(format!("invalid volume specification: '{spec}'"))),
-        };
-        if !src.starts_with('/') {
-            return Err(Error::Invalid(format!(
-                "invalid volume specification: '{spec}': named volumes are not supported; the host path must be absolute"
-            )));
-        }
-        if !dst.starts_with('/') {
-            return Err(Error::Invalid(format!(
-                "invalid volume specification: '{spec}': invalid mount config: mount path must be absolute"
-            )));
-        }
-        let readonly = match mode {
-            "" | "rw" => false,
-            "ro" => true,
-            m => return Err(Error::Invalid(format!("invalid mode: {m}"))),
-        };
-        Ok(Volume {
-            source: PathBuf::from(src),
-            target: dst.to_string(),
-            readonly,
-        })
-    }
-}
 
 /// What `run` and `create` are asked.
 #[derive(Debug, Clone, Default)]
@@ -72,6 +28,8 @@ pub struct RunRequest {
     pub user: Option<String>,
     pub hostname: Option<String>,
     pub volumes: Vec<Volume>,
+    /// `--volumes-from CONTAINER[:ro|rw]`.
+    pub volumes_from: Vec<String>,
     pub network: String,
     /// `-p` values, as written.
     pub publish: Vec<String>,
@@ -444,19 +402,6 @@ impl Engine {
                 network_name(network)
             )));
         }
-        for v in &req.volumes {
-            // docker makes a missing host directory for `-v` (not for
-            // `--mount type=bind`, which refuses it).
-            if std::fs::symlink_metadata(&v.source).is_err() {
-                std::fs::create_dir_all(&v.source).map_err(|err| Error::Io {
-                    what: format!(
-                        "error while creating mount source path '{}'",
-                        v.source.display()
-                    ),
-                    err,
-                })?;
-            }
-        }
         if let Some(n) = &req.name {
             if !names::is_valid(n) {
                 return Err(container::Error::BadName(n.clone()).into());
@@ -571,15 +516,7 @@ impl Engine {
                     container::state::proc_stat(me).map(|(s, _)| s).unwrap_or(0),
                 )
             }),
-            mounts: req
-                .volumes
-                .iter()
-                .map(|v| Mount {
-                    source: v.source.display().to_string(),
-                    destination: v.target.clone(),
-                    rw: !v.readonly,
-                })
-                .collect(),
+            mounts: Vec::new(),
             ports,
             dns: req.dns.clone(),
             extra_hosts,
@@ -625,7 +562,31 @@ impl Engine {
                 ),
             ]
         };
-        self.containers.create(&rec, &files)?;
+        // Volumes are made and taken under their lock, until the record
+        // that names them is written (`volume rm` looks there).
+        let _volumes = self.volumes.lock().map_err(Error::Volume)?;
+        let image_volumes: Vec<String> = if req.build_step {
+            Vec::new()
+        } else {
+            image
+                .config
+                .volumes
+                .iter()
+                .flat_map(|m| m.keys().cloned())
+                .collect()
+        };
+        rec.mounts = self.resolve_mounts(&req.volumes, &req.volumes_from, &image_volumes)?;
+        if let Err(e) = self.containers.create(&rec, &files) {
+            for n in rec
+                .mounts
+                .iter()
+                .filter(|m| m.anonymous)
+                .filter_map(|m| m.name.as_ref())
+            {
+                let _ = self.volumes.remove(n);
+            }
+            return Err(e.into());
+        }
         Ok(id)
     }
 
@@ -684,24 +645,26 @@ impl Engine {
             stdin: rec.open_stdin,
             network,
             etc_files,
-            binds: rec
-                .mounts
-                .iter()
-                .map(|m| Bind {
-                    source: PathBuf::from(&m.source),
-                    target: m.destination.clone(),
-                    readonly: !m.rw,
-                })
-                .chain(if rec.init {
-                    Some(Bind {
+            binds: {
+                let mut binds = Vec::new();
+                for m in rec.mounts.iter().filter(|m| m.kind != "tmpfs") {
+                    binds.push(Bind {
+                        source: self.mount_source(m)?,
+                        target: m.destination.clone(),
+                        readonly: !m.rw,
+                        copy_up: m.kind == "volume" && !m.nocopy,
+                    });
+                }
+                if rec.init {
+                    binds.push(Bind {
                         source: self.init_binary()?,
                         target: "/dev/init".into(),
                         readonly: true,
-                    })
-                } else {
-                    None
-                })
-                .collect(),
+                        copy_up: false,
+                    });
+                }
+                binds
+            },
             cgroups: Vec::new(),
             discard_output: false,
             kill_on_signal: false,
@@ -711,7 +674,22 @@ impl Engine {
             no_new_privs: false,
             privileged: false,
             devices: Vec::new(),
-            limits: process_limits(&rec.limits),
+            limits: {
+                let mut l = process_limits(&rec.limits);
+                // --mount type=tmpfs: as --tmpfs, read-only if asked.
+                for m in rec.mounts.iter().filter(|m| m.kind == "tmpfs") {
+                    let mut opts = m.options.clone();
+                    if !m.rw {
+                        opts = format!("ro,{opts}");
+                    }
+                    if let Ok(t) =
+                        runtime::limits::parse_tmpfs(&m.destination, opts.trim_end_matches(','))
+                    {
+                        l.tmpfs.push(t);
+                    }
+                }
+                l
+            },
             cgroup_limits: None,
         })
     }
@@ -871,6 +849,7 @@ impl Engine {
         drop(guard);
         if rec.auto_remove {
             self.containers.remove(id)?;
+            self.remove_anonymous_volumes(&rec);
         }
         Ok(exit.code())
     }
@@ -933,6 +912,7 @@ impl Engine {
         let _ = self.containers.set_state(&rec.id, &st);
         if rec.auto_remove {
             let _ = self.containers.remove(&rec.id);
+            self.remove_anonymous_volumes(rec);
         }
         err
     }
@@ -977,23 +957,5 @@ mod tests {
             out,
             v(&["PATH=/bin", "A=2", "B=3", "STRATA_TEST_FROM_HOST=yes"])
         );
-    }
-
-    #[test]
-    fn volume_parsing() {
-        let vol = Volume::parse("/h:/c:ro").unwrap();
-        assert_eq!(
-            vol,
-            Volume {
-                source: "/h".into(),
-                target: "/c".into(),
-                readonly: true
-            }
-        );
-        assert!(!Volume::parse("/h:/c").unwrap().readonly);
-        assert!(Volume::parse("name:/c").is_err());
-        assert!(Volume::parse("/h:c").is_err());
-        assert!(Volume::parse("/h:/c:xx").is_err());
-        assert!(Volume::parse("/c").is_err());
     }
 }

@@ -203,13 +203,19 @@ fn make_root(ctx: &ChildCtx) -> Result<(), Failure> {
     .map_err(fail("mount overlay on", spec.rootfs.display().to_string()))?;
 
     // 4. Bind sources, cloned as detached mounts while the host is visible.
-    let mut binds: Vec<(OwnedFd, String, bool, bool)> = Vec::new();
+    let mut binds: Vec<(OwnedFd, String, bool, bool, bool)> = Vec::new();
     for (src, target) in &spec.etc_files {
-        binds.push((clone_tree(src)?, target.clone(), false, false));
+        binds.push((clone_tree(src)?, target.clone(), false, false, false));
     }
     for b in &spec.binds {
         let is_dir = b.source.is_dir();
-        binds.push((clone_tree(&b.source)?, b.target.clone(), b.readonly, is_dir));
+        binds.push((
+            clone_tree(&b.source)?,
+            b.target.clone(),
+            b.readonly,
+            is_dir,
+            b.copy_up && is_dir,
+        ));
     }
 
     // 5. pivot_root into the overlay.
@@ -251,8 +257,16 @@ fn make_root(ctx: &ChildCtx) -> Result<(), Failure> {
     make_extra_devices(&spec.devices)?;
 
     // 7. Binds: /etc files first, then -v volumes; --tmpfs mounts.
-    for (fd, target, readonly, is_dir) in &binds {
-        bind_fd(fd, target, *readonly, *is_dir)?;
+    for (fd, target, readonly, is_dir, copy_up) in &binds {
+        // A link on the way is followed as docker follows it, inside
+        // the container (our root is its root now: no link leads out).
+        let target = fs::canonicalize(target)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| target.clone());
+        if *copy_up {
+            copy_up_into(fd, &target)?;
+        }
+        bind_fd(fd, &target, *readonly, *is_dir)?;
     }
     for (path, flags, data) in &spec.limits.tmpfs {
         ensure_dir(path)?;
@@ -604,6 +618,169 @@ fn make_dev_nodes() -> Result<(), Failure> {
     for (name, target) in plan::DEV_LINKS {
         let path = format!("/dev/{name}");
         std::os::unix::fs::symlink(target, &path).map_err(fail_io("symlink", path))?;
+    }
+    Ok(())
+}
+
+/// docker's copy-up: an empty volume mounted on a directory the image has
+/// gets that directory's files first. We are inside the new root: the
+/// source is resolved there (no link leads out), and the volume is the
+/// detached mount `vol`, written through fds. Links are copied as links,
+/// never followed.
+fn copy_up_into(vol: &OwnedFd, target: &str) -> Result<(), Failure> {
+    use nix::fcntl::{openat, OFlag};
+    let dir_flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    let Ok(src) = nix::fcntl::open(target, dir_flags, Mode::empty()) else {
+        return Ok(()); // nothing there, or not a directory: nothing to copy
+    };
+    // SAFETY: open returned a new fd that nobody else owns.
+    let src = unsafe { OwnedFd::from_raw_fd(src) };
+    let dst = openat(Some(vol.as_raw_fd()), ".", dir_flags, Mode::empty())
+        .map_err(fail("open volume", target))?;
+    // SAFETY: as above.
+    let dst = unsafe { OwnedFd::from_raw_fd(dst) };
+    if !dir_is_empty(&dst) || dir_is_empty(&src) {
+        return Ok(());
+    }
+    copy_dir(&src, &dst, target)?;
+    // The volume's root takes the directory's owner and mode.
+    if let Ok(st) = nix::sys::stat::fstat(src.as_raw_fd()) {
+        let _ = nix::unistd::fchown(
+            dst.as_raw_fd(),
+            Some(nix::unistd::Uid::from_raw(st.st_uid)),
+            Some(nix::unistd::Gid::from_raw(st.st_gid)),
+        );
+        let _ = nix::sys::stat::fchmod(
+            dst.as_raw_fd(),
+            Mode::from_bits_truncate(st.st_mode & 0o7777),
+        );
+    }
+    Ok(())
+}
+
+fn dir_is_empty(fd: &OwnedFd) -> bool {
+    let Ok(mut d) = nix::dir::Dir::from_fd(match nix::unistd::dup(fd.as_raw_fd()) {
+        Ok(f) => f,
+        Err(_) => return false,
+    }) else {
+        return false;
+    };
+    let any = d.iter().flatten().any(|e| {
+        let n = e.file_name().to_bytes();
+        n != b"." && n != b".."
+    });
+    !any
+}
+
+/// Copies the entries of directory `src` into directory `dst`: files,
+/// directories, links, fifos and device nodes, with owners, modes and
+/// modification times.
+fn copy_dir(src: &OwnedFd, dst: &OwnedFd, what: &str) -> Result<(), Failure> {
+    use nix::fcntl::{openat, AtFlags, OFlag};
+    use nix::sys::stat::{fstatat, SFlag};
+    let mut d = nix::dir::Dir::from_fd(
+        nix::unistd::dup(src.as_raw_fd()).map_err(fail("dup", what.to_string()))?,
+    )
+    .map_err(fail("read dir", what.to_string()))?;
+    let names: Vec<CString> = d
+        .iter()
+        .flatten()
+        .map(|e| e.file_name().to_owned())
+        .filter(|n| n.as_bytes() != b"." && n.as_bytes() != b"..")
+        .collect();
+    for name in names {
+        let shown = format!("{what}/{}", name.to_string_lossy());
+        let st = fstatat(
+            Some(src.as_raw_fd()),
+            name.as_c_str(),
+            AtFlags::AT_SYMLINK_NOFOLLOW,
+        )
+        .map_err(fail("stat", shown.clone()))?;
+        let kind = SFlag::from_bits_truncate(st.st_mode & libc::S_IFMT);
+        let mode = Mode::from_bits_truncate(st.st_mode & 0o7777);
+        let nofollow = OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+        match kind {
+            SFlag::S_IFDIR => {
+                nix::sys::stat::mkdirat(
+                    Some(dst.as_raw_fd()),
+                    name.as_c_str(),
+                    Mode::from_bits_truncate(0o700),
+                )
+                .map_err(fail("mkdir", shown.clone()))?;
+                let flags = OFlag::O_RDONLY | OFlag::O_DIRECTORY | nofollow;
+                let s = openat(Some(src.as_raw_fd()), name.as_c_str(), flags, Mode::empty())
+                    .map_err(fail("open", shown.clone()))?;
+                let t = openat(Some(dst.as_raw_fd()), name.as_c_str(), flags, Mode::empty())
+                    .map_err(fail("open", shown.clone()))?;
+                // SAFETY: both fds were just opened and are owned here alone.
+                let (s, t) = unsafe { (OwnedFd::from_raw_fd(s), OwnedFd::from_raw_fd(t)) };
+                copy_dir(&s, &t, &shown)?;
+            }
+            SFlag::S_IFREG => {
+                let s = openat(
+                    Some(src.as_raw_fd()),
+                    name.as_c_str(),
+                    OFlag::O_RDONLY | nofollow,
+                    Mode::empty(),
+                )
+                .map_err(fail("open", shown.clone()))?;
+                let t = openat(
+                    Some(dst.as_raw_fd()),
+                    name.as_c_str(),
+                    OFlag::O_WRONLY | OFlag::O_CREAT | OFlag::O_EXCL | nofollow,
+                    Mode::from_bits_truncate(0o600),
+                )
+                .map_err(fail("create", shown.clone()))?;
+                // SAFETY: both fds were just opened and are owned here alone.
+                let (mut s, mut t) =
+                    unsafe { (fs::File::from_raw_fd(s), fs::File::from_raw_fd(t)) };
+                std::io::copy(&mut s, &mut t).map_err(fail_io("copy", shown.clone()))?;
+            }
+            SFlag::S_IFLNK => {
+                let target = nix::fcntl::readlinkat(Some(src.as_raw_fd()), name.as_c_str())
+                    .map_err(fail("readlink", shown.clone()))?;
+                nix::unistd::symlinkat(target.as_os_str(), Some(dst.as_raw_fd()), name.as_c_str())
+                    .map_err(fail("symlink", shown.clone()))?;
+            }
+            _ => {
+                nix::sys::stat::mknodat(
+                    Some(dst.as_raw_fd()),
+                    name.as_c_str(),
+                    kind,
+                    mode,
+                    st.st_rdev,
+                )
+                .map_err(fail("mknod", shown.clone()))?;
+            }
+        }
+        nix::unistd::fchownat(
+            Some(dst.as_raw_fd()),
+            name.as_c_str(),
+            Some(nix::unistd::Uid::from_raw(st.st_uid)),
+            Some(nix::unistd::Gid::from_raw(st.st_gid)),
+            nix::fcntl::AtFlags::AT_SYMLINK_NOFOLLOW,
+        )
+        .map_err(fail("chown", shown.clone()))?;
+        if kind != SFlag::S_IFLNK {
+            nix::sys::stat::fchmodat(
+                Some(dst.as_raw_fd()),
+                name.as_c_str(),
+                mode,
+                nix::sys::stat::FchmodatFlags::NoFollowSymlink,
+            )
+            .map_err(fail("chmod", shown.clone()))?;
+        }
+        let times = [
+            nix::sys::time::TimeSpec::new(st.st_atime, st.st_atime_nsec),
+            nix::sys::time::TimeSpec::new(st.st_mtime, st.st_mtime_nsec),
+        ];
+        let _ = nix::sys::stat::utimensat(
+            Some(dst.as_raw_fd()),
+            name.as_c_str(),
+            &times[0],
+            &times[1],
+            nix::sys::stat::UtimensatFlags::NoFollowSymlink,
+        );
     }
     Ok(())
 }

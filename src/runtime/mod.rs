@@ -94,6 +94,9 @@ pub struct Bind {
     pub source: PathBuf,
     pub target: String,
     pub readonly: bool,
+    /// A volume: when it is empty, what the image has at `target` is
+    /// copied into it first (docker's copy-up), inside the container.
+    pub copy_up: bool,
 }
 
 /// Which network namespace the container gets.

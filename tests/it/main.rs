@@ -2,6 +2,7 @@
 //! features, each test against a store of its own.
 
 mod util;
+mod volumes;
 
 mod build;
 mod build_i;
