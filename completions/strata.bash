@@ -37,6 +37,9 @@ _strata() {
             strata,container)
                 cmd="strata__subcmd__container"
                 ;;
+            strata,cp)
+                cmd="strata__subcmd__cp"
+                ;;
             strata,create)
                 cmd="strata__subcmd__create"
                 ;;
@@ -321,6 +324,9 @@ _strata() {
                 ;;
             strata__subcmd__help,container)
                 cmd="strata__subcmd__help__subcmd__container"
+                ;;
+            strata__subcmd__help,cp)
+                cmd="strata__subcmd__help__subcmd__cp"
                 ;;
             strata__subcmd__help,create)
                 cmd="strata__subcmd__help__subcmd__create"
@@ -701,7 +707,7 @@ _strata() {
 
     case "${cmd}" in
         strata)
-            opts="-h -V --root --runroot --help --version run create start stop kill wait logs exec attach restart pause unpause top update stats ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port version info volume system __network-teardown __monitor __gen-docs help"
+            opts="-h -V --root --runroot --help --version run create start stop kill wait logs exec attach restart pause unpause top update stats ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port version info cp volume system __network-teardown __monitor __gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2540,6 +2546,28 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__cp)
+            opts="-a -L -q -h -V --archive --follow-link --quiet --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__create)
             opts="-i -t -d -e -w -u -h -v -p -P -l -q -a -m -c -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --mount --volumes-from --entrypoint --network --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --attach --expose --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --pids-limit --ulimit --read-only --tmpfs --shm-size --sysctl --oom-score-adj --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2893,7 +2921,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help)
-            opts="run create start stop kill wait logs exec attach restart pause unpause top update stats ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port version info volume system __network-teardown __monitor __gen-docs help"
+            opts="run create start stop kill wait logs exec attach restart pause unpause top update stats ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port version info cp volume system __network-teardown __monitor __gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3315,6 +3343,20 @@ _strata() {
         strata__subcmd__help__subcmd__container__subcmd__wait)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd__cp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -6,6 +6,7 @@
 mod build;
 mod build_i;
 mod commit;
+mod cp;
 mod docs;
 mod images;
 mod import;
@@ -121,6 +122,8 @@ pub enum Command {
     Version(system::FormatArgs),
     /// Display system-wide information
     Info(system::FormatArgs),
+    /// Copy files/folders between a container and the local filesystem
+    Cp(cp::CpArgs),
     /// Manage volumes
     #[command(subcommand)]
     Volume(volume::VolumeCommand),
@@ -395,6 +398,7 @@ pub fn main() -> Code {
         Command::Ps(a) => ps::exec(&engine, a),
         Command::Rm(a) => rm::exec(&engine, a),
         Command::Volume(c) => volume::exec(&engine, c),
+        Command::Cp(a) => cp::exec(&engine, a),
         Command::Container(c) => match c {
             ContainerCommand::Ls(a) => ps::exec(&engine, a),
             ContainerCommand::Run(a) => run::exec(&engine, a),

@@ -5,6 +5,7 @@
 
 mod build;
 mod commit;
+mod cp;
 mod detach;
 mod export;
 mod health;
@@ -38,6 +39,7 @@ pub use crate::build::ignore::glob;
 pub use crate::volume::{Error as VolumeError, Volume as VolumeInfo};
 pub use build::{needs_more, BuildEvent, BuildRequest, Session};
 pub use commit::CommitRequest;
+pub use cp::HostEnd;
 pub use detach::{ExecRequest, LogsRequest};
 pub use images::ImageRow;
 pub use inspect::InspectKind;

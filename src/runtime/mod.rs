@@ -83,7 +83,9 @@ pub(crate) fn debug_assert_single_threaded(what: &str) {
 /// strata's `--init` program (static, from build.rs), to be placed in the
 /// store and bind-mounted at /dev/init.
 pub const INIT_BINARY: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/strata-init"));
-pub use view::{with_readonly_root, with_readonly_view, with_writable_root};
+pub use view::{
+    with_container_root, with_readonly_root, with_readonly_view, with_root_of, with_writable_root,
+};
 
 use std::fmt;
 use std::path::PathBuf;

@@ -27,11 +27,9 @@ fn setup_err(step: &str, detail: String) -> Error {
     }
 }
 
-/// The one fork behind the three views: the child makes a private mount
-/// namespace, mounts the overlay (`opts`, `flags`) at `target`, chroots
-/// into it if asked, and runs `child` with its end of the data pipe; this
-/// process runs `parent` with the other end. Errors of the child come back
-/// as text on a second pipe.
+/// The overlay views: the child makes a private mount namespace, mounts
+/// the overlay (`opts`, `flags`) at `target`, chroots into it if asked,
+/// then runs `child`.
 #[allow(clippy::too_many_arguments)]
 fn in_overlay(
     links_dir: &Path,
@@ -39,6 +37,98 @@ fn in_overlay(
     opts: &str,
     flags: MsFlags,
     chroot: bool,
+    flow: Flow,
+    step: &str,
+    child: impl FnOnce(File) -> Result<(), String>,
+    parent: impl FnOnce(File) -> Result<(), String>,
+) -> Result<(), Error> {
+    let setup = || -> Result<(), String> {
+        nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS)
+            .map_err(|e| format!("unshare: {e}"))?;
+        mount(
+            None::<&str>,
+            "/",
+            None::<&str>,
+            MsFlags::MS_SLAVE | MsFlags::MS_REC,
+            None::<&str>,
+        )
+        .map_err(|e| format!("make / rslave: {e}"))?;
+        chdir(links_dir).map_err(|e| format!("chdir {}: {e}", links_dir.display()))?;
+        mount(Some("overlay"), target, Some("overlay"), flags, Some(opts))
+            .map_err(|e| format!("mount overlay on {}: {e}", target.display()))?;
+        if chroot {
+            nix::unistd::chroot(target).map_err(|e| format!("chroot: {e}"))?;
+            chdir("/").map_err(|e| format!("chdir /: {e}"))?;
+        }
+        Ok(())
+    };
+    in_child(setup, flow, step, child, parent)
+}
+
+/// A running container's root: a child process enters the mount
+/// namespace of the container's init `pid` (which puts its root and
+/// working directory at the container's root: every path and every link
+/// resolves there) and runs `child` with its end of the data pipe (it
+/// reads with `to_child`, else writes), while this process runs `parent`
+/// with the other end. How `cp` reaches a running container's files,
+/// its volumes included.
+pub fn with_container_root(
+    pid: i32,
+    to_child: bool,
+    child: impl FnOnce(File) -> Result<(), String>,
+    parent: impl FnOnce(File) -> Result<(), String>,
+) -> Result<(), Error> {
+    let ns = File::open(format!("/proc/{pid}/ns/mnt")).map_err(|e| Error::Setup {
+        step: "cp".into(),
+        errno: e.raw_os_error().unwrap_or(libc::EIO),
+        detail: format!("open /proc/{pid}/ns/mnt"),
+    })?;
+    let setup = move || -> Result<(), String> {
+        nix::sched::setns(&ns, nix::sched::CloneFlags::CLONE_NEWNS)
+            .map_err(|e| format!("enter the container's mount namespace: {e}"))?;
+        chdir("/").map_err(|e| format!("chdir /: {e}"))
+    };
+    let flow = if to_child {
+        Flow::ToChild
+    } else {
+        Flow::FromChild
+    };
+    in_child(setup, flow, "cp", child, parent)
+}
+
+/// Writable and read-only overlay views for `cp` of a stopped container.
+pub fn with_root_of(
+    links_dir: &Path,
+    lowers: &[String],
+    upper_work: Option<(&Path, &Path)>,
+    target: &Path,
+    to_child: bool,
+    child: impl FnOnce(File) -> Result<(), String>,
+    parent: impl FnOnce(File) -> Result<(), String>,
+) -> Result<(), Error> {
+    let (opts, flags) = match upper_work {
+        Some((u, w)) => (
+            plan::overlay_options(lowers, &u.to_string_lossy(), &w.to_string_lossy()),
+            MsFlags::empty(),
+        ),
+        None => (plan::overlay_readonly_options(lowers), MsFlags::MS_RDONLY),
+    };
+    let opts = opts.map_err(opts_err)?;
+    let flow = if to_child {
+        Flow::ToChild
+    } else {
+        Flow::FromChild
+    };
+    in_overlay(
+        links_dir, target, &opts, flags, true, flow, "cp", child, parent,
+    )
+}
+
+/// The one fork behind every view: the child runs `setup`, then `child`
+/// with its end of the data pipe; this process runs `parent` with the
+/// other end. Errors of the child come back as text on a second pipe.
+fn in_child(
+    setup: impl FnOnce() -> Result<(), String>,
     flow: Flow,
     step: &str,
     child: impl FnOnce(File) -> Result<(), String>,
@@ -64,26 +154,7 @@ fn in_overlay(
         ForkResult::Child => {
             drop(mine);
             drop(err_r);
-            let result = (|| -> Result<(), String> {
-                nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS)
-                    .map_err(|e| format!("unshare: {e}"))?;
-                mount(
-                    None::<&str>,
-                    "/",
-                    None::<&str>,
-                    MsFlags::MS_SLAVE | MsFlags::MS_REC,
-                    None::<&str>,
-                )
-                .map_err(|e| format!("make / rslave: {e}"))?;
-                chdir(links_dir).map_err(|e| format!("chdir {}: {e}", links_dir.display()))?;
-                mount(Some("overlay"), target, Some("overlay"), flags, Some(opts))
-                    .map_err(|e| format!("mount overlay on {}: {e}", target.display()))?;
-                if chroot {
-                    nix::unistd::chroot(target).map_err(|e| format!("chroot: {e}"))?;
-                    chdir("/").map_err(|e| format!("chdir /: {e}"))?;
-                }
-                child(File::from(theirs))
-            })();
+            let result = setup().and_then(|()| child(File::from(theirs)));
             let code = match result {
                 Ok(()) => 0,
                 Err(msg) => {
@@ -102,7 +173,10 @@ fn in_overlay(
             let mut msg = String::new();
             let _ = File::from(err_r).read_to_string(&mut msg);
             let status = waitpid(child, None);
-            if !msg.is_empty() {
+            // A child cut off by our own error says only "broken pipe":
+            // ours is the one to tell.
+            let cut_off = msg.to_lowercase().contains("broken pipe") && done.is_err();
+            if !msg.is_empty() && !cut_off {
                 return Err(setup_err(step, msg));
             }
             done.map_err(|d| setup_err(step, d))?;

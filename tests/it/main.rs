@@ -8,6 +8,7 @@ mod build;
 mod build_i;
 mod cli;
 mod commit;
+mod cp;
 mod detach;
 mod docker_oracle;
 mod errors;
