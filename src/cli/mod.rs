@@ -122,6 +122,13 @@ pub enum Command {
     Version(system::FormatArgs),
     /// Display system-wide information
     Info(system::FormatArgs),
+    /// Rename a container
+    Rename {
+        /// The container, by name, ID or unique ID prefix
+        container: String,
+        /// Its new name
+        new_name: String,
+    },
     /// Copy files/folders between a container and the local filesystem
     Cp(cp::CpArgs),
     /// Manage volumes
@@ -205,6 +212,15 @@ pub enum ContainerCommand {
     Diff(commit::DiffArgs),
     /// Export a container's filesystem as a tar archive
     Export(commit::ExportArgs),
+    /// Copy files/folders between a container and the local filesystem
+    Cp(cp::CpArgs),
+    /// Rename a container
+    Rename {
+        /// The container, by name, ID or unique ID prefix
+        container: String,
+        /// Its new name
+        new_name: String,
+    },
 }
 
 /// `strata image …`: docker's management commands for images.
@@ -399,6 +415,10 @@ pub fn main() -> Code {
         Command::Rm(a) => rm::exec(&engine, a),
         Command::Volume(c) => volume::exec(&engine, c),
         Command::Cp(a) => cp::exec(&engine, a),
+        Command::Rename {
+            container,
+            new_name,
+        } => report(engine.rename(&container, &new_name)),
         Command::Container(c) => match c {
             ContainerCommand::Ls(a) => ps::exec(&engine, a),
             ContainerCommand::Run(a) => run::exec(&engine, a),
@@ -423,6 +443,11 @@ pub fn main() -> Code {
             ContainerCommand::Commit(a) => commit::exec_commit(&engine, a),
             ContainerCommand::Diff(a) => commit::exec_diff(&engine, a),
             ContainerCommand::Export(a) => commit::exec_export(&engine, a),
+            ContainerCommand::Cp(a) => cp::exec(&engine, a),
+            ContainerCommand::Rename {
+                container,
+                new_name,
+            } => report(engine.rename(&container, &new_name)),
         },
         Command::Images(a) => images::exec_images(&engine, a),
         Command::Image(c) => match c {

@@ -445,6 +445,34 @@ impl ContainerStore {
         }
     }
 
+    /// Gives container `id` the name `new` (the caller holds its lock):
+    /// the new name is claimed first, then the record says it, then the
+    /// old claim goes. Two renames to one name: one wins, the other gets
+    /// `NameInUse`.
+    pub fn rename(&self, id: &str, new: &str) -> Result<(), Error> {
+        if !names::is_valid(new) {
+            return Err(Error::BadName(new.to_string()));
+        }
+        self.claim_name(new, id)?;
+        let mut rec = match self.record(id) {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = fsx::remove_file(&self.names.join(new));
+                return Err(e);
+            }
+        };
+        let old = std::mem::replace(&mut rec.name, new.to_string());
+        if let Err(e) = self.set_record(&rec) {
+            let _ = fsx::remove_file(&self.names.join(new));
+            return Err(e);
+        }
+        let link = self.names.join(&old);
+        if fs::read_link(&link).is_ok_and(|t| t.to_string_lossy() == id) {
+            fsx::remove_file(&link).map_err(io_err(&link))?;
+        }
+        Ok(())
+    }
+
     /// True if a container already uses `name`.
     pub fn name_taken(&self, name: &str) -> bool {
         fs::read_link(self.names.join(name))

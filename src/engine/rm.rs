@@ -46,6 +46,20 @@ impl Engine {
         Ok(id)
     }
 
+    /// `rename OLD NEW`.
+    pub fn rename(&self, name: &str, new: &str) -> Result<()> {
+        let id = self.containers.resolve(name)?;
+        let _guard = self.containers.lock(&id)?;
+        let rec = self.containers.record(&id)?;
+        if rec.name == new {
+            return Err(Error::Invalid(
+                "Renaming a container with the same name as its current name".into(),
+            ));
+        }
+        self.containers.rename(&id, new)?;
+        Ok(())
+    }
+
     /// Removes every stopped container; returns their ids and the bytes freed.
     pub fn prune_containers(&self, filter: &super::PruneFilter) -> Result<(Vec<String>, u64)> {
         self.sweep();

@@ -238,3 +238,61 @@ fn a_link_to_etc_in_the_container_never_reaches_the_host_s_etc() {
     );
     env.ok(&["rm", "-f", id]);
 }
+
+#[test]
+fn rename_moves_the_name_and_refuses_docker_s_bad_cases() {
+    let env = Env::with_busybox();
+    let a = env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "first",
+        "--network",
+        "none",
+        "busybox",
+        "sleep",
+        "30",
+    ]);
+    let a = a.trim();
+    env.ok(&[
+        "create",
+        "--name",
+        "other",
+        "--network",
+        "none",
+        "busybox",
+        "true",
+    ]);
+    env.ok(&["rename", "first", "second"]);
+    assert_eq!(env.ok(&["inspect", "-f", "{{.Name}}", a]).trim(), "/second");
+    assert_eq!(env.ok(&["exec", "second", "echo", "ok"]), "ok\n");
+    let (_, err) = env.code(1, &["inspect", "first"]);
+    assert!(err.contains("No such"), "{err}");
+    // The old name is free again.
+    env.ok(&[
+        "create",
+        "--name",
+        "first",
+        "--network",
+        "none",
+        "busybox",
+        "true",
+    ]);
+    let (_, err) = env.code(1, &["rename", "second", "other"]);
+    assert!(
+        err.contains("The container name \"/other\" is already in use"),
+        "{err}"
+    );
+    let (_, err) = env.code(1, &["rename", "second", "second"]);
+    assert!(
+        err.contains("Renaming a container with the same name as its current name"),
+        "{err}"
+    );
+    let (_, err) = env.code(1, &["rename", "second", "b@d"]);
+    assert!(err.contains("Invalid container name (b@d)"), "{err}");
+    let (_, err) = env.code(1, &["rename", "nosuch", "x1"]);
+    assert!(err.contains("No such container: nosuch"), "{err}");
+    assert_eq!(env.ok(&["container", "rename", "second", "third"]), "");
+    assert_eq!(env.ok(&["ps", "--format", "{{.Names}}"]), "third\n");
+    env.ok(&["rm", "-f", "third", "first", "other"]);
+}
