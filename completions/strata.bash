@@ -46,6 +46,9 @@ _strata() {
             strata,diff)
                 cmd="strata__subcmd__diff"
                 ;;
+            strata,events)
+                cmd="strata__subcmd__events"
+                ;;
             strata,exec)
                 cmd="strata__subcmd__exec"
                 ;;
@@ -103,6 +106,9 @@ _strata() {
             strata,push)
                 cmd="strata__subcmd__push"
                 ;;
+            strata,rename)
+                cmd="strata__subcmd__rename"
+                ;;
             strata,restart)
                 cmd="strata__subcmd__restart"
                 ;;
@@ -157,6 +163,9 @@ _strata() {
             strata__subcmd__container,commit)
                 cmd="strata__subcmd__container__subcmd__commit"
                 ;;
+            strata__subcmd__container,cp)
+                cmd="strata__subcmd__container__subcmd__cp"
+                ;;
             strata__subcmd__container,create)
                 cmd="strata__subcmd__container__subcmd__create"
                 ;;
@@ -202,6 +211,9 @@ _strata() {
             strata__subcmd__container,remove)
                 cmd="strata__subcmd__container__subcmd__rm"
                 ;;
+            strata__subcmd__container,rename)
+                cmd="strata__subcmd__container__subcmd__rename"
+                ;;
             strata__subcmd__container,restart)
                 cmd="strata__subcmd__container__subcmd__restart"
                 ;;
@@ -238,6 +250,9 @@ _strata() {
             strata__subcmd__container__subcmd__help,commit)
                 cmd="strata__subcmd__container__subcmd__help__subcmd__commit"
                 ;;
+            strata__subcmd__container__subcmd__help,cp)
+                cmd="strata__subcmd__container__subcmd__help__subcmd__cp"
+                ;;
             strata__subcmd__container__subcmd__help,create)
                 cmd="strata__subcmd__container__subcmd__help__subcmd__create"
                 ;;
@@ -273,6 +288,9 @@ _strata() {
                 ;;
             strata__subcmd__container__subcmd__help,prune)
                 cmd="strata__subcmd__container__subcmd__help__subcmd__prune"
+                ;;
+            strata__subcmd__container__subcmd__help,rename)
+                cmd="strata__subcmd__container__subcmd__help__subcmd__rename"
                 ;;
             strata__subcmd__container__subcmd__help,restart)
                 cmd="strata__subcmd__container__subcmd__help__subcmd__restart"
@@ -334,6 +352,9 @@ _strata() {
             strata__subcmd__help,diff)
                 cmd="strata__subcmd__help__subcmd__diff"
                 ;;
+            strata__subcmd__help,events)
+                cmd="strata__subcmd__help__subcmd__events"
+                ;;
             strata__subcmd__help,exec)
                 cmd="strata__subcmd__help__subcmd__exec"
                 ;;
@@ -391,6 +412,9 @@ _strata() {
             strata__subcmd__help,push)
                 cmd="strata__subcmd__help__subcmd__push"
                 ;;
+            strata__subcmd__help,rename)
+                cmd="strata__subcmd__help__subcmd__rename"
+                ;;
             strata__subcmd__help,restart)
                 cmd="strata__subcmd__help__subcmd__restart"
                 ;;
@@ -445,6 +469,9 @@ _strata() {
             strata__subcmd__help__subcmd__container,commit)
                 cmd="strata__subcmd__help__subcmd__container__subcmd__commit"
                 ;;
+            strata__subcmd__help__subcmd__container,cp)
+                cmd="strata__subcmd__help__subcmd__container__subcmd__cp"
+                ;;
             strata__subcmd__help__subcmd__container,create)
                 cmd="strata__subcmd__help__subcmd__container__subcmd__create"
                 ;;
@@ -477,6 +504,9 @@ _strata() {
                 ;;
             strata__subcmd__help__subcmd__container,prune)
                 cmd="strata__subcmd__help__subcmd__container__subcmd__prune"
+                ;;
+            strata__subcmd__help__subcmd__container,rename)
+                cmd="strata__subcmd__help__subcmd__container__subcmd__rename"
                 ;;
             strata__subcmd__help__subcmd__container,restart)
                 cmd="strata__subcmd__help__subcmd__container__subcmd__restart"
@@ -543,6 +573,9 @@ _strata() {
                 ;;
             strata__subcmd__help__subcmd__image,tag)
                 cmd="strata__subcmd__help__subcmd__image__subcmd__tag"
+                ;;
+            strata__subcmd__help__subcmd__system,events)
+                cmd="strata__subcmd__help__subcmd__system__subcmd__events"
                 ;;
             strata__subcmd__help__subcmd__system,info)
                 cmd="strata__subcmd__help__subcmd__system__subcmd__info"
@@ -646,11 +679,17 @@ _strata() {
             strata__subcmd__image__subcmd__help,tag)
                 cmd="strata__subcmd__image__subcmd__help__subcmd__tag"
                 ;;
+            strata__subcmd__system,events)
+                cmd="strata__subcmd__system__subcmd__events"
+                ;;
             strata__subcmd__system,help)
                 cmd="strata__subcmd__system__subcmd__help"
                 ;;
             strata__subcmd__system,info)
                 cmd="strata__subcmd__system__subcmd__info"
+                ;;
+            strata__subcmd__system__subcmd__help,events)
+                cmd="strata__subcmd__system__subcmd__help__subcmd__events"
                 ;;
             strata__subcmd__system__subcmd__help,help)
                 cmd="strata__subcmd__system__subcmd__help__subcmd__help"
@@ -707,7 +746,7 @@ _strata() {
 
     case "${cmd}" in
         strata)
-            opts="-h -V --root --runroot --help --version run create start stop kill wait logs exec attach restart pause unpause top update stats ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port version info cp volume system __network-teardown __monitor __gen-docs help"
+            opts="-h -V --root --runroot --help --version run create start stop kill wait logs exec attach restart pause unpause top update stats ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port version info rename cp events volume system __network-teardown __monitor __gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -985,7 +1024,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container)
-            opts="-h -V --root --runroot --help --version ls list ps run create start stop restart kill wait logs exec attach pause unpause top update stats rm remove prune inspect port commit diff export help"
+            opts="-h -V --root --runroot --help --version ls list ps run create start stop restart kill wait logs exec attach pause unpause top update stats rm remove prune inspect port commit diff export cp rename help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1075,6 +1114,28 @@ _strata() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__container__subcmd__cp)
+            opts="-a -L -q -h -V --archive --follow-link --quiet --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1443,7 +1504,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__help)
-            opts="ls run create start stop restart kill wait logs exec attach pause unpause top update stats rm prune inspect port commit diff export help"
+            opts="ls run create start stop restart kill wait logs exec attach pause unpause top update stats rm prune inspect port commit diff export cp rename help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1471,6 +1532,20 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__help__subcmd__commit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__container__subcmd__help__subcmd__cp)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1639,6 +1714,20 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__container__subcmd__help__subcmd__rename)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1991,6 +2080,28 @@ _strata() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__container__subcmd__rename)
+            opts="-h -V --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2840,6 +2951,48 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__events)
+            opts="-f -h -V --since --until --filter --format --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__exec)
             opts="-d -e -i -t -u -w -V --detach --env --env-file --interactive --tty --user --workdir --privileged --help --root --runroot --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2921,7 +3074,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help)
-            opts="run create start stop kill wait logs exec attach restart pause unpause top update stats ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port version info cp volume system __network-teardown __monitor __gen-docs help"
+            opts="run create start stop kill wait logs exec attach restart pause unpause top update stats ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port version info rename cp events volume system __network-teardown __monitor __gen-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3019,7 +3172,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help__subcmd__container)
-            opts="ls run create start stop restart kill wait logs exec attach pause unpause top update stats rm prune inspect port commit diff export"
+            opts="ls run create start stop restart kill wait logs exec attach pause unpause top update stats rm prune inspect port commit diff export cp rename"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3047,6 +3200,20 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help__subcmd__container__subcmd__commit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd__container__subcmd__cp)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3201,6 +3368,20 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help__subcmd__container__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd__container__subcmd__rename)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3383,6 +3564,20 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd__events)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3830,6 +4025,20 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__help__subcmd__rename)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__help__subcmd__restart)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -3943,8 +4152,22 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help__subcmd__system)
-            opts="info"
+            opts="info events"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd__system__subcmd__events)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -5262,6 +5485,28 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__rename)
+            opts="-h -V --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__restart)
             opts="-t -s -h -V --time --timeout --signal --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -5723,7 +5968,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__system)
-            opts="-h -V --root --runroot --help --version info help"
+            opts="-h -V --root --runroot --help --version info events help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5744,9 +5989,65 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        strata__subcmd__system__subcmd__help)
-            opts="info help"
+        strata__subcmd__system__subcmd__events)
+            opts="-f -h -V --since --until --filter --format --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__system__subcmd__help)
+            opts="info events help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__system__subcmd__help__subcmd__events)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -8,6 +8,7 @@ mod build_i;
 mod commit;
 mod cp;
 mod docs;
+mod events;
 mod images;
 mod import;
 mod inspect;
@@ -131,6 +132,8 @@ pub enum Command {
     },
     /// Copy files/folders between a container and the local filesystem
     Cp(cp::CpArgs),
+    /// Get real time events from the server
+    Events(events::EventsArgs),
     /// Manage volumes
     #[command(subcommand)]
     Volume(volume::VolumeCommand),
@@ -228,6 +231,8 @@ pub enum ContainerCommand {
 pub enum SystemCommand {
     /// Display system-wide information
     Info(system::FormatArgs),
+    /// Get real time events from the server
+    Events(events::EventsArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -415,6 +420,7 @@ pub fn main() -> Code {
         Command::Rm(a) => rm::exec(&engine, a),
         Command::Volume(c) => volume::exec(&engine, c),
         Command::Cp(a) => cp::exec(&engine, a),
+        Command::Events(a) | Command::System(SystemCommand::Events(a)) => events::exec(&engine, a),
         Command::Rename {
             container,
             new_name,

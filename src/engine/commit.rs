@@ -190,6 +190,7 @@ impl Engine {
             let _guard = self.images.lock()?;
             self.images.set_tag(&r, &image_id)?;
         }
+        self.container_event(&id, "commit", &[("imageID", &image_id)]);
         Ok(image_id)
     }
 

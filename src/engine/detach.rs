@@ -453,10 +453,13 @@ impl Engine {
         });
         let pid = nix::unistd::Pid::from_raw(st.pid);
         let _ = nix::sys::signal::kill(pid, sig);
+        self.container_event(&id, "kill", &[("signal", &(sig as i32).to_string())]);
         if !self.wait_exit(&id, timeout) {
             let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+            self.container_event(&id, "kill", &[("signal", "9")]);
             self.wait_exit(&id, Duration::from_secs(10));
         }
+        self.container_event(&id, "stop", &[]);
         Ok(())
     }
 
@@ -481,6 +484,7 @@ impl Engine {
         }
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(st.pid), sig)
             .map_err(|e| Error::Conflict(format!("Cannot kill container: {name}: {}", e.desc())))?;
+        self.container_event(&id, "kill", &[("signal", &(sig as i32).to_string())]);
         Ok(())
     }
 
@@ -978,6 +982,7 @@ impl Engine {
         })?;
         st.paused = pause;
         self.containers.set_state(&id, &st)?;
+        self.container_event(&id, if pause { "pause" } else { "unpause" }, &[]);
         Ok(())
     }
 

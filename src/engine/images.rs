@@ -130,6 +130,7 @@ impl Engine {
         }
         let _guard = self.images.lock()?;
         self.images.set_tag(&r, &id)?;
+        self.event("image", "tag", &id, &[("name", &r.familiar())]);
         Ok(())
     }
 
@@ -159,7 +160,23 @@ impl Engine {
         self.rmi_with(name, force, true)
     }
 
+    /// docker's `untag` and `delete` events of an `rmi`.
+    fn rmi_events(&self, out: &RmiOutcome) {
+        for t in &out.untagged {
+            self.event("image", "untag", t, &[("name", t)]);
+        }
+        for d in &out.deleted {
+            self.event("image", "delete", d, &[("name", d)]);
+        }
+    }
+
     pub fn rmi_with(&self, name: &str, force: bool, prune: bool) -> Result<RmiOutcome> {
+        let out = self.rmi_inner(name, force, prune)?;
+        self.rmi_events(&out);
+        Ok(out)
+    }
+
+    fn rmi_inner(&self, name: &str, force: bool, prune: bool) -> Result<RmiOutcome> {
         let id = self.images.resolve(name)?;
         let mut out = RmiOutcome::default();
         let by_reference = !is_id_like(name, &id);

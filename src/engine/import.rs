@@ -57,6 +57,7 @@ impl Engine {
             let _guard = self.images.lock()?;
             self.images.set_tag(&r, &id)?;
         }
+        self.event("image", "import", &id, &[]);
         Ok(id)
     }
 }

@@ -247,10 +247,13 @@ impl Engine {
                         Source::Named(n) => Some(n.as_str()),
                         _ => None,
                     };
-                    let (vol, _) = self
+                    let (vol, new) = self
                         .volumes
                         .create(name, Default::default(), Default::default(), name.is_none())
                         .map_err(Error::Volume)?;
+                    if new {
+                        self.event("volume", "create", &vol.name, &[("driver", "local")]);
+                    }
                     self.volume_mount(&vol, &v.target, !v.readonly, v.nocopy, &v.mode)
                 }
                 Source::Tmpfs(opts) => Mount {
@@ -296,6 +299,7 @@ impl Engine {
                 .volumes
                 .create(None, Default::default(), Default::default(), true)
                 .map_err(Error::Volume)?;
+            self.event("volume", "create", &vol.name, &[("driver", "local")]);
             out.push(self.volume_mount(&vol, &target, true, false, ""));
         }
         Ok(out)
@@ -342,8 +346,8 @@ impl Engine {
         };
         for m in rec.mounts.iter().filter(|m| m.anonymous) {
             if let Some(n) = &m.name {
-                if self.volume_users(n).is_empty() {
-                    let _ = self.volumes.remove(n);
+                if self.volume_users(n).is_empty() && self.volumes.remove(n).is_ok() {
+                    self.event("volume", "destroy", n, &[("driver", "local")]);
                 }
             }
         }
@@ -370,10 +374,13 @@ impl Engine {
         options: BTreeMap<String, String>,
     ) -> Result<String> {
         let _lock = self.volumes.lock().map_err(Error::Volume)?;
-        let (v, _) = self
+        let (v, new) = self
             .volumes
             .create(name, labels, options, false)
             .map_err(Error::Volume)?;
+        if new {
+            self.event("volume", "create", &v.name, &[("driver", "local")]);
+        }
         Ok(v.name)
     }
 
@@ -429,7 +436,9 @@ impl Engine {
                 users.join(", ")
             )));
         }
-        self.volumes.remove(name).map_err(Error::Volume)
+        self.volumes.remove(name).map_err(Error::Volume)?;
+        self.event("volume", "destroy", name, &[("driver", "local")]);
+        Ok(())
     }
 
     /// `volume prune`: unused anonymous volumes (all unused with `all`)
@@ -451,6 +460,7 @@ impl Engine {
             }
             freed += self.volumes.size(&v.name);
             if self.volumes.remove(&v.name).is_ok() {
+                self.event("volume", "destroy", &v.name, &[("driver", "local")]);
                 removed.push(v.name);
             }
         }

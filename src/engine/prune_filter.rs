@@ -14,7 +14,7 @@ pub struct PruneFilter {
 }
 
 /// A time stamp (RFC 3339, or Unix seconds) or a duration back from now.
-fn point_in_time(v: &str) -> Option<i128> {
+pub fn point_in_time(v: &str) -> Option<i128> {
     if let Some(t) = time::parse_rfc3339(v) {
         return Some(t);
     }

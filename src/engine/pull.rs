@@ -367,6 +367,7 @@ impl Engine {
         } else {
             say(&format!("Status: Image is up to date for {shown}"));
         }
+        self.event("image", "pull", &r.familiar(), &[("name", &r.familiar())]);
         Ok(Pulled { id, reference: r })
     }
 }

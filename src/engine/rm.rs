@@ -38,6 +38,7 @@ impl Engine {
         // A commit cut short finishes first, so its layer is not orphaned.
         let _ = self.repair(&id);
         let rec = self.containers.record(&id).ok();
+        self.container_event(&id, "destroy", &[]);
         self.containers.remove(&id)?;
         crate::runtime::cgroup::remove(&id);
         if let (true, Some(rec)) = (volumes, rec) {
@@ -57,6 +58,8 @@ impl Engine {
             ));
         }
         self.containers.rename(&id, new)?;
+        let old = format!("/{}", rec.name);
+        self.container_event(&id, "rename", &[("oldName", &old)]);
         Ok(())
     }
 
@@ -80,6 +83,7 @@ impl Engine {
             }
             freed += crate::util::fsx::tree_size(&self.containers.dir(&id).join("upper"));
             let _guard = self.containers.lock(&id)?;
+            self.container_event(&id, "destroy", &[]);
             self.containers.remove(&id)?;
             crate::runtime::cgroup::remove(&id);
             removed.push(id);

@@ -587,6 +587,7 @@ impl Engine {
             }
             return Err(e.into());
         }
+        self.container_event(&id, "create", &[]);
         Ok(id)
     }
 
@@ -814,6 +815,22 @@ impl Engine {
             let _g = self.containers.lock(id)?;
             self.containers.set_state(id, &running)?;
         }
+        for m in rec.mounts.iter().filter(|m| m.kind == "volume") {
+            let rw = if m.rw { "true" } else { "false" };
+            self.event(
+                "volume",
+                "mount",
+                m.name.as_deref().unwrap_or_default(),
+                &[
+                    ("container", id),
+                    ("destination", &m.destination),
+                    ("driver", "local"),
+                    ("propagation", ""),
+                    ("read/write", rw),
+                ],
+            );
+        }
+        self.container_event(id, "start", &[]);
         on_started(started.pid, started.pty());
         let exit = started.supervise();
         let oom_killed = runtime::resources::oom_killed(&runtime::cgroup::dirs(id));
@@ -847,7 +864,13 @@ impl Engine {
         };
         self.containers.set_state(id, &finished)?;
         drop(guard);
+        if oom_killed {
+            self.container_event(id, "oom", &[]);
+        }
+        let code = exit.code().to_string();
+        self.container_event(id, "die", &[("exitCode", &code)]);
         if rec.auto_remove {
+            self.container_event(id, "destroy", &[]);
             self.containers.remove(id)?;
             self.remove_anonymous_volumes(&rec);
         }

@@ -12,6 +12,7 @@ mod cp;
 mod detach;
 mod docker_oracle;
 mod errors;
+mod events;
 mod images;
 mod isolation;
 mod limits;
