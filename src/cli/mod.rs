@@ -13,6 +13,7 @@ mod images;
 mod import;
 mod inspect;
 mod lifecycle;
+mod network;
 mod ps;
 mod registry;
 mod resources;
@@ -137,6 +138,9 @@ pub enum Command {
     /// Manage volumes
     #[command(subcommand)]
     Volume(volume::VolumeCommand),
+    /// Manage networks
+    #[command(subcommand)]
+    Network(network::NetworkCommand),
     /// Manage strata
     #[command(subcommand)]
     System(SystemCommand),
@@ -419,6 +423,7 @@ pub fn main() -> Code {
         Command::Ps(a) => ps::exec(&engine, a),
         Command::Rm(a) => rm::exec(&engine, a),
         Command::Volume(c) => volume::exec(&engine, c),
+        Command::Network(c) => network::exec(&engine, c),
         Command::Cp(a) => cp::exec(&engine, a),
         Command::Events(a) | Command::System(SystemCommand::Events(a)) => events::exec(&engine, a),
         Command::Rename {

@@ -62,9 +62,15 @@ pub struct RunArgs {
     /// Overwrite the default ENTRYPOINT of the image
     #[arg(long)]
     entrypoint: Option<String>,
-    /// Connect a container to a network (bridge, none, host)
-    #[arg(long, alias = "net", default_value = "bridge")]
+    /// Connect a container to a network (bridge, none, host, or a network's name)
+    #[arg(long, alias = "net", default_value = "bridge", value_name = "NETWORK")]
     network: String,
+    /// Add network-scoped alias for the container
+    #[arg(long = "network-alias", value_name = "ALIAS")]
+    network_alias: Vec<String>,
+    /// IPv4 address (e.g., 172.30.100.104)
+    #[arg(long, value_name = "ADDRESS")]
+    ip: Option<String>,
     /// Publish a container's port(s) to the host ([IP:][HOST:]CONTAINER[/PROTO])
     #[arg(short, long = "publish", value_name = "PORTS")]
     publish: Vec<String>,
@@ -300,6 +306,8 @@ fn create(engine: &Engine, a: RunArgs) -> Result<String, Code> {
         volumes,
         volumes_from: a.volumes_from.clone(),
         network: a.network,
+        network_aliases: a.network_alias.clone(),
+        ip: a.ip.clone(),
         publish: a.publish,
         publish_all: a.publish_all,
         dns: a.dns,

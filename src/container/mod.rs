@@ -131,6 +131,12 @@ pub struct Record {
     pub tty: bool,
     pub open_stdin: bool,
     pub network: String,
+    /// `--network-alias`: more names on a user network.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub network_aliases: Vec<String>,
+    /// `--ip`: the address asked for on a user network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
     pub auto_remove: bool,
     #[serde(default)]
     pub mounts: Vec<Mount>,

@@ -249,6 +249,14 @@ fn network_settings(rec: &container::Record, st: &container::State) -> Value {
             rec.network.clone(),
             json!({ "IPAddress": ip, "NetworkID": rec.network }),
         );
+    } else {
+        // A user network: its address, and the names it answers to there.
+        let mut aliases = rec.network_aliases.clone();
+        aliases.push(rec.id[..12].to_string());
+        networks.insert(
+            rec.network.clone(),
+            json!({ "IPAddress": ip, "Aliases": aliases, "NetworkID": rec.network }),
+        );
     }
     json!({
         "IPAddress": ip,

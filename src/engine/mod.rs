@@ -11,6 +11,7 @@ mod events;
 mod export;
 mod health;
 mod mounts;
+mod networks;
 pub use health::HealthFlags;
 mod history;
 mod images;
@@ -46,6 +47,7 @@ pub use events::Event;
 pub use images::ImageRow;
 pub use inspect::InspectKind;
 pub use mounts::Volume;
+pub use networks::NetworkRequest;
 pub use ps::PsEntry;
 pub use resources::{StatsRow, UpdateRequest};
 pub use run::{read_env_file, RunRequest};
@@ -157,6 +159,7 @@ pub struct Engine {
     images: ImageStore,
     containers: ContainerStore,
     volumes: crate::volume::VolumeStore,
+    networks: crate::network::NetworkStore,
     notes: Box<dyn Fn(&str)>,
     /// Where the stores live, for a monitor process started from here.
     root: PathBuf,
@@ -177,10 +180,12 @@ impl Engine {
         containers.sweep();
         let volumes = crate::volume::VolumeStore::open(root).map_err(Error::Volume)?;
         volumes.sweep();
+        let networks = crate::network::NetworkStore::open(root)?;
         let engine = Engine {
             images,
             containers,
             volumes,
+            networks,
             notes,
             root: root.to_path_buf(),
             runroot: runroot.to_path_buf(),

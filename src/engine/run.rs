@@ -31,6 +31,10 @@ pub struct RunRequest {
     /// `--volumes-from CONTAINER[:ro|rw]`.
     pub volumes_from: Vec<String>,
     pub network: String,
+    /// `--network-alias` (user networks only).
+    pub network_aliases: Vec<String>,
+    /// `--ip` (user networks only).
+    pub ip: Option<String>,
     /// `-p` values, as written.
     pub publish: Vec<String>,
     /// `-P`: publish every exposed port on a free host port.
@@ -371,7 +375,37 @@ impl Engine {
     pub fn create(&self, req: &RunRequest) -> Result<String> {
         // The image's layers stay until the record names them.
         let _lease = self.images.lease()?;
-        let network = parse_network(&req.network)?;
+        // A user network's name: its bridge, with name resolution.
+        let user_network = match parse_network(&req.network) {
+            Ok(_) => None,
+            Err(e) => Some(self.user_network(&req.network).map_err(|_| e)?),
+        };
+        let network = match &user_network {
+            Some(_) => Network::Private,
+            None => parse_network(&req.network)?,
+        };
+        if user_network.is_none() && !req.network_aliases.is_empty() {
+            return Err(Error::Invalid(
+                "network-scoped alias is supported only for containers in user defined networks"
+                    .into(),
+            ));
+        }
+        if let Some(ip) = &req.ip {
+            let Some(net) = &user_network else {
+                return Err(Error::Invalid(
+                    "user specified IP address is supported on user defined networks only".into(),
+                ));
+            };
+            let addr: std::net::Ipv4Addr = ip
+                .parse()
+                .map_err(|_| Error::Invalid(format!("invalid IPv4 address: {ip}")))?;
+            let subnet = network::Subnet::parse(&net.subnet).map_err(Error::Invalid)?;
+            if !subnet.overlaps(&network::Subnet { addr, prefix: 32 }) {
+                return Err(Error::Invalid(format!(
+                    "invalid endpoint settings: no configured subnet or ip-range contain the IP address {ip}"
+                )));
+            }
+        }
         let security = super::security::parse(&req.security)?;
         check_limits(&req.limits, network != Network::Host)?;
         if let Some(w) = &req.workdir {
@@ -504,7 +538,12 @@ impl Engine {
             hostname: hostname.clone(),
             tty: req.tty,
             open_stdin: req.interactive,
-            network: network_name(network).into(),
+            network: match &user_network {
+                Some(n) => n.name.clone(),
+                None => network_name(network).into(),
+            },
+            network_aliases: req.network_aliases.clone(),
+            ip: req.ip.clone(),
             auto_remove: req.rm,
             committed_layers: 0,
             rebase: None,
@@ -613,7 +652,11 @@ impl Engine {
             lowers.push(self.images.layer_link(chain)?);
         }
         let dir = self.containers.dir(&rec.id);
-        let network = parse_network(&rec.network)?;
+        let network = if parse_network(&rec.network).is_err() {
+            Network::Private // a user network
+        } else {
+            parse_network(&rec.network)?
+        };
         let etc_files = ["hostname", "hosts", "resolv.conf"]
             .iter()
             .map(|f| (dir.join(f), format!("/etc/{f}")))
@@ -764,7 +807,13 @@ impl Engine {
         spec.discard_output = discard_output;
         spec.kill_on_signal = kill_on_signal;
         // On the bridge: an address and the ports, before anything starts.
-        let bridge = network::Bridge::from_env();
+        let bridge = match self.bridge_of(&rec) {
+            Ok(b) => b,
+            Err(e) => {
+                runtime::cgroup::remove(id);
+                return Err(self.fail_start(&rec, e));
+            }
+        };
         let attachment = if spec.network == Network::Private {
             match self.attach_network(&bridge, &rec) {
                 Ok(a) => Some(a),
@@ -830,13 +879,45 @@ impl Engine {
                 ],
             );
         }
+        if attachment.is_some() {
+            let net_id = self
+                .user_network(&rec.network)
+                .map(|n| n.id)
+                .unwrap_or_else(|_| rec.network.clone());
+            self.event(
+                "network",
+                "connect",
+                &net_id,
+                &[
+                    ("container", id),
+                    ("name", &rec.network),
+                    ("type", "bridge"),
+                ],
+            );
+        }
         self.container_event(id, "start", &[]);
+        // Its peers learn its name now (it knew theirs before it ran).
+        self.refresh_hosts(&rec.network);
         on_started(started.pid, started.pty());
         let exit = started.supervise();
         let oom_killed = runtime::resources::oom_killed(&runtime::cgroup::dirs(id));
         runtime::cgroup::remove(id);
         if attachment.is_some() {
             bridge.release(id);
+            let net_id = self
+                .user_network(&rec.network)
+                .map(|n| n.id)
+                .unwrap_or_else(|_| rec.network.clone());
+            self.event(
+                "network",
+                "disconnect",
+                &net_id,
+                &[
+                    ("container", id),
+                    ("name", &rec.network),
+                    ("type", "bridge"),
+                ],
+            );
         }
         let note = on_exited();
         let exit = exit?;
@@ -864,6 +945,7 @@ impl Engine {
         };
         self.containers.set_state(id, &finished)?;
         drop(guard);
+        self.refresh_hosts(&rec.network);
         if oom_killed {
             self.container_event(id, "oom", &[]);
         }
@@ -907,8 +989,9 @@ impl Engine {
         bridge: &network::Bridge,
         rec: &Record,
     ) -> Result<network::Attachment> {
-        let a = bridge.lease(&rec.id, &rec.ports)?;
-        let hosts = network::hosts(&rec.hostname, Some(a.ip), &rec.extra_hosts);
+        let asked = rec.ip.as_deref().and_then(|i| i.parse().ok());
+        let a = bridge.lease_ip(&rec.id, &rec.ports, asked)?;
+        let hosts = self.network_hosts(rec, a.ip);
         let path = self.containers.dir(&rec.id).join("hosts");
         if let Err(err) = std::fs::write(&path, hosts) {
             bridge.release(&rec.id);

@@ -152,17 +152,45 @@ pub struct BridgeState {
     pub ifindex: u32,
     #[serde(default)]
     pub leases: Vec<Lease>,
+    /// The address leased last: the next lease takes the one after it
+    /// (wrapping), as docker's allocator does, so that an address freed a
+    /// moment ago is not handed out again while its old owner's MAC is
+    /// still in its neighbours' ARP caches.
+    #[serde(default)]
+    pub last: Option<Ipv4Addr>,
 }
 
 impl BridgeState {
     /// The lowest free host address after the gateway.
+    #[cfg(test)]
     pub fn free_ip(&self, subnet: &Subnet) -> Option<Ipv4Addr> {
-        let first = u32::from(subnet.gateway()) + 1;
-        let last = subnet.broadcast() - 1;
+        self.free_ip_in(subnet, None, subnet.gateway())
+    }
+
+    /// The lowest free address in `range` (or the subnet), not the gateway.
+    pub fn free_ip_in(
+        &self,
+        subnet: &Subnet,
+        range: Option<&Subnet>,
+        gateway: Ipv4Addr,
+    ) -> Option<Ipv4Addr> {
+        let r = range.unwrap_or(subnet);
+        let first = u32::from(r.addr).max(u32::from(subnet.addr) + 1);
+        let last = r.broadcast().min(subnet.broadcast()) - 1;
         let taken: std::collections::HashSet<Ipv4Addr> = self.leases.iter().map(|l| l.ip).collect();
-        (first..=last)
+        if first > last {
+            return None;
+        }
+        let start = self
+            .last
+            .map(u32::from)
+            .filter(|l| (first..last).contains(l))
+            .map(|l| l + 1)
+            .unwrap_or(first);
+        (start..=last)
+            .chain(first..start)
             .map(Ipv4Addr::from)
-            .find(|ip| !taken.contains(ip))
+            .find(|ip| *ip != gateway && !taken.contains(ip))
     }
 
     /// A lease already publishing `proto` `port` on `ip` (or on all).

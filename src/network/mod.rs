@@ -21,12 +21,14 @@ mod ipam;
 mod nat;
 mod netlink;
 mod ports;
+pub mod user;
 
 pub use dns::{hosts, parse_add_host, resolv_conf};
-pub use ipam::PortMap;
+pub use ipam::{PortMap, Subnet};
 pub use ports::{parse as parse_ports, PortSpec};
+pub use user::{NetworkRecord, NetworkStore};
 
-use ipam::{BridgeState, Lease, Subnet};
+use ipam::{BridgeState, Lease};
 use nix::sys::socket::{self as sock, AddressFamily, SockFlag, SockType, SockaddrIn};
 use std::fmt;
 use std::net::Ipv4Addr;
@@ -56,12 +58,19 @@ fn setup<E: fmt::Display>(what: &str) -> impl Fn(E) -> Error + '_ {
     move |e| Error::Setup(format!("{what}: {e}"))
 }
 
-/// The default bridge, as this machine and environment name it.
+/// A bridge: the default one, as this machine and environment name it,
+/// or a user network's.
 #[derive(Debug, Clone)]
 pub struct Bridge {
     pub name: String,
     subnet: Option<String>,
     dir: PathBuf,
+    /// The bridge's own address (default: the subnet's first).
+    pub gateway: Option<Ipv4Addr>,
+    /// `--ip-range`: where addresses are taken from.
+    pub range: Option<Subnet>,
+    /// `--internal`: no way in or out.
+    pub internal: bool,
 }
 
 /// A container's lease, before and after it is wired.
@@ -87,8 +96,31 @@ impl Bridge {
         let subnet = std::env::var("STRATA_SUBNET")
             .ok()
             .filter(|s| !s.is_empty());
-        let dir = PathBuf::from("/run/strata-net").join(&name);
-        Bridge { name, subnet, dir }
+        Bridge::named(&name, subnet)
+    }
+
+    /// The bridge `name` (host-wide), with its subnet if it is fixed.
+    pub fn named(name: &str, subnet: Option<String>) -> Bridge {
+        Bridge {
+            name: name.to_string(),
+            subnet,
+            dir: PathBuf::from("/run/strata-net").join(name),
+            gateway: None,
+            range: None,
+            internal: false,
+        }
+    }
+
+    fn gateway_of(&self, subnet: &Subnet) -> Ipv4Addr {
+        self.gateway.unwrap_or_else(|| subnet.gateway())
+    }
+
+    /// Makes the bridge and its host setup now (`network create`).
+    pub fn create(&self) -> Result<(), Error> {
+        let _lock = self.lock()?;
+        let mut st = self.load();
+        self.ensure(&mut st)?;
+        self.save(&st)
     }
 
     fn lock(&self) -> Result<crate::util::lock::LockGuard, Error> {
@@ -153,7 +185,7 @@ impl Bridge {
             }
         };
         if st.ifindex != index {
-            match nl.add_addr(index, subnet.gateway(), subnet.prefix) {
+            match nl.add_addr(index, self.gateway_of(&subnet), subnet.prefix) {
                 Ok(()) => {}
                 Err(e) if e.errno == libc::EEXIST => {}
                 Err(e) => return Err(Error::Setup(e.to_string())),
@@ -167,7 +199,10 @@ impl Bridge {
                 "/proc/sys/net/ipv4/conf/{}/route_localnet",
                 self.name
             ))?;
-            let mut script = nat::create_script(&self.name, &subnet);
+            let opts = nat::TableOpts {
+                internal: self.internal,
+            };
+            let mut script = nat::create_script(&self.name, &subnet, &opts);
             for l in &st.leases {
                 script.push_str(&nat::ports_script("add", &self.name, l.ip, &l.ports));
             }
@@ -178,16 +213,42 @@ impl Bridge {
         Ok((subnet, index))
     }
 
-    /// Takes an address (and the ports) for `container`, owned by this
-    /// process: when it dies, the next strata reclaims the lease.
-    pub fn lease(&self, container: &str, want: &[PortSpec]) -> Result<Attachment, Error> {
+    /// Takes an address (`asked`, with `--ip`) and the ports for
+    /// `container`, owned by this process: when it dies, the next strata
+    /// reclaims the lease.
+    pub fn lease_ip(
+        &self,
+        container: &str,
+        want: &[PortSpec],
+        asked: Option<Ipv4Addr>,
+    ) -> Result<Attachment, Error> {
         let _lock = self.lock()?;
         let mut st = self.load();
         self.reclaim(&mut st);
         let (subnet, _) = self.ensure(&mut st)?;
-        let ip = st.free_ip(&subnet).ok_or_else(|| {
-            Error::Invalid(format!("no free address left in {subnet} on {}", self.name))
-        })?;
+        let gateway = self.gateway_of(&subnet);
+        let ip = match asked {
+            Some(ip) => {
+                let one = Subnet {
+                    addr: ip,
+                    prefix: 32,
+                };
+                if !subnet.overlaps(&one) || ip == gateway || ip == subnet.addr {
+                    return Err(Error::Invalid(format!(
+                        "invalid endpoint settings: no configured subnet or ip-range contain the IP address {ip}"
+                    )));
+                }
+                if st.leases.iter().any(|l| l.ip == ip) {
+                    return Err(Error::Invalid(format!("Address already in use: {ip}")));
+                }
+                ip
+            }
+            None => st
+                .free_ip_in(&subnet, self.range.as_ref(), gateway)
+                .ok_or_else(|| {
+                    Error::Invalid(format!("no free address left in {subnet} on {}", self.name))
+                })?,
+        };
         let mut holds = Vec::new();
         let mut ports = Vec::new();
         for p in want {
@@ -226,6 +287,7 @@ impl Bridge {
             "veth{}",
             crate::util::ids::random_hex(4).get(..7).unwrap_or("0")
         );
+        st.last = Some(ip);
         st.leases.push(Lease {
             ip,
             container: container.to_string(),
@@ -238,7 +300,7 @@ impl Bridge {
         Ok(Attachment {
             ip,
             prefix: subnet.prefix,
-            gateway: subnet.gateway(),
+            gateway,
             ports,
             veth,
             bridge: self.name.clone(),
@@ -328,6 +390,12 @@ impl Bridge {
                 }
             }
         }
+    }
+
+    /// After `teardown` of a bridge nobody else can want (a user
+    /// network's, removed with it): its state directory goes too.
+    pub fn forget(&self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 
     /// Removes the bridge and everything strata set up for it (none of

@@ -10,7 +10,16 @@ use std::process::{Command, Stdio};
 /// The bridge's table: masquerade for the subnet, DNAT of published
 /// ports (any address, or one) for packets from outside and from the
 /// host itself, and SNAT of host-loopback sources sent to the bridge.
-pub fn table(bridge: &str, subnet: &Subnet) -> String {
+/// What else a bridge's table says: `--internal` (no way in or out,
+/// not even to the host). Two bridges are isolated from each other by
+/// each one's forward rule: nothing from outside it gets in but replies
+/// and published ports.
+#[derive(Debug, Clone, Default)]
+pub struct TableOpts {
+    pub internal: bool,
+}
+
+pub fn table(bridge: &str, subnet: &Subnet, opts: &TableOpts) -> String {
     let dnat = "\t\tfib daddr type local dnat ip to ip daddr . tcp dport map @tcp_ip\n\
                 \t\tfib daddr type local dnat ip to tcp dport map @tcp_any\n\
                 \t\tfib daddr type local dnat ip to ip daddr . udp dport map @udp_ip\n\
@@ -32,31 +41,50 @@ pub fn table(bridge: &str, subnet: &Subnet) -> String {
     // From outside into the bridge: published ports (DNAT) and replies
     // only. A neighbour that routes the subnet through this host reaches
     // no unpublished port.
+    let closed = if opts.internal {
+        format!(
+            "\t\tiifname \"{bridge}\" oifname != \"{bridge}\" drop\n\
+             \t\toifname \"{bridge}\" iifname != \"{bridge}\" drop\n"
+        )
+    } else {
+        String::new()
+    };
     s.push_str(&format!(
-        "\tchain forward {{\n\t\ttype filter hook forward priority 0; policy accept;\n\
+        "\tchain forward {{\n\t\ttype filter hook forward priority 0; policy accept;\n{closed}\
          \t\toifname \"{bridge}\" iifname != \"{bridge}\" ct status dnat accept\n\
          \t\toifname \"{bridge}\" iifname != \"{bridge}\" ct state established,related accept\n\
          \t\toifname \"{bridge}\" iifname != \"{bridge}\" drop\n\t}}\n"
     ));
+    if opts.internal {
+        // Not the host either.
+        s.push_str(&format!(
+            "\tchain input {{\n\t\ttype filter hook input priority 0; policy accept;\n\
+             \t\tiifname \"{bridge}\" drop\n\t}}\n"
+        ));
+    }
     s.push_str(&format!(
         "\tchain prerouting {{\n\t\ttype nat hook prerouting priority -105; policy accept;\n{dnat}\t}}\n"
     ));
     s.push_str(&format!(
         "\tchain output {{\n\t\ttype nat hook output priority -105; policy accept;\n{dnat}\t}}\n"
     ));
+    let masquerade = if opts.internal {
+        String::new()
+    } else {
+        format!("\t\tip saddr {subnet} oifname != \"{bridge}\" masquerade\n")
+    };
     s.push_str(&format!(
         "\tchain postrouting {{\n\t\ttype nat hook postrouting priority 95; policy accept;\n\
-         \t\tip saddr {subnet} oifname != \"{bridge}\" masquerade\n\
-         \t\toifname \"{bridge}\" ip saddr 127.0.0.0/8 masquerade\n\t}}\n}}\n"
+         {masquerade}\t\toifname \"{bridge}\" ip saddr 127.0.0.0/8 masquerade\n\t}}\n}}\n"
     ));
     s
 }
 
 /// The script that (re)makes the table from nothing.
-pub fn create_script(bridge: &str, subnet: &Subnet) -> String {
+pub fn create_script(bridge: &str, subnet: &Subnet, opts: &TableOpts) -> String {
     format!(
         "add table ip {bridge}\ndelete table ip {bridge}\n{}",
-        table(bridge, subnet)
+        table(bridge, subnet, opts)
     )
 }
 
@@ -155,7 +183,12 @@ mod tests {
 
     #[test]
     fn the_table_and_port_elements() {
-        let t = table("strata0", &Subnet::parse("10.88.0.0/16").unwrap());
+        let t = table(
+            "strata0",
+            &Subnet::parse("10.88.0.0/16").unwrap(),
+            &TableOpts::default(),
+        );
+        assert!(!t.contains("chain input"));
         assert!(t.contains("ip saddr 10.88.0.0/16 oifname != \"strata0\" masquerade"));
         assert!(t.contains("map tcp_any { type inet_service : ipv4_addr . inet_service; }"));
         assert_eq!(t.matches("dnat ip to").count(), 8);
@@ -184,5 +217,14 @@ mod tests {
             "delete element ip strata0 tcp_any { 18080 }\n\
              delete element ip strata0 udp_ip { 127.0.0.1 . 5353 }\n"
         );
+    }
+
+    #[test]
+    fn internal_networks_have_no_way_out() {
+        let sub = Subnet::parse("10.89.0.0/24").unwrap();
+        let t = table("br-a", &sub, &TableOpts { internal: true });
+        assert!(!t.contains("ip saddr 10.89.0.0/24 oifname"), "{t}");
+        assert!(t.contains("iifname \"br-a\" oifname != \"br-a\" drop"));
+        assert!(t.contains("chain input") && t.contains("\t\tiifname \"br-a\" drop"));
     }
 }

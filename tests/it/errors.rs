@@ -185,11 +185,15 @@ fn a_missing_bind_source_is_made_as_docker_does() {
     ]);
     assert!(src.is_dir(), "-v made the host directory");
     assert_eq!(std::fs::read_to_string(src.join("f")).unwrap(), "hi\n");
+    // A relative host path is neither a volume's name nor a host path.
     let (_, err) = env.code(
         125,
-        &["run", "--rm", "-v", "relative:/data", "busybox", "true"],
+        &["run", "--rm", "-v", "./relative:/data", "busybox", "true"],
     );
-    assert!(err.contains("named volumes are not supported"), "{err}");
+    assert!(
+        err.contains("If you intended to pass a host directory, use absolute path"),
+        "{err}"
+    );
     assert_eq!(env.ok(&["ps", "-aq"]), "");
 }
 

@@ -17,6 +17,7 @@ mod images;
 mod isolation;
 mod limits;
 mod network;
+mod networks;
 mod pty;
 mod registry;
 mod run;

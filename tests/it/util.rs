@@ -218,6 +218,8 @@ impl Drop for Env {
                 let _ = self.cmd(&args).output();
             }
         }
+        // User networks (their bridges are the host's): removed.
+        let _ = self.cmd(&["network", "prune", "-f"]).output();
         // Nothing should be mounted here; detach anything a failed test left.
         if let Ok(mounts) = std::fs::read_to_string("/proc/self/mountinfo") {
             for line in mounts.lines() {
