@@ -595,11 +595,17 @@ _strata() {
             strata__subcmd__help__subcmd__network,rm)
                 cmd="strata__subcmd__help__subcmd__network__subcmd__rm"
                 ;;
+            strata__subcmd__help__subcmd__system,df)
+                cmd="strata__subcmd__help__subcmd__system__subcmd__df"
+                ;;
             strata__subcmd__help__subcmd__system,events)
                 cmd="strata__subcmd__help__subcmd__system__subcmd__events"
                 ;;
             strata__subcmd__help__subcmd__system,info)
                 cmd="strata__subcmd__help__subcmd__system__subcmd__info"
+                ;;
+            strata__subcmd__help__subcmd__system,prune)
+                cmd="strata__subcmd__help__subcmd__system__subcmd__prune"
                 ;;
             strata__subcmd__help__subcmd__volume,create)
                 cmd="strata__subcmd__help__subcmd__volume__subcmd__create"
@@ -742,6 +748,9 @@ _strata() {
             strata__subcmd__network__subcmd__help,rm)
                 cmd="strata__subcmd__network__subcmd__help__subcmd__rm"
                 ;;
+            strata__subcmd__system,df)
+                cmd="strata__subcmd__system__subcmd__df"
+                ;;
             strata__subcmd__system,events)
                 cmd="strata__subcmd__system__subcmd__events"
                 ;;
@@ -751,6 +760,12 @@ _strata() {
             strata__subcmd__system,info)
                 cmd="strata__subcmd__system__subcmd__info"
                 ;;
+            strata__subcmd__system,prune)
+                cmd="strata__subcmd__system__subcmd__prune"
+                ;;
+            strata__subcmd__system__subcmd__help,df)
+                cmd="strata__subcmd__system__subcmd__help__subcmd__df"
+                ;;
             strata__subcmd__system__subcmd__help,events)
                 cmd="strata__subcmd__system__subcmd__help__subcmd__events"
                 ;;
@@ -759,6 +774,9 @@ _strata() {
                 ;;
             strata__subcmd__system__subcmd__help,info)
                 cmd="strata__subcmd__system__subcmd__help__subcmd__info"
+                ;;
+            strata__subcmd__system__subcmd__help,prune)
+                cmd="strata__subcmd__system__subcmd__help__subcmd__prune"
                 ;;
             strata__subcmd__volume,create)
                 cmd="strata__subcmd__volume__subcmd__create"
@@ -4323,8 +4341,22 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help__subcmd__system)
-            opts="info events"
+            opts="info df prune events"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd__system__subcmd__df)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -4351,6 +4383,20 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help__subcmd__system__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd__system__subcmd__prune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -6433,12 +6479,38 @@ _strata() {
             return 0
             ;;
         strata__subcmd__system)
-            opts="-h -V --root --runroot --help --version info events help"
+            opts="-h -V --root --runroot --help --version info df prune events help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__system__subcmd__df)
+            opts="-v -h -V --verbose --format --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6497,8 +6569,22 @@ _strata() {
             return 0
             ;;
         strata__subcmd__system__subcmd__help)
-            opts="info events help"
+            opts="info df prune events help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__system__subcmd__help__subcmd__df)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -6552,6 +6638,20 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__system__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__system__subcmd__info)
             opts="-f -h -V --format --root --runroot --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -6564,6 +6664,32 @@ _strata() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__system__subcmd__prune)
+            opts="-a -f -h -V --all --force --volumes --filter --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

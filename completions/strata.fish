@@ -1133,18 +1133,34 @@ complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_s
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove one or more networks'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove all unused networks'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info events help" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info events help" -l runroot -d 'Directory for run-time state (locks)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info events help" -s h -l help -d 'Print help'
-complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info events help" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info events help" -f -a "info" -d 'Display system-wide information'
-complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info events help" -f -a "events" -d 'Get real time events from the server'
-complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info events help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info df prune events help" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info df prune events help" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info df prune events help" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info df prune events help" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info df prune events help" -f -a "info" -d 'Display system-wide information'
+complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info df prune events help" -f -a "df" -d 'Show docker disk usage'
+complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info df prune events help" -f -a "prune" -d 'Remove unused data'
+complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info df prune events help" -f -a "events" -d 'Get real time events from the server'
+complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info df prune events help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from info" -s f -l format -d 'Format the output using the given Go template' -r
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from info" -l root -d 'Store directory (images, layers, containers)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from info" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from df" -l format -d 'Format output using a custom template' -r
+complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from df" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from df" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from df" -s v -l verbose -d 'Show detailed information on space usage'
+complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from df" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from df" -s V -l version -d 'Print version'
+complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from prune" -l filter -d 'Provide filter values (until=, label=)' -r
+complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from prune" -l root -d 'Store directory (images, layers, containers)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from prune" -l runroot -d 'Directory for run-time state (locks)' -r -F
+complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from prune" -s a -l all -d 'Remove all unused images not just dangling ones'
+complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation'
+complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from prune" -l volumes -d 'Prune anonymous volumes'
+complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
+complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from events" -l since -d 'Show all events created since timestamp' -r
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from events" -l until -d 'Stream events until this timestamp' -r
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from events" -s f -l filter -d 'Filter output based on conditions provided (type=, container=, image=, event=, label=, volume=, network=)' -r
@@ -1154,6 +1170,8 @@ complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_su
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from events" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from events" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "info" -d 'Display system-wide information'
+complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "df" -d 'Show docker disk usage'
+complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove unused data'
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "events" -d 'Get real time events from the server'
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -l root -d 'Store directory (images, layers, containers)' -r -F
@@ -1266,4 +1284,6 @@ complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subc
 complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from network" -f -a "rm" -d 'Remove one or more networks'
 complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from network" -f -a "prune" -d 'Remove all unused networks'
 complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "info" -d 'Display system-wide information'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "df" -d 'Show docker disk usage'
+complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "prune" -d 'Remove unused data'
 complete -c strata -n "__fish_strata_using_subcommand help; and __fish_seen_subcommand_from system" -f -a "events" -d 'Get real time events from the server'

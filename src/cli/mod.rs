@@ -235,6 +235,10 @@ pub enum ContainerCommand {
 pub enum SystemCommand {
     /// Display system-wide information
     Info(system::FormatArgs),
+    /// Show docker disk usage
+    Df(system::DfArgs),
+    /// Remove unused data
+    Prune(system::SystemPruneArgs),
     /// Get real time events from the server
     Events(events::EventsArgs),
 }
@@ -426,6 +430,8 @@ pub fn main() -> Code {
         Command::Network(c) => network::exec(&engine, c),
         Command::Cp(a) => cp::exec(&engine, a),
         Command::Events(a) | Command::System(SystemCommand::Events(a)) => events::exec(&engine, a),
+        Command::System(SystemCommand::Df(a)) => system::exec_df(&engine, a),
+        Command::System(SystemCommand::Prune(a)) => system::exec_prune(&engine, a),
         Command::Rename {
             container,
             new_name,

@@ -220,7 +220,7 @@ impl Engine {
 
     /// The bridge a container's network runs on.
     pub(super) fn bridge_of(&self, rec: &Record) -> Result<network::Bridge> {
-        if rec.network == "bridge" {
+        if network::user::PREDEFINED.contains(&rec.network.as_str()) {
             return Ok(network::Bridge::from_env());
         }
         Ok(self.networks.get(&rec.network)?.bridge())

@@ -307,3 +307,46 @@ fn bad_volume_names_and_mounts_are_refused_and_nothing_is_made() {
     let (_, err) = env.code(1, &["volume", "inspect", "nosuch"]);
     assert!(err.contains("no such volume"), "{err}");
 }
+
+#[test]
+fn system_df_counts_what_is_held_and_system_prune_removes_what_is_unused() {
+    let env = Env::with_busybox();
+    env.ok(&["volume", "create", "kept"]);
+    env.ok(&["run", "--name", "stopped", "--network", "none", "-v", "kept:/d", "busybox", "sh", "-c", "dd if=/dev/zero of=/d/f bs=1k count=100 2>/dev/null; dd if=/dev/zero of=/x bs=1k count=50 2>/dev/null"]);
+    env.ok(&["network", "create", "unused"]);
+    let df = env.ok(&[
+        "system",
+        "df",
+        "--format",
+        "{{.Type}} {{.TotalCount}} {{.Active}} {{.Size}}",
+    ]);
+    assert_eq!(
+        df,
+        "Images 1 1 1.98MB\nContainers 1 0 51.2kB\nLocal Volumes 1 1 102kB\nBuild Cache 0 0 0B\n",
+        "{df}"
+    );
+    let table = env.ok(&["system", "df"]);
+    assert!(
+        table.starts_with("TYPE            TOTAL     ACTIVE    SIZE      RECLAIMABLE\n"),
+        "{table}"
+    );
+    let v = env.ok(&["system", "df", "-v"]);
+    assert!(
+        v.contains("Local Volumes space usage:") && v.contains("kept "),
+        "{v}"
+    );
+    let out = env.ok(&["system", "prune", "-f"]);
+    assert!(
+        out.contains("Deleted Containers:\n") && out.contains("Deleted Networks:\nunused\n"),
+        "{out}"
+    );
+    assert!(out.contains("Total reclaimed space: 51.2kB"), "{out}");
+    // Named volumes and images in use stay; -a takes unused images.
+    assert_eq!(env.ok(&["volume", "ls", "-q"]), "kept\n");
+    assert_eq!(env.ok(&["images", "-q"]).lines().count(), 1);
+    let out = env.ok(&["system", "prune", "-af", "--volumes"]);
+    assert!(out.contains("Deleted Images:"), "{out}");
+    assert_eq!(env.ok(&["images", "-q"]), "");
+    // --volumes takes anonymous ones only, as docker 23+.
+    assert_eq!(env.ok(&["volume", "ls", "-q"]), "kept\n");
+}
