@@ -108,29 +108,49 @@ impl Engine {
         let Some(dir) = path.parent() else {
             return;
         };
-        let _ = std::fs::create_dir_all(dir);
-        if std::fs::metadata(&path).is_ok_and(|m| m.len() > LIMIT) {
+        let open = || {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+        };
+        let f = open().or_else(|_| {
+            let _ = std::fs::create_dir_all(dir);
+            open()
+        });
+        let Ok(mut f) = f else {
+            return;
+        };
+        if f.metadata().is_ok_and(|m| m.len() > LIMIT) {
             // Whoever renames first rotates; the others append to the new one.
             let _ = std::fs::rename(&path, dir.join("journal.1"));
+            match open() {
+                Ok(n) => f = n,
+                Err(_) => return,
+            }
         }
         let mut line = e.to_json().to_string();
         line.push('\n');
-        if let Ok(mut f) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-        {
-            let _ = f.write_all(line.as_bytes());
-        }
+        let _ = f.write_all(line.as_bytes());
     }
 
     /// A container's event, with docker's attributes: its image, name and
     /// labels, and `extra`.
     pub(super) fn container_event(&self, id: &str, action: &str, extra: &[(&str, &str)]) {
-        let Ok(rec) = self.containers.record(id) else {
-            self.event("container", action, id, extra);
-            return;
-        };
+        match self.containers.record(id) {
+            Ok(rec) => self.record_event(&rec, action, extra),
+            Err(_) => self.event("container", action, id, extra),
+        }
+    }
+
+    /// `container_event` of a record at hand.
+    pub(super) fn record_event(
+        &self,
+        rec: &crate::container::Record,
+        action: &str,
+        extra: &[(&str, &str)],
+    ) {
+        let id = rec.id.as_str();
         let labels = rec.config.labels.clone().unwrap_or_default();
         let mut attrs: Vec<(&str, &str)> = labels
             .iter()

@@ -341,6 +341,9 @@ impl Engine {
     /// Removes the anonymous volumes of a removed container (`rm -v`,
     /// `--rm`), unless another container uses one too.
     pub(super) fn remove_anonymous_volumes(&self, rec: &Record) {
+        if !rec.mounts.iter().any(|m| m.anonymous) {
+            return;
+        }
         let Ok(_lock) = self.volumes.lock() else {
             return;
         };

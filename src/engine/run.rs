@@ -603,7 +603,6 @@ impl Engine {
         };
         // Volumes are made and taken under their lock, until the record
         // that names them is written (`volume rm` looks there).
-        let _volumes = self.volumes.lock().map_err(Error::Volume)?;
         let image_volumes: Vec<String> = if req.build_step {
             Vec::new()
         } else {
@@ -613,6 +612,13 @@ impl Engine {
                 .iter()
                 .flat_map(|m| m.keys().cloned())
                 .collect()
+        };
+        let no_volumes =
+            req.volumes.is_empty() && req.volumes_from.is_empty() && image_volumes.is_empty();
+        let _volumes = if no_volumes {
+            None
+        } else {
+            Some(self.volumes.lock().map_err(Error::Volume)?)
         };
         rec.mounts = self.resolve_mounts(&req.volumes, &req.volumes_from, &image_volumes)?;
         if let Err(e) = self.containers.create(&rec, &files) {
@@ -626,7 +632,7 @@ impl Engine {
             }
             return Err(e.into());
         }
-        self.container_event(&id, "create", &[]);
+        self.record_event(&rec, "create", &[]);
         Ok(id)
     }
 
@@ -895,12 +901,12 @@ impl Engine {
                 ],
             );
         }
-        self.container_event(id, "start", &[]);
+        self.record_event(&rec, "start", &[]);
         // Its peers learn its name now (it knew theirs before it ran).
         self.refresh_hosts(&rec.network);
         on_started(started.pid, started.pty());
         let exit = started.supervise();
-        let oom_killed = runtime::resources::oom_killed(&runtime::cgroup::dirs(id));
+        let oom_killed = runtime::resources::oom_killed(&runtime::cgroup::memory_dirs(id));
         runtime::cgroup::remove(id);
         if attachment.is_some() {
             bridge.release(id);
@@ -950,9 +956,9 @@ impl Engine {
             self.container_event(id, "oom", &[]);
         }
         let code = exit.code().to_string();
-        self.container_event(id, "die", &[("exitCode", &code)]);
+        self.record_event(&rec, "die", &[("exitCode", &code)]);
         if rec.auto_remove {
-            self.container_event(id, "destroy", &[]);
+            self.record_event(&rec, "destroy", &[]);
             self.containers.remove(id)?;
             self.remove_anonymous_volumes(&rec);
         }

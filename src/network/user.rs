@@ -57,14 +57,16 @@ pub struct NetworkStore {
 }
 
 impl NetworkStore {
+    /// The store under `root`; its directory is made on first use.
     pub fn open(root: &Path) -> Result<NetworkStore, Error> {
-        let dir = root.join("networks");
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| Error::Setup(format!("mkdir {}: {e}", dir.display())))?;
-        Ok(NetworkStore { dir })
+        Ok(NetworkStore {
+            dir: root.join("networks"),
+        })
     }
 
     pub fn lock(&self) -> Result<crate::util::lock::LockGuard, Error> {
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| Error::Setup(format!("mkdir {}: {e}", self.dir.display())))?;
         crate::util::lock::exclusive(&self.dir.join(".lock"))
             .map_err(|e| Error::Setup(format!("lock the networks: {e}")))
     }

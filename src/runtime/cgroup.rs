@@ -61,6 +61,19 @@ pub fn dirs(id: &str) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The groups of container `id` that count OOM kills: its v2 group
+/// (pure v2, or a hybrid host's `unified`) and its v1 memory group.
+pub fn memory_dirs(id: &str) -> Vec<PathBuf> {
+    dirs(id)
+        .into_iter()
+        .filter(|d| {
+            ["memory", "unified", "strata"]
+                .iter()
+                .any(|c| d.starts_with(Path::new("/sys/fs/cgroup").join(c)))
+        })
+        .collect()
+}
+
 /// `STRATA_CGROUP_DEVICES`: `v1` uses only the v1 devices controller,
 /// `both` the v2 program and the v1 controller; unset, the v2 program
 /// where it can be attached, else v1.

@@ -103,15 +103,18 @@ pub struct VolumeStore {
 }
 
 impl VolumeStore {
+    /// The store under `root`; its directory is made on first use (a
+    /// `run` without volumes never touches it).
     pub fn open(root: &Path) -> Result<VolumeStore> {
-        let dir = root.join("volumes");
-        std::fs::create_dir_all(dir.join(".tmp"))
-            .map_err(io_err(format!("mkdir {}", dir.display())))?;
-        Ok(VolumeStore { dir })
+        Ok(VolumeStore {
+            dir: root.join("volumes"),
+        })
     }
 
     /// Held while volumes are made, taken by containers or removed.
     pub fn lock(&self) -> Result<lock::LockGuard> {
+        std::fs::create_dir_all(self.dir.join(".tmp"))
+            .map_err(io_err(format!("mkdir {}", self.dir.display())))?;
         let p = self.dir.join(".lock");
         lock::exclusive(&p).map_err(io_err(format!("lock {}", p.display())))
     }
@@ -158,6 +161,7 @@ impl VolumeStore {
                 + "Z",
             anonymous,
         };
+        let _ = std::fs::create_dir_all(self.dir.join(".tmp"));
         let tmp = self.dir.join(".tmp").join(ids::random_hex(8));
         let made = (|| -> io::Result<()> {
             std::fs::create_dir_all(tmp.join("_data"))?;
@@ -198,8 +202,11 @@ impl VolumeStore {
     /// Every volume, by name.
     pub fn list(&self) -> Result<Vec<Volume>> {
         let mut out = Vec::new();
-        let rd =
-            std::fs::read_dir(&self.dir).map_err(io_err(format!("read {}", self.dir.display())))?;
+        let rd = match std::fs::read_dir(&self.dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(io_err(format!("read {}", self.dir.display()))(e)),
+        };
         for e in rd.flatten() {
             let n = e.file_name().to_string_lossy().to_string();
             if n.starts_with('.') {
