@@ -580,8 +580,14 @@ _strata() {
             strata__subcmd__help__subcmd__image,tag)
                 cmd="strata__subcmd__help__subcmd__image__subcmd__tag"
                 ;;
+            strata__subcmd__help__subcmd__network,connect)
+                cmd="strata__subcmd__help__subcmd__network__subcmd__connect"
+                ;;
             strata__subcmd__help__subcmd__network,create)
                 cmd="strata__subcmd__help__subcmd__network__subcmd__create"
+                ;;
+            strata__subcmd__help__subcmd__network,disconnect)
+                cmd="strata__subcmd__help__subcmd__network__subcmd__disconnect"
                 ;;
             strata__subcmd__help__subcmd__network,inspect)
                 cmd="strata__subcmd__help__subcmd__network__subcmd__inspect"
@@ -706,8 +712,14 @@ _strata() {
             strata__subcmd__image__subcmd__help,tag)
                 cmd="strata__subcmd__image__subcmd__help__subcmd__tag"
                 ;;
+            strata__subcmd__network,connect)
+                cmd="strata__subcmd__network__subcmd__connect"
+                ;;
             strata__subcmd__network,create)
                 cmd="strata__subcmd__network__subcmd__create"
+                ;;
+            strata__subcmd__network,disconnect)
+                cmd="strata__subcmd__network__subcmd__disconnect"
                 ;;
             strata__subcmd__network,help)
                 cmd="strata__subcmd__network__subcmd__help"
@@ -730,8 +742,14 @@ _strata() {
             strata__subcmd__network,rm)
                 cmd="strata__subcmd__network__subcmd__rm"
                 ;;
+            strata__subcmd__network__subcmd__help,connect)
+                cmd="strata__subcmd__network__subcmd__help__subcmd__connect"
+                ;;
             strata__subcmd__network__subcmd__help,create)
                 cmd="strata__subcmd__network__subcmd__help__subcmd__create"
+                ;;
+            strata__subcmd__network__subcmd__help,disconnect)
+                cmd="strata__subcmd__network__subcmd__help__subcmd__disconnect"
                 ;;
             strata__subcmd__network__subcmd__help,help)
                 cmd="strata__subcmd__network__subcmd__help__subcmd__help"
@@ -4061,7 +4079,7 @@ _strata() {
             return 0
             ;;
         strata__subcmd__help__subcmd__network)
-            opts="create ls inspect rm prune"
+            opts="create ls inspect rm prune connect disconnect"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4074,7 +4092,35 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__help__subcmd__network__subcmd__connect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__help__subcmd__network__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__help__subcmd__network__subcmd__disconnect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -5561,12 +5607,42 @@ _strata() {
             return 0
             ;;
         strata__subcmd__network)
-            opts="-h -V --root --runroot --help --version create ls list inspect rm remove prune help"
+            opts="-h -V --root --runroot --help --version create ls list inspect rm remove prune connect disconnect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__network__subcmd__connect)
+            opts="-h -V --alias --ip --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --alias)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5636,8 +5712,30 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__network__subcmd__disconnect)
+            opts="-f -h -V --force --root --runroot --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__network__subcmd__help)
-            opts="create ls inspect rm prune help"
+            opts="create ls inspect rm prune connect disconnect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5650,7 +5748,35 @@ _strata() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        strata__subcmd__network__subcmd__help__subcmd__connect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         strata__subcmd__network__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        strata__subcmd__network__subcmd__help__subcmd__disconnect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

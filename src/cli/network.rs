@@ -19,6 +19,31 @@ pub enum NetworkCommand {
     Rm(RmArgs),
     /// Remove all unused networks
     Prune(PruneArgs),
+    /// Connect a container to a network
+    Connect(ConnectArgs),
+    /// Disconnect a container from a network
+    Disconnect(DisconnectArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ConnectArgs {
+    /// Add network-scoped alias for the container
+    #[arg(long = "alias")]
+    alias: Vec<String>,
+    /// IPv4 address (e.g., 172.30.100.104)
+    #[arg(long)]
+    ip: Option<String>,
+    network: String,
+    container: String,
+}
+
+#[derive(Args, Debug)]
+pub struct DisconnectArgs {
+    /// Force the container to disconnect from a network
+    #[arg(short, long)]
+    force: bool,
+    network: String,
+    container: String,
 }
 
 #[derive(Args, Debug)]
@@ -122,6 +147,16 @@ pub fn exec(engine: &Engine, c: NetworkCommand) -> Code {
             }
         }
         NetworkCommand::Ls(a) => ls(engine, a),
+        NetworkCommand::Connect(a) => super::report(engine.network_connect(
+            &a.network,
+            &a.container,
+            &a.alias,
+            a.ip.as_deref(),
+        )),
+        NetworkCommand::Disconnect(a) => {
+            let _ = a.force;
+            super::report(engine.network_disconnect(&a.network, &a.container))
+        }
         NetworkCommand::Inspect(a) => {
             let mut docs = Vec::new();
             let mut code = 0;

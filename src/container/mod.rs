@@ -79,6 +79,16 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
     }
 }
 
+/// A user network a container is connected to besides its first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoint {
+    pub network: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+}
+
 /// A mount as recorded (`-v`, `--mount`, `--volumes-from`, an image's
 /// VOLUME). Records written before volumes existed are binds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -137,6 +147,9 @@ pub struct Record {
     /// `--ip`: the address asked for on a user network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
+    /// More user networks (`network connect`), joined at every start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_networks: Vec<Endpoint>,
     pub auto_remove: bool,
     #[serde(default)]
     pub mounts: Vec<Mount>,

@@ -65,6 +65,17 @@ pub struct State {
     /// Published ports, as they are while running.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<crate::oci::PortBinding>,
+    /// While running: the other user networks it is on, each with its
+    /// address and link in the container (`eth1`, ...).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub endpoints: std::collections::BTreeMap<String, Joined>,
+}
+
+/// An address on one more network, while running.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Joined {
+    pub ip: String,
+    pub ifname: String,
 }
 
 pub use crate::util::proc::{is_alive, proc_stat};

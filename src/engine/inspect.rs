@@ -257,6 +257,22 @@ fn network_settings(rec: &container::Record, st: &container::State) -> Value {
             rec.network.clone(),
             json!({ "IPAddress": ip, "Aliases": aliases, "NetworkID": rec.network }),
         );
+        for e in &rec.extra_networks {
+            let ip = if running {
+                st.endpoints
+                    .get(&e.network)
+                    .map(|j| j.ip.clone())
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
+            let mut aliases = e.aliases.clone();
+            aliases.push(rec.id[..12].to_string());
+            networks.insert(
+                e.network.clone(),
+                json!({ "IPAddress": ip, "Aliases": aliases, "NetworkID": e.network }),
+            );
+        }
     }
     json!({
         "IPAddress": ip,

@@ -143,20 +143,34 @@ impl Engine {
         Ok(id)
     }
 
-    /// The running containers attached to user network `name`, with their state.
-    fn members(&self, name: &str) -> Vec<(Record, crate::container::State)> {
+    /// The running containers on user network `name`: each record, its
+    /// state, and its address there.
+    fn members(&self, name: &str) -> Vec<(Record, crate::container::State, String)> {
         let mut out = Vec::new();
         for id in self.containers.ids().unwrap_or_default() {
             let Ok(rec) = self.containers.record(&id) else {
                 continue;
             };
-            if rec.network != name {
+            let first = rec.network == name;
+            if !first && !rec.extra_networks.iter().any(|e| e.network == name) {
                 continue;
             }
-            if let Ok(st) = self.containers.state(&id) {
-                if st.status == Status::Running && !st.ip_address.is_empty() {
-                    out.push((rec, st));
-                }
+            let Ok(st) = self.containers.state(&id) else {
+                continue;
+            };
+            if st.status != Status::Running {
+                continue;
+            }
+            let ip = if first {
+                st.ip_address.clone()
+            } else {
+                st.endpoints
+                    .get(name)
+                    .map(|j| j.ip.clone())
+                    .unwrap_or_default()
+            };
+            if !ip.is_empty() {
+                out.push((rec, st, ip));
             }
         }
         out
@@ -168,19 +182,28 @@ impl Engine {
             .ids()
             .unwrap_or_default()
             .into_iter()
-            .filter(|id| self.containers.record(id).is_ok_and(|r| r.network == name))
+            .filter(|id| {
+                self.containers.record(id).is_ok_and(|r| {
+                    r.network == name || r.extra_networks.iter().any(|e| e.network == name)
+                })
+            })
             .collect()
     }
 
     /// The `/etc/hosts` lines of a network's members: address, name,
     /// aliases, short id.
-    fn peer_lines(members: &[(Record, crate::container::State)]) -> String {
+    fn peer_lines(network: &str, members: &[(Record, crate::container::State, String)]) -> String {
         let mut s = String::new();
-        for (r, st) in members {
+        for (r, _, ip) in members {
             let mut names = vec![r.name.clone()];
-            names.extend(r.network_aliases.iter().cloned());
+            if r.network == network {
+                names.extend(r.network_aliases.iter().cloned());
+            }
+            for e in r.extra_networks.iter().filter(|e| e.network == network) {
+                names.extend(e.aliases.iter().cloned());
+            }
             names.push(r.id[..12].to_string());
-            s.push_str(&format!("{}\t{}\n", st.ip_address, names.join(" ")));
+            s.push_str(&format!("{ip}\t{}\n", names.join(" ")));
         }
         s
     }
@@ -193,12 +216,16 @@ impl Engine {
             let mut me = vec![rec.name.clone()];
             me.extend(rec.network_aliases.iter().cloned());
             hosts.push_str(&format!("{ip}\t{}\n", me.join(" ")));
-            let peers: Vec<_> = self
-                .members(&rec.network)
-                .into_iter()
-                .filter(|(r, _)| r.id != rec.id)
-                .collect();
-            hosts.push_str(&Self::peer_lines(&peers));
+            let nets = std::iter::once(rec.network.clone())
+                .chain(rec.extra_networks.iter().map(|e| e.network.clone()));
+            for n in nets {
+                let peers: Vec<_> = self
+                    .members(&n)
+                    .into_iter()
+                    .filter(|(r, _, _)| r.id != rec.id)
+                    .collect();
+                hosts.push_str(&Self::peer_lines(&n, &peers));
+            }
         }
         hosts
     }
@@ -209,7 +236,7 @@ impl Engine {
         if network::user::PREDEFINED.contains(&name) {
             return;
         }
-        for (rec, st) in self.members(name) {
+        for (rec, st, _) in self.members(name) {
             let Ok(ip) = st.ip_address.parse() else {
                 continue;
             };
@@ -267,12 +294,12 @@ impl Engine {
         }
         let r = self.networks.get(name)?;
         let mut containers = serde_json::Map::new();
-        for (rec, st) in self.members(&r.name) {
+        for (rec, _, ip) in self.members(&r.name) {
             containers.insert(
                 rec.id.clone(),
                 json!({
                     "Name": rec.name, "EndpointID": "", "MacAddress": "",
-                    "IPv4Address": format!("{}/{}", st.ip_address, r.subnet.split('/').nth(1).unwrap_or("24")),
+                    "IPv4Address": format!("{ip}/{}", r.subnet.split('/').nth(1).unwrap_or("24")),
                     "IPv6Address": "",
                 }),
             );
@@ -289,6 +316,127 @@ impl Engine {
             "ConfigFrom": {"Network": ""}, "ConfigOnly": false,
             "Containers": containers, "Options": r.options, "Labels": r.labels,
         }))
+    }
+
+    /// `network connect [--alias] [--ip] NETWORK CONTAINER`: the network
+    /// is the container's from now on (joined at each start); a running
+    /// one gets a link on it at once (`eth1`, ...), owned by its
+    /// supervisor, and its peers learn its name.
+    pub fn network_connect(
+        &self,
+        name: &str,
+        container: &str,
+        aliases: &[String],
+        ip: Option<&str>,
+    ) -> Result<()> {
+        let net = self.networks.get(name)?;
+        let id = self.containers.resolve(container)?;
+        let _guard = self.containers.lock(&id)?;
+        let mut rec = self.containers.record(&id)?;
+        if rec.network == "host" || rec.network == "none" {
+            return Err(Error::Conflict(format!(
+                "container cannot be connected to network {} with --network {}",
+                net.name, rec.network
+            )));
+        }
+        if rec.network == net.name || rec.extra_networks.iter().any(|e| e.network == net.name) {
+            return Err(Error::Conflict(format!(
+                "endpoint with name {} already exists in network {}",
+                rec.name, net.name
+            )));
+        }
+        let asked: Option<std::net::Ipv4Addr> = match ip {
+            Some(i) => Some(
+                i.parse()
+                    .map_err(|_| Error::Invalid(format!("invalid IPv4 address: {i}")))?,
+            ),
+            None => None,
+        };
+        rec.extra_networks.push(crate::container::Endpoint {
+            network: net.name.clone(),
+            aliases: aliases.to_vec(),
+            ip: ip.map(str::to_string),
+        });
+        let mut st = self.containers.state_locked(&id)?;
+        let running = st.status == Status::Running
+            && crate::container::state::is_alive(st.pid, st.pid_start)
+            && !st.ip_address.is_empty();
+        if running {
+            let ifname = (1..)
+                .map(|i| format!("eth{i}"))
+                .find(|n| !st.endpoints.values().any(|j| j.ifname == *n))
+                .unwrap_or_default();
+            let bridge = net.bridge();
+            let a = bridge.lease_owned(&id, &[], asked, (st.supervisor, st.supervisor_start))?;
+            if let Err(e) = a.connect_as(st.pid, &ifname, false) {
+                bridge.release(&id);
+                return Err(e.into());
+            }
+            st.endpoints.insert(
+                net.name.clone(),
+                crate::container::state::Joined {
+                    ip: a.ip.to_string(),
+                    ifname,
+                },
+            );
+            self.containers.set_state(&id, &st)?;
+        }
+        self.containers.set_record(&rec)?;
+        if running {
+            self.refresh_hosts(&net.name);
+            self.refresh_hosts(&rec.network);
+        }
+        self.event(
+            "network",
+            "connect",
+            &net.id,
+            &[("container", &id), ("name", &net.name), ("type", "bridge")],
+        );
+        Ok(())
+    }
+
+    /// `network disconnect NETWORK CONTAINER` (of a network it was
+    /// connected to; its first network stays).
+    pub fn network_disconnect(&self, name: &str, container: &str) -> Result<()> {
+        let net = self.networks.get(name)?;
+        let id = self.containers.resolve(container)?;
+        let _guard = self.containers.lock(&id)?;
+        let mut rec = self.containers.record(&id)?;
+        if rec.network == net.name {
+            return Err(Error::Conflict(format!(
+                "container {} is on {} since it was created: only networks connected later can be disconnected here",
+                rec.name, net.name
+            )));
+        }
+        let Some(at) = rec
+            .extra_networks
+            .iter()
+            .position(|e| e.network == net.name)
+        else {
+            return Err(Error::Conflict(format!(
+                "container {} is not connected to network {}",
+                rec.name, net.name
+            )));
+        };
+        rec.extra_networks.remove(at);
+        let mut st = self.containers.state_locked(&id)?;
+        if let Some(j) = st.endpoints.remove(&net.name) {
+            if st.status == Status::Running {
+                let _ = network::unplug(st.pid, &j.ifname);
+            }
+            net.bridge().release(&id);
+            self.containers.set_state(&id, &st)?;
+        }
+        self.containers.set_record(&rec)?;
+        self.refresh_hosts(&net.name);
+        self.refresh_hosts(&rec.network);
+        self.event(
+            "network",
+            "disconnect",
+            &net.id,
+            &[("container", &id), ("name", &net.name), ("type", "bridge")],
+        );
+        Ok(())
     }
 
     /// `network rm`: refused while a container is attached.

@@ -544,6 +544,7 @@ impl Engine {
             },
             network_aliases: req.network_aliases.clone(),
             ip: req.ip.clone(),
+            extra_networks: Vec::new(),
             auto_remove: req.rm,
             committed_layers: 0,
             rebase: None,
@@ -831,15 +832,48 @@ impl Engine {
         } else {
             None
         };
-        let started = match runtime::start_with(&spec, &mut |pid| match &attachment {
-            Some(a) => a.connect(pid).map_err(|e| e.to_string()),
-            None => Ok(()),
+        // More user networks (`network connect`): an address on each,
+        // wired with the first, as eth1, eth2, ...
+        let mut extras: Vec<(network::Bridge, network::Attachment, String, String)> = Vec::new();
+        if attachment.is_some() {
+            for (i, ep) in rec.extra_networks.iter().enumerate() {
+                let leased = self.user_network(&ep.network).and_then(|n| {
+                    let b = n.bridge();
+                    let asked = ep.ip.as_deref().and_then(|x| x.parse().ok());
+                    let a = b.lease_ip(id, &[], asked)?;
+                    Ok((b, a))
+                });
+                match leased {
+                    Ok((b, a)) => extras.push((b, a, ep.network.clone(), format!("eth{}", i + 1))),
+                    Err(e) => {
+                        runtime::cgroup::remove(id);
+                        bridge.release(id);
+                        for (b, ..) in &extras {
+                            b.release(id);
+                        }
+                        return Err(self.fail_start(&rec, e));
+                    }
+                }
+            }
+        }
+        let started = match runtime::start_with(&spec, &mut |pid| {
+            if let Some(a) = &attachment {
+                a.connect(pid).map_err(|e| e.to_string())?;
+            }
+            for (_, a, _, ifname) in &extras {
+                a.connect_as(pid, ifname, false)
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok(())
         }) {
             Ok(s) => s,
             Err(e) => {
                 runtime::cgroup::remove(id);
                 if attachment.is_some() {
                     bridge.release(id);
+                }
+                for (b, ..) in &extras {
+                    b.release(id);
                 }
                 return Err(self.fail_start(&rec, e.into()));
             }
@@ -864,6 +898,18 @@ impl Engine {
                 .as_ref()
                 .map(|a| a.ports.clone())
                 .unwrap_or_default(),
+            endpoints: extras
+                .iter()
+                .map(|(_, a, n, ifname)| {
+                    (
+                        n.clone(),
+                        container::state::Joined {
+                            ip: a.ip.to_string(),
+                            ifname: ifname.clone(),
+                        },
+                    )
+                })
+                .collect(),
             ..Default::default()
         };
         {
@@ -904,10 +950,25 @@ impl Engine {
         self.record_event(&rec, "start", &[]);
         // Its peers learn its name now (it knew theirs before it ran).
         self.refresh_hosts(&rec.network);
+        for (_, _, n, _) in &extras {
+            self.refresh_hosts(n);
+        }
         on_started(started.pid, started.pty());
         let exit = started.supervise();
         let oom_killed = runtime::resources::oom_killed(&runtime::cgroup::memory_dirs(id));
         runtime::cgroup::remove(id);
+        // Its extra networks: the leases of its first start, and those
+        // `network connect` made while it ran (owned by us too).
+        let joined = self
+            .containers
+            .state(id)
+            .map(|s| s.endpoints)
+            .unwrap_or_default();
+        for n in joined.keys() {
+            if let Ok(net) = self.user_network(n) {
+                net.bridge().release(id);
+            }
+        }
         if attachment.is_some() {
             bridge.release(id);
             let net_id = self
@@ -944,6 +1005,7 @@ impl Engine {
             supervisor_start: 0,
             ip_address: String::new(),
             ports: Vec::new(),
+            endpoints: Default::default(),
             error: note.unwrap_or_default(),
             stopped_by_user,
             paused: false,
@@ -952,6 +1014,9 @@ impl Engine {
         self.containers.set_state(id, &finished)?;
         drop(guard);
         self.refresh_hosts(&rec.network);
+        for n in joined.keys() {
+            self.refresh_hosts(n);
+        }
         if oom_killed {
             self.container_event(id, "oom", &[]);
         }

@@ -222,6 +222,20 @@ impl Bridge {
         want: &[PortSpec],
         asked: Option<Ipv4Addr>,
     ) -> Result<Attachment, Error> {
+        let me = std::process::id() as i32;
+        let start = crate::util::proc::proc_stat(me).map(|s| s.0).unwrap_or(0);
+        self.lease_owned(container, want, asked, (me, start))
+    }
+
+    /// `lease_ip`, owned by another process (`network connect` of a
+    /// running container: its supervisor's, which releases it at exit).
+    pub fn lease_owned(
+        &self,
+        container: &str,
+        want: &[PortSpec],
+        asked: Option<Ipv4Addr>,
+        owner: (i32, u64),
+    ) -> Result<Attachment, Error> {
         let _lock = self.lock()?;
         let mut st = self.load();
         self.reclaim(&mut st);
@@ -280,7 +294,6 @@ impl Bridge {
                 container_port: p.container_port,
             });
         }
-        let me = std::process::id() as i32;
         // A name of its own per start: the pair of the container's last run
         // may still be on its way out of the kernel.
         let veth = format!(
@@ -291,8 +304,8 @@ impl Bridge {
         st.leases.push(Lease {
             ip,
             container: container.to_string(),
-            owner_pid: me,
-            owner_start: crate::util::proc::proc_stat(me).map(|s| s.0).unwrap_or(0),
+            owner_pid: owner.0,
+            owner_start: owner.1,
             veth: veth.clone(),
             ports: ports.clone(),
         });
@@ -446,6 +459,12 @@ impl Attachment {
     /// Wires the container whose init is `pid` (in a network namespace of
     /// its own) to the bridge.
     pub fn connect(&self, pid: i32) -> Result<(), Error> {
+        self.connect_as(pid, "eth0", true)
+    }
+
+    /// `connect`, as link `ifname` in the container; the default route
+    /// only for its first network.
+    pub fn connect_as(&self, pid: i32, ifname: &str, default_route: bool) -> Result<(), Error> {
         let ns = std::fs::File::open(format!("/proc/{pid}/ns/net"))
             .map_err(setup("open the container's network namespace"))?;
         let master = netlink::index(&self.bridge)
@@ -457,12 +476,13 @@ impl Attachment {
         let byte = |i: usize| u8::from_str_radix(&r[2 * i..2 * i + 2], 16).unwrap_or(0);
         let mac = [0x02, byte(0), byte(1), byte(2), byte(3), byte(4)];
         let mut host = netlink::Socket::open().map_err(setup("netlink"))?;
-        host.add_veth(&self.veth, master, "eth0", ns.as_raw_fd(), mac)
+        host.add_veth(&self.veth, master, ifname, ns.as_raw_fd(), mac)
             .map_err(setup("veth"))?;
         // A netlink socket belongs to the namespace it was opened in.
         let (mut inside, eth0, lo) = in_netns(&ns, || {
             let s = netlink::Socket::open().map_err(setup("netlink"))?;
-            let eth0 = netlink::index("eth0").ok_or_else(|| Error::Setup("no eth0".into()))?;
+            let eth0 =
+                netlink::index(ifname).ok_or_else(|| Error::Setup(format!("no {ifname}")))?;
             Ok((s, eth0, netlink::index("lo").unwrap_or(1)))
         })?;
         inside
@@ -470,9 +490,11 @@ impl Attachment {
             .map_err(setup("eth0"))?;
         inside.set_up(lo).map_err(setup("lo"))?;
         inside.set_up(eth0).map_err(setup("eth0"))?;
-        inside
-            .add_default_route(self.gateway, eth0)
-            .map_err(setup("route"))?;
+        if default_route {
+            inside
+                .add_default_route(self.gateway, eth0)
+                .map_err(setup("route"))?;
+        }
         if !self.ports.is_empty() {
             nat::nft(&nat::ports_script(
                 "add",
@@ -484,6 +506,18 @@ impl Attachment {
         }
         Ok(())
     }
+}
+
+/// Deletes link `ifname` in the network namespace of process `pid`
+/// (`network disconnect`): its veth pair goes with it.
+pub fn unplug(pid: i32, ifname: &str) -> Result<(), Error> {
+    let ns = std::fs::File::open(format!("/proc/{pid}/ns/net"))
+        .map_err(setup("open the container's network namespace"))?;
+    in_netns(&ns, || {
+        let mut s = netlink::Socket::open().map_err(setup("netlink"))?;
+        let i = netlink::index(ifname).ok_or_else(|| Error::Setup(format!("no {ifname}")))?;
+        s.delete_link(i).map_err(setup("delete link"))
+    })
 }
 
 /// Runs `f` with this thread in network namespace `ns`, then returns.

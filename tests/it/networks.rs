@@ -339,3 +339,67 @@ fn ip_subnet_and_names_are_checked_as_docker_does() {
     );
     env.ok(&["network", "rm", "fixed"]);
 }
+
+#[test]
+fn network_connect_and_disconnect_of_a_running_container() {
+    let env = Env::with_busybox();
+    env.ok(&["network", "create", "front"]);
+    env.ok(&["network", "create", "back"]);
+    let db = http_server(&env, &env.dir.join("www"), "back", "db", &[]);
+    let app = env.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "app",
+        "--network",
+        "front",
+        "busybox",
+        "sleep",
+        "60",
+    ]);
+    let app = app.trim();
+    // On front only: db is neither resolved nor reached.
+    let get = || {
+        env.run(&[
+            "exec",
+            app,
+            "sh",
+            "-c",
+            "timeout 3 wget -qO- http://db/ || exit 1",
+        ])
+    };
+    assert!(!get().status.success());
+    // Connected to back while it runs: a second link, and db by name.
+    env.ok(&["network", "connect", "--alias", "api", "back", app]);
+    let links = env.ok(&["exec", app, "ip", "-o", "link"]);
+    assert!(links.contains("eth1"), "{links}");
+    assert_eq!(stdout(&get()), "served by db\n");
+    // db resolves the newcomer and its alias.
+    let seen = env.run(&["exec", &db, "grep", "-w", "api", "/etc/hosts"]);
+    assert!(seen.status.success(), "{}", stdout(&seen));
+    let nets = env.ok(&[
+        "inspect",
+        "-f",
+        "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}",
+        app,
+    ]);
+    assert_eq!(nets.trim(), "back front");
+    let (_, err) = env.code(1, &["network", "connect", "back", app]);
+    assert!(
+        err.contains("endpoint with name app already exists in network back"),
+        "{err}"
+    );
+    let (_, err) = env.code(1, &["network", "rm", "back"]);
+    assert!(err.contains("has active endpoints"), "{err}");
+    // Disconnected: the link and the name go.
+    env.ok(&["network", "disconnect", "back", app]);
+    let links = env.ok(&["exec", app, "ip", "-o", "link"]);
+    assert!(!links.contains("eth1"), "{links}");
+    assert!(!get().status.success());
+    let gone = env.run(&["exec", &db, "grep", "-w", "api", "/etc/hosts"]);
+    assert!(!gone.status.success());
+    let (_, err) = env.code(1, &["network", "disconnect", "back", app]);
+    assert!(err.contains("is not connected to network back"), "{err}");
+    env.ok(&["rm", "-f", app, &db]);
+    env.ok(&["network", "rm", "front", "back"]);
+}
