@@ -45,20 +45,29 @@ pub fn exec(engine: &Engine, a: InspectArgs) -> Code {
             Err(e) => errors.push(e.to_string()),
         }
     }
-    match &a.format {
+    if let Err(e) = print_docs(&docs, a.format.as_deref()) {
+        eprintln!("Error: {e}");
+        return 1;
+    }
+    for e in &errors {
+        eprintln!("Error: {e}");
+    }
+    if errors.is_empty() {
+        0
+    } else {
+        1
+    }
+}
+
+/// What every `inspect` prints: each document through `--format`, or all
+/// of them as docker's indented JSON array.
+pub(super) fn print_docs(docs: &[serde_json::Value], format: Option<&str>) -> Result<(), String> {
+    match format {
         Some(f) => {
             let mut s = String::new();
-            for d in &docs {
-                match template::render(f, d) {
-                    Ok(line) => {
-                        s.push_str(&line);
-                        s.push('\n');
-                    }
-                    Err(e) => {
-                        eprintln!("Error: {e}");
-                        return 1;
-                    }
-                }
+            for d in docs {
+                s.push_str(&template::render(f, d)?);
+                s.push('\n');
             }
             out(&s);
         }
@@ -71,12 +80,5 @@ pub fn exec(engine: &Engine, a: InspectArgs) -> Code {
             out(&String::from_utf8_lossy(&buf));
         }
     }
-    for e in &errors {
-        eprintln!("Error: {e}");
-    }
-    if errors.is_empty() {
-        0
-    } else {
-        1
-    }
+    Ok(())
 }

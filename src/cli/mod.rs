@@ -511,6 +511,16 @@ pub fn confirm(what: &str) -> bool {
     matches!(line.trim(), "y" | "Y" | "yes")
 }
 
+/// `KEY=VALUE` flags (`--label`, `-o`) as a map; a bare key is empty.
+pub fn key_values(list: &[String]) -> std::collections::BTreeMap<String, String> {
+    list.iter()
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
 /// docker's prune report: `Deleted KIND:` and its lines, then the space.
 pub fn prune_report(kind: &str, lines: &[String], freed: u64) -> String {
     let mut s = String::new();

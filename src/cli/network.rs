@@ -1,9 +1,8 @@
 //! `strata network create|ls|inspect|rm|prune`, as docker's.
 
-use super::{out, table, template, Code};
+use super::{out, table, Code};
 use crate::engine::{Engine, NetworkRequest};
 use clap::{Args, Subcommand};
-use std::collections::BTreeMap;
 
 #[derive(Subcommand, Debug)]
 pub enum NetworkCommand {
@@ -116,15 +115,6 @@ pub struct PruneArgs {
     filter: Vec<String>,
 }
 
-fn key_values(list: &[String]) -> BTreeMap<String, String> {
-    list.iter()
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            (k.to_string(), v.to_string())
-        })
-        .collect()
-}
-
 pub fn exec(engine: &Engine, c: NetworkCommand) -> Code {
     match c {
         NetworkCommand::Create(a) => {
@@ -135,8 +125,8 @@ pub fn exec(engine: &Engine, c: NetworkCommand) -> Code {
                 gateway: a.gateway,
                 ip_range: a.ip_range,
                 internal: a.internal,
-                labels: key_values(&a.label),
-                options: key_values(&a.opt),
+                labels: super::key_values(&a.label),
+                options: super::key_values(&a.opt),
             };
             match engine.network_create(&req) {
                 Ok(id) => {
@@ -169,26 +159,9 @@ pub fn exec(engine: &Engine, c: NetworkCommand) -> Code {
                     }
                 }
             }
-            match &a.format {
-                Some(f) => {
-                    for d in &docs {
-                        match template::render(f, d) {
-                            Ok(l) => out(&format!("{l}\n")),
-                            Err(e) => {
-                                eprintln!("Error: {e}");
-                                return 1;
-                            }
-                        }
-                    }
-                }
-                None => {
-                    let mut buf = Vec::new();
-                    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-                    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
-                    let _ = serde::Serialize::serialize(&docs, &mut ser);
-                    buf.push(b'\n');
-                    out(&String::from_utf8_lossy(&buf));
-                }
+            if let Err(e) = super::inspect::print_docs(&docs, a.format.as_deref()) {
+                eprintln!("Error: {e}");
+                return 1;
             }
             code
         }

@@ -1,6 +1,6 @@
 //! `strata volume create|ls|inspect|rm|prune`, as docker's.
 
-use super::{out, table, template, Code};
+use super::{out, table, Code};
 use crate::engine::Engine;
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -84,15 +84,6 @@ pub struct PruneArgs {
     filter: Vec<String>,
 }
 
-fn key_values(list: &[String]) -> BTreeMap<String, String> {
-    list.iter()
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            (k.to_string(), v.to_string())
-        })
-        .collect()
-}
-
 pub fn exec(engine: &Engine, c: VolumeCommand) -> Code {
     match c {
         VolumeCommand::Create(a) => create(engine, a),
@@ -119,7 +110,7 @@ fn create(engine: &Engine, a: CreateArgs) -> Code {
         (Some(n), _) | (None, Some(n)) => Some(n.as_str()),
         (None, None) => None,
     };
-    match engine.volume_create(name, key_values(&a.label), key_values(&a.opt)) {
+    match engine.volume_create(name, super::key_values(&a.label), super::key_values(&a.opt)) {
         Ok(n) => {
             out(&format!("{n}\n"));
             0
@@ -247,26 +238,9 @@ fn inspect(engine: &Engine, a: InspectArgs) -> Code {
             }
         }
     }
-    match &a.format {
-        Some(f) => {
-            for d in &docs {
-                match template::render(f, d) {
-                    Ok(line) => out(&format!("{line}\n")),
-                    Err(e) => {
-                        eprintln!("Error: {e}");
-                        return 1;
-                    }
-                }
-            }
-        }
-        None => {
-            let mut buf = Vec::new();
-            let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-            let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
-            let _ = serde::Serialize::serialize(&docs, &mut ser);
-            buf.push(b'\n');
-            out(&String::from_utf8_lossy(&buf));
-        }
+    if let Err(e) = super::inspect::print_docs(&docs, a.format.as_deref()) {
+        eprintln!("Error: {e}");
+        return 1;
     }
     for e in errors {
         eprintln!("Error: {e}");
