@@ -86,52 +86,64 @@ impl Event {
     }
 }
 
+/// Appends an event to the journal of the store at `root` (what cannot
+/// be written is lost, not an error: the change itself happened). Also
+/// for the monitor's health loop, which has no engine.
+pub(super) fn append(
+    root: &std::path::Path,
+    kind: &str,
+    action: &str,
+    id: &str,
+    attributes: &[(&str, &str)],
+) {
+    let e = Event {
+        kind: kind.into(),
+        action: action.into(),
+        id: id.into(),
+        attributes: attributes
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        time_nano: time::now_nanos(),
+    };
+    let path = root.join("events").join("journal");
+    let Some(dir) = path.parent() else {
+        return;
+    };
+    let open = || {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+    };
+    let f = open().or_else(|_| {
+        let _ = std::fs::create_dir_all(dir);
+        open()
+    });
+    let Ok(mut f) = f else {
+        return;
+    };
+    if f.metadata().is_ok_and(|m| m.len() > LIMIT) {
+        // Whoever renames first rotates; the others append to the new one.
+        let _ = std::fs::rename(&path, dir.join("journal.1"));
+        match open() {
+            Ok(n) => f = n,
+            Err(_) => return,
+        }
+    }
+    let mut line = e.to_json().to_string();
+    line.push('\n');
+    let _ = f.write_all(line.as_bytes());
+}
+
 impl Engine {
     fn journal(&self) -> PathBuf {
         self.root.join("events").join("journal")
     }
 
-    /// Appends an event (what cannot be written is lost, not an error:
-    /// the change itself happened).
+    /// Appends an event (see [`append`]).
     pub(super) fn event(&self, kind: &str, action: &str, id: &str, attributes: &[(&str, &str)]) {
-        let e = Event {
-            kind: kind.into(),
-            action: action.into(),
-            id: id.into(),
-            attributes: attributes
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            time_nano: time::now_nanos(),
-        };
-        let path = self.journal();
-        let Some(dir) = path.parent() else {
-            return;
-        };
-        let open = || {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-        };
-        let f = open().or_else(|_| {
-            let _ = std::fs::create_dir_all(dir);
-            open()
-        });
-        let Ok(mut f) = f else {
-            return;
-        };
-        if f.metadata().is_ok_and(|m| m.len() > LIMIT) {
-            // Whoever renames first rotates; the others append to the new one.
-            let _ = std::fs::rename(&path, dir.join("journal.1"));
-            match open() {
-                Ok(n) => f = n,
-                Err(_) => return,
-            }
-        }
-        let mut line = e.to_json().to_string();
-        line.push('\n');
-        let _ = f.write_all(line.as_bytes());
+        append(&self.root, kind, action, id, attributes);
     }
 
     /// A container's event, with docker's attributes: its image, name and

@@ -258,8 +258,23 @@ pub fn run_loop(root: PathBuf, runroot: PathBuf, id: String, c: Check, pid: i32)
         if !alive() {
             return;
         }
+        let before = h.status.clone();
         h = next(h, result, &c, began.elapsed() < c.start_period);
         write(&p, &h);
+        if h.status != before {
+            // docker's `health_status: healthy` event.
+            let (image, name) = containers
+                .record(&id)
+                .map(|r| (r.image, r.name))
+                .unwrap_or_default();
+            super::events::append(
+                &root,
+                "container",
+                &format!("health_status: {}", h.status),
+                &id,
+                &[("image", &image), ("name", &name)],
+            );
+        }
     }
 }
 

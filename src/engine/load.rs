@@ -196,6 +196,13 @@ impl Engine {
                 "invalid archive: no manifest.json (docker-archive) or index.json (OCI layout)",
             ));
         }
+        for l in &lines {
+            let name = l
+                .strip_prefix("Loaded image: ")
+                .or_else(|| l.strip_prefix("Loaded image ID: "))
+                .unwrap_or(l);
+            self.event("image", "load", name, &[("name", name)]);
+        }
         Ok(lines)
     }
 

@@ -146,6 +146,8 @@ impl Engine {
             by_digest.digest = Some(digest.clone());
             self.images.set_tag(&by_digest, &id)?;
         }
+        let name = r.familiar();
+        self.event("image", "push", &name, &[("name", &name)]);
         Ok(digest)
     }
 

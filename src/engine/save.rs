@@ -36,6 +36,9 @@ impl Engine {
         ar.into_inner()
             .and_then(|mut w| w.flush())
             .map_err(|e| io("writing the archive", e))?;
+        for n in names {
+            self.event("image", "save", n, &[("name", n)]);
+        }
         Ok(())
     }
 

@@ -120,3 +120,59 @@ fn events_follow_new_ones_and_cover_volumes_images_and_stop() {
     let (_, err) = env.code(1, &["events", "--since", "yesterday-ish"]);
     assert!(err.contains("--since"), "{err}");
 }
+
+#[test]
+fn a_health_change_is_an_event_and_so_are_save_and_load() {
+    let env = Env::with_busybox();
+    let t = now().to_string();
+    let id = env.ok(&[
+        "run",
+        "-d",
+        "--network",
+        "none",
+        "--health-cmd",
+        "true",
+        "--health-interval",
+        "200ms",
+        "busybox",
+        "sleep",
+        "30",
+    ]);
+    let id = id.trim();
+    let seen = wait_for(10.0, || {
+        let until = (now() + 1).to_string();
+        env.ok(&[
+            "events",
+            "--since",
+            &t,
+            "--until",
+            &until,
+            "--filter",
+            "type=container",
+            "--format",
+            "{{.Action}}",
+        ])
+        .contains("health_status: healthy")
+    });
+    assert!(seen, "no health_status: healthy event");
+    env.ok(&["rm", "-f", id]);
+    let tar = env.dir.join("bb.tar");
+    env.ok(&["save", "-o", tar.to_str().unwrap(), "busybox"]);
+    env.ok(&["load", "-i", tar.to_str().unwrap()]);
+    let until = (now() + 1).to_string();
+    let out = env.ok(&[
+        "events",
+        "--since",
+        &t,
+        "--until",
+        &until,
+        "--filter",
+        "type=image",
+        "--format",
+        "{{.Action}} {{.Actor.ID}}",
+    ]);
+    assert!(
+        out.contains("save busybox\n") && out.contains("load busybox:latest\n"),
+        "{out}"
+    );
+}
