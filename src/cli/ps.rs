@@ -145,8 +145,8 @@ pub fn exec(engine: &Engine, a: PsArgs) -> Code {
             "CreatedAt": time::go_time_string(r.created),
             "RunningFor": format!("{} ago", time::human_duration(time::since(r.created))),
             "Status": status_text(r),
-            "State": if r.state.paused && r.state.status == Status::Running { "paused" } else { r.state.status.as_str() },
-            "Ports": ports_text(r.state.status == Status::Running, &r.state.ports, &r.exposed),
+            "State": r.state.docker_status(),
+            "Ports": ports_text(r.state.is_running(), &r.state.ports, &r.exposed),
             "Names": r.name,
             "Size": r.size_rw.map(|s| format!("{} (virtual {})", table::human_size(s), table::human_size(r.size_root_fs.unwrap_or(s)))).unwrap_or_default(),
         })

@@ -567,7 +567,7 @@ impl ContainerStore {
     /// exit first. (While the supervisor lives, it records the exit.)
     pub fn state(&self, id: &str) -> Result<State, Error> {
         let st = self.stored_state(id)?;
-        if st.status != Status::Running || !Self::abandoned(&st) {
+        if !st.is_running() || !Self::abandoned(&st) {
             return Ok(st);
         }
         let _guard = self.lock(id)?;
@@ -590,7 +590,7 @@ impl ContainerStore {
     /// `state`, for a caller that holds the container's lock.
     pub fn state_locked(&self, id: &str) -> Result<State, Error> {
         let mut st = self.stored_state(id)?;
-        if st.status == Status::Running && Self::abandoned(&st) {
+        if st.is_running() && Self::abandoned(&st) {
             st.status = Status::Exited;
             st.exit_code = 137;
             st.pid = 0;

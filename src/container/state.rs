@@ -78,6 +78,49 @@ pub struct Joined {
     pub ifname: String,
 }
 
+/// A container's status transitions, in one place (as runc's and
+/// youki's): what each verb may do in each state.
+impl State {
+    /// Started and not yet seen to exit (paused or not).
+    pub fn is_running(&self) -> bool {
+        self.status == Status::Running
+    }
+
+    /// Frozen by `pause`.
+    pub fn is_paused(&self) -> bool {
+        self.is_running() && self.paused
+    }
+
+    /// `start` (and `run`): not while it runs.
+    pub fn can_start(&self) -> bool {
+        !self.is_running()
+    }
+
+    /// `kill`, `stop`, `exec`, `top`, `attach`: only while it runs.
+    pub fn can_signal(&self) -> bool {
+        self.is_running()
+    }
+
+    /// `pause`: running and not paused; `unpause`: paused.
+    pub fn can_pause(&self, pause: bool) -> bool {
+        self.is_running() && self.paused != pause
+    }
+
+    /// `rm`: not while it runs, unless forced.
+    pub fn can_remove(&self, force: bool) -> bool {
+        force || !self.is_running()
+    }
+
+    /// docker's `State.Status`: `paused` is a status of its own there.
+    pub fn docker_status(&self) -> &'static str {
+        if self.is_paused() {
+            "paused"
+        } else {
+            self.status.as_str()
+        }
+    }
+}
+
 pub use crate::util::proc::{is_alive, proc_stat};
 
 fn is_zero<T: Default + PartialEq>(v: &T) -> bool {

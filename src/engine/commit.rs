@@ -21,7 +21,6 @@
 
 use super::{Engine, Error, Result};
 use crate::build::{apply_config, ConfigState};
-use crate::container::Status;
 use crate::image::{History, Reference};
 use crate::runtime;
 use crate::util::time;
@@ -120,7 +119,7 @@ impl Engine {
         let _lock = self.containers.lock(&id)?;
         let rec = self.repair(&id)?;
         let st = self.containers.state_locked(&id)?;
-        let running = st.status == Status::Running;
+        let running = st.is_running();
         self.thaw_abandoned(&id);
         // A container the user paused is frozen already, and stays so.
         let _frozen = if running && req.pause && !st.paused {

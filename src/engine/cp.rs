@@ -9,7 +9,6 @@
 //! send files into the host's /etc.
 
 use super::{Engine, Error, Result};
-use crate::container::Status;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::os::unix::fs::PermissionsExt;
@@ -322,7 +321,7 @@ impl Engine {
     ) -> Result<()> {
         let id = self.containers.resolve(name)?;
         let st = self.containers.state(&id)?;
-        if st.status == Status::Running && crate::container::state::is_alive(st.pid, st.pid_start) {
+        if st.is_running() && crate::container::state::is_alive(st.pid, st.pid_start) {
             return crate::runtime::with_container_root(st.pid, to_child, child, parent)
                 .map_err(Error::from);
         }

@@ -10,7 +10,7 @@
 
 use super::run::Watch;
 use super::{Engine, Error, Result};
-use crate::container::{log, Status};
+use crate::container::log;
 use crate::util::time;
 use std::io::{BufRead, Read, Write};
 use std::os::fd::AsRawFd;
@@ -359,7 +359,7 @@ impl Engine {
         delay = (delay * 2).min(Duration::from_secs(60));
         if let Ok(_g) = self.containers.lock(id) {
             if let Ok(mut st) = self.containers.state_locked(id) {
-                if st.status == Status::Running {
+                if st.is_running() {
                     // Started by someone else meanwhile.
                     return code;
                 }
@@ -436,7 +436,7 @@ impl Engine {
         let id = self.containers.resolve(name)?;
         self.thaw_abandoned(&id);
         let st = self.containers.state(&id)?;
-        if st.status != Status::Running {
+        if !st.is_running() {
             return Ok(());
         }
         if st.paused {
@@ -470,7 +470,7 @@ impl Engine {
         let sig = parse_signal(signal)
             .ok_or_else(|| Error::Invalid(format!("Invalid signal: {signal}")))?;
         let st = self.containers.state(&id)?;
-        if st.status != Status::Running {
+        if !st.can_signal() {
             return Err(Error::Conflict(format!(
                 "Cannot kill container: {name}: Container {} is not running",
                 &id[..12]
@@ -493,7 +493,7 @@ impl Engine {
         let id = self.containers.resolve(name)?;
         loop {
             match self.containers.state(&id) {
-                Ok(st) if st.status == Status::Running => {}
+                Ok(st) if st.is_running() => {}
                 Ok(st) => return Ok(st.exit_code),
                 // Removed meanwhile (--rm): its code is gone with it.
                 Err(_) => return Ok(0),
@@ -506,7 +506,7 @@ impl Engine {
     fn mark_stopped_by_user(&self, id: &str) {
         if let Ok(_g) = self.containers.lock(id) {
             if let Ok(mut st) = self.containers.state_locked(id) {
-                if st.status == Status::Running {
+                if st.is_running() {
                     st.stopped_by_user = true;
                     let _ = self.containers.set_state(id, &st);
                 }
@@ -519,7 +519,7 @@ impl Engine {
         let deadline = Instant::now() + timeout;
         loop {
             match self.containers.state(id) {
-                Ok(st) if st.status == Status::Running => {}
+                Ok(st) if st.is_running() => {}
                 _ => return true,
             }
             if Instant::now() >= deadline {
@@ -571,8 +571,7 @@ impl Engine {
             return Ok(());
         }
         loop {
-            let running =
-                matches!(self.containers.state(&id), Ok(st) if st.status == Status::Running);
+            let running = matches!(self.containers.state(&id), Ok(st) if st.is_running());
             let mut f = match std::fs::File::open(&path) {
                 Ok(f) => f,
                 Err(_) => return Ok(()),
@@ -870,7 +869,7 @@ impl Engine {
         let id = self.containers.resolve(name)?;
         self.thaw_abandoned(&id);
         let st = self.containers.state(&id)?;
-        if st.status != Status::Running {
+        if !st.can_signal() {
             return Err(Error::Conflict(format!(
                 "Container {} is not running",
                 &id[..12]
@@ -958,10 +957,10 @@ impl Engine {
         let _lock = self.containers.lock(&id)?;
         let mut st = self.containers.state_locked(&id)?;
         let short = &id[..12];
-        if st.status != Status::Running {
+        if !st.can_pause(pause) && !st.is_running() {
             return Err(Error::Conflict(format!("Container {short} is not running")));
         }
-        if st.paused == pause {
+        if !st.can_pause(pause) {
             return Err(Error::Conflict(if pause {
                 format!("Container {short} is already paused")
             } else {
@@ -1021,7 +1020,7 @@ impl Engine {
     ) -> Result<Option<i32>> {
         let id = self.containers.resolve(name)?;
         let st = self.containers.state(&id)?;
-        if st.status != Status::Running {
+        if !st.can_signal() {
             return Err(Error::Conflict(
                 "You cannot attach to a stopped container, start it first".into(),
             ));

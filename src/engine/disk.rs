@@ -3,7 +3,6 @@
 //! volumes, in docker's order).
 
 use super::{Engine, Result};
-use crate::container::Status;
 use std::collections::{BTreeMap, HashSet};
 
 /// One row of `system df`.
@@ -71,7 +70,7 @@ impl Engine {
             let size = crate::util::fsx::tree_size(&self.containers.dir(&id).join("upper"));
             crow.total += 1;
             crow.size += size;
-            let running = st.status == Status::Running;
+            let running = st.is_running();
             if running {
                 crow.active += 1;
             } else {

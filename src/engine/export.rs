@@ -15,7 +15,7 @@ impl Engine {
         // commit: the tar is one instant of it, and nothing in it moves.
         let st = self.containers.state_locked(&id)?;
         self.thaw_abandoned(&id);
-        let _frozen = if st.status == crate::container::Status::Running && !st.paused {
+        let _frozen = if st.is_running() && !st.paused {
             Some(self.freeze_for_copy(&id).map_err(|err| Error::Io {
                 what: format!("cannot pause container {} for the export", &id[..12]),
                 err,

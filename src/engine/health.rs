@@ -7,7 +7,7 @@
 //! failure does not count; `Retries` failures in a row make it unhealthy.
 
 use super::{Error, Result};
-use crate::container::{ContainerStore, Status};
+use crate::container::ContainerStore;
 use crate::util::time;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -245,7 +245,7 @@ pub fn run_loop(root: PathBuf, runroot: PathBuf, id: String, c: Check, pid: i32)
         ..Health::default()
     };
     write(&p, &h);
-    let alive = || matches!(containers.peek_state(&id), Ok(st) if st.status == Status::Running && st.pid == pid);
+    let alive = || matches!(containers.peek_state(&id), Ok(st) if st.is_running() && st.pid == pid);
     loop {
         let wake = Instant::now() + c.interval;
         while Instant::now() < wake {

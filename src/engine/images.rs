@@ -1,7 +1,6 @@
 //! `images`, `tag`, `rmi`.
 
 use super::{short_id, Engine, Error, Result};
-use crate::container::Status;
 use crate::image::{ImageStore, Reference};
 use std::collections::HashSet;
 
@@ -145,7 +144,7 @@ impl Engine {
                 let running = self
                     .containers
                     .state(&cid)
-                    .map(|s| s.status == Status::Running)
+                    .map(|s| s.is_running())
                     .unwrap_or(false);
                 out.push((cid, running));
             }

@@ -126,8 +126,8 @@ impl Engine {
             "Args": rec.args,
             "State": {
                 "Status": st.status.as_str(),
-                "Running": st.status == container::Status::Running,
-                "Paused": st.paused && st.status == container::Status::Running,
+                "Running": st.is_running(),
+                "Paused": st.is_paused(),
                 "Restarting": false,
                 "OOMKilled": st.oom_killed,
                 "Dead": false,
@@ -237,7 +237,7 @@ fn port_map(ports: &[crate::oci::PortBinding]) -> Value {
 
 /// docker's NetworkSettings: the address and ports while running.
 fn network_settings(rec: &container::Record, st: &container::State) -> Value {
-    let running = st.status == container::Status::Running;
+    let running = st.is_running();
     let ip = if running {
         st.ip_address.clone()
     } else {

@@ -264,7 +264,7 @@ impl Engine {
             }
             // Its builder is gone: a step still running dies with it.
             if let Ok(st) = self.containers.state(&id) {
-                if st.status == container::Status::Running {
+                if st.is_running() {
                     let _ = nix::sys::signal::kill(
                         nix::unistd::Pid::from_raw(st.pid),
                         nix::sys::signal::Signal::SIGKILL,

@@ -8,7 +8,7 @@
 //! The default bridge has no name resolution, as docker's.
 
 use super::{Engine, Error, Result};
-use crate::container::{Record, Status};
+use crate::container::Record;
 use crate::network::{self, NetworkRecord};
 use crate::util::{hash, ids, time};
 use serde_json::{json, Value};
@@ -158,7 +158,7 @@ impl Engine {
             let Ok(st) = self.containers.state(&id) else {
                 continue;
             };
-            if st.status != Status::Running {
+            if !st.is_running() {
                 continue;
             }
             let ip = if first {
@@ -358,7 +358,7 @@ impl Engine {
             ip: ip.map(str::to_string),
         });
         let mut st = self.containers.state_locked(&id)?;
-        let running = st.status == Status::Running
+        let running = st.is_running()
             && crate::container::state::is_alive(st.pid, st.pid_start)
             && !st.ip_address.is_empty();
         if running {
@@ -421,7 +421,7 @@ impl Engine {
         rec.extra_networks.remove(at);
         let mut st = self.containers.state_locked(&id)?;
         if let Some(j) = st.endpoints.remove(&net.name) {
-            if st.status == Status::Running {
+            if st.is_running() {
                 let _ = network::unplug(st.pid, &j.ifname);
             }
             net.bridge().release(&id);

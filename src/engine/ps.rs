@@ -168,7 +168,7 @@ impl Engine {
             else {
                 continue;
             };
-            if !all && state.status != Status::Running {
+            if !all && !state.is_running() {
                 continue;
             }
             let image_id = rec.image_id.clone();
@@ -190,7 +190,7 @@ impl Engine {
                 }))
                 .collect::<Vec<_>>()
                 .join(" ");
-            let health = if state.status == Status::Running
+            let health = if state.is_running()
                 && super::health::check_of(rec.config.healthcheck.as_ref()).is_some()
             {
                 // Not checked yet: starting, as docker says from the start.
@@ -242,7 +242,7 @@ impl Engine {
         let id = self.containers.resolve(container)?;
         let rec = self.containers.record(&id)?;
         let state = self.containers.state(&id)?;
-        let ports = if state.status == Status::Running {
+        let ports = if state.is_running() {
             state.ports
         } else {
             Vec::new()

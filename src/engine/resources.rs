@@ -2,7 +2,7 @@
 //! limits changed in place, and its use of them.
 
 use super::{Engine, Error, Result};
-use crate::container::{self, Status};
+use crate::container::{self};
 use crate::runtime;
 use std::time::Duration;
 
@@ -38,7 +38,7 @@ impl Engine {
     pub fn top(&self, name: &str, ps_args: &[String]) -> Result<(Vec<String>, Vec<Vec<String>>)> {
         let id = self.containers.resolve(name)?;
         let st = self.containers.state(&id)?;
-        if st.status != Status::Running {
+        if !st.can_signal() {
             return Err(Error::Conflict(format!("container {id} is not running")));
         }
         let pids = runtime::resources::pids(&id);
@@ -106,7 +106,7 @@ impl Engine {
             rec.restart = super::run::restart_policy(r)?;
         }
         let st = self.containers.state_locked(&id)?;
-        if st.status == Status::Running {
+        if st.is_running() {
             let res = super::run::resources_of(&rec.limits);
             runtime::resources::update(&id, &res).map_err(|err| Error::Io {
                 what: format!("update container {}", &id[..12]),
@@ -145,7 +145,7 @@ impl Engine {
         let mut rows = Vec::new();
         for ((id, given), b) in targets.iter().zip(before) {
             let rec: container::Record = self.containers.record(id)?;
-            let running = self.containers.state(id)?.status == Status::Running;
+            let running = self.containers.state(id)?.is_running();
             let a = if running {
                 runtime::resources::sample(id)
             } else {

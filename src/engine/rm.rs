@@ -1,7 +1,6 @@
 //! `rm` and `container prune`.
 
 use super::{Engine, Error, Result};
-use crate::container::Status;
 use std::time::{Duration, Instant};
 
 impl Engine {
@@ -16,8 +15,8 @@ impl Engine {
     pub fn rm_with(&self, name: &str, force: bool, volumes: bool) -> Result<String> {
         let id = self.containers.resolve(name)?;
         let st = self.containers.state(&id)?;
-        if st.status == Status::Running {
-            if !force {
+        if !st.can_remove(false) {
+            if !st.can_remove(force) {
                 return Err(Error::Conflict(format!(
                     "cannot remove container \"{name}\": container is running: stop the container before removing or force remove"
                 )));
@@ -72,7 +71,7 @@ impl Engine {
             let Ok(st) = self.containers.state(&id) else {
                 continue;
             };
-            if st.status == Status::Running {
+            if st.is_running() {
                 continue;
             }
             if let Ok(rec) = self.containers.record(&id) {

@@ -782,7 +782,7 @@ impl Engine {
         let (rec, restart_count) = {
             let _lock = self.containers.lock(id)?;
             let prev = self.containers.state_locked(id)?;
-            if prev.status == Status::Running {
+            if !prev.can_start() {
                 return Err(Error::Conflict(format!(
                     "container {} is already running",
                     &id[..12]

@@ -3,7 +3,6 @@
 //! `--format`).
 
 use super::{Engine, Result};
-use crate::container::Status;
 use serde::Serialize;
 
 /// docker's `info` fields that strata has (`docker info --format '{{json .}}'`).
@@ -77,8 +76,8 @@ impl Engine {
         let ids = self.containers.ids()?;
         for id in &ids {
             match self.containers.state(id) {
-                Ok(st) if st.status == Status::Running && st.paused => paused += 1,
-                Ok(st) if st.status == Status::Running => running += 1,
+                Ok(st) if st.is_running() && st.paused => paused += 1,
+                Ok(st) if st.is_running() => running += 1,
                 _ => stopped += 1,
             }
         }
