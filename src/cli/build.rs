@@ -176,7 +176,8 @@ pub fn exec(engine: &Engine, a: BuildArgs) -> Code {
         .iter()
         .map(|kv| match kv.split_once('=') {
             Some((k, v)) => (k.to_string(), Some(v.to_string())),
-            None => (kv.clone(), None),
+            // A bare name takes our environment's value, as docker's.
+            None => (kv.clone(), std::env::var(kv).ok()),
         })
         .collect();
     let labels = a

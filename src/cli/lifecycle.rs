@@ -277,6 +277,7 @@ pub fn exec_exec(engine: &Engine, a: ExecArgs) -> Code {
         }
     }
     env.extend(a.env);
+    let env = super::resolve_env(env);
     let req = ExecRequest {
         cmd: a.command,
         env,

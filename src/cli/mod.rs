@@ -387,17 +387,15 @@ pub fn main() -> Code {
             err,
         }));
     }
+    // The environment, read once, here.
+    let settings = engine::Settings::from_env(cli.root.clone(), cli.runroot.clone());
     if let Command::NetworkTeardown = &cli.command {
-        return report(engine::network_teardown());
+        return report(engine::network_teardown(&settings));
     }
     if let Command::Version(a) = cli.command {
         return system::exec_version(a);
     }
-    let engine = match Engine::open(
-        &cli.root,
-        &cli.runroot,
-        Box::new(|line| eprintln!("{line}")),
-    ) {
+    let engine = match Engine::open(settings, Box::new(|line| eprintln!("{line}"))) {
         Ok(e) => e,
         Err(e) => return fail(&e),
     };
@@ -511,6 +509,20 @@ pub fn confirm(what: &str) -> bool {
     matches!(line.trim(), "y" | "Y" | "yes")
 }
 
+/// `-e` and `--env-file` entries: a bare `KEY` takes this process's value,
+/// or is dropped when it has none (docker's rule), here at the edge.
+pub fn resolve_env(list: Vec<String>) -> Vec<String> {
+    list.into_iter()
+        .filter_map(|e| {
+            if e.contains('=') {
+                Some(e)
+            } else {
+                std::env::var(&e).ok().map(|v| format!("{e}={v}"))
+            }
+        })
+        .collect()
+}
+
 /// `KEY=VALUE` flags (`--label`, `-o`) as a map; a bare key is empty.
 pub fn key_values(list: &[String]) -> std::collections::BTreeMap<String, String> {
     list.iter()
@@ -604,4 +616,21 @@ pub fn write_output(
         let _ = std::fs::remove_file(&part);
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_bare_env_name_takes_this_process_s_value_or_goes() {
+        std::env::set_var("STRATA_TEST_FROM_HOST", "yes");
+        let out = super::resolve_env(vec![
+            "A=1".into(),
+            "STRATA_TEST_FROM_HOST".into(),
+            "STRATA_TEST_UNSET_XYZ".into(),
+        ]);
+        assert_eq!(
+            out,
+            vec!["A=1".to_string(), "STRATA_TEST_FROM_HOST=yes".into()]
+        );
+    }
 }

@@ -276,6 +276,7 @@ fn create(engine: &Engine, a: RunArgs) -> Result<String, Code> {
         }
     }
     env.extend(a.env);
+    let env = super::resolve_env(env);
     let mut volumes = Vec::new();
     for v in &a.volume {
         match Volume::parse(v) {

@@ -25,8 +25,11 @@ impl Engine {
     /// Checks `creds` with the registry and stores them.
     pub fn login(&self, server: Option<&str>, creds: Credentials, tls_verify: bool) -> Result<()> {
         let host = registry_host(server);
-        let plain =
-            !tls_verify || registry::client::plain_http(&host, &super::pull::insecure_registries());
+        let plain = !tls_verify
+            || registry::client::plain_http(
+                &host,
+                &super::pull::insecure_registries(&self.settings),
+            );
         let client = Client::new(&host, Some(creds.clone()), plain);
         client.ping().map_err(|e| match e {
             registry::Error::Unauthorized { url, .. } => Error::Invalid(format!(
@@ -34,13 +37,13 @@ impl Engine {
             )),
             e => e.into(),
         })?;
-        auth::store(&auth::config_path(), &host, Some(&creds))?;
+        auth::store(&self.settings.docker_config, &host, Some(&creds))?;
         Ok(())
     }
 
     /// Removes the stored login; false when there was none.
     pub fn logout(&self, server: Option<&str>) -> Result<bool> {
         let host = registry_host(server);
-        Ok(auth::store(&auth::config_path(), &host, None)?)
+        Ok(auth::store(&self.settings.docker_config, &host, None)?)
     }
 }

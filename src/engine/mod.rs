@@ -35,7 +35,9 @@ mod save;
 pub use save::SaveFormat;
 mod run;
 mod security;
+mod settings;
 pub use security::SecurityRequest;
+pub use settings::Settings;
 mod system;
 
 pub use crate::build::ignore::glob;
@@ -58,7 +60,7 @@ use crate::container::{self, ContainerStore};
 use crate::image::{self, ImageStore};
 use crate::runtime;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Everything that can go wrong in a verb, with docker's exit code.
 #[derive(Debug)]
@@ -152,8 +154,8 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 /// Removes the default bridge (`STRATA_BRIDGE`), its NAT table and state,
 /// when no live container uses it.
-pub fn network_teardown() -> Result<()> {
-    Ok(crate::network::Bridge::from_env().teardown()?)
+pub fn network_teardown(settings: &Settings) -> Result<()> {
+    Ok(settings.bridge().teardown()?)
 }
 
 /// The stores and where they live.
@@ -167,12 +169,14 @@ pub struct Engine {
     root: PathBuf,
     runroot: PathBuf,
     quiet: std::cell::Cell<bool>,
+    settings: Settings,
 }
 
 impl Engine {
     /// Opens the stores under `root` (persistent) and `runroot` (volatile).
     /// `notes` receives docker's progress lines ("Unable to find image ...").
-    pub fn open(root: &Path, runroot: &Path, notes: Box<dyn Fn(&str)>) -> Result<Engine> {
+    pub fn open(settings: Settings, notes: Box<dyn Fn(&str)>) -> Result<Engine> {
+        let (root, runroot) = (settings.root.as_path(), settings.runroot.as_path());
         let images = ImageStore::open(root)?;
         let containers = ContainerStore::open(root, runroot)?;
         // What a killed command left (tmp/ work, half-made or
@@ -192,6 +196,7 @@ impl Engine {
             root: root.to_path_buf(),
             runroot: runroot.to_path_buf(),
             quiet: std::cell::Cell::new(false),
+            settings,
         };
         // An image deletion that was cut short: its layers are collected.
         if engine.images.gc_pending() {
@@ -243,7 +248,7 @@ impl Engine {
         self.images.sweep_tmp();
         self.containers.sweep();
         // Leases on the bridge of a strata that was killed.
-        crate::network::Bridge::from_env().sweep();
+        self.settings.bridge().sweep();
         // Build steps whose builder died (killed, or the machine stopped).
         let Ok(ids) = self.containers.ids() else {
             return;

@@ -248,7 +248,7 @@ impl Engine {
     /// The bridge a container's network runs on.
     pub(super) fn bridge_of(&self, rec: &Record) -> Result<network::Bridge> {
         if network::user::PREDEFINED.contains(&rec.network.as_str()) {
-            return Ok(network::Bridge::from_env());
+            return Ok(self.settings.bridge());
         }
         Ok(self.networks.get(&rec.network)?.bridge())
     }

@@ -70,16 +70,11 @@ impl std::str::FromStr for PullPolicy {
     }
 }
 
-/// The registries reached over plain HTTP besides loopback ones:
-/// `STRATA_INSECURE_REGISTRIES` (comma separated) and docker's
+/// The registries reached over plain HTTP besides loopback ones: the
+/// settings' (`STRATA_INSECURE_REGISTRIES`) and docker's
 /// `insecure-registries` in /etc/docker/daemon.json.
-pub(super) fn insecure_registries() -> Vec<String> {
-    let mut out: Vec<String> = std::env::var("STRATA_INSECURE_REGISTRIES")
-        .unwrap_or_default()
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
+pub(super) fn insecure_registries(settings: &super::Settings) -> Vec<String> {
+    let mut out = settings.insecure_registries.clone();
     if let Ok(b) = std::fs::read("/etc/docker/daemon.json") {
         if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&b) {
             if let Some(list) = v.get("insecure-registries").and_then(|l| l.as_array()) {
@@ -99,8 +94,9 @@ fn unsupported(what: &str) -> Error {
 impl Engine {
     /// A client for a registry, with the stored login for it.
     pub(super) fn registry_client(&self, domain: &str, tls_verify: bool) -> Result<Client> {
-        let creds = auth::lookup(&auth::config_path(), domain)?;
-        let plain = registry::client::plain_http(domain, &insecure_registries()) || !tls_verify;
+        let creds = auth::lookup(&self.settings.docker_config, domain)?;
+        let plain = registry::client::plain_http(domain, &insecure_registries(&self.settings))
+            || !tls_verify;
         Ok(Client::new(domain, creds, plain))
     }
 

@@ -97,19 +97,16 @@ pub fn read_env_file(path: &Path) -> Result<Vec<String>> {
         .collect())
 }
 
-/// Merges env lists: later `KEY=` entries replace earlier ones in place;
-/// a bare `KEY` takes the caller's value, or is dropped if unset.
+/// Merges env lists: later `KEY=` entries replace earlier ones in place.
+/// (A bare `KEY` of `-e` was given the caller's value at the edge, by the
+/// CLI; one left here is dropped.)
 pub fn merge_env(base: &[String], extra: &[String]) -> Vec<String> {
     let mut out: Vec<String> = base.to_vec();
     for e in extra {
-        let entry = if e.contains('=') {
-            e.clone()
-        } else {
-            match std::env::var(e) {
-                Ok(v) => format!("{e}={v}"),
-                Err(_) => continue,
-            }
-        };
+        if !e.contains('=') {
+            continue;
+        }
+        let entry = e.clone();
         let key = entry.split('=').next().unwrap_or("").to_string();
         match out
             .iter_mut()
@@ -800,7 +797,7 @@ impl Engine {
             Ok(p) => p,
             Err(e) => return Err(self.fail_start(&rec, e)),
         };
-        spec.cgroups = match runtime::cgroup::create(id, &policy) {
+        spec.cgroups = match runtime::cgroup::create(id, &policy, self.settings.devices) {
             Ok(d) => d,
             Err(e) => {
                 return Err(self.fail_start(&rec, Error::Runtime(runtime::Error::Invalid(e.0))))
@@ -1120,15 +1117,9 @@ mod tests {
 
     #[test]
     fn env_merging() {
-        std::env::set_var("STRATA_TEST_FROM_HOST", "yes");
         let out = merge_env(
             &v(&["PATH=/bin", "A=1"]),
-            &v(&[
-                "A=2",
-                "B=3",
-                "STRATA_TEST_FROM_HOST",
-                "STRATA_TEST_UNSET_XYZ",
-            ]),
+            &v(&["A=2", "B=3", "STRATA_TEST_FROM_HOST=yes", "BARE"]),
         );
         assert_eq!(
             out,

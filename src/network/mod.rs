@@ -86,19 +86,6 @@ pub struct Attachment {
 }
 
 impl Bridge {
-    /// `STRATA_BRIDGE` (default `strata0`) and `STRATA_SUBNET` (default:
-    /// the first free /16 from 10.88.0.0).
-    pub fn from_env() -> Bridge {
-        let name = std::env::var("STRATA_BRIDGE")
-            .ok()
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| "strata0".into());
-        let subnet = std::env::var("STRATA_SUBNET")
-            .ok()
-            .filter(|s| !s.is_empty());
-        Bridge::named(&name, subnet)
-    }
-
     /// The bridge `name` (host-wide), with its subnet if it is fixed.
     pub fn named(name: &str, subnet: Option<String>) -> Bridge {
         Bridge {

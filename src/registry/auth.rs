@@ -5,7 +5,7 @@
 use super::Error;
 use base64::Engine as _;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A user name and password (or identity token) for one registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,16 +22,6 @@ pub fn config_key(host: &str) -> String {
     } else {
         host.to_string()
     }
-}
-
-/// Where docker's client config is: `$DOCKER_CONFIG/config.json`, else
-/// `~/.docker/config.json`.
-pub fn config_path() -> PathBuf {
-    if let Some(d) = std::env::var_os("DOCKER_CONFIG") {
-        return PathBuf::from(d).join("config.json");
-    }
-    let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
-    PathBuf::from(home).join(".docker").join("config.json")
 }
 
 fn read_config(path: &Path) -> Result<serde_json::Value, Error> {

@@ -74,14 +74,34 @@ pub fn memory_dirs(id: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-/// `STRATA_CGROUP_DEVICES`: `v1` uses only the v1 devices controller,
-/// `both` the v2 program and the v1 controller; unset, the v2 program
-/// where it can be attached, else v1.
-fn device_mode() -> (bool, bool) {
-    match std::env::var("STRATA_CGROUP_DEVICES").as_deref() {
-        Ok("v1") => (false, true),
-        Ok("both") => (true, true),
-        _ => (true, false),
+/// Where a container's device policy goes: the v2 program where it can be
+/// attached, else the v1 controller (`Auto`); only the v1 controller
+/// (`V1`); both (`Both`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DeviceMode {
+    #[default]
+    Auto,
+    V1,
+    Both,
+}
+
+impl DeviceMode {
+    /// `STRATA_CGROUP_DEVICES`'s values: `v1`, `both`, anything else auto.
+    pub fn parse(v: Option<&str>) -> DeviceMode {
+        match v {
+            Some("v1") => DeviceMode::V1,
+            Some("both") => DeviceMode::Both,
+            _ => DeviceMode::Auto,
+        }
+    }
+
+    /// (use the v2 program, force the v1 controller)
+    fn flags(self) -> (bool, bool) {
+        match self {
+            DeviceMode::Auto => (true, false),
+            DeviceMode::V1 => (false, true),
+            DeviceMode::Both => (true, true),
+        }
     }
 }
 
@@ -102,10 +122,14 @@ fn mkdir_retry(d: &Path) -> bool {
 /// program; the v1 devices controller is used only where that fails (no
 /// v2 tree), or when `STRATA_CGROUP_DEVICES` asks. A policy that cannot
 /// be applied anywhere is an error: a container never runs without one.
-pub fn create(id: &str, policy: &super::devices::Policy) -> Result<Vec<PathBuf>, SetupError> {
+pub fn create(
+    id: &str,
+    policy: &super::devices::Policy,
+    mode: DeviceMode,
+) -> Result<Vec<PathBuf>, SetupError> {
     collect_strays();
     let mut out = Vec::new();
-    let (use_v2, force_v1) = device_mode();
+    let (use_v2, force_v1) = mode.flags();
     let mut program_attached = false;
     for (base, _) in bases() {
         let d = base.join("strata").join(id);

@@ -140,11 +140,12 @@ pub(crate) struct BuildVars {
 }
 
 impl BuildVars {
-    /// `--build-arg` values; a name alone takes our environment's.
+    /// `--build-arg` values (a bare name was given its value by the CLI).
     fn new(args: &[(String, Option<String>)]) -> BuildVars {
         let mut build_args = BTreeMap::new();
         for (k, v) in args {
-            if let Some(v) = v.clone().or_else(|| std::env::var(k).ok()) {
+            // A bare `--build-arg NAME` got the caller's value at the edge.
+            if let Some(v) = v.clone() {
                 build_args.insert(k.clone(), v);
             }
         }
