@@ -170,7 +170,7 @@ pub fn exec(engine: &Engine, c: NetworkCommand) -> Code {
             for n in &a.names {
                 match engine.network_rm(n) {
                     Ok(_) => out(&format!("{n}\n")),
-                    Err(e) if a.force && e.to_string().contains("not found") => {}
+                    Err(e) if a.force && e.kind() == crate::engine::ErrorKind::NotFound => {}
                     Err(e) => {
                         eprintln!("Error: {e}");
                         code = 1;

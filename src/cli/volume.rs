@@ -253,8 +253,7 @@ fn rm(engine: &Engine, a: RmArgs) -> Code {
     for n in &a.names {
         match engine.volume_rm(n) {
             Ok(()) => out(&format!("{n}\n")),
-            Err(crate::engine::Error::Volume(crate::engine::VolumeError::NotFound(_)))
-                if a.force => {}
+            Err(e) if a.force && e.kind() == crate::engine::ErrorKind::NotFound => {}
             Err(e) => {
                 eprintln!("Error: {e}");
                 code = 1;

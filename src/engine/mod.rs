@@ -41,7 +41,7 @@ pub use settings::Settings;
 mod system;
 
 pub use crate::build::ignore::glob;
-pub use crate::volume::{Error as VolumeError, Volume as VolumeInfo};
+pub use crate::volume::Volume as VolumeInfo;
 pub use build::{needs_more, BuildEvent, BuildRequest, Session};
 pub use commit::CommitRequest;
 pub use cp::HostEnd;
@@ -87,7 +87,60 @@ pub enum Error {
     },
 }
 
+/// What kind of failure an error is, for the one table each front end
+/// keeps: the CLI's exit codes, the API's HTTP statuses (404, 409, 400,
+/// 500).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// No such container, image, volume or network.
+    NotFound,
+    /// The request conflicts with the state (a name in use, a running
+    /// container, a volume in use).
+    Conflict,
+    /// The request itself is wrong (a bad flag value, reference, archive).
+    Invalid,
+    /// The registry refused the credentials.
+    Unauthorized,
+    /// Everything else: the host, a store, a registry's transport.
+    Internal,
+}
+
 impl Error {
+    /// The kind of this failure: one table for every part's errors.
+    pub fn kind(&self) -> ErrorKind {
+        use ErrorKind::*;
+        match self {
+            Error::Image(image::Error::NotFound(_)) => NotFound,
+            Error::Image(image::Error::Ambiguous(..) | image::Error::BadReference(_)) => Invalid,
+            Error::Image(image::Error::Archive(_) | image::Error::BadLayer { .. }) => Invalid,
+            Error::Image(_) => Internal,
+            Error::Container(container::Error::NotFound(_)) => NotFound,
+            Error::Container(container::Error::NameInUse { .. }) => Conflict,
+            Error::Container(container::Error::Ambiguous(..) | container::Error::BadName(_)) => {
+                Invalid
+            }
+            Error::Container(_) => Internal,
+            Error::Volume(crate::volume::Error::NotFound(_)) => NotFound,
+            Error::Volume(
+                crate::volume::Error::InvalidName(_) | crate::volume::Error::Invalid(_),
+            ) => Invalid,
+            Error::Volume(_) => Internal,
+            Error::Network(crate::network::Error::NotFound(_)) => NotFound,
+            Error::Network(crate::network::Error::Invalid(_)) => Invalid,
+            Error::Network(_) => Internal,
+            Error::Registry(crate::registry::Error::Unauthorized { .. }) => Unauthorized,
+            Error::Registry(crate::registry::Error::Status { code: 404, .. }) => NotFound,
+            Error::Registry(_) => Internal,
+            Error::Runtime(runtime::Error::Exec { .. } | runtime::Error::User(_)) => Invalid,
+            Error::Runtime(runtime::Error::Invalid(_)) => Invalid,
+            Error::Runtime(_) => Internal,
+            Error::Invalid(_) => Invalid,
+            Error::Conflict(_) => Conflict,
+            Error::Started { .. } => Internal,
+            Error::Io { .. } => Internal,
+        }
+    }
+
     /// 126/127 for a command that cannot run, 125 for everything strata.
     pub fn exit_code(&self) -> i32 {
         match self {
@@ -310,4 +363,37 @@ pub fn default_root() -> PathBuf {
 
 pub fn default_runroot() -> PathBuf {
     PathBuf::from("/run/strata")
+}
+
+#[cfg(test)]
+mod error_kind_tests {
+    use super::*;
+
+    #[test]
+    fn every_part_s_errors_have_one_kind() {
+        let nf = |e: Error| assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+        nf(Error::Image(image::Error::NotFound("x".into())));
+        nf(Error::Container(container::Error::NotFound("x".into())));
+        nf(Error::Volume(crate::volume::Error::NotFound("x".into())));
+        nf(Error::Network(crate::network::Error::NotFound("x".into())));
+        let in_use = Error::Container(container::Error::NameInUse {
+            name: "a".into(),
+            id: "b".into(),
+        });
+        assert_eq!(in_use.kind(), ErrorKind::Conflict);
+        assert_eq!(Error::Conflict("x".into()).kind(), ErrorKind::Conflict);
+        assert_eq!(Error::Invalid("x".into()).kind(), ErrorKind::Invalid);
+        assert_eq!(
+            Error::Volume(crate::volume::Error::InvalidName("a!".into())).kind(),
+            ErrorKind::Invalid
+        );
+        assert_eq!(
+            Error::Io {
+                what: "x".into(),
+                err: std::io::Error::other("y")
+            }
+            .kind(),
+            ErrorKind::Internal
+        );
+    }
 }

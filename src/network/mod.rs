@@ -38,6 +38,8 @@ use std::path::PathBuf;
 /// What went wrong while networking, in one line.
 #[derive(Debug)]
 pub enum Error {
+    /// No user network of that name or id.
+    NotFound(String),
     /// The request cannot be met: a bad subnet, a port in use, ...
     Invalid(String),
     /// The host refused: netlink, nft, a file.
@@ -47,6 +49,7 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Error::NotFound(n) => write!(f, "network {n} not found"),
             Error::Invalid(m) | Error::Setup(m) => f.write_str(m),
         }
     }

@@ -94,7 +94,7 @@ impl NetworkStore {
             all.iter().filter(|r| r.id.starts_with(name)).collect();
         match by_prefix.as_slice() {
             [one] if !name.is_empty() => Ok((*one).clone()),
-            _ => Err(Error::Invalid(format!("network {name} not found"))),
+            _ => Err(Error::NotFound(name.to_string())),
         }
     }
 
