@@ -366,10 +366,10 @@ pub fn parse_keys(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Writes attached output: stream 2 to stderr, the rest to stdout.
+/// Writes attached output: the stderr stream to stderr, the rest to stdout.
 pub fn write_attached(stream: u8, data: &[u8]) {
     use std::io::Write;
-    if stream == 2 {
+    if stream == crate::engine::ATTACH_STDERR {
         let _ = std::io::stderr().write_all(data);
     } else {
         let mut o = std::io::stdout().lock();

@@ -8,6 +8,7 @@
 //! spawned it; it writes `ok` once the container runs, or `err CODE MSG`,
 //! then never writes there again.
 
+use super::attach_proto as proto;
 use super::run::Watch;
 use super::{Engine, Error, Result};
 use crate::container::log;
@@ -338,7 +339,7 @@ impl Engine {
         // Attached clients learn the exit code from us: an --rm
         // container's state goes with it.
         if let Ok(mut list) = clients.lock() {
-            let f = frame(3, &code.to_be_bytes());
+            let f = proto::number(proto::EXIT, code);
             list.retain_mut(|c| c.write_all(&f).is_ok());
         }
         // docker's restart policy, while this monitor lives.
@@ -663,16 +664,6 @@ impl Drop for RemoveOnDrop {
     }
 }
 
-/// An output frame for attached clients: stream (1 stdout, 2 stderr), the
-/// length (u32, big-endian), the bytes.
-fn frame(stream: u8, data: &[u8]) -> Vec<u8> {
-    let mut f = Vec::with_capacity(5 + data.len());
-    f.push(stream);
-    f.extend_from_slice(&(data.len() as u32).to_be_bytes());
-    f.extend_from_slice(data);
-    f
-}
-
 /// The first connection within `timeout`, if any.
 fn accept_within(
     l: &std::os::unix::net::UnixListener,
@@ -694,13 +685,6 @@ fn accept_within(
 fn peer_is_ours(c: &std::os::unix::net::UnixStream) -> bool {
     use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
     getsockopt(c, PeerCredentials).is_ok_and(|cred| cred.uid() == nix::unistd::geteuid().as_raw())
-}
-
-/// A window size for the container's pty: rows and columns.
-fn resize_frame(rows: u16, cols: u16) -> Vec<u8> {
-    let mut d = rows.to_be_bytes().to_vec();
-    d.extend_from_slice(&cols.to_be_bytes());
-    frame(1, &d)
 }
 
 /// Accepts attach clients. What they send, framed as the output is:
@@ -731,31 +715,21 @@ fn serve_attach(
         let (input, pty) = (input.clone(), pty.clone());
         std::thread::spawn(move || {
             let mut conn = conn;
-            let mut head = [0u8; 5];
-            while conn.read_exact(&mut head).is_ok() {
-                let len = u32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
-                let mut data = vec![0u8; len.min(1 << 20)];
-                if conn.read_exact(&mut data).is_err() {
-                    break;
-                }
-                match (head[0], data.as_slice()) {
-                    (0, d) => {
+            while let Ok(Some((kind, data))) = proto::read(&mut conn) {
+                match kind {
+                    proto::INPUT => {
                         if let Some(i) = &input {
-                            let _ = (&**i).write_all(d);
+                            let _ = (&**i).write_all(&data);
                         }
                     }
-                    (1, [r0, r1, c0, c1]) => {
-                        if let Some(p) = &pty {
-                            crate::runtime::resize_pty(
-                                p,
-                                u16::from_be_bytes([*r0, *r1]),
-                                u16::from_be_bytes([*c0, *c1]),
-                            );
+                    proto::RESIZE => {
+                        if let (Some(p), Some((rows, cols))) = (&pty, proto::as_size(&data)) {
+                            crate::runtime::resize_pty(p, rows, cols);
                         }
                     }
-                    (2, [a, b, c, d]) => {
-                        if let Ok(sig) =
-                            nix::sys::signal::Signal::try_from(i32::from_be_bytes([*a, *b, *c, *d]))
+                    proto::SIGNAL => {
+                        if let Some(sig) = proto::as_number(&data)
+                            .and_then(|n| nix::sys::signal::Signal::try_from(n).ok())
                         {
                             let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), sig);
                         }
@@ -815,7 +789,7 @@ fn copy_out(
                 }
                 writer.write(*i, &buf[..n], time::now_nanos());
                 if let Ok(mut list) = clients.lock() {
-                    let f = frame(*i as u8 + 1, &buf[..n]);
+                    let f = proto::frame(*i as u8 + proto::STDOUT, &buf[..n]);
                     list.retain_mut(|c| c.write_all(&f).is_ok());
                 }
             }
@@ -1060,7 +1034,7 @@ impl Engine {
             if on_terminal {
                 mask.add(SIGWINCH);
                 if let Some((r, c)) = crate::runtime::window_size(0) {
-                    let _ = conn.write_all(&resize_frame(r, c));
+                    let _ = conn.write_all(&proto::resize(r, c));
                 }
             } else if !rec.tty && sig_proxy {
                 for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2] {
@@ -1077,11 +1051,11 @@ impl Engine {
                             let sig = info.ssi_signo as i32;
                             let f = if sig == libc::SIGWINCH {
                                 match crate::runtime::window_size(0) {
-                                    Some((r, c)) => resize_frame(r, c),
+                                    Some((r, c)) => proto::resize(r, c),
                                     None => continue,
                                 }
                             } else {
-                                frame(2, &sig.to_be_bytes())
+                                proto::number(proto::SIGNAL, sig)
                             };
                             if to.write_all(&f).is_err() {
                                 return;
@@ -1119,10 +1093,10 @@ impl Engine {
                             continue;
                         }
                         if matched > 0 {
-                            let _ = to.write_all(&frame(0, &keys[..matched]));
+                            let _ = to.write_all(&proto::frame(proto::INPUT, &keys[..matched]));
                             matched = 0;
                         }
-                        if to.write_all(&frame(0, &[b])).is_err() {
+                        if to.write_all(&proto::frame(proto::INPUT, &[b])).is_err() {
                             return;
                         }
                     }
@@ -1131,24 +1105,13 @@ impl Engine {
         }
         // Its output to us, frame by frame, until the monitor says how it
         // ended (or goes).
-        let mut head = [0u8; 5];
         let mut code = None;
-        loop {
-            if conn.read_exact(&mut head).is_err() {
+        while let Ok(Some((kind, data))) = proto::read(&mut conn) {
+            if kind == proto::EXIT {
+                code = proto::as_number(&data);
                 break;
             }
-            let len = u32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
-            let mut data = vec![0u8; len];
-            if conn.read_exact(&mut data).is_err() {
-                break;
-            }
-            if head[0] == 3 {
-                if let Ok(b) = <[u8; 4]>::try_from(data.as_slice()) {
-                    code = Some(i32::from_be_bytes(b));
-                }
-                break;
-            }
-            out(head[0], &data);
+            out(kind, &data);
         }
         if rx.try_recv().is_ok() {
             return Ok(None);

@@ -3,6 +3,7 @@
 //! nothing: docker's own progress lines ("Unable to find image ...
 //! locally") go to the callback the CLI hands to [`Engine::open`].
 
+mod attach_proto;
 mod build;
 mod commit;
 mod cp;
@@ -42,6 +43,7 @@ mod system;
 
 pub use crate::build::ignore::glob;
 pub use crate::volume::Volume as VolumeInfo;
+pub use attach_proto::STDERR as ATTACH_STDERR;
 pub use build::{needs_more, BuildEvent, BuildRequest, Session};
 pub use commit::CommitRequest;
 pub use cp::HostEnd;
