@@ -12,6 +12,7 @@ mod disk;
 mod events;
 mod export;
 mod health;
+mod monitor;
 mod mounts;
 mod networks;
 pub use health::HealthFlags;
