@@ -1,7 +1,7 @@
 //! `pull`, `push`, `login`, `logout`.
 
 use super::{fail, out, Code};
-use crate::engine::{registry_host, Credentials, Engine, Error, PullOptions};
+use crate::engine::{registry_host, Credentials, Engine, Error, PullOptions, Transfer};
 use clap::Args;
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -79,24 +79,23 @@ impl Board {
         }
     }
 
-    fn say(&self, line: &str) {
+    fn say(&self, t: &Transfer) {
         if self.quiet {
             return;
         }
         if self.tty {
-            return self.show(line);
+            return self.show(t);
         }
         let mut o = std::io::stdout().lock();
-        let _ = writeln!(o, "{line}");
+        let _ = writeln!(o, "{t}");
         let _ = o.flush();
     }
 
-    fn show(&self, line: &str) {
+    /// On a terminal: each layer's line redrawn in place.
+    fn show(&self, t: &Transfer) {
+        let line = t.to_string();
         let mut o = std::io::stdout().lock();
-        let id = line
-            .split_once(": ")
-            .map(|(id, _)| id)
-            .filter(|id| id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit()));
+        let id = t.id();
         let mut ids = self.ids.borrow_mut();
         match id.and_then(|id| ids.iter().position(|x| x == id).map(|p| (id, p))) {
             Some((_, pos)) => {
@@ -116,7 +115,7 @@ impl Board {
 
 pub fn exec_pull(engine: &Engine, a: PullArgs) -> Code {
     let board = Board::new(a.quiet);
-    let say = |l: &str| board.say(l);
+    let say = |t: Transfer| board.say(&t);
     let opts = PullOptions {
         platform: a.platform.clone(),
         progress: board.tty,
@@ -141,7 +140,7 @@ pub fn exec_pull(engine: &Engine, a: PullArgs) -> Code {
 
 pub fn exec_push(engine: &Engine, a: PushArgs) -> Code {
     let board = Board::new(a.quiet);
-    let say = |l: &str| board.say(l);
+    let say = |t: Transfer| board.say(&t);
     let pushed = if a.all_tags {
         engine.push_all_tags(&a.name, a.tls_verify, board.tty, &say)
     } else {

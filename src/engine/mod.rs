@@ -55,6 +55,7 @@ pub use images::ImageRow;
 pub use inspect::InspectKind;
 pub use mounts::Volume;
 pub use networks::NetworkRequest;
+pub use progress::Transfer;
 pub use ps::PsEntry;
 pub use resources::{StatsRow, UpdateRequest};
 pub use run::{read_env_file, RunRequest};
@@ -275,7 +276,7 @@ impl Engine {
     /// Resolves an image name for use, pulling it as `policy` says, with
     /// docker's lines (`Unable to find image 'x:latest' locally`).
     fn find_image(&self, name: &str, policy: PullPolicy) -> Result<String> {
-        let say = |l: &str| self.note(l);
+        let say = |t: Transfer| self.note(&t.to_string());
         // docker names the tag itself: no "Using default tag" here.
         let full = image::Reference::parse_tagged(name)
             .map(|r| r.familiar())

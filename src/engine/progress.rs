@@ -1,6 +1,67 @@
-//! docker's progress bars (`Downloading [====>     ]  12.3MB/50.1MB`),
-//! said through the same line callback as the other lines: on a terminal
-//! the CLI redraws each layer's line in place.
+//! A registry transfer's progress as typed events (`Transfer`), and
+//! docker's progress bars (`Downloading [====>     ]  12.3MB/50.1MB`) for
+//! their text: the CLI prints each event's line (on a terminal it redraws
+//! each layer's line in place); a server would send them as docker's JSON
+//! message stream.
+
+/// One step of a pull or a push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transfer {
+    /// A line about the whole transfer: `Using default tag: latest`,
+    /// `latest: Pulling from library/busybox`, `Digest: ...`, `Status:
+    /// ...`, `The push refers to repository [...]`, `TAG: digest: ...`.
+    Status(String),
+    /// A layer's: its short id, docker's status (`Pulling fs layer`,
+    /// `Waiting`, `Downloading`, `Verifying Checksum`, `Download
+    /// complete`, `Pull complete`, `Already exists`, `Preparing`,
+    /// `Pushing`, `Pushed`, `Layer already exists`, `Mounted from X`), and
+    /// the bytes so far of the total while it moves (0 of 0 otherwise).
+    Layer {
+        id: String,
+        status: String,
+        current: u64,
+        total: u64,
+    },
+}
+
+impl Transfer {
+    pub fn layer(id: impl Into<String>, status: impl Into<String>) -> Transfer {
+        Transfer::Layer {
+            id: id.into(),
+            status: status.into(),
+            current: 0,
+            total: 0,
+        }
+    }
+
+    /// The layer it is about, if any.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Transfer::Layer { id, .. } => Some(id),
+            Transfer::Status(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Transfer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Transfer::Status(s) => f.write_str(s),
+            Transfer::Layer {
+                id,
+                status,
+                total: 0,
+                ..
+            } => write!(f, "{id}: {status}"),
+            Transfer::Layer {
+                id,
+                status,
+                current,
+                total,
+            } => write!(f, "{id}: {status} {}", bar(*current, *total)),
+        }
+    }
+}
 
 use std::io::Read;
 
@@ -13,7 +74,7 @@ pub(super) struct Progress<'a, R> {
     pub last: Option<std::time::Instant>,
     pub id: &'a str,
     pub verb: &'a str,
-    pub say: Option<&'a dyn Fn(&str)>,
+    pub say: Option<&'a dyn Fn(Transfer)>,
 }
 
 impl<R: Read> Read for Progress<'_, R> {
@@ -27,12 +88,12 @@ impl<R: Read> Read for Progress<'_, R> {
                 .is_none_or(|t| now.duration_since(t).as_millis() >= 100)
             {
                 self.last = Some(now);
-                say(&format!(
-                    "{}: {} {}",
-                    self.id,
-                    self.verb,
-                    bar(self.done, self.total)
-                ));
+                say(Transfer::Layer {
+                    id: self.id.to_string(),
+                    status: self.verb.to_string(),
+                    current: self.done,
+                    total: self.total,
+                });
             }
         }
         Ok(n)
@@ -93,5 +154,33 @@ mod tests {
         assert!(b.starts_with("[============>"), "{b}");
         assert!(b.ends_with("]      25B/100B"), "{b}");
         assert_eq!(b.len(), 52 + 14);
+    }
+}
+
+#[cfg(test)]
+mod transfer_tests {
+    use super::*;
+
+    #[test]
+    fn each_event_says_docker_s_line() {
+        assert_eq!(
+            Transfer::Status("Digest: sha256:ab".into()).to_string(),
+            "Digest: sha256:ab"
+        );
+        let l = Transfer::layer("0123456789ab", "Pull complete");
+        assert_eq!(l.to_string(), "0123456789ab: Pull complete");
+        assert_eq!(l.id(), Some("0123456789ab"));
+        let moving = Transfer::Layer {
+            id: "0123456789ab".into(),
+            status: "Downloading".into(),
+            current: 500,
+            total: 1000,
+        };
+        let text = moving.to_string();
+        assert!(
+            text.starts_with("0123456789ab: Downloading [=========================>"),
+            "{text}"
+        );
+        assert!(text.ends_with("500B/1kB"), "{text}");
     }
 }

@@ -6,6 +6,7 @@
 //! blob digest and its diff id match; the image is tagged only when all
 //! are stored. Lines are docker's (`Pulling fs layer`, `Pull complete`).
 
+use super::progress::Transfer;
 use super::{Engine, Error, Result};
 use crate::image::{self, ImageConfig, Reference, Staged};
 use crate::oci::{media, Index, Manifest};
@@ -105,7 +106,7 @@ impl Engine {
         &self,
         name: &str,
         opts: &PullOptions,
-        say: &dyn Fn(&str),
+        say: &dyn Fn(Transfer),
     ) -> Result<Reference> {
         let r = Reference::parse(name).map_err(|e| Error::Invalid(e.0))?;
         if r.tag.is_some() || r.digest.is_some() {
@@ -132,7 +133,7 @@ impl Engine {
 
     /// Pulls `name`; `say` gets docker's progress lines (with `progress`,
     /// the download bars too).
-    pub fn pull(&self, name: &str, opts: &PullOptions, say: &dyn Fn(&str)) -> Result<Pulled> {
+    pub fn pull(&self, name: &str, opts: &PullOptions, say: &dyn Fn(Transfer)) -> Result<Pulled> {
         // The layers it stores are garbage to no collector until its
         // config and tag name them.
         let _lease = self.images.lease()?;
@@ -140,7 +141,7 @@ impl Engine {
         let progress = opts.progress;
         let mut r = Reference::parse(name).map_err(|e| Error::Invalid(e.0))?;
         if r.tag.is_none() && r.digest.is_none() {
-            say("Using default tag: latest");
+            say(Transfer::Status("Using default tag: latest".into()));
             r.tag = Some("latest".into());
         }
         self.sweep();
@@ -161,7 +162,10 @@ impl Engine {
             )),
             e => e.into(),
         })?;
-        say(&format!("{wanted}: Pulling from {}", r.path));
+        say(Transfer::Status(format!(
+            "{wanted}: Pulling from {}",
+            r.path
+        )));
         if let Some(d) = &r.digest {
             if &top.digest != d {
                 return Err(Error::Invalid(format!(
@@ -249,18 +253,24 @@ impl Engine {
         let mut todo = Vec::new();
         for (i, l) in manifest.layers.iter().enumerate() {
             if self.images.layer(&chains[i]).is_ok() {
-                say(&format!("{}: Already exists", super::short_id(&l.digest)));
+                say(Transfer::layer(
+                    super::short_id(&l.digest),
+                    "Already exists",
+                ));
             } else {
-                say(&format!("{}: Pulling fs layer", super::short_id(&l.digest)));
+                say(Transfer::layer(
+                    super::short_id(&l.digest),
+                    "Pulling fs layer",
+                ));
                 todo.push(i);
             }
         }
         // Beyond the parallel downloads, a layer waits its turn (docker
         // says so).
         for &i in todo.iter().skip(PARALLEL) {
-            say(&format!(
-                "{}: Waiting",
-                super::short_id(&manifest.layers[i].digest)
+            say(Transfer::layer(
+                super::short_id(&manifest.layers[i].digest),
+                "Waiting",
             ));
         }
         // Download and unpack in parallel; store in order, each layer as
@@ -287,9 +297,9 @@ impl Engine {
                     Some(Ok(staged)) => {
                         let parent = i.checked_sub(1).map(|p| chains[p].as_str());
                         match self.images.commit_staged(staged, parent) {
-                            Ok(_) => say(&format!(
-                                "{}: Pull complete",
-                                super::short_id(&manifest.layers[i].digest)
+                            Ok(_) => say(Transfer::layer(
+                                super::short_id(&manifest.layers[i].digest),
+                                "Pull complete",
                             )),
                             Err(e) => {
                                 first_err.get_or_insert(Error::from(e));
@@ -304,7 +314,7 @@ impl Engine {
             }
         };
         std::thread::scope(|s| {
-            let (tx, rx) = std::sync::mpsc::channel::<Option<String>>();
+            let (tx, rx) = std::sync::mpsc::channel::<Option<Transfer>>();
             for _ in 0..PARALLEL.min(todo.len()) {
                 let tx = tx.clone();
                 let (next, failed, todo, results) = (&next, &failed, &todo, &results);
@@ -316,8 +326,8 @@ impl Engine {
                         break;
                     }
                     let desc = &manifest.layers[i];
-                    let line = |l: &str| {
-                        let _ = tx.send(Some(l.to_string()));
+                    let line = |t: Transfer| {
+                        let _ = tx.send(Some(t));
                     };
                     let got =
                         fetch_layer(images, client, path, desc, &diff_ids[i], progress, &line);
@@ -331,7 +341,7 @@ impl Engine {
             drop(tx);
             for msg in rx {
                 match msg {
-                    Some(line) => say(&line),
+                    Some(t) => say(t),
                     None => store_ready(false, &mut first_err),
                 }
             }
@@ -356,12 +366,16 @@ impl Engine {
             }
             self.images.set_tag(&by_digest, &id)?;
         }
-        say(&format!("Digest: {}", top.digest));
+        say(Transfer::Status(format!("Digest: {}", top.digest)));
         let shown = r.familiar();
         if changed {
-            say(&format!("Status: Downloaded newer image for {shown}"));
+            say(Transfer::Status(format!(
+                "Status: Downloaded newer image for {shown}"
+            )));
         } else {
-            say(&format!("Status: Image is up to date for {shown}"));
+            say(Transfer::Status(format!(
+                "Status: Image is up to date for {shown}"
+            )));
         }
         self.event("image", "pull", &r.familiar(), &[("name", &r.familiar())]);
         Ok(Pulled { id, reference: r })
@@ -377,7 +391,7 @@ fn fetch_layer(
     desc: &crate::oci::Descriptor,
     diff_id: &str,
     progress: bool,
-    say: &dyn Fn(&str),
+    say: &dyn Fn(Transfer),
 ) -> Result<Staged> {
     let id = super::short_id(&desc.digest);
     let stream = client.blob(repo, &desc.digest)?;
@@ -414,7 +428,7 @@ fn fetch_layer(
         size: 0,
         compression: crate::archive::Compression::None,
     });
-    say(&format!("{id}: Verifying Checksum"));
+    say(Transfer::layer(id.clone(), "Verifying Checksum"));
     if blob.digest != desc.digest || blob.size != desc.size {
         return Err(verify_failed());
     }
@@ -424,6 +438,6 @@ fn fetch_layer(
             staged.diff_id
         )));
     }
-    say(&format!("{id}: Download complete"));
+    say(Transfer::layer(id.clone(), "Download complete"));
     Ok(staged)
 }

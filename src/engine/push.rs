@@ -4,6 +4,7 @@
 //! is mounted; then the config and a docker v2 schema 2 manifest (OCI when
 //! a layer is zstd). Lines are docker's (`Preparing`, `Pushed`, `digest:`).
 
+use super::progress::Transfer;
 use super::{Engine, Error, Result};
 use crate::archive::Compression;
 use crate::image::{self, Blob, ImageConfig, ImageStore, Layer, Reference};
@@ -20,7 +21,7 @@ impl Engine {
         name: &str,
         tls_verify: bool,
         progress: bool,
-        say: &dyn Fn(&str),
+        say: &dyn Fn(Transfer),
     ) -> Result<String> {
         let mut r = Reference::parse(name).map_err(|e| Error::Invalid(e.0))?;
         if r.digest.is_some() {
@@ -29,7 +30,7 @@ impl Engine {
             ));
         }
         if r.tag.is_none() {
-            say("Using default tag: latest");
+            say(Transfer::Status("Using default tag: latest".into()));
             r.tag = Some("latest".into());
         }
         let id = self.images.tagged(&r)?.ok_or_else(|| {
@@ -42,16 +43,16 @@ impl Engine {
         let config: ImageConfig = serde_json::from_slice(&bytes)
             .map_err(|e| Error::Image(image::Error::Damaged(format!("config of {id}: {e}"))))?;
         let client = self.registry_client(&r.domain, tls_verify)?;
-        say(&format!(
+        say(Transfer::Status(format!(
             "The push refers to repository [{}]",
             r.repository()
-        ));
+        )));
         let layers: Vec<Layer> = ImageStore::chain_ids(&config)
             .iter()
             .map(|c| self.images.layer(c))
             .collect::<std::result::Result<_, _>>()?;
         for l in layers.iter().rev() {
-            say(&format!("{}: Preparing", super::short_id(&l.diff_id)));
+            say(Transfer::layer(super::short_id(&l.diff_id), "Preparing"));
         }
         let mut descs = Vec::new();
         let mut oci = false;
@@ -66,13 +67,16 @@ impl Engine {
                 e => e.into(),
             };
             if client.has_blob(&r.path, &blob.digest).map_err(denied)? {
-                say(&format!("{shown}: Layer already exists"));
+                say(Transfer::layer(shown.clone(), "Layer already exists"));
             } else if let Some(from) = self
                 .mount_sources(&r, &l.chain_id)?
                 .into_iter()
                 .find(|from| client.mount(&r.path, &blob.digest, from).unwrap_or(false))
             {
-                say(&format!("{shown}: Mounted from {from}"));
+                say(Transfer::layer(
+                    shown.clone(),
+                    format!("Mounted from {from}"),
+                ));
             } else {
                 let total = blob.size;
                 let wrap = |inner: Box<dyn std::io::Read>| bar_reader(inner, total, &shown, say);
@@ -84,7 +88,7 @@ impl Engine {
                         progress.then_some(&wrap as &registry::client::Wrap),
                     )
                     .map_err(denied)?;
-                say(&format!("{shown}: Pushed"));
+                say(Transfer::layer(shown.clone(), "Pushed"));
             }
             oci |= blob.compression == Compression::Zstd;
             descs.push((blob, l.chain_id.clone()));
@@ -138,7 +142,10 @@ impl Engine {
             manifest.media_type.as_deref().unwrap_or_default(),
             &mbytes,
         )?;
-        say(&format!("{tag}: digest: {digest} size: {}", mbytes.len()));
+        say(Transfer::Status(format!(
+            "{tag}: digest: {digest} size: {}",
+            mbytes.len()
+        )));
         {
             let _guard = self.images.lock()?;
             let mut by_digest = r.clone();
@@ -157,7 +164,7 @@ impl Engine {
         name: &str,
         tls_verify: bool,
         progress: bool,
-        say: &dyn Fn(&str),
+        say: &dyn Fn(Transfer),
     ) -> Result<()> {
         let r = Reference::parse(name).map_err(|e| Error::Invalid(e.0))?;
         if r.tag.is_some() || r.digest.is_some() {
@@ -181,11 +188,13 @@ impl Engine {
         }
         // docker says which repository once, then each tag's layers.
         let said = std::cell::Cell::new(false);
-        let once = |l: &str| {
-            if l.starts_with("The push refers to repository ") && said.replace(true) {
-                return;
+        let once = |t: Transfer| {
+            if let Transfer::Status(l) = &t {
+                if l.starts_with("The push refers to repository ") && said.replace(true) {
+                    return;
+                }
             }
-            say(l)
+            say(t)
         };
         for t in tags {
             self.push(&t.canonical(), tls_verify, progress, &once)?;
@@ -275,7 +284,7 @@ fn bar_reader<'a>(
     inner: Box<dyn std::io::Read>,
     total: u64,
     id: &'a str,
-    say: &'a dyn Fn(&str),
+    say: &'a dyn Fn(Transfer),
 ) -> Box<dyn std::io::Read + 'a> {
     Box::new(super::progress::Progress {
         inner,
