@@ -199,20 +199,9 @@ pub fn exec_image_prune(engine: &Engine, a: ImagePruneArgs) -> Code {
     } else {
         "all dangling images"
     };
-    if !a.force && !super::confirm(what) {
-        return 0;
-    }
-    let filter = match crate::engine::PruneFilter::parse(&a.filter) {
-        Ok(f) => f,
-        Err(e) => return super::fail(&e),
-    };
-    match engine.prune_images(a.all, &filter) {
-        Ok((lines, freed)) => {
-            out(&super::prune_report("Images", &lines, freed));
-            0
-        }
-        Err(e) => super::fail(&e),
-    }
+    super::run_prune(a.force, what, &a.filter, "Images", |f| {
+        engine.prune_images(a.all, f)
+    })
 }
 
 /// docker's `images --filter`: values of one key are alternatives, keys

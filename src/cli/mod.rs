@@ -533,6 +533,31 @@ pub fn key_values(list: &[String]) -> std::collections::BTreeMap<String, String>
         .collect()
 }
 
+/// The `prune` verbs alike: docker's confirmation (unless `force`), the
+/// `--filter`s, the removal, docker's report of `kind`.
+pub fn run_prune(
+    force: bool,
+    what: &str,
+    filters: &[String],
+    kind: &str,
+    remove: impl FnOnce(&engine::PruneFilter) -> engine::Result<(Vec<String>, u64)>,
+) -> Code {
+    if !force && !confirm(what) {
+        return 0;
+    }
+    let filter = match engine::PruneFilter::parse(filters) {
+        Ok(f) => f,
+        Err(e) => return fail(&e),
+    };
+    match remove(&filter) {
+        Ok((lines, freed)) => {
+            out(&prune_report(kind, &lines, freed));
+            0
+        }
+        Err(e) => fail(&e),
+    }
+}
+
 /// docker's prune report: `Deleted KIND:` and its lines, then the space.
 pub fn prune_report(kind: &str, lines: &[String], freed: u64) -> String {
     let mut s = String::new();

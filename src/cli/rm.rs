@@ -43,18 +43,11 @@ pub fn exec(engine: &Engine, a: RmArgs) -> Code {
 }
 
 pub fn exec_prune(engine: &Engine, a: PruneArgs) -> Code {
-    if !a.force && !super::confirm("all stopped containers") {
-        return 0;
-    }
-    let filter = match crate::engine::PruneFilter::parse(&a.filter) {
-        Ok(f) => f,
-        Err(e) => return super::fail(&e),
-    };
-    match engine.prune_containers(&filter) {
-        Ok((ids, freed)) => {
-            out(&super::prune_report("Containers", &ids, freed));
-            0
-        }
-        Err(e) => super::fail(&e),
-    }
+    super::run_prune(
+        a.force,
+        "all stopped containers",
+        &a.filter,
+        "Containers",
+        |f| engine.prune_containers(f),
+    )
 }

@@ -269,18 +269,7 @@ fn prune(engine: &Engine, a: PruneArgs) -> Code {
     } else {
         "anonymous local volumes not used by at least one container"
     };
-    if !a.force && !super::confirm(what) {
-        return 0;
-    }
-    let filter = match crate::engine::PruneFilter::parse(&a.filter) {
-        Ok(f) => f,
-        Err(e) => return super::fail(&e),
-    };
-    match engine.volume_prune(a.all, &filter) {
-        Ok((names, freed)) => {
-            out(&super::prune_report("Volumes", &names, freed));
-            0
-        }
-        Err(e) => super::fail(&e),
-    }
+    super::run_prune(a.force, what, &a.filter, "Volumes", |f| {
+        engine.volume_prune(a.all, f)
+    })
 }

@@ -245,6 +245,21 @@ impl Engine {
         }
     }
 
+    /// docker's `connect`/`disconnect` event of `container` on network
+    /// `name` (a predefined one is not looked up in the store).
+    pub(super) fn network_event(&self, action: &str, name: &str, container: &str) {
+        let id = if network::user::PREDEFINED.contains(&name) {
+            predefined_id(name)
+        } else {
+            match self.networks.get(name) {
+                Ok(n) => n.id,
+                Err(_) => name.to_string(),
+            }
+        };
+        let attrs = [("container", container), ("name", name), ("type", "bridge")];
+        self.event("network", action, &id, &attrs);
+    }
+
     /// The bridge a container's network runs on.
     pub(super) fn bridge_of(&self, rec: &Record) -> Result<network::Bridge> {
         if network::user::PREDEFINED.contains(&rec.network.as_str()) {
@@ -386,12 +401,7 @@ impl Engine {
             self.refresh_hosts(&net.name);
             self.refresh_hosts(&rec.network);
         }
-        self.event(
-            "network",
-            "connect",
-            &net.id,
-            &[("container", &id), ("name", &net.name), ("type", "bridge")],
-        );
+        self.network_event("connect", &net.name, &id);
         Ok(())
     }
 
@@ -430,12 +440,7 @@ impl Engine {
         self.containers.set_record(&rec)?;
         self.refresh_hosts(&net.name);
         self.refresh_hosts(&rec.network);
-        self.event(
-            "network",
-            "disconnect",
-            &net.id,
-            &[("container", &id), ("name", &net.name), ("type", "bridge")],
-        );
+        self.network_event("disconnect", &net.name, &id);
         Ok(())
     }
 

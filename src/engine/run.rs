@@ -373,13 +373,12 @@ impl Engine {
         // The image's layers stay until the record names them.
         let _lease = self.images.lease()?;
         // A user network's name: its bridge, with name resolution.
-        let user_network = match parse_network(&req.network) {
-            Ok(_) => None,
-            Err(e) => Some(self.user_network(&req.network).map_err(|_| e)?),
-        };
-        let network = match &user_network {
-            Some(_) => Network::Private,
-            None => parse_network(&req.network)?,
+        let (network, user_network) = match parse_network(&req.network) {
+            Ok(n) => (n, None),
+            Err(e) => (
+                Network::Private,
+                Some(self.user_network(&req.network).map_err(|_| e)?),
+            ),
         };
         if user_network.is_none() && !req.network_aliases.is_empty() {
             return Err(Error::Invalid(
@@ -656,11 +655,8 @@ impl Engine {
             lowers.push(self.images.layer_link(chain)?);
         }
         let dir = self.containers.dir(&rec.id);
-        let network = if parse_network(&rec.network).is_err() {
-            Network::Private // a user network
-        } else {
-            parse_network(&rec.network)?
-        };
+        // A name that is not docker's own is a user network's.
+        let network = parse_network(&rec.network).unwrap_or(Network::Private);
         let etc_files = ["hostname", "hosts", "resolv.conf"]
             .iter()
             .map(|f| (dir.join(f), format!("/etc/{f}")))
@@ -929,20 +925,7 @@ impl Engine {
             );
         }
         if attachment.is_some() {
-            let net_id = self
-                .user_network(&rec.network)
-                .map(|n| n.id)
-                .unwrap_or_else(|_| rec.network.clone());
-            self.event(
-                "network",
-                "connect",
-                &net_id,
-                &[
-                    ("container", id),
-                    ("name", &rec.network),
-                    ("type", "bridge"),
-                ],
-            );
+            self.network_event("connect", &rec.network, id);
         }
         self.record_event(&rec, "start", &[]);
         // Its peers learn its name now (it knew theirs before it ran).
@@ -968,20 +951,7 @@ impl Engine {
         }
         if attachment.is_some() {
             bridge.release(id);
-            let net_id = self
-                .user_network(&rec.network)
-                .map(|n| n.id)
-                .unwrap_or_else(|_| rec.network.clone());
-            self.event(
-                "network",
-                "disconnect",
-                &net_id,
-                &[
-                    ("container", id),
-                    ("name", &rec.network),
-                    ("type", "bridge"),
-                ],
-            );
+            self.network_event("disconnect", &rec.network, id);
         }
         let note = on_exited();
         let exit = exit?;

@@ -2,6 +2,14 @@
 
 use crate::util::*;
 
+/// `events --since SINCE --until NOW+1 ARGS`: what the journal holds since then.
+fn past(env: &Env, since: &str, args: &[&str]) -> String {
+    let until = (now() + 1).to_string();
+    let mut all = vec!["events", "--since", since, "--until", &until];
+    all.extend_from_slice(args);
+    env.ok(&all)
+}
+
 fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -29,29 +37,20 @@ fn a_run_s_events_come_in_order_with_the_exit_code() {
         ],
     );
     let until = (now() + 1).to_string();
-    let out = env.ok(&[
-        "events",
-        "--since",
+    let out = past(
+        &env,
         &t,
-        "--until",
-        &until,
-        "--filter",
-        "type=container",
-        "--format",
-        "{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.exitCode}}",
-    ]);
+        &[
+            "--filter",
+            "type=container",
+            "--format",
+            "{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.exitCode}}",
+        ],
+    );
     // A missing key is Go's "<no value>", as docker prints it.
     assert_eq!(out, "create evented <no value>\nstart evented <no value>\ndie evented 3\ndestroy evented <no value>\n");
     // docker's default line, and JSON with the old fields.
-    let out = env.ok(&[
-        "events",
-        "--since",
-        &t,
-        "--until",
-        &until,
-        "--filter",
-        "event=die",
-    ]);
+    let out = past(&env, &t, &["--filter", "event=die"]);
     assert!(
         out.contains(" container die ")
             && out.contains("(exitCode=3, image=busybox, name=evented)"),
@@ -140,18 +139,11 @@ fn a_health_change_is_an_event_and_so_are_save_and_load() {
     ]);
     let id = id.trim();
     let seen = wait_for(10.0, || {
-        let until = (now() + 1).to_string();
-        env.ok(&[
-            "events",
-            "--since",
+        past(
+            &env,
             &t,
-            "--until",
-            &until,
-            "--filter",
-            "type=container",
-            "--format",
-            "{{.Action}}",
-        ])
+            &["--filter", "type=container", "--format", "{{.Action}}"],
+        )
         .contains("health_status: healthy")
     });
     assert!(seen, "no health_status: healthy event");
@@ -159,18 +151,16 @@ fn a_health_change_is_an_event_and_so_are_save_and_load() {
     let tar = env.dir.join("bb.tar");
     env.ok(&["save", "-o", tar.to_str().unwrap(), "busybox"]);
     env.ok(&["load", "-i", tar.to_str().unwrap()]);
-    let until = (now() + 1).to_string();
-    let out = env.ok(&[
-        "events",
-        "--since",
+    let out = past(
+        &env,
         &t,
-        "--until",
-        &until,
-        "--filter",
-        "type=image",
-        "--format",
-        "{{.Action}} {{.Actor.ID}}",
-    ]);
+        &[
+            "--filter",
+            "type=image",
+            "--format",
+            "{{.Action}} {{.Actor.ID}}",
+        ],
+    );
     assert!(
         out.contains("save busybox\n") && out.contains("load busybox:latest\n"),
         "{out}"

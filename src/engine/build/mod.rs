@@ -559,7 +559,12 @@ impl Engine {
                 };
                 let digest =
                     copy_digest(&sources, owner, chmod).map_err(|e| fail(e.to_string()))?;
-                stage.note.sources = explain::sources(&sources, req.context.as_deref());
+                // The sources' signatures: for the explanation of a miss,
+                // and for the note of a new entry (not on a cache hit).
+                let signatures = || explain::sources(&sources, req.context.as_deref());
+                if stage.explain {
+                    stage.note.sources = signatures();
+                }
                 let kind = if add { "ADD" } else { "COPY" };
                 let what = match sources.as_slice() {
                     [one] if one.is_file() => "file",
@@ -584,6 +589,9 @@ impl Engine {
                 let key = cache_key(&stage.image, &created_by, "");
                 if self.probe(stage, &key, out)? {
                     return Ok(());
+                }
+                if !stage.explain {
+                    stage.note.sources = signatures();
                 }
                 let cid = self.create(&RunRequest {
                     image: stage.image.clone(),
@@ -692,11 +700,7 @@ impl Engine {
         created_by: &str,
         out: &dyn Fn(BuildEvent),
     ) -> Result<()> {
-        let key = cache_key(
-            &stage.image,
-            created_by,
-            &serde_json::to_string(&stage.st.config).unwrap_or_default(),
-        );
+        let key = config_key(stage, created_by);
         if self.probe(stage, &key, out)? {
             return Ok(());
         }
@@ -720,11 +724,7 @@ impl Engine {
         created_by: &str,
         out: &dyn Fn(BuildEvent),
     ) -> Result<()> {
-        let key = cache_key(
-            &stage.image,
-            created_by,
-            &serde_json::to_string(&stage.st.config).unwrap_or_default(),
-        );
+        let key = config_key(stage, created_by);
         if self.probe(stage, &key, out)? {
             return Ok(());
         }
@@ -1279,6 +1279,16 @@ fn is_predefined_arg(k: &str) -> bool {
             | "no_proxy"
             | "ALL_PROXY"
             | "all_proxy"
+    )
+}
+
+/// The cache key of a step that changes the config (and WORKDIR's
+/// directory): the config it makes is part of it.
+fn config_key(stage: &Stage, created_by: &str) -> String {
+    cache_key(
+        &stage.image,
+        created_by,
+        &serde_json::to_string(&stage.st.config).unwrap_or_default(),
     )
 }
 
