@@ -956,6 +956,16 @@ impl Engine {
         let note = on_exited();
         let exit = exit?;
         let guard = self.containers.lock(id)?;
+        // Removed while it ran (`rm -f`): there is no record left to
+        // write; the exit is still what this run reports (docker: 137).
+        if !self.containers.dir(id).join("container.json").exists() {
+            drop(guard);
+            self.refresh_hosts(&rec.network);
+            for n in joined.keys() {
+                self.refresh_hosts(n);
+            }
+            return Ok(exit.code());
+        }
         // `stop` and `kill` mark the state while it runs.
         let stopped_by_user = self
             .containers
