@@ -10,7 +10,7 @@
 use super::{Engine, Error, Result};
 use crate::container::Record;
 use crate::network::{self, NetworkRecord};
-use crate::util::{hash, ids, time};
+use crate::util::{fsx, hash, ids, time};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -241,7 +241,8 @@ impl Engine {
                 continue;
             };
             let text = self.network_hosts(&rec, ip);
-            let _ = std::fs::write(self.containers.dir(&rec.id).join("hosts"), text);
+            let _ =
+                fsx::rewrite_in_place(&self.containers.dir(&rec.id).join("hosts"), text.as_bytes());
         }
     }
 

@@ -51,6 +51,29 @@ fn write_renamed(path: &Path, data: &[u8], durable: bool) -> io::Result<()> {
     result
 }
 
+/// Rewrites a file that is bind-mounted somewhere (a container's
+/// /etc/hosts), so it cannot be renamed over: unchanged content is left
+/// alone, and new content is written over the old from offset 0 in one
+/// write before the tail is cut, so a reader never sees an empty file (as
+/// truncate-then-write would show it).
+pub fn rewrite_in_place(path: &Path, data: &[u8]) -> io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    let f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_CLOEXEC)
+        .open(path)?;
+    let old = fs::read(path)?;
+    if old == data {
+        return Ok(());
+    }
+    f.write_all_at(data, 0)?;
+    if (data.len() as u64) < old.len() as u64 {
+        f.set_len(data.len() as u64)?;
+    }
+    Ok(())
+}
+
 /// Makes `dir` (and its parents) if missing and gives it `mode`: the
 /// store's own directories are root's alone (0700, the root 0711 as
 /// docker's), so no host user can reach a setuid file or a device node in
@@ -121,4 +144,28 @@ pub fn tree_size(path: &Path) -> u64 {
         }
     }
     total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    #[test]
+    fn rewrite_in_place_keeps_the_inode_and_cuts_a_shorter_tail() {
+        let dir = std::env::temp_dir().join(format!("fsx-{}", super::super::ids::random_hex(6)));
+        fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("hosts");
+        fs::write(&p, "127.0.0.1 localhost\n10.0.0.2 db\n").unwrap();
+        let ino = fs::metadata(&p).unwrap().ino();
+        rewrite_in_place(&p, b"127.0.0.1 localhost\n10.0.0.2 db\n10.0.0.3 web\n").unwrap();
+        assert_eq!(
+            fs::read_to_string(&p).unwrap(),
+            "127.0.0.1 localhost\n10.0.0.2 db\n10.0.0.3 web\n"
+        );
+        rewrite_in_place(&p, b"127.0.0.1 localhost\n").unwrap();
+        assert_eq!(fs::read_to_string(&p).unwrap(), "127.0.0.1 localhost\n");
+        assert_eq!(fs::metadata(&p).unwrap().ino(), ino);
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }
