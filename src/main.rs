@@ -5,6 +5,7 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod api;
 mod archive;
 mod build;
 mod cli;

@@ -2,9 +2,8 @@
 //! ones as they come, in docker's words.
 
 use super::{out, template, Code};
-use crate::engine::{point_in_time, Engine, Event};
+use crate::engine::{point_in_time, Engine, Event, EventFilter};
 use clap::Args;
-use std::collections::BTreeMap;
 
 #[derive(Args, Debug)]
 pub struct EventsArgs {
@@ -20,45 +19,6 @@ pub struct EventsArgs {
     /// Format output using a custom template ('json' or a Go template)
     #[arg(long)]
     format: Option<String>,
-}
-
-const KEYS: &[&str] = &[
-    "type",
-    "container",
-    "image",
-    "event",
-    "label",
-    "volume",
-    "network",
-];
-
-/// docker's rule: values of one key are alternatives, keys must all match.
-fn matches(filters: &BTreeMap<String, Vec<String>>, e: &Event) -> bool {
-    filters.iter().all(|(k, vals)| {
-        vals.iter().any(|v| match k.as_str() {
-            "type" => e.kind == *v,
-            "event" => e.action == *v || e.action.split(':').next() == Some(v.as_str()),
-            "container" => {
-                e.kind == "container"
-                    && (e.id.starts_with(v.as_str()) || e.attributes.get("name") == Some(v))
-            }
-            "image" => {
-                e.attributes.get("image") == Some(v)
-                    || (e.kind == "image"
-                        && (e.id.starts_with(v.as_str()) || e.attributes.get("name") == Some(v)))
-            }
-            "volume" => e.kind == "volume" && e.id == *v,
-            "network" => {
-                e.kind == "network"
-                    && (e.id.starts_with(v.as_str()) || e.attributes.get("name") == Some(v))
-            }
-            "label" => match v.split_once('=') {
-                Some((lk, lv)) => e.attributes.get(lk).is_some_and(|x| x == lv),
-                None => e.attributes.contains_key(v),
-            },
-            _ => false,
-        })
-    })
 }
 
 pub fn exec(engine: &Engine, a: EventsArgs) -> Code {
@@ -77,27 +37,19 @@ pub fn exec(engine: &Engine, a: EventsArgs) -> Code {
             return 1;
         }
     };
-    let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for f in &a.filter {
-        let Some((k, v)) = f.split_once('=') else {
-            eprintln!("Error: bad format of filter (expected name=value)");
-            return 1;
-        };
-        if !KEYS.contains(&k) {
-            eprintln!("Error: invalid filter '{k}'");
+    let filters = match EventFilter::parse(&a.filter) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("Error: {e}");
             return 1;
         }
-        filters
-            .entry(k.to_string())
-            .or_default()
-            .push(v.to_string());
-    }
+    };
     let format = a
         .format
         .as_deref()
         .map(|f| if f.trim() == "json" { "{{json .}}" } else { f });
     let show = |e: &Event| -> bool {
-        if !matches(&filters, e) {
+        if !filters.matches(e) {
             return true;
         }
         let line = match format {

@@ -190,6 +190,7 @@ pub fn exec_logs(engine: &Engine, a: LogsArgs) -> Code {
         } else {
             out(text);
         }
+        true
     };
     match engine.logs(&a.container, &req, &mut write) {
         Ok(()) => 0,

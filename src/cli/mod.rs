@@ -144,6 +144,8 @@ pub enum Command {
     /// Manage strata
     #[command(subcommand)]
     System(SystemCommand),
+    /// Serve the Docker Engine API (for the docker CLI, compose and the SDKs)
+    Serve(ServeArgs),
     /// Remove the default bridge and its NAT table (no container may use it)
     #[command(name = "__network-teardown", hide = true)]
     NetworkTeardown,
@@ -165,6 +167,15 @@ pub enum Command {
         /// Directory that receives man/ and completions/
         dir: PathBuf,
     },
+}
+
+/// `strata serve`.
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// Where to listen: unix:///PATH or tcp://HOST:PORT (repeatable;
+    /// default unix://RUNROOT/docker.sock)
+    #[arg(short = 'H', long = "host", value_name = "HOST")]
+    pub host: Vec<String>,
 }
 
 /// How a verb ended: the process exit code.
@@ -392,6 +403,25 @@ pub fn main() -> Code {
     if let Command::NetworkTeardown = &cli.command {
         return report(engine::network_teardown(&settings));
     }
+    if let Command::Serve(a) = &cli.command {
+        let mut hosts = Vec::new();
+        for h in &a.host {
+            match crate::api::Endpoint::parse(h) {
+                Ok(e) => hosts.push(e),
+                Err(e) => {
+                    eprintln!("Error: {e}");
+                    return 1;
+                }
+            }
+        }
+        return match crate::api::serve(settings, &hosts) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("Error: {e}");
+                1
+            }
+        };
+    }
     if let Command::Version(a) = cli.command {
         return system::exec_version(a);
     }
@@ -495,7 +525,7 @@ pub fn main() -> Code {
         Command::Export(a) => commit::exec_export(&engine, a),
         Command::Inspect(a) => inspect::exec(&engine, a),
         Command::Port(a) => ps::exec_port(&engine, a),
-        Command::GenDocs { .. } | Command::NetworkTeardown => 0,
+        Command::GenDocs { .. } | Command::NetworkTeardown | Command::Serve(_) => 0,
     }
 }
 

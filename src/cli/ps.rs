@@ -1,7 +1,6 @@
 //! `strata ps`.
 
 use super::{fail, out, table, Code};
-use crate::container::Status;
 use crate::engine::{short_id, Engine, PsEntry};
 use crate::oci::PortBinding;
 use crate::util::time;
@@ -49,35 +48,6 @@ const PS_HEADERS: &[(&str, &str)] = &[
     ("Names", "NAMES"),
     ("Size", "SIZE"),
 ];
-
-/// docker's STATUS column.
-pub fn status_text(e: &PsEntry) -> String {
-    let ago = |t: &Option<String>| {
-        t.as_deref()
-            .and_then(time::parse_rfc3339)
-            .map(|n| time::human_duration(time::since(n)))
-            .unwrap_or_else(|| "Less than a second".into())
-    };
-    match e.state.status {
-        Status::Created => "Created".into(),
-        Status::Running if e.state.paused => {
-            format!("Up {} (Paused)", ago(&e.state.started_at))
-        }
-        Status::Running => {
-            let health = match e.health.as_deref() {
-                Some("starting") => " (health: starting)".to_string(),
-                Some(h) => format!(" ({h})"),
-                None => String::new(),
-            };
-            format!("Up {}{health}", ago(&e.state.started_at))
-        }
-        Status::Exited => format!(
-            "Exited ({}) {} ago",
-            e.state.exit_code,
-            ago(&e.state.finished_at)
-        ),
-    }
-}
 
 /// docker's PORTS column: `0.0.0.0:18080->80/tcp` for each published
 /// port of a running container, `80/tcp` for an exposed one that is not.
@@ -144,7 +114,7 @@ pub fn exec(engine: &Engine, a: PsArgs) -> Code {
             "Command": table::go_quote(&cmd),
             "CreatedAt": time::go_time_string(r.created),
             "RunningFor": format!("{} ago", time::human_duration(time::since(r.created))),
-            "Status": status_text(r),
+            "Status": r.status_text(),
             "State": r.state.docker_status(),
             "Ports": ports_text(r.state.is_running(), &r.state.ports, &r.exposed),
             "Names": r.name,

@@ -3,7 +3,8 @@
 //! socket: frames of one kind byte, a big-endian u32 length, the bytes.
 //!
 //! Client to monitor: 0 input (the container's stdin), 1 a window size
-//! (rows, cols as u16), 2 a signal (i32) for the container's init.
+//! (rows, cols as u16), 2 a signal (i32) for the container's init, 3 the
+//! end of input (the container's stdin is closed: the API's `StdinOnce`).
 //! Monitor to client: 1 stdout, 2 stderr, 3 the exit code (i32), last.
 //! One module for both ends, so they cannot disagree.
 
@@ -12,6 +13,7 @@ use std::io::{self, Read};
 pub const INPUT: u8 = 0;
 pub const RESIZE: u8 = 1;
 pub const SIGNAL: u8 = 2;
+pub const CLOSE_INPUT: u8 = 3;
 pub const STDOUT: u8 = 1;
 pub const STDERR: u8 = 2;
 pub const EXIT: u8 = 3;

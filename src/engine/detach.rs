@@ -65,6 +65,38 @@ impl Engine {
         self.attach_conn(id, &rec, conn, detach_keys, (true, true), out)
     }
 
+    /// `start` for the API's attach that came first (docker run attaches,
+    /// then starts): the monitor waits for our connection before it
+    /// starts the container, so nothing it prints is missed. The
+    /// connection speaks `attach_proto`; `None` if the monitor did not
+    /// offer one.
+    pub fn start_with_first_attach(
+        &self,
+        id: &str,
+    ) -> Result<Option<std::os::unix::net::UnixStream>> {
+        let (mut child, mut lines) = self.spawn_monitor(id, true)?;
+        let mut ready = String::new();
+        let _ = lines.read_line(&mut ready);
+        let conn = if ready.trim_end() == "ready" {
+            std::os::unix::net::UnixStream::connect(self.attach_socket(id)).ok()
+        } else {
+            None
+        };
+        self.monitor_started(id, &mut child, &mut lines)?;
+        Ok(conn)
+    }
+
+    /// A connection to a running container's monitor (the API's attach
+    /// and resize), speaking `attach_proto`.
+    pub fn attach_connection(&self, id: &str) -> Result<std::os::unix::net::UnixStream> {
+        std::os::unix::net::UnixStream::connect(self.attach_socket(id)).map_err(|_| {
+            Error::Conflict(format!(
+                "container {} runs in the foreground of another strata: it cannot be attached",
+                &id[..12.min(id.len())]
+            ))
+        })
+    }
+
     fn spawn_monitor(
         &self,
         id: &str,
@@ -239,32 +271,32 @@ impl Engine {
     }
 
     /// `logs`: the container's log, to `out(stream, text)`; with `follow`,
-    /// until the container exits.
+    /// until the container exits (or `out` returns false: its reader left).
     pub fn logs(
         &self,
         name: &str,
         req: &LogsRequest,
-        out: &mut dyn FnMut(&str, &str),
+        out: &mut dyn FnMut(&str, &str) -> bool,
     ) -> Result<()> {
         let id = self.containers.resolve(name)?;
         let path = self.containers.log_path(&id);
-        let show = |e: &log::Entry, out: &mut dyn FnMut(&str, &str)| {
+        let show = |e: &log::Entry, out: &mut dyn FnMut(&str, &str) -> bool| -> bool {
             let t = time::parse_rfc3339(&e.time);
             if let (Some(since), Some(t)) = (req.since, t) {
                 if t < since {
-                    return;
+                    return true;
                 }
             }
             if let (Some(until), Some(t)) = (req.until, t) {
                 if t > until {
-                    return;
+                    return true;
                 }
             }
             let details = if req.details { " " } else { "" };
             if req.timestamps {
-                out(&e.stream, &format!("{} {details}{}", e.time, e.log));
+                out(&e.stream, &format!("{} {details}{}", e.time, e.log))
             } else {
-                out(&e.stream, &format!("{details}{}", e.log));
+                out(&e.stream, &format!("{details}{}", e.log))
             }
         };
         let data = std::fs::read(&path).unwrap_or_default();
@@ -274,7 +306,9 @@ impl Engine {
             .map(|n| entries.len().saturating_sub(n))
             .unwrap_or(0);
         for e in &entries[skip..] {
-            show(e, out);
+            if !show(e, out) {
+                return Ok(());
+            }
         }
         if !req.follow {
             return Ok(());
@@ -293,7 +327,9 @@ impl Engine {
             let (entries, used) = log::parse(&data);
             offset += used;
             for e in &entries {
-                show(e, out);
+                if !show(e, out) {
+                    return Ok(());
+                }
             }
             if !running || req.until.is_some_and(|u| time::now_nanos() > u) {
                 return Ok(());
@@ -319,6 +355,11 @@ pub fn parse_signal(s: &str) -> Option<nix::sys::signal::Signal> {
 }
 
 impl Engine {
+    /// A container's state as its store has it now.
+    pub fn container_state(&self, id: &str) -> Result<crate::container::State> {
+        Ok(self.containers.state(id)?)
+    }
+
     /// A container's full ID from a name, ID or unique prefix.
     pub fn resolve_container(&self, name: &str) -> Result<String> {
         Ok(self.containers.resolve(name)?)

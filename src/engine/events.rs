@@ -17,6 +17,73 @@ use std::path::PathBuf;
 const LIMIT: u64 = 1 << 20;
 
 /// One event, as docker's API and CLI show it.
+const KEYS: &[&str] = &[
+    "type",
+    "container",
+    "image",
+    "event",
+    "label",
+    "volume",
+    "network",
+];
+
+/// docker's rule: values of one key are alternatives, keys must all match.
+fn matches_all(filters: &BTreeMap<String, Vec<String>>, e: &Event) -> bool {
+    filters.iter().all(|(k, vals)| {
+        vals.iter().any(|v| match k.as_str() {
+            "type" => e.kind == *v,
+            "event" => e.action == *v || e.action.split(':').next() == Some(v.as_str()),
+            "container" => {
+                e.kind == "container"
+                    && (e.id.starts_with(v.as_str()) || e.attributes.get("name") == Some(v))
+            }
+            "image" => {
+                e.attributes.get("image") == Some(v)
+                    || (e.kind == "image"
+                        && (e.id.starts_with(v.as_str()) || e.attributes.get("name") == Some(v)))
+            }
+            "volume" => e.kind == "volume" && e.id == *v,
+            "network" => {
+                e.kind == "network"
+                    && (e.id.starts_with(v.as_str()) || e.attributes.get("name") == Some(v))
+            }
+            "label" => match v.split_once('=') {
+                Some((lk, lv)) => e.attributes.get(lk).is_some_and(|x| x == lv),
+                None => e.attributes.contains_key(v),
+            },
+            _ => false,
+        })
+    })
+}
+
+/// `events --filter KEY=VALUE` (and the API's `filters=`).
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter(BTreeMap<String, Vec<String>>);
+
+impl EventFilter {
+    /// `KEY=VALUE` specs; an unknown key is docker's error.
+    pub fn parse(specs: &[String]) -> Result<EventFilter, String> {
+        let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for f in specs {
+            let Some((k, v)) = f.split_once('=') else {
+                return Err("bad format of filter (expected name=value)".into());
+            };
+            if !KEYS.contains(&k) {
+                return Err(format!("invalid filter '{k}'"));
+            }
+            filters
+                .entry(k.to_string())
+                .or_default()
+                .push(v.to_string());
+        }
+        Ok(EventFilter(filters))
+    }
+
+    pub fn matches(&self, e: &Event) -> bool {
+        matches_all(&self.0, e)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     pub kind: String,
@@ -139,6 +206,18 @@ pub(super) fn append(
 impl Engine {
     fn journal(&self) -> PathBuf {
         self.root.join("events").join("journal")
+    }
+
+    /// The exit code a container's last `die` event recorded (at or after
+    /// `since`): what is left of a removed container's exit.
+    pub fn last_exit_code(&self, id: &str, since: i128) -> Option<i32> {
+        let (events, _) = self.events(Some(since), None);
+        events
+            .iter()
+            .rev()
+            .find(|e| e.kind == "container" && e.action == "die" && e.id == id)
+            .and_then(|e| e.attributes.get("exitCode"))
+            .and_then(|c| c.parse().ok())
     }
 
     /// Appends an event (see [`append`]).

@@ -116,6 +116,10 @@ impl Engine {
             m.insert("Hostname".into(), json!(rec.hostname));
             m.insert("Tty".into(), json!(rec.tty));
             m.insert("OpenStdin".into(), json!(rec.open_stdin));
+            m.insert("StdinOnce".into(), json!(rec.open_stdin));
+            m.insert("AttachStdin".into(), json!(rec.open_stdin));
+            m.insert("AttachStdout".into(), json!(true));
+            m.insert("AttachStderr".into(), json!(true));
             m.insert("Image".into(), json!(rec.image));
         }
         let p = |f: &str| dir.join(f).display().to_string();
@@ -162,6 +166,10 @@ impl Engine {
                 "Dns": rec.dns,
                 "ExtraHosts": rec.extra_hosts.iter().map(|(n, a)| format!("{n}:{a}")).collect::<Vec<_>>(),
                 "AutoRemove": rec.auto_remove,
+                "LogConfig": {"Type": "json-file", "Config": {}},
+                "Privileged": rec.security.privileged,
+                "CapAdd": rec.security.cap_add,
+                "CapDrop": rec.security.cap_drop,
                 "RestartPolicy": {
                     "Name": rec.restart.as_ref().map(|p| p.name.as_str()).unwrap_or("no"),
                     "MaximumRetryCount": rec.restart.as_ref().map(|p| p.max_retries).unwrap_or(0),

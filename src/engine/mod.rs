@@ -3,7 +3,7 @@
 //! nothing: docker's own progress lines ("Unable to find image ...
 //! locally") go to the callback the CLI hands to [`Engine::open`].
 
-mod attach_proto;
+pub mod attach_proto;
 mod build;
 mod commit;
 mod cp;
@@ -50,7 +50,7 @@ pub use commit::CommitRequest;
 pub use cp::HostEnd;
 pub use detach::{ExecRequest, LogsRequest};
 pub use disk::DfRow;
-pub use events::Event;
+pub use events::{Event, EventFilter};
 pub use images::ImageRow;
 pub use inspect::InspectKind;
 pub use mounts::Volume;
@@ -221,18 +221,18 @@ pub struct Engine {
     containers: ContainerStore,
     volumes: crate::volume::VolumeStore,
     networks: crate::network::NetworkStore,
-    notes: Box<dyn Fn(&str)>,
+    notes: Box<dyn Fn(&str) + Send + Sync>,
     /// Where the stores live, for a monitor process started from here.
     root: PathBuf,
     runroot: PathBuf,
-    quiet: std::cell::Cell<bool>,
+    quiet: std::sync::atomic::AtomicBool,
     settings: Settings,
 }
 
 impl Engine {
     /// Opens the stores under `root` (persistent) and `runroot` (volatile).
     /// `notes` receives docker's progress lines ("Unable to find image ...").
-    pub fn open(settings: Settings, notes: Box<dyn Fn(&str)>) -> Result<Engine> {
+    pub fn open(settings: Settings, notes: Box<dyn Fn(&str) + Send + Sync>) -> Result<Engine> {
         let (root, runroot) = (settings.root.as_path(), settings.runroot.as_path());
         let images = ImageStore::open(root)?;
         let containers = ContainerStore::open(root, runroot)?;
@@ -252,7 +252,7 @@ impl Engine {
             notes,
             root: root.to_path_buf(),
             runroot: runroot.to_path_buf(),
-            quiet: std::cell::Cell::new(false),
+            quiet: std::sync::atomic::AtomicBool::new(false),
             settings,
         };
         // An image deletion that was cut short: its layers are collected.
@@ -263,14 +263,14 @@ impl Engine {
     }
 
     fn note(&self, line: &str) {
-        if !self.quiet.get() {
+        if !self.quiet.load(std::sync::atomic::Ordering::Relaxed) {
             (self.notes)(line);
         }
     }
 
     /// `-q`: docker's progress lines ("Unable to find image ...") are not said.
     pub fn quiet(&self) {
-        self.quiet.set(true);
+        self.quiet.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Resolves an image name for use, pulling it as `policy` says, with
@@ -347,6 +347,12 @@ impl Engine {
         }
     }
 }
+
+// The engine is shared by the API server's connection threads.
+const _: fn() = || {
+    fn shared<T: Send + Sync>() {}
+    shared::<Engine>();
+};
 
 /// The short (12-hex) form of an id, without `sha256:`.
 /// Whether a name is an image id (full or `sha256:`), never pulled.

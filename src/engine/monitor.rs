@@ -410,7 +410,9 @@ fn serve_attach(
     pty: Option<std::os::fd::OwnedFd>,
     first: Vec<std::os::unix::net::UnixStream>,
 ) {
-    let input = input.map(|fd| std::sync::Arc::new(std::fs::File::from(fd)));
+    // Shared by the clients; `CLOSE_INPUT` takes it (the container sees
+    // its stdin end).
+    let input = std::sync::Arc::new(std::sync::Mutex::new(input.map(std::fs::File::from)));
     let pty = pty.map(std::sync::Arc::new);
     let later = listener.incoming().filter_map(|c| {
         let c = c.ok().filter(peer_is_ours)?;
@@ -430,8 +432,13 @@ fn serve_attach(
             while let Ok(Some((kind, data))) = proto::read(&mut conn) {
                 match kind {
                     proto::INPUT => {
-                        if let Some(i) = &input {
-                            let _ = (&**i).write_all(&data);
+                        if let Some(i) = input.lock().ok().as_ref().and_then(|i| i.as_ref()) {
+                            let _ = (&*i).write_all(&data);
+                        }
+                    }
+                    proto::CLOSE_INPUT => {
+                        if let Ok(mut i) = input.lock() {
+                            i.take();
                         }
                     }
                     proto::RESIZE => {

@@ -26,6 +26,38 @@ pub struct PsEntry {
     pub health: Option<String>,
 }
 
+impl PsEntry {
+    /// docker's STATUS column.
+    pub fn status_text(&self) -> String {
+        let e = self;
+        let ago = |t: &Option<String>| {
+            t.as_deref()
+                .and_then(time::parse_rfc3339)
+                .map(|n| time::human_duration(time::since(n)))
+                .unwrap_or_else(|| "Less than a second".into())
+        };
+        match e.state.status {
+            Status::Created => "Created".into(),
+            Status::Running if e.state.paused => {
+                format!("Up {} (Paused)", ago(&e.state.started_at))
+            }
+            Status::Running => {
+                let health = match e.health.as_deref() {
+                    Some("starting") => " (health: starting)".to_string(),
+                    Some(h) => format!(" ({h})"),
+                    None => String::new(),
+                };
+                format!("Up {}{health}", ago(&e.state.started_at))
+            }
+            Status::Exited => format!(
+                "Exited ({}) {} ago",
+                e.state.exit_code,
+                ago(&e.state.finished_at)
+            ),
+        }
+    }
+}
+
 /// `ps --filter KEY=VALUE`: values of one key are alternatives, keys must
 /// all match (docker's rule).
 #[derive(Debug, Clone, Default)]

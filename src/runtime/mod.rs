@@ -23,7 +23,7 @@ mod view;
 
 pub use caps::resolve as resolve_caps;
 pub use parent::{catch_interrupts, interrupted, start_with, take_interrupted};
-pub use pty::{stdin_is_tty, TerminalGuard};
+pub use pty::{spawn_on_pty, stdin_is_tty, TerminalGuard};
 
 /// Sets the window size of a pty (an attach client's terminal).
 pub fn resize_pty(fd: &std::os::fd::OwnedFd, rows: u16, cols: u16) {

@@ -51,3 +51,42 @@ pub fn set_winsize(fd: RawFd, ws: &libc::winsize) {
     // SAFETY: TIOCSWINSZ reads a winsize that outlives the call.
     unsafe { libc::ioctl(fd, libc::TIOCSWINSZ, ws) };
 }
+
+/// Spawns `cmd` on a new pty of `rows`x`cols` (its stdin, stdout and
+/// stderr, and its controlling terminal, in a session of its own): the
+/// API server's `exec -t`. Returns the child and the pty's master.
+pub fn spawn_on_pty(
+    cmd: &mut std::process::Command,
+    rows: u16,
+    cols: u16,
+) -> std::io::Result<(std::process::Child, std::os::fd::OwnedFd)> {
+    use std::os::unix::process::CommandExt;
+    let ws = nix::pty::Winsize {
+        ws_row: rows.max(1),
+        ws_col: cols.max(1),
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    let pair = nix::pty::openpty(Some(&ws), None).map_err(std::io::Error::from)?;
+    let _ = nix::fcntl::fcntl(
+        std::os::fd::AsRawFd::as_raw_fd(&pair.master),
+        nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+    );
+    let slave = std::fs::File::from(pair.slave);
+    cmd.stdin(slave.try_clone()?)
+        .stdout(slave.try_clone()?)
+        .stderr(slave);
+    // SAFETY: between fork and exec the child only calls setsid and
+    // ioctl, both async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            if libc::ioctl(0, libc::TIOCSCTTY as _, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let child = cmd.spawn()?;
+    Ok((child, pair.master))
+}
