@@ -7,7 +7,7 @@ use super::streams::{self, Wanted};
 use super::{json_body, not_found, ApiError, Handled, Reply, Server};
 use crate::engine::{InspectKind, LogsRequest};
 use serde_json::{json, Value};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub fn route(server: &Server, m: &str, parts: &[&str], req: &Request, conn: &mut Conn) -> Handled {
     match (m, &parts[1..]) {
@@ -371,12 +371,15 @@ fn attach(server: &Server, name: &str, req: &Request, conn: &mut Conn) -> Handle
             }
         },
         Some(rx) => loop {
+            let waited = Instant::now();
             match rx.recv_timeout(Duration::from_millis(500)) {
                 Ok(c) => break c,
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                    // Removed, or the client went away, before a start.
+                    // Removed before a start, or never started. (The
+                    // client's end of input says nothing: the CLI
+                    // half-closes at once when stdin is not attached.)
                     let alive = server.engine.resolve_container(&id).is_ok();
-                    if !alive || (!want_stdin && streams::client_gone(&client, 0)) {
+                    if !alive || waited.elapsed() > Duration::from_secs(3600) {
                         client.shutdown(std::net::Shutdown::Both);
                         return Ok(Reply::Closed);
                     }

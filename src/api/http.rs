@@ -313,6 +313,12 @@ impl Conn {
 
     /// Reads the body whole, refusing more than `max` bytes.
     pub fn read_body(&mut self, max: u64) -> Result<Vec<u8>, ReadError> {
+        // A declared length over the limit is refused before any is read.
+        if let Some(BodyState::Length(n)) = self.body {
+            if n > max {
+                return Err(ReadError::TooBig);
+            }
+        }
         let mut out = Vec::new();
         let mut buf = [0u8; 16 * 1024];
         loop {

@@ -171,6 +171,8 @@ impl Server {
 /// Runs the server until SIGTERM or SIGINT: in-flight requests finish
 /// (up to 10 s), containers keep running.
 pub fn serve(settings: engine::Settings, hosts: &[Endpoint]) -> Result<(), String> {
+    // systemd's fds first: nothing of ours may take their numbers.
+    let listeners = listen(&settings, hosts)?;
     use nix::sys::signal::{SigSet, Signal};
     // The signals are read from a signalfd; every thread inherits the mask.
     let mut mask = SigSet::empty();
@@ -189,7 +191,6 @@ pub fn serve(settings: engine::Settings, hosts: &[Endpoint]) -> Result<(), Strin
         nix::sys::signalfd::SfdFlags::SFD_CLOEXEC,
     )
     .map_err(|e| format!("signalfd: {e}"))?;
-    let listeners = listen(&settings, hosts)?;
     let engine = Engine::open(settings.clone(), Box::new(|_| {})).map_err(|e| e.to_string())?;
     engine.quiet();
     let server = Arc::new(Server {
@@ -387,6 +388,8 @@ fn connection(server: &Server, stream: Stream) {
         let reply = route(server, &req, &mut conn);
         server.in_flight.fetch_sub(1, Ordering::SeqCst);
         let w = &mut conn.writer;
+        // A body too big to read is not drained: the connection ends.
+        let last = matches!(&reply, Err(e) if e.status == 413);
         let sent = match reply {
             Ok(Reply::Json(status, v)) => http::json(w, status, &v),
             Ok(Reply::Empty(status)) => http::respond(w, status, "", b""),
@@ -395,7 +398,7 @@ fn connection(server: &Server, stream: Stream) {
             Err(e) => http::error(w, e.status, &e.message),
         };
         let _ = w.flush();
-        if sent.is_err() {
+        if sent.is_err() || last {
             return;
         }
         if req

@@ -265,6 +265,9 @@ fn network_settings(rec: &container::Record, st: &container::State) -> Value {
             rec.network.clone(),
             json!({ "IPAddress": ip, "Aliases": aliases, "NetworkID": rec.network }),
         );
+    }
+    // The networks it joined besides (`--network` twice, `network connect`).
+    {
         for e in &rec.extra_networks {
             let ip = if running {
                 st.endpoints

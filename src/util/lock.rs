@@ -11,35 +11,43 @@ use std::path::Path;
 pub struct LockGuard {
     _lock: Flock<File>,
     path: std::path::PathBuf,
+    thread: std::thread::ThreadId,
 }
 
-/// The exclusive locks this process holds. flock is per open file: a
-/// process that takes a lock it holds already, through a second open,
-/// waits for itself forever. Debug builds check for it.
-static HELD: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+/// The exclusive locks each thread holds. flock is per open file: a
+/// thread that takes a lock it holds already, through a second open,
+/// waits for itself forever (another thread of the process just waits
+/// its turn, as another process would). Debug builds check for it.
+type Held = (std::thread::ThreadId, std::path::PathBuf);
+static HELD: std::sync::Mutex<Vec<Held>> = std::sync::Mutex::new(Vec::new());
 
 fn note_taken(path: &Path) {
+    let me = std::thread::current().id();
     let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
     debug_assert!(
-        !held.iter().any(|p| p == path),
-        "lock {} taken twice by one process",
+        !held.iter().any(|(t, p)| *t == me && p == path),
+        "lock {} taken twice by one thread",
         path.display()
     );
-    held.push(path.to_path_buf());
+    held.push((me, path.to_path_buf()));
 }
 
-/// Whether this process holds the exclusive lock on `path`.
+/// Whether this thread holds the exclusive lock on `path`.
 pub fn held(path: &Path) -> bool {
+    let me = std::thread::current().id();
     HELD.lock()
         .unwrap_or_else(|e| e.into_inner())
         .iter()
-        .any(|p| p == path)
+        .any(|(t, p)| *t == me && p == path)
 }
 
 impl Drop for LockGuard {
     fn drop(&mut self) {
         let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(i) = held.iter().position(|p| *p == self.path) {
+        if let Some(i) = held
+            .iter()
+            .position(|(t, p)| *t == self.thread && *p == self.path)
+        {
             held.swap_remove(i);
         }
     }
@@ -67,6 +75,7 @@ pub fn exclusive(path: &Path) -> io::Result<LockGuard> {
         Ok(lock) => Ok(LockGuard {
             _lock: lock,
             path: path.to_path_buf(),
+            thread: std::thread::current().id(),
         }),
         Err(e) => {
             forget(path);
@@ -76,8 +85,9 @@ pub fn exclusive(path: &Path) -> io::Result<LockGuard> {
 }
 
 fn forget(path: &Path) {
+    let me = std::thread::current().id();
     let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(i) = held.iter().position(|p| p == path) {
+    if let Some(i) = held.iter().position(|(t, p)| *t == me && p == path) {
         held.swap_remove(i);
     }
 }
@@ -135,6 +145,7 @@ pub fn try_exclusive(path: &Path) -> io::Result<Option<LockGuard>> {
         Ok(lock) => Ok(Some(LockGuard {
             _lock: lock,
             path: path.to_path_buf(),
+            thread: std::thread::current().id(),
         })),
         Err((_, e)) => {
             forget(path);

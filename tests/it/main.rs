@@ -21,5 +21,6 @@ mod networks;
 mod pty;
 mod registry;
 mod run;
+mod serve;
 mod store;
 mod story;

@@ -5,12 +5,12 @@ use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
-struct Pty {
-    master: std::fs::File,
-    slave: OwnedFd,
+pub struct Pty {
+    pub master: std::fs::File,
+    pub slave: OwnedFd,
 }
 
-fn openpty(rows: u16, cols: u16) -> Pty {
+pub fn openpty(rows: u16, cols: u16) -> Pty {
     let ws = nix::pty::Winsize {
         ws_row: rows,
         ws_col: cols,
@@ -24,7 +24,7 @@ fn openpty(rows: u16, cols: u16) -> Pty {
     }
 }
 
-fn read_until(master: &mut std::fs::File, want: &str, secs: u64) -> String {
+pub fn read_until(master: &mut std::fs::File, want: &str, secs: u64) -> String {
     let fd = master.as_raw_fd();
     // Non-blocking reads so that a missing prompt fails instead of hanging.
     nix::fcntl::fcntl(
@@ -54,7 +54,11 @@ fn read_until(master: &mut std::fs::File, want: &str, secs: u64) -> String {
 }
 
 fn spawn_on(pty: &Pty, env: &Env, args: &[&str]) -> Bg {
-    let mut cmd = env.cmd(args);
+    spawn_cmd_on(pty, env.cmd(args))
+}
+
+/// Any command on the pty, as its controlling terminal.
+pub fn spawn_cmd_on(pty: &Pty, mut cmd: std::process::Command) -> Bg {
     let dup = |fd: &OwnedFd| -> std::process::Stdio { fd.try_clone().unwrap().into() };
     cmd.stdin(dup(&pty.slave))
         .stdout(dup(&pty.slave))
