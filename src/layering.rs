@@ -41,6 +41,19 @@ mod tests {
                 "cli",
                 &["engine", "runtime", "image", "container", "oci", "util"][..],
             ),
+            // The API server: a front end beside the CLI.
+            (
+                "api",
+                &[
+                    "engine",
+                    "runtime",
+                    "image",
+                    "container",
+                    "network",
+                    "archive",
+                    "util",
+                ][..],
+            ),
         ])
     }
 
