@@ -39,7 +39,16 @@ mod tests {
             ),
             (
                 "cli",
-                &["engine", "runtime", "image", "container", "oci", "util"][..],
+                // `serve` hands the process over to the API server.
+                &[
+                    "api",
+                    "engine",
+                    "runtime",
+                    "image",
+                    "container",
+                    "oci",
+                    "util",
+                ][..],
             ),
             // The API server: a front end beside the CLI.
             (
