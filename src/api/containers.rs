@@ -100,6 +100,7 @@ pub fn route(server: &Server, m: &str, parts: &[&str], req: &Request, conn: &mut
             Ok(Reply::Written)
         }
         ("POST", [id, "update"]) => update(server, id, conn),
+        ("GET", [id, "stats"]) => stats(server, id, req, conn),
         ("GET" | "HEAD" | "PUT", [id, "archive"]) => super::exec::archive(server, m, id, req, conn),
         ("POST", [id, "exec"]) => super::exec::create(server, id, conn),
         _ => Err(not_found(m, &req.path)),
@@ -499,4 +500,80 @@ fn update(server: &Server, name: &str, conn: &mut Conn) -> Handled {
     };
     server.engine.update(name, &u)?;
     Ok(Reply::Json(200, json!({"Warnings": []})))
+}
+
+/// docker's stats document of one sample. The CLI derives CPU % from the
+/// deltas of `cpu_stats` and `precpu_stats`: the engine measured the
+/// share over the interval, given here as deltas that give that share.
+fn stats_json(r: &crate::engine::StatsRow) -> Value {
+    let now = crate::util::time::rfc3339(crate::util::time::now_nanos());
+    json!({
+        "read": now,
+        "preread": now,
+        "id": r.id,
+        "name": format!("/{}", r.name),
+        "pids_stats": {"current": r.pids},
+        "cpu_stats": {
+            "cpu_usage": {"total_usage": (r.cpu_percent * 1e7) as u64},
+            "system_cpu_usage": 1_000_000_000u64,
+            "online_cpus": 1,
+        },
+        "precpu_stats": {
+            "cpu_usage": {"total_usage": 0},
+            "system_cpu_usage": 0,
+            "online_cpus": 1,
+        },
+        "memory_stats": {"usage": r.mem_usage, "limit": r.mem_limit, "stats": {}},
+        "networks": {"eth0": {"rx_bytes": r.net_rx, "tx_bytes": r.net_tx}},
+        "blkio_stats": {"io_service_bytes_recursive": [
+            {"major": 0, "minor": 0, "op": "read", "value": r.blk_read},
+            {"major": 0, "minor": 0, "op": "write", "value": r.blk_write},
+        ]},
+    })
+}
+
+/// `stats?stream=`: one sample over a second, or one a second until the
+/// client goes (or the container stops).
+fn stats(server: &Server, name: &str, req: &Request, conn: &mut Conn) -> Handled {
+    let id = server.engine.resolve_container(name)?;
+    let stream = req.q_bool("stream", true);
+    let interval = if req.q_bool("one-shot", false) {
+        Duration::from_millis(100)
+    } else {
+        Duration::from_secs(1)
+    };
+    if !stream {
+        let rows = server
+            .engine
+            .stats(std::slice::from_ref(&id), true, interval)?;
+        let row = rows
+            .first()
+            .ok_or_else(|| ApiError::new(404, format!("No such container: {name}")))?;
+        return Ok(Reply::Json(200, stats_json(row)));
+    }
+    let w = &mut conn.writer;
+    http::start_chunked(w, 200, "application/json").map_err(gone)?;
+    loop {
+        let Ok(rows) = server
+            .engine
+            .stats(std::slice::from_ref(&id), true, interval)
+        else {
+            break;
+        };
+        let Some(row) = rows.first() else { break };
+        let mut line = serde_json::to_vec(&stats_json(row)).unwrap_or_default();
+        line.push(b'\n');
+        if http::chunk(w, &line).is_err() {
+            return Ok(Reply::Closed);
+        }
+        if !server
+            .engine
+            .container_state(&id)
+            .is_ok_and(|s| s.is_running())
+        {
+            break;
+        }
+    }
+    let _ = http::end_chunked(w);
+    Ok(Reply::Written)
 }
