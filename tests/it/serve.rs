@@ -242,6 +242,18 @@ fn the_docker_cli_runs_containers_through_strata_serve() {
         (stdout(&o), stderr(&o)),
         ("started\n".into(), "warn\n".into())
     );
+    let st = s.dok(&[
+        "stats",
+        "--no-stream",
+        "--format",
+        "{{.Name}} {{.PIDs}}",
+        "web",
+    ]);
+    assert_eq!(st.trim(), "web 1");
+    let top = s.dok(&["top", "web"]);
+    assert!(top.contains("httpd -f -p 80"), "{top}");
+    let published = s.dok(&["port", "web", "80"]);
+    assert_eq!(published.trim(), format!("127.0.0.1:{port}"));
     // And docker's ps lists what strata's CLI made.
     s.env
         .ok(&["run", "-d", "--name", "cli-made", "busybox", "sleep", "60"]);
