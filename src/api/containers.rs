@@ -553,13 +553,10 @@ fn stats(server: &Server, name: &str, req: &Request, conn: &mut Conn) -> Handled
     }
     let w = &mut conn.writer;
     http::start_chunked(w, 200, "application/json").map_err(gone)?;
-    loop {
-        let Ok(rows) = server
-            .engine
-            .stats(std::slice::from_ref(&id), true, interval)
-        else {
-            break;
-        };
+    while let Ok(rows) = server
+        .engine
+        .stats(std::slice::from_ref(&id), true, interval)
+    {
         let Some(row) = rows.first() else { break };
         let mut line = serde_json::to_vec(&stats_json(row)).unwrap_or_default();
         line.push(b'\n');

@@ -19,6 +19,7 @@ mod registry;
 mod resources;
 mod rm;
 mod run;
+mod runtime;
 mod system;
 mod table;
 mod template;
@@ -146,6 +147,13 @@ pub enum Command {
     System(SystemCommand),
     /// Serve the Docker Engine API (for the docker CLI, compose and the SDKs)
     Serve(ServeArgs),
+    /// Act as an OCI runtime, with runc's command line (also as `strata-runc`)
+    #[command(disable_help_flag = true)]
+    Runtime {
+        /// runc's arguments: [--root DIR] [--log FILE] [--log-format json] create|start|state|kill|delete|exec|...
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Remove the default bridge and its NAT table (no container may use it)
     #[command(name = "__network-teardown", hide = true)]
     NetworkTeardown,
@@ -354,6 +362,19 @@ fn docker_usage(verb: &str) -> String {
 
 /// Parses the command line, runs the verb, and returns the exit code.
 pub fn main() -> Code {
+    // The OCI runtime: `strata-runc ARGS` (a link to this binary) or
+    // `strata runtime ARGS`, with runc's command line, not docker's.
+    let args: Vec<String> = std::env::args().collect();
+    let prog = args
+        .first()
+        .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
+        .unwrap_or_default();
+    if prog == "strata-runc" || prog == "runc" {
+        return runtime::main(args[1..].to_vec());
+    }
+    if args.get(1).map(String::as_str) == Some("runtime") {
+        return runtime::main(args[2..].to_vec());
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -525,7 +546,10 @@ pub fn main() -> Code {
         Command::Export(a) => commit::exec_export(&engine, a),
         Command::Inspect(a) => inspect::exec(&engine, a),
         Command::Port(a) => ps::exec_port(&engine, a),
-        Command::GenDocs { .. } | Command::NetworkTeardown | Command::Serve(_) => 0,
+        Command::GenDocs { .. }
+        | Command::NetworkTeardown
+        | Command::Serve(_)
+        | Command::Runtime { .. } => 0,
     }
 }
 

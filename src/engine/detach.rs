@@ -446,6 +446,10 @@ impl Engine {
                 ..Default::default()
             },
             cgroup_limits: None,
+            rootfs_dir: None,
+            netns: None,
+            hold: None,
+            outlive: false,
         };
         self.apply_security(&rec.security, &mut spec, req.privileged)?;
         // The container's /dev is made already: exec makes no nodes.

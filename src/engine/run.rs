@@ -735,6 +735,10 @@ impl Engine {
                 l
             },
             cgroup_limits: None,
+            rootfs_dir: None,
+            netns: None,
+            hold: None,
+            outlive: false,
         })
     }
 

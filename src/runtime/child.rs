@@ -86,6 +86,9 @@ pub struct ChildCtx<'a> {
     pub send_fd: &'a dyn Fn(RawFd) -> Result<(), Failure>,
     /// Waits for the parent to have wired the network (`Network::Private`).
     pub wait_go: &'a dyn Fn() -> Result<(), Failure>,
+    /// Tells the parent the container is created (OCI `create`): it
+    /// returns, and we wait on the hold FIFO.
+    pub ready: &'a dyn Fn() -> Result<(), Failure>,
     /// Whether to wait for the parent's "go": it wires the network
     /// (`Network::Private`) and moves a new container's init into its
     /// other cgroups meanwhile.
@@ -110,14 +113,19 @@ pub fn run(ctx: &ChildCtx) -> Failure {
 fn setup_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
     // SAFETY: prctl(PR_SET_PDEATHSIG) and prctl(PR_SET_DUMPABLE) take
     // plain integers and touch no memory.
+    let outlives = ctx.spec.hold.is_some() || ctx.spec.outlive;
     unsafe {
-        libc::prctl(
-            libc::PR_SET_PDEATHSIG,
-            libc::SIGKILL as libc::c_ulong,
-            0,
-            0,
-            0,
-        );
+        // A container dies with its supervisor; an OCI container's init
+        // outlives `create` (its caller, a subreaper, adopts it).
+        if !outlives {
+            libc::prctl(
+                libc::PR_SET_PDEATHSIG,
+                libc::SIGKILL as libc::c_ulong,
+                0,
+                0,
+                0,
+            );
+        }
         // Not dumpable until execve (which resets it): nothing in the
         // container may ptrace us, read our memory or open
         // /proc/<pid>/exe, the host's strata binary (CVE-2019-5736 class).
@@ -127,13 +135,25 @@ fn setup_and_exec(ctx: &ChildCtx) -> Result<std::convert::Infallible, Failure> {
     // for a moment: a directory fd plus a working directory through
     // /proc/self/fd would lead to the host (CVE-2024-21626 class).
     close_inherited(ctx.keep_fds)?;
+    // OCI `create`: the FIFO `start` opens, held by a path-only fd (it
+    // is reopened through /proc/self/fd once the root is the container's).
+    let hold = match &ctx.spec.hold {
+        None => None,
+        Some(p) => Some(OwnedFd::from(
+            fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_PATH | libc::O_CLOEXEC)
+                .open(p)
+                .map_err(fail_io("open", &p.display().to_string()))?,
+        )),
+    };
 
     if ctx.spec.join.is_some() {
         join_namespaces(ctx)?;
-        finish(ctx, false)
+        finish(ctx, false, hold)
     } else {
         make_root(ctx)?;
-        finish(ctx, true)
+        finish(ctx, true, hold)
     }
 }
 
@@ -175,32 +195,48 @@ fn make_root(ctx: &ChildCtx) -> Result<(), Failure> {
     )
     .map_err(fail("make / rslave", "/"))?;
 
-    // 2. Hostname and loopback.
+    // 2. The network namespace the spec names (OCI), hostname and loopback.
+    if let Some(p) = &spec.netns {
+        let ns = fs::File::open(p).map_err(fail_io("open", &p.display().to_string()))?;
+        nix::sched::setns(&ns, nix::sched::CloneFlags::CLONE_NEWNET)
+            .map_err(fail("join the network namespace", p.display().to_string()))?;
+    }
     sethostname(&spec.hostname).map_err(fail("sethostname", spec.hostname.clone()))?;
     if matches!(spec.network, Network::None | Network::Private) {
         loopback_up()?;
     }
 
-    // 3. The overlay root.
-    let opts = plan::overlay_options(
-        &spec.lowers,
-        &spec.upper.to_string_lossy(),
-        &spec.work.to_string_lossy(),
-    )
-    .map_err(|msg| Failure {
-        step: "overlay options",
-        errno: libc::E2BIG,
-        detail: msg,
-    })?;
-    chdir(&spec.links_dir).map_err(fail("chdir", spec.links_dir.display().to_string()))?;
-    mount(
-        Some("overlay"),
-        &spec.rootfs,
-        Some("overlay"),
-        MsFlags::empty(),
-        Some(opts.as_str()),
-    )
-    .map_err(fail("mount overlay on", spec.rootfs.display().to_string()))?;
+    // 3. The overlay root (or an OCI bundle's root directory, bound).
+    if let Some(dir) = &spec.rootfs_dir {
+        mount(
+            Some(dir.as_path()),
+            &spec.rootfs,
+            None::<&str>,
+            MsFlags::MS_BIND | MsFlags::MS_REC,
+            None::<&str>,
+        )
+        .map_err(fail("bind the root", dir.display().to_string()))?;
+    } else {
+        let opts = plan::overlay_options(
+            &spec.lowers,
+            &spec.upper.to_string_lossy(),
+            &spec.work.to_string_lossy(),
+        )
+        .map_err(|msg| Failure {
+            step: "overlay options",
+            errno: libc::E2BIG,
+            detail: msg,
+        })?;
+        chdir(&spec.links_dir).map_err(fail("chdir", spec.links_dir.display().to_string()))?;
+        mount(
+            Some("overlay"),
+            &spec.rootfs,
+            Some("overlay"),
+            MsFlags::empty(),
+            Some(opts.as_str()),
+        )
+        .map_err(fail("mount overlay on", spec.rootfs.display().to_string()))?;
+    }
 
     // 4. Bind sources, cloned as detached mounts while the host is visible.
     let mut binds: Vec<(OwnedFd, String, bool, bool, bool)> = Vec::new();
@@ -336,7 +372,11 @@ fn read_bounded(path: &str) -> String {
 /// a fresh session keyring, no_new_privs, seccomp, the capabilities and
 /// ids, signals, and execve. One path, so no step is ever in one and
 /// missing from the other.
-fn finish(ctx: &ChildCtx, create_cwd: bool) -> Result<std::convert::Infallible, Failure> {
+fn finish(
+    ctx: &ChildCtx,
+    create_cwd: bool,
+    hold: Option<OwnedFd>,
+) -> Result<std::convert::Infallible, Failure> {
     let spec = ctx.spec;
     // 9. Who runs the command, and where.
     let passwd = read_bounded("/etc/passwd");
@@ -385,7 +425,7 @@ fn finish(ctx: &ChildCtx, create_cwd: bool) -> Result<std::convert::Infallible, 
             dup2(null.as_raw_fd(), 2)?;
         }
     }
-    if spec.join.is_some() && spec.discard_output {
+    if spec.join.is_some() && (spec.discard_output || spec.outlive) {
         // `exec -d`: the process outlives the strata that started it (the
         // container's init adopts it).
         // SAFETY: prctl(PR_SET_PDEATHSIG, 0) takes plain integers.
@@ -396,6 +436,19 @@ fn finish(ctx: &ChildCtx, create_cwd: bool) -> Result<std::convert::Infallible, 
     // privileges.
     if ctx.needs_go {
         (ctx.wait_go)()?;
+    }
+    // OCI: created. `start` opens the FIFO for reading, which lets our
+    // open for writing return.
+    if let Some(fd) = hold {
+        (ctx.ready)()?;
+        let path = format!("/proc/self/fd/{}", fd.as_raw_fd());
+        let mut fifo = fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_CLOEXEC)
+            .open(&path)
+            .map_err(fail_io("open the exec fifo", &path))?;
+        use std::io::Write as _;
+        let _ = fifo.write_all(b"0");
     }
     if spec.join.is_none() {
         // In all our cgroups now: the container sees its own as the root.

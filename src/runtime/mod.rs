@@ -8,7 +8,7 @@
 //! and execs the command, so the command is PID 1. The parent stays the
 //! supervisor: it proxies signals, owns the pty and reaps the exit status.
 
-mod caps;
+pub mod caps;
 pub mod cgroup;
 mod child;
 pub mod devices;
@@ -171,6 +171,19 @@ pub struct Spec {
     /// the clone and the init's go, while the init mounts its root. No
     /// code of the user's runs before they are in force.
     pub cgroup_limits: Option<CgroupLimits>,
+    /// An OCI bundle's root directory: bind-mounted as the root in place
+    /// of the overlay (`lowers`, `upper` and `work` are then unused).
+    pub rootfs_dir: Option<PathBuf>,
+    /// A network namespace to join (an OCI spec's namespace `path`), with
+    /// `network: Host` (no new one is made).
+    pub netns: Option<PathBuf>,
+    /// OCI `create`: once set up, the init says "ready" (`start_with`
+    /// returns) and waits for a reader of this FIFO (`start`) before it
+    /// takes its identity and runs the program. It outlives its creator.
+    pub hold: Option<PathBuf>,
+    /// The process outlives the strata that started it (no PDEATHSIG):
+    /// OCI `exec --detach`.
+    pub outlive: bool,
 }
 
 /// Where and what [`Spec::cgroup_limits`] writes.

@@ -170,7 +170,8 @@ pub fn start_with(
     // A pipe stands in for each stdio fd that is a terminal.
     let mut child_stdio: Vec<(RawFd, OwnedFd)> = Vec::new();
     let mut relays: Vec<(OwnedFd, OwnedFd, bool)> = Vec::new();
-    if !spec.tty && !spec.discard_output {
+    // (Not for OCI `create`: its stdio is its caller's, which outlives us.)
+    if !spec.tty && !spec.discard_output && spec.hold.is_none() {
         for fd in 0..3 {
             // SAFETY: isatty only inspects the fd.
             if (fd == 0 && !spec.stdin) || unsafe { libc::isatty(fd) } != 1 {
@@ -367,6 +368,15 @@ pub fn start_with(
                 }
             }
         };
+        let ready = || -> Result<(), Failure> {
+            nix::sys::socket::send(sock, b"R", MsgFlags::empty())
+                .map(|_| ())
+                .map_err(|e| Failure {
+                    step: "created",
+                    errno: e as i32,
+                    detail: String::new(),
+                })
+        };
         let keep_fds: Vec<RawFd> = std::iter::once(sock)
             .chain(join_fds.iter().map(|(fd, _)| fd.as_raw_fd()))
             .collect();
@@ -375,6 +385,7 @@ pub fn start_with(
             winsize,
             send_fd: &send_fd,
             wait_go: &wait_go,
+            ready: &ready,
             needs_go,
             joined,
             join_fds: &join_fds,
@@ -474,6 +485,10 @@ pub fn start_with(
             break;
         }
         let data = &buf[..n];
+        // OCI `create`: set up, waiting for `start`; not ours to wait for.
+        if data[0] == b'R' && spec.hold.is_some() {
+            break;
+        }
         match data[0] {
             // SAFETY: the fd arrived via SCM_RIGHTS and is ours alone.
             b'P' => master = fd.map(|f| unsafe { OwnedFd::from_raw_fd(f) }),

@@ -1,0 +1,880 @@
+//! strata's runtime as an OCI runtime (`strata runtime`, or the binary
+//! named `strata-runc`): a bundle's `config.json` (the `oci-spec` types)
+//! becomes the runtime's `Spec`, and the same runtime code runs it. The
+//! state of each container is a directory under the runtime root
+//! (`/run/strata-runc/<id>`: `state.json`, and `exec.fifo` while it is
+//! created), as runc keeps it, since each verb is a process of its own.
+
+use super::{Error, Result};
+use crate::runtime::{self, devices, Bind, Network, Spec};
+use crate::util::{fsx, time};
+use oci_spec::runtime as oci;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+/// The spec versions taken (runc's: 1.0.0 up to this one).
+pub const SPEC_VERSION: &str = "1.2.0";
+
+/// Where runc-style state lives when `--root` is not given (podman never
+/// gives it, so create, start and delete must agree on it).
+pub fn default_runtime_root() -> PathBuf {
+    PathBuf::from("/run/strata-runc")
+}
+
+/// What `state.json` keeps of a created container.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct Saved {
+    id: String,
+    pid: i32,
+    /// The init's start time (/proc/PID/stat), so a reused pid is not it.
+    pid_start: u64,
+    bundle: String,
+    rootfs: String,
+    created: String,
+    #[serde(default)]
+    annotations: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    paused: bool,
+}
+
+/// An OCI runtime over one state root.
+pub struct OciRuntime {
+    root: PathBuf,
+}
+
+fn invalid(msg: impl Into<String>) -> Error {
+    Error::Invalid(msg.into())
+}
+
+fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
+    let what = what.into();
+    move |err| Error::Io { what, err }
+}
+
+/// A container id as runc takes it: no path separators, no dots only.
+fn check_id(id: &str) -> Result<()> {
+    let ok = !id.is_empty()
+        && id.len() <= 1024
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+-.".contains(c))
+        && id != "."
+        && id != "..";
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(format!("invalid container id format: {id}")))
+    }
+}
+
+/// The capability mask of an OCI capability set.
+fn cap_mask(set: Option<&oci::Capabilities>) -> Result<u64> {
+    let mut mask = 0u64;
+    for c in set.into_iter().flatten() {
+        let name = serde_json::to_value(c)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        match runtime::caps::from_name(&name) {
+            Some(n) => mask |= 1u64 << n,
+            // A capability this kernel's list lacks is dropped, as runc warns.
+            None => continue,
+        }
+    }
+    Ok(mask)
+}
+
+/// The host's own bounding set: no container gets more.
+fn host_bounding() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("CapBnd:"))
+                .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+        })
+        .unwrap_or(0)
+}
+
+/// The parts of a spec's process the runtime takes (create and exec).
+fn process_into(p: &oci::Process, spec: &mut Spec) -> Result<()> {
+    let args = p.args().clone().unwrap_or_default();
+    if args.is_empty() {
+        return Err(invalid("args must not be empty"));
+    }
+    spec.argv = args;
+    spec.env = p.env().clone().unwrap_or_default();
+    spec.cwd = p.cwd().display().to_string();
+    if !spec.cwd.starts_with('/') {
+        return Err(invalid("cwd must be an absolute path"));
+    }
+    let u = p.user();
+    spec.user = format!("{}:{}", u.uid(), u.gid());
+    spec.tty = p.terminal().unwrap_or(false);
+    spec.caps = cap_mask(
+        p.capabilities()
+            .as_ref()
+            .and_then(|c| c.bounding().as_ref()),
+    )? & host_bounding();
+    spec.no_new_privs = p.no_new_privileges().unwrap_or(false);
+    let mut rl = Vec::new();
+    for r in p.rlimits().clone().unwrap_or_default() {
+        let name = serde_json::to_value(r.typ())
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_lowercase))
+            .unwrap_or_default();
+        let short = name.strip_prefix("rlimit_").unwrap_or(&name);
+        let parsed = runtime::limits::parse_ulimit(&format!("{short}={}:{}", r.soft(), r.hard()))
+            .map_err(invalid)?;
+        rl.push(parsed);
+    }
+    spec.limits.rlimits = rl;
+    spec.limits.oom_score_adj = p.oom_score_adj();
+    Ok(())
+}
+
+/// A blank spec: nothing mounted, nothing joined, no limits.
+fn blank_spec() -> Spec {
+    Spec {
+        links_dir: PathBuf::new(),
+        lowers: Vec::new(),
+        upper: PathBuf::new(),
+        work: PathBuf::new(),
+        rootfs: PathBuf::new(),
+        argv: Vec::new(),
+        env: Vec::new(),
+        cwd: "/".into(),
+        user: "0:0".into(),
+        hostname: String::new(),
+        tty: false,
+        // The runtime's stdio is the container's (conmon's and the
+        // shim's pipes).
+        stdin: true,
+        network: Network::None,
+        etc_files: Vec::new(),
+        binds: Vec::new(),
+        cgroups: Vec::new(),
+        discard_output: false,
+        kill_on_signal: false,
+        join: None,
+        caps: 0,
+        seccomp: None,
+        no_new_privs: false,
+        privileged: false,
+        devices: Vec::new(),
+        limits: Default::default(),
+        cgroup_limits: None,
+        rootfs_dir: None,
+        netns: None,
+        hold: None,
+        outlive: false,
+    }
+}
+
+/// The mounts strata makes itself (docker's set); the spec's own of these
+/// are taken as asking for them.
+const STANDARD: &[&str] = &[
+    "/proc",
+    "/dev",
+    "/dev/pts",
+    "/dev/mqueue",
+    "/sys",
+    "/sys/fs/cgroup",
+];
+
+/// The bundle's config as the runtime's spec (not yet its cgroups).
+pub fn spec_of(bundle: &Path, config: &oci::Spec) -> Result<Spec> {
+    let v = config.version();
+    if !(v.starts_with("1.0.") || v.starts_with("1.1.") || v.starts_with("1.2.")) {
+        return Err(invalid(format!(
+            "unsupported spec version {v:?} (strata takes 1.0.0 to {SPEC_VERSION})"
+        )));
+    }
+    let mut spec = blank_spec();
+    let root = config
+        .root()
+        .as_ref()
+        .ok_or_else(|| invalid("root must be set"))?;
+    let rootfs = if root.path().is_absolute() {
+        root.path().clone()
+    } else {
+        bundle.join(root.path())
+    };
+    let rootfs = std::fs::canonicalize(&rootfs)
+        .map_err(|e| invalid(format!("rootfs ({}) does not exist: {e}", rootfs.display())))?;
+    spec.rootfs = rootfs.clone();
+    spec.rootfs_dir = Some(rootfs);
+    spec.limits.readonly_root = root.readonly().unwrap_or(false);
+    let process = config
+        .process()
+        .as_ref()
+        .ok_or_else(|| invalid("process must be set"))?;
+    process_into(process, &mut spec)?;
+    spec.hostname = config.hostname().clone().unwrap_or_else(|| {
+        nix::unistd::gethostname()
+            .map(|h| h.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    let linux = config.linux().clone().unwrap_or_default();
+    // Namespaces: pid, mount, uts and ipc are always the container's own;
+    // the network one is new, joined by path, or the host's when absent.
+    let mut net = None;
+    for ns in linux.namespaces().clone().unwrap_or_default() {
+        use oci::LinuxNamespaceType as T;
+        match (ns.typ(), ns.path()) {
+            (T::Network, p) => net = Some(p.clone()),
+            (T::User, _) => return Err(invalid("user namespaces are not supported by strata")),
+            (T::Time, _) => return Err(invalid("time namespaces are not supported by strata")),
+            (t, Some(p)) if t != T::Cgroup => {
+                return Err(invalid(format!(
+                    "joining a {t} namespace by path ({}) is not supported by strata",
+                    p.display()
+                )))
+            }
+            _ => {}
+        }
+    }
+    match net {
+        None => spec.network = Network::Host,
+        Some(None) => spec.network = Network::None,
+        Some(Some(p)) => {
+            if !p.exists() {
+                return Err(invalid(format!(
+                    "network namespace {} does not exist",
+                    p.display()
+                )));
+            }
+            spec.network = Network::Host;
+            spec.netns = Some(p);
+        }
+    }
+    // Mounts: the standard ones are strata's own; binds and tmpfs beyond.
+    for m in config.mounts().clone().unwrap_or_default() {
+        let dest = m.destination().display().to_string();
+        if STANDARD.contains(&dest.as_str()) {
+            continue;
+        }
+        let opts = m.options().clone().unwrap_or_default();
+        let kind = m.typ().clone().unwrap_or_default();
+        let is_bind = kind == "bind" || opts.iter().any(|o| o == "bind" || o == "rbind");
+        if is_bind {
+            let src = m
+                .source()
+                .clone()
+                .ok_or_else(|| invalid(format!("mount {dest}: no source")))?;
+            spec.binds.push(Bind {
+                source: src,
+                target: dest,
+                readonly: opts.iter().any(|o| o == "ro"),
+                copy_up: false,
+            });
+        } else if kind == "tmpfs" {
+            if dest == "/dev/shm" {
+                continue;
+            }
+            let data: Vec<&str> = opts
+                .iter()
+                .map(String::as_str)
+                .filter(|o| o.starts_with("size=") || o.starts_with("mode="))
+                .collect();
+            let t = runtime::limits::parse_tmpfs(&dest, &data.join(",")).map_err(invalid)?;
+            spec.limits.tmpfs.push(t);
+        } else if kind == "mqueue" || kind == "devpts" || kind == "proc" || kind == "sysfs" {
+            continue;
+        } else {
+            return Err(invalid(format!(
+                "mount {dest}: type {kind:?} is not supported by strata"
+            )));
+        }
+    }
+    for (k, v) in linux.sysctl().clone().unwrap_or_default() {
+        spec.limits.sysctls.push((k, v));
+    }
+    // seccomp: the spec's profile, compiled as docker's are.
+    if let Some(sc) = linux.seccomp() {
+        let text = serde_json::to_vec(sc).map_err(|e| invalid(e.to_string()))?;
+        let p = runtime::seccomp::parse(&text).map_err(invalid)?;
+        let r = runtime::seccomp::render(&p, spec.caps, runtime::seccomp::kernel_version())
+            .map_err(invalid)?;
+        spec.seccomp = Some(runtime::seccomp::compile(&r).map_err(invalid)?);
+    }
+    if let Some(res) = linux.resources() {
+        spec.cgroup_limits = Some(runtime::CgroupLimits {
+            root: "/sys/fs/cgroup".into(),
+            id: String::new(),
+            resources: resources_of(res),
+        });
+    }
+    Ok(spec)
+}
+
+fn resources_of(res: &oci::LinuxResources) -> runtime::resources::Resources {
+    let mut r = runtime::resources::Resources::default();
+    if let Some(m) = res.memory() {
+        r.memory = m.limit().filter(|l| *l > 0);
+        r.memory_swap = m.swap().filter(|s| *s != 0);
+        r.memory_reservation = m.reservation().filter(|l| *l > 0);
+    }
+    if let Some(c) = res.cpu() {
+        r.cpu_shares = c.shares().filter(|s| *s > 0);
+        r.cpu_quota = c.quota().filter(|q| *q > 0);
+        r.cpu_period = c.period().filter(|p| *p > 0);
+        r.cpuset_cpus = c.cpus().clone().filter(|c| !c.is_empty());
+    }
+    if let Some(p) = res.pids() {
+        r.pids_limit = Some(p.limit()).filter(|l| *l > 0);
+    }
+    r
+}
+
+impl OciRuntime {
+    pub fn new(root: PathBuf) -> OciRuntime {
+        OciRuntime { root }
+    }
+
+    fn dir(&self, id: &str) -> PathBuf {
+        self.root.join(id)
+    }
+
+    fn load(&self, id: &str) -> Result<Saved> {
+        check_id(id)?;
+        let p = self.dir(id).join("state.json");
+        let data = std::fs::read(&p).map_err(|_| invalid("container does not exist"))?;
+        serde_json::from_slice(&data).map_err(|e| invalid(format!("state of {id}: {e}")))
+    }
+
+    fn save(&self, s: &Saved) -> Result<()> {
+        let p = self.dir(&s.id).join("state.json");
+        let data = serde_json::to_vec(s).map_err(|e| invalid(e.to_string()))?;
+        fsx::replace(&p, &data).map_err(io(format!("write {}", p.display())))
+    }
+
+    /// runc's statuses: created while the exec FIFO is there.
+    fn status(&self, s: &Saved) -> &'static str {
+        if !crate::util::proc::is_alive(s.pid, s.pid_start) {
+            "stopped"
+        } else if self.dir(&s.id).join("exec.fifo").exists() {
+            "created"
+        } else if s.paused {
+            "paused"
+        } else {
+            "running"
+        }
+    }
+
+    /// `create`: the container's init set up and waiting before the
+    /// program's exec; its pid (and `--pid-file`), the pty master sent to
+    /// `--console-socket`.
+    pub fn create(
+        &self,
+        id: &str,
+        bundle: &Path,
+        pid_file: Option<&Path>,
+        console_socket: Option<&Path>,
+    ) -> Result<i32> {
+        check_id(id)?;
+        let bundle = std::fs::canonicalize(bundle)
+            .map_err(|e| invalid(format!("bundle {}: {e}", bundle.display())))?;
+        let cfg_path = bundle.join("config.json");
+        if !cfg_path.is_file() {
+            return Err(invalid(format!(
+                "open {}: no such file or directory",
+                cfg_path.display()
+            )));
+        }
+        let config = oci::Spec::load(&cfg_path)
+            .map_err(|e| invalid(format!("parse {}: {e}", cfg_path.display())))?;
+        let mut spec = spec_of(&bundle, &config)?;
+        if spec.tty && console_socket.is_none() {
+            return Err(invalid(
+                "cannot allocate tty if runc will detach without setting console socket",
+            ));
+        }
+        std::fs::create_dir_all(&self.root)
+            .map_err(io(format!("mkdir {}", self.root.display())))?;
+        let dir = self.dir(id);
+        match std::fs::create_dir(&dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(Error::Conflict(format!("container with id exists: {id}")))
+            }
+            Err(e) => return Err(io(format!("mkdir {}", dir.display()))(e)),
+        }
+        let made = (|| -> Result<i32> {
+            let fifo = dir.join("exec.fifo");
+            nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o622))
+                .map_err(|e| invalid(format!("mkfifo {}: {e}", fifo.display())))?;
+            spec.hold = Some(fifo);
+            spec.cgroups = runtime::cgroup::create(
+                id,
+                &devices::Policy::Allow(devices::default_rules()),
+                runtime::cgroup::DeviceMode::parse(None),
+            )
+            .map_err(|e| Error::Runtime(runtime::Error::Invalid(e.0)))?;
+            if let Some(l) = spec.cgroup_limits.as_mut() {
+                l.id = id.to_string();
+            }
+            let started = runtime::start_with(&spec, &mut |_| Ok(()))?;
+            let pid = started.pid;
+            if let Some(sock) = console_socket {
+                let master = started
+                    .pty()
+                    .ok_or_else(|| invalid("the container's pty did not arrive"))?;
+                send_console(sock, &master)?;
+            }
+            let pid_start = crate::util::proc::proc_stat(pid).map(|s| s.0).unwrap_or(0);
+            self.save(&Saved {
+                id: id.to_string(),
+                pid,
+                pid_start,
+                bundle: bundle.display().to_string(),
+                rootfs: spec.rootfs.display().to_string(),
+                created: time::rfc3339(time::now_nanos()),
+                annotations: config
+                    .annotations()
+                    .clone()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect(),
+                paused: false,
+            })?;
+            if let Some(p) = pid_file {
+                write_pid_file(p, pid)?;
+            }
+            // The init is on its own now (its parent, our caller, is a
+            // subreaper); nothing of ours waits for it.
+            std::mem::forget(started);
+            Ok(pid)
+        })();
+        if made.is_err() {
+            runtime::cgroup::remove(id);
+            let _ = fsx::remove_tree(&dir);
+        }
+        made
+    }
+
+    /// `start`: lets a created container's init run its program.
+    pub fn start(&self, id: &str) -> Result<()> {
+        let s = self.load(id)?;
+        match self.status(&s) {
+            "created" => {}
+            "running" => return Err(invalid("cannot start an already running container")),
+            "paused" => return Err(invalid("cannot start a container in the paused state")),
+            _ => return Err(invalid("cannot start a container that has stopped")),
+        }
+        let fifo = self.dir(id).join("exec.fifo");
+        // Non-blocking: a writer is there (the init), or it died.
+        let f = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags_nonblock()
+            .open(&fifo)
+            .map_err(io(format!("open {}", fifo.display())))?;
+        let mut b = [0u8; 1];
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            use std::io::Read;
+            match (&f).read(&mut b) {
+                Ok(1) => break,
+                Ok(_) | Err(_) if !crate::util::proc::is_alive(s.pid, s.pid_start) => {
+                    let _ = std::fs::remove_file(&fifo);
+                    return Err(invalid("cannot start a container that has stopped"));
+                }
+                _ => {}
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(invalid("the container's init did not take the start"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        let _ = std::fs::remove_file(&fifo);
+        Ok(())
+    }
+
+    /// `state`: the runtime spec's state document.
+    pub fn state(&self, id: &str) -> Result<Value> {
+        let s = self.load(id)?;
+        let status = self.status(&s);
+        let mut v = json!({
+            "ociVersion": SPEC_VERSION,
+            "id": s.id,
+            "pid": if status == "stopped" { 0 } else { s.pid },
+            "status": status,
+            "bundle": s.bundle,
+            "rootfs": s.rootfs,
+            "created": s.created,
+            "owner": "",
+        });
+        if !s.annotations.is_empty() {
+            v["annotations"] = json!(s.annotations);
+        }
+        Ok(v)
+    }
+
+    /// The pids in the container's cgroup (host pids).
+    pub fn pids(&self, id: &str) -> Result<Vec<i32>> {
+        let s = self.load(id)?;
+        let mut out = Vec::new();
+        for d in runtime::cgroup::dirs(id) {
+            if let Ok(text) = std::fs::read_to_string(d.join("cgroup.procs")) {
+                out.extend(text.lines().filter_map(|l| l.trim().parse::<i32>().ok()));
+                if !out.is_empty() {
+                    break;
+                }
+            }
+        }
+        if out.is_empty() && self.status(&s) != "stopped" {
+            out.push(s.pid);
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// `kill [--all] ID SIGNAL`.
+    pub fn kill(&self, id: &str, signal: &str, all: bool) -> Result<()> {
+        let s = self.load(id)?;
+        let sig = super::detach::parse_signal(signal)
+            .ok_or_else(|| invalid(format!("invalid signal: {signal}")))?;
+        if self.status(&s) == "stopped" {
+            return if all {
+                Ok(())
+            } else {
+                Err(invalid("container not running"))
+            };
+        }
+        let targets = if all { self.pids(id)? } else { vec![s.pid] };
+        for p in targets {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(p), sig);
+        }
+        Ok(())
+    }
+
+    /// `delete [--force]`: a stopped (or created) container's state and
+    /// cgroups go; a running one only with `--force` (SIGKILL first).
+    pub fn delete(&self, id: &str, force: bool) -> Result<()> {
+        let s = match self.load(id) {
+            Ok(s) => s,
+            Err(_) if force => {
+                check_id(id)?;
+                runtime::cgroup::remove(id);
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        let status = self.status(&s);
+        if matches!(status, "running" | "paused") && !force {
+            return Err(invalid(format!(
+                "cannot delete container {id} that is not stopped: {status}"
+            )));
+        }
+        if status != "stopped" {
+            if status == "paused" {
+                let _ = runtime::cgroup::thaw(id);
+            }
+            for p in self.pids(id).unwrap_or_default() {
+                let _ = nix::sys::signal::kill(
+                    nix::unistd::Pid::from_raw(p),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+            }
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while crate::util::proc::is_alive(s.pid, s.pid_start)
+                && std::time::Instant::now() < deadline
+            {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        }
+        runtime::cgroup::remove(id);
+        fsx::remove_tree(&self.dir(id)).map_err(io(format!("remove {}", self.dir(id).display())))
+    }
+
+    pub fn pause(&self, id: &str, pause: bool) -> Result<()> {
+        let mut s = self.load(id)?;
+        match (self.status(&s), pause) {
+            ("running", true) => runtime::cgroup::freeze(id).map_err(io("freeze"))?,
+            ("paused", false) => runtime::cgroup::thaw(id).map_err(io("thaw"))?,
+            (st, true) => return Err(invalid(format!("container not running: {st}"))),
+            (st, false) => return Err(invalid(format!("container not paused: {st}"))),
+        }
+        s.paused = pause;
+        self.save(&s)
+    }
+
+    /// `exec --process FILE`: a process in the container's namespaces;
+    /// with `detach`, its pid (it outlives us), else its exit code.
+    pub fn exec(
+        &self,
+        id: &str,
+        process_file: &Path,
+        detach: bool,
+        pid_file: Option<&Path>,
+        console_socket: Option<&Path>,
+        tty: bool,
+    ) -> Result<i32> {
+        let s = self.load(id)?;
+        if self.status(&s) != "running" {
+            return Err(invalid("cannot exec in a stopped container"));
+        }
+        let data =
+            std::fs::read(process_file).map_err(io(format!("read {}", process_file.display())))?;
+        let p: oci::Process = serde_json::from_slice(&data)
+            .map_err(|e| invalid(format!("parse {}: {e}", process_file.display())))?;
+        let mut spec = blank_spec();
+        process_into(&p, &mut spec)?;
+        spec.tty = spec.tty || tty;
+        spec.join = Some(s.pid);
+        spec.network = Network::Host;
+        spec.outlive = detach;
+        spec.cgroups = runtime::cgroup::dirs(id)
+            .into_iter()
+            .filter(|d| d.is_dir())
+            .collect();
+        if spec.tty && console_socket.is_none() && detach {
+            return Err(invalid(
+                "cannot allocate tty if runc will detach without setting console socket",
+            ));
+        }
+        let started = runtime::start_with(&spec, &mut |_| Ok(()))?;
+        let pid = started.pid;
+        if let Some(sock) = console_socket {
+            if let Some(master) = started.pty() {
+                send_console(sock, &master)?;
+            }
+        }
+        if let Some(f) = pid_file {
+            write_pid_file(f, pid)?;
+        }
+        if detach {
+            std::mem::forget(started);
+            return Ok(pid);
+        }
+        Ok(started.supervise()?.code())
+    }
+
+    /// Every container this root knows, as `state` shows each.
+    pub fn list(&self) -> Result<Vec<Value>> {
+        let mut out = Vec::new();
+        let Ok(rd) = std::fs::read_dir(&self.root) else {
+            return Ok(out);
+        };
+        let mut ids: Vec<String> = rd
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        ids.sort();
+        for id in ids {
+            if let Ok(v) = self.state(&id) {
+                out.push(v);
+            }
+        }
+        Ok(out)
+    }
+
+    /// `events --stats`: one sample of the container's cgroup counters.
+    pub fn stats(&self, id: &str) -> Result<Value> {
+        self.load(id)?;
+        let read = |f: &str| -> Option<u64> {
+            runtime::cgroup::dirs(id)
+                .iter()
+                .chain(runtime::cgroup::memory_dirs(id).iter())
+                .find_map(|d| std::fs::read_to_string(d.join(f)).ok())
+                .and_then(|t| t.split_whitespace().next().and_then(|n| n.parse().ok()))
+        };
+        let cpu = read("cpuacct.usage").or_else(|| {
+            runtime::cgroup::dirs(id).iter().find_map(|d| {
+                let t = std::fs::read_to_string(d.join("cpu.stat")).ok()?;
+                t.lines()
+                    .find_map(|l| l.strip_prefix("usage_usec "))
+                    .and_then(|n| n.trim().parse::<u64>().ok())
+                    .map(|u| u * 1000)
+            })
+        });
+        let mem = read("memory.usage_in_bytes").or_else(|| read("memory.current"));
+        let limit = read("memory.limit_in_bytes").or_else(|| read("memory.max"));
+        Ok(json!({
+            "type": "stats",
+            "id": id,
+            "data": {
+                "cpu": {"usage": {"total": cpu.unwrap_or(0)}, "throttling": {}},
+                "memory": {"usage": {"usage": mem.unwrap_or(0), "limit": limit.unwrap_or(0)}},
+                "pids": {"current": self.pids(id)?.len()},
+                "blkio": {},
+                "hugetlb": {},
+            }
+        }))
+    }
+
+    /// `update --resources`: an OCI `LinuxResources` document applied to
+    /// the container's cgroups.
+    pub fn update(&self, id: &str, resources: &[u8]) -> Result<()> {
+        let s = self.load(id)?;
+        if self.status(&s) == "stopped" {
+            return Err(invalid("cannot update a stopped container"));
+        }
+        let res: oci::LinuxResources = serde_json::from_slice(resources)
+            .map_err(|e| invalid(format!("parse the resources: {e}")))?;
+        let dirs = runtime::cgroup::dirs(id);
+        let v2 = dirs.iter().find(|d| runtime::cgroup::is_v2_group(d));
+        let groups = runtime::resources::apply(
+            Path::new("/sys/fs/cgroup"),
+            id,
+            &resources_of(&res),
+            v2.map(|d| d.as_path()),
+        )
+        .map_err(|e| invalid(e.to_string()))?;
+        // v1: the limits' groups are joined by every process it has.
+        for g in groups {
+            for p in self.pids(id)? {
+                let _ = std::fs::write(g.join("cgroup.procs"), p.to_string());
+            }
+        }
+        Ok(())
+    }
+
+    /// `exec ID CMD...` without `--process`: the container's own process
+    /// (from its bundle) with these args, as a file.
+    pub fn process_file_for(&self, args: &[String], tty: bool) -> Result<PathBuf> {
+        let _ = tty;
+        let p = json!({
+            "user": {"uid": 0, "gid": 0},
+            "args": args,
+            "env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+            "cwd": "/",
+            "terminal": tty,
+            "capabilities": {"bounding": runtime::caps::names(runtime::caps::resolve(&[], &[], false).unwrap_or(0))},
+        });
+        std::fs::create_dir_all(&self.root).map_err(io("mkdir"))?;
+        let f = self
+            .root
+            .join(format!(".process-{}.json", crate::util::ids::random_hex(6)));
+        fsx::replace(&f, p.to_string().as_bytes()).map_err(io(format!("write {}", f.display())))?;
+        Ok(f)
+    }
+}
+
+/// The pid file conmon and the shim read: the decimal pid, no newline.
+fn write_pid_file(p: &Path, pid: i32) -> Result<()> {
+    fsx::replace(p, pid.to_string().as_bytes()).map_err(io(format!("write {}", p.display())))?;
+    use std::os::unix::fs::PermissionsExt;
+    let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o644));
+    Ok(())
+}
+
+/// The console socket protocol: one message, `/dev/ptmx` with the pty
+/// master as SCM_RIGHTS.
+fn send_console(sock: &Path, master: &std::os::fd::OwnedFd) -> Result<()> {
+    use nix::sys::socket::{sendmsg, ControlMessage, MsgFlags};
+    use std::os::fd::AsRawFd;
+    let c = std::os::unix::net::UnixStream::connect(sock).map_err(io(format!(
+        "connect to the console socket {}",
+        sock.display()
+    )))?;
+    let fds = [master.as_raw_fd()];
+    let cmsg = [ControlMessage::ScmRights(&fds)];
+    sendmsg::<()>(
+        c.as_raw_fd(),
+        &[std::io::IoSlice::new(b"/dev/ptmx")],
+        &cmsg,
+        MsgFlags::empty(),
+        None,
+    )
+    .map_err(|e| invalid(format!("send the console: {e}")))?;
+    Ok(())
+}
+
+/// What `features` says.
+pub fn features() -> Value {
+    json!({
+        "ociVersionMin": "1.0.0",
+        "ociVersionMax": SPEC_VERSION,
+        "hooks": [],
+        "mountOptions": ["bind", "rbind", "ro", "rw", "nosuid", "nodev", "noexec", "rprivate", "private"],
+        "linux": {
+            "namespaces": ["cgroup", "ipc", "mount", "network", "pid", "uts"],
+            "capabilities": runtime::caps::names(runtime::caps::ALL),
+            "cgroup": {"v1": true, "v2": true, "systemd": false, "systemdUser": false},
+            "seccomp": {"enabled": true},
+            "apparmor": {"enabled": false},
+            "selinux": {"enabled": false},
+        },
+        "annotations": {"org.strata.version": env!("CARGO_PKG_VERSION")},
+    })
+}
+
+trait NonBlock {
+    fn custom_flags_nonblock(&mut self) -> &mut Self;
+}
+
+impl NonBlock for std::fs::OpenOptions {
+    fn custom_flags_nonblock(&mut self) -> &mut Self {
+        use std::os::unix::fs::OpenOptionsExt;
+        self.custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_containerd_style_config_becomes_a_spec() {
+        let dir = std::env::temp_dir().join(format!("oci-{}", crate::util::ids::random_hex(6)));
+        std::fs::create_dir_all(dir.join("rootfs")).unwrap();
+        let cfg: oci::Spec = serde_json::from_str(
+            r#"{"ociVersion":"1.0.2-dev","process":{"user":{"uid":0,"gid":0},"args":["sleep","100"],
+                "env":["PATH=/bin"],"cwd":"/","capabilities":{"bounding":["CAP_CHOWN","CAP_KILL"]},
+                "rlimits":[{"type":"RLIMIT_NOFILE","hard":1024,"soft":1024}],"noNewPrivileges":true},
+                "root":{"path":"rootfs"},"hostname":"h1",
+                "mounts":[{"destination":"/proc","type":"proc","source":"proc"},
+                          {"destination":"/run","type":"tmpfs","source":"tmpfs","options":["nosuid","mode=755","size=65536k"]},
+                          {"destination":"/etc/hosts","type":"bind","source":"/etc/hosts","options":["rbind","ro"]}],
+                "linux":{"namespaces":[{"type":"pid"},{"type":"network"},{"type":"mount"}],
+                         "resources":{"pids":{"limit":100},"memory":{"limit":33554432}}}}"#,
+        )
+        .unwrap();
+        let s = spec_of(&dir, &cfg).unwrap();
+        assert_eq!(s.argv, vec!["sleep", "100"]);
+        assert_eq!(s.user, "0:0");
+        assert_eq!(s.hostname, "h1");
+        assert_eq!(s.network, Network::None);
+        assert!(s.no_new_privs);
+        let want = (1u64 << runtime::caps::from_name("CHOWN").unwrap())
+            | (1u64 << runtime::caps::from_name("KILL").unwrap());
+        assert_eq!(s.caps, want & host_bounding());
+        assert_eq!(s.binds.len(), 1);
+        assert!(s.binds[0].readonly);
+        assert_eq!(s.limits.tmpfs.len(), 1);
+        assert_eq!(s.limits.rlimits.len(), 1);
+        let r = &s.cgroup_limits.as_ref().unwrap().resources;
+        assert_eq!((r.pids_limit, r.memory), (Some(100), Some(33554432)));
+        assert_eq!(
+            s.rootfs_dir.as_deref(),
+            Some(std::fs::canonicalize(dir.join("rootfs")).unwrap().as_path())
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bad_configs_and_ids_are_refused_in_runc_s_words() {
+        let dir = std::env::temp_dir();
+        let cfg: oci::Spec = serde_json::from_str(
+            r#"{"ociVersion":"2.0.0","process":{"user":{"uid":0,"gid":0},"args":["x"],"cwd":"/"},"root":{"path":"/"}}"#,
+        )
+        .unwrap();
+        assert!(spec_of(&dir, &cfg)
+            .unwrap_err()
+            .to_string()
+            .contains("unsupported spec version"));
+        let cfg: oci::Spec = serde_json::from_str(
+            r#"{"ociVersion":"1.0.2","process":{"user":{"uid":0,"gid":0},"args":["x"],"cwd":"/"},"root":{"path":"/"},
+                "linux":{"namespaces":[{"type":"user"}]}}"#,
+        )
+        .unwrap();
+        assert!(spec_of(&dir, &cfg)
+            .unwrap_err()
+            .to_string()
+            .contains("user namespaces"));
+        assert!(check_id("../x").is_err());
+        assert!(check_id("ok-id_1.2").is_ok());
+    }
+}
