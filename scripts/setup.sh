@@ -10,7 +10,7 @@
 set -euo pipefail
 packages=(busybox-static zstd tar gzip iproute2 util-linux ca-certificates nftables mmdebstrap
           curl docker-registry skopeo podman runc apache2-utils libseccomp-dev gcc libc6-dev
-          docker.io docker-compose python3-pip)
+          docker.io docker-compose python3-pip containerd conmon crun)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

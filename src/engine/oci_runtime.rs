@@ -35,6 +35,9 @@ struct Saved {
     annotations: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     paused: bool,
+    /// Its cgroups' name (`strata/<group>`): unique across runtime roots.
+    #[serde(default)]
+    group: String,
 }
 
 /// An OCI runtime over one state root.
@@ -336,6 +339,14 @@ impl OciRuntime {
         self.root.join(id)
     }
 
+    /// The cgroup name of container `id` of this root: ids are only
+    /// unique in a root (containerd's namespaces, podman's, a test's).
+    fn group(&self, id: &str) -> String {
+        let key = format!("{}\0{id}", self.root.display());
+        let h = crate::util::hash::sha256_digest(key.as_bytes());
+        format!("oci-{}", &crate::util::hash::hex_part(&h)[..24])
+    }
+
     fn load(&self, id: &str) -> Result<Saved> {
         check_id(id)?;
         let p = self.dir(id).join("state.json");
@@ -405,14 +416,15 @@ impl OciRuntime {
             nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o622))
                 .map_err(|e| invalid(format!("mkfifo {}: {e}", fifo.display())))?;
             spec.hold = Some(fifo);
+            let group = self.group(id);
             spec.cgroups = runtime::cgroup::create(
-                id,
+                &group,
                 &devices::Policy::Allow(devices::default_rules()),
                 runtime::cgroup::DeviceMode::parse(None),
             )
             .map_err(|e| Error::Runtime(runtime::Error::Invalid(e.0)))?;
             if let Some(l) = spec.cgroup_limits.as_mut() {
-                l.id = id.to_string();
+                l.id = group.clone();
             }
             let started = runtime::start_with(&spec, &mut |_| Ok(()))?;
             let pid = started.pid;
@@ -437,6 +449,7 @@ impl OciRuntime {
                     .into_iter()
                     .collect(),
                 paused: false,
+                group: group.clone(),
             })?;
             if let Some(p) = pid_file {
                 write_pid_file(p, pid)?;
@@ -447,7 +460,7 @@ impl OciRuntime {
             Ok(pid)
         })();
         if made.is_err() {
-            runtime::cgroup::remove(id);
+            runtime::cgroup::remove(&self.group(id));
             let _ = fsx::remove_tree(&dir);
         }
         made
@@ -514,7 +527,7 @@ impl OciRuntime {
     pub fn pids(&self, id: &str) -> Result<Vec<i32>> {
         let s = self.load(id)?;
         let mut out = Vec::new();
-        for d in runtime::cgroup::dirs(id) {
+        for d in runtime::cgroup::dirs(&self.group(id)) {
             if let Ok(text) = std::fs::read_to_string(d.join("cgroup.procs")) {
                 out.extend(text.lines().filter_map(|l| l.trim().parse::<i32>().ok()));
                 if !out.is_empty() {
@@ -556,7 +569,7 @@ impl OciRuntime {
             Ok(s) => s,
             Err(_) if force => {
                 check_id(id)?;
-                runtime::cgroup::remove(id);
+                runtime::cgroup::remove(&self.group(id));
                 return Ok(());
             }
             Err(e) => return Err(e),
@@ -569,7 +582,7 @@ impl OciRuntime {
         }
         if status != "stopped" {
             if status == "paused" {
-                let _ = runtime::cgroup::thaw(id);
+                let _ = runtime::cgroup::thaw(&self.group(id));
             }
             for p in self.pids(id).unwrap_or_default() {
                 let _ = nix::sys::signal::kill(
@@ -584,15 +597,15 @@ impl OciRuntime {
                 std::thread::sleep(std::time::Duration::from_millis(2));
             }
         }
-        runtime::cgroup::remove(id);
+        runtime::cgroup::remove(&self.group(id));
         fsx::remove_tree(&self.dir(id)).map_err(io(format!("remove {}", self.dir(id).display())))
     }
 
     pub fn pause(&self, id: &str, pause: bool) -> Result<()> {
         let mut s = self.load(id)?;
         match (self.status(&s), pause) {
-            ("running", true) => runtime::cgroup::freeze(id).map_err(io("freeze"))?,
-            ("paused", false) => runtime::cgroup::thaw(id).map_err(io("thaw"))?,
+            ("running", true) => runtime::cgroup::freeze(&self.group(id)).map_err(io("freeze"))?,
+            ("paused", false) => runtime::cgroup::thaw(&self.group(id)).map_err(io("thaw"))?,
             (st, true) => return Err(invalid(format!("container not running: {st}"))),
             (st, false) => return Err(invalid(format!("container not paused: {st}"))),
         }
@@ -625,7 +638,7 @@ impl OciRuntime {
         spec.join = Some(s.pid);
         spec.network = Network::Host;
         spec.outlive = detach;
-        spec.cgroups = runtime::cgroup::dirs(id)
+        spec.cgroups = runtime::cgroup::dirs(&self.group(id))
             .into_iter()
             .filter(|d| d.is_dir())
             .collect();
@@ -674,14 +687,14 @@ impl OciRuntime {
     pub fn stats(&self, id: &str) -> Result<Value> {
         self.load(id)?;
         let read = |f: &str| -> Option<u64> {
-            runtime::cgroup::dirs(id)
+            runtime::cgroup::dirs(&self.group(id))
                 .iter()
-                .chain(runtime::cgroup::memory_dirs(id).iter())
+                .chain(runtime::cgroup::memory_dirs(&self.group(id)).iter())
                 .find_map(|d| std::fs::read_to_string(d.join(f)).ok())
                 .and_then(|t| t.split_whitespace().next().and_then(|n| n.parse().ok()))
         };
         let cpu = read("cpuacct.usage").or_else(|| {
-            runtime::cgroup::dirs(id).iter().find_map(|d| {
+            runtime::cgroup::dirs(&self.group(id)).iter().find_map(|d| {
                 let t = std::fs::read_to_string(d.join("cpu.stat")).ok()?;
                 t.lines()
                     .find_map(|l| l.strip_prefix("usage_usec "))
@@ -713,11 +726,11 @@ impl OciRuntime {
         }
         let res: oci::LinuxResources = serde_json::from_slice(resources)
             .map_err(|e| invalid(format!("parse the resources: {e}")))?;
-        let dirs = runtime::cgroup::dirs(id);
+        let dirs = runtime::cgroup::dirs(&self.group(id));
         let v2 = dirs.iter().find(|d| runtime::cgroup::is_v2_group(d));
         let groups = runtime::resources::apply(
             Path::new("/sys/fs/cgroup"),
-            id,
+            &self.group(id),
             &resources_of(&res),
             v2.map(|d| d.as_path()),
         )

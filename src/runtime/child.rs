@@ -440,6 +440,8 @@ fn finish(
     // OCI: created. `start` opens the FIFO for reading, which lets our
     // open for writing return.
     if let Some(fd) = hold {
+        // A program that is not there fails the create, as runc's does.
+        find_program(spec)?;
         (ctx.ready)()?;
         let path = format!("/proc/self/fd/{}", fd.as_raw_fd());
         let mut fifo = fs::OpenOptions::new()
@@ -1182,6 +1184,32 @@ fn reset_signals() {
         libc::sigemptyset(&mut set);
         libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
     }
+}
+
+/// Whether the command is there to run (searched on the container's PATH).
+fn find_program(spec: &Spec) -> Result<(), Failure> {
+    let cmd = spec.argv.first().cloned().unwrap_or_default();
+    let found = if cmd.contains('/') {
+        Path::new(&cmd).is_file()
+    } else {
+        let path = spec
+            .env
+            .iter()
+            .find_map(|e| e.strip_prefix("PATH="))
+            .unwrap_or("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        path.split(':')
+            .filter(|d| !d.is_empty())
+            .any(|d| Path::new(d).join(&cmd).is_file())
+    };
+    if found {
+        return Ok(());
+    }
+    let how = if cmd.contains('/') { "path" } else { "search" };
+    Err(Failure {
+        step: "exec",
+        errno: libc::ENOENT,
+        detail: format!("{how}\0{cmd}"),
+    })
 }
 
 fn exec(spec: &Spec, who: &user::ExecUser) -> Result<std::convert::Infallible, Failure> {

@@ -18,6 +18,7 @@ mod isolation;
 mod limits;
 mod network;
 mod networks;
+mod oci;
 mod pty;
 mod registry;
 mod run;

@@ -1,0 +1,688 @@
+//! strata as an OCI runtime: `strata runtime` (and `strata-runc`) on a
+//! bundle of its own, then driven by podman (through conmon) and by
+//! containerd's runc-v2 shim, each against stores of the test's own.
+
+use crate::pty::{openpty, read_until, spawn_cmd_on};
+use crate::util::*;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A bundle (the busybox rootfs and a config.json) and a runtime root.
+struct Bundle {
+    env: Env,
+    dir: PathBuf,
+    state: PathBuf,
+}
+
+const CONFIG: &str = r#"{"ociVersion":"1.0.2-dev",
+ "process":{"user":{"uid":0,"gid":0},"args":ARGS,"terminal":TTY,
+   "env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"cwd":"/",
+   "capabilities":{"bounding":["CAP_CHOWN","CAP_KILL","CAP_SETUID","CAP_SETGID"],
+                   "effective":["CAP_CHOWN","CAP_KILL","CAP_SETUID","CAP_SETGID"],
+                   "permitted":["CAP_CHOWN","CAP_KILL","CAP_SETUID","CAP_SETGID"]},
+   "rlimits":[{"type":"RLIMIT_NOFILE","hard":1024,"soft":512}],"noNewPrivileges":true},
+ "root":{"path":"rootfs"},"hostname":"ocibox",
+ "mounts":[{"destination":"/proc","type":"proc","source":"proc"},
+           {"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","mode=755"]},
+           {"destination":"/run","type":"tmpfs","source":"tmpfs","options":["nosuid","mode=755","size=65536k"]}],
+ "linux":{"namespaces":[{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}],
+          "resources":{"pids":{"limit":64}}}}"#;
+
+impl Bundle {
+    fn new(args: &[&str], tty: bool) -> Bundle {
+        let env = Env::new();
+        let dir = env.dir.join("bundle");
+        std::fs::create_dir_all(dir.join("rootfs")).unwrap();
+        let st = Command::new("tar")
+            .arg("-C")
+            .arg(dir.join("rootfs"))
+            .arg("-xf")
+            .arg(busybox_tar())
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let b = Bundle {
+            state: env.dir.join("state"),
+            env,
+            dir,
+        };
+        b.config(args, tty);
+        b
+    }
+
+    fn config(&self, args: &[&str], tty: bool) {
+        let cfg = CONFIG
+            .replace("ARGS", &serde_json::to_string(args).unwrap())
+            .replace("TTY", if tty { "true" } else { "false" });
+        std::fs::write(self.dir.join("config.json"), cfg).unwrap();
+    }
+
+    fn rt(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.arg("runtime").arg("--root").arg(&self.state).args(args);
+        c.stdin(Stdio::null());
+        c
+    }
+
+    /// Its output in files, not pipes: a created container's init keeps
+    /// the runtime's stdio (they are its own), so a pipe would not end.
+    fn run(&self, args: &[&str]) -> Output {
+        let (o, e) = (self.env.dir.join("rt.out"), self.env.dir.join("rt.err"));
+        let status = self
+            .rt(args)
+            .stdout(std::fs::File::create(&o).unwrap())
+            .stderr(std::fs::File::create(&e).unwrap())
+            .status()
+            .unwrap();
+        Output {
+            status,
+            stdout: std::fs::read(&o).unwrap_or_default(),
+            stderr: std::fs::read(&e).unwrap_or_default(),
+        }
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        assert!(
+            o.status.success(),
+            "runtime {args:?}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        stdout(&o)
+    }
+
+    fn state(&self, id: &str) -> serde_json::Value {
+        serde_json::from_str(&self.ok(&["state", id])).unwrap()
+    }
+}
+
+impl Drop for Bundle {
+    fn drop(&mut self) {
+        // Whatever a failed test left: killed, its cgroups gone.
+        if let Ok(rd) = std::fs::read_dir(&self.state) {
+            for e in rd.flatten() {
+                let id = e.file_name().to_string_lossy().to_string();
+                if !id.starts_with('.') {
+                    let _ = self.rt(&["delete", "--force", &id]).output();
+                }
+            }
+        }
+    }
+}
+
+fn wait_status(b: &Bundle, id: &str, want: &str) -> bool {
+    wait_for(10.0, || b.state(id)["status"] == want)
+}
+
+#[test]
+fn a_bundle_is_created_started_killed_and_deleted_with_runc_s_states() {
+    let b = Bundle::new(&["sh", "-c", "echo started > /run/mark; sleep 30"], false);
+    let pid_file = b.env.dir.join("pid");
+    let out = b.ok(&[
+        "create",
+        "--bundle",
+        b.dir.to_str().unwrap(),
+        "--pid-file",
+        pid_file.to_str().unwrap(),
+        "c1",
+    ]);
+    assert_eq!(out, "");
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    assert!(!pid.ends_with('\n'), "the pid file has a newline: {pid:?}");
+    let st = b.state("c1");
+    assert_eq!(st["status"], "created");
+    assert_eq!(st["id"], "c1");
+    assert_eq!(st["pid"].to_string(), pid);
+    assert_eq!(
+        st["bundle"],
+        b.dir.canonicalize().unwrap().display().to_string()
+    );
+    assert!(st["created"].as_str().unwrap().ends_with('Z'));
+    // Created: the init waits; the program has not run.
+    let cmdline = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap();
+    assert!(
+        !cmdline.contains("sleep"),
+        "the program ran before start: {cmdline:?}"
+    );
+    let ps: Vec<i32> = serde_json::from_str(&b.ok(&["ps", "--format", "json", "c1"])).unwrap();
+    assert_eq!(ps, vec![pid.parse::<i32>().unwrap()]);
+    // A second create of the id, and a delete of the created one, are
+    // runc's.
+    let o = b.run(&["create", "--bundle", b.dir.to_str().unwrap(), "c1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("container with id exists: c1"),
+        "{}",
+        stderr(&o)
+    );
+    b.ok(&["start", "c1"]);
+    assert_eq!(b.state("c1")["status"], "running");
+    let o = b.run(&["start", "c1"]);
+    assert!(
+        stderr(&o).contains("cannot start an already running container"),
+        "{}",
+        stderr(&o)
+    );
+    // It runs in its own namespaces, with the spec's capabilities, limits and hostname.
+    let root = format!("/proc/{pid}/root");
+    assert!(wait_for(5.0, || std::fs::read_to_string(format!(
+        "{root}/run/mark"
+    ))
+    .is_ok()));
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let bnd = status.lines().find(|l| l.starts_with("CapBnd:")).unwrap();
+    assert_eq!(
+        bnd.split_whitespace().nth(1),
+        Some("00000000000000e1"),
+        "{bnd}"
+    );
+    assert!(status
+        .lines()
+        .any(|l| l.starts_with("NoNewPrivs:") && l.ends_with('1')));
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    assert!(
+        limits.lines().any(|l| l.starts_with("Max open files")
+            && l.contains(" 512 ")
+            && l.contains(" 1024 ")),
+        "{limits}"
+    );
+    for ns in ["pid", "net", "mnt", "uts", "ipc"] {
+        assert_ne!(
+            std::fs::read_link(format!("/proc/{pid}/ns/{ns}")).unwrap(),
+            std::fs::read_link(format!("/proc/self/ns/{ns}")).unwrap(),
+            "{ns} namespace shared with the host"
+        );
+    }
+    // delete of a running one needs --force.
+    let o = b.run(&["delete", "c1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("cannot delete container c1 that is not stopped: running"),
+        "{}",
+        stderr(&o)
+    );
+    b.ok(&["kill", "c1", "KILL"]);
+    assert!(wait_status(&b, "c1", "stopped"));
+    assert_eq!(b.state("c1")["pid"], 0);
+    let o = b.run(&["kill", "c1", "9"]);
+    assert!(
+        stderr(&o).contains("container not running"),
+        "{}",
+        stderr(&o)
+    );
+    b.ok(&["kill", "--all", "c1", "9"]);
+    b.ok(&["delete", "c1"]);
+    let o = b.run(&["state", "c1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("container does not exist"),
+        "{}",
+        stderr(&o)
+    );
+    // delete --force of an unknown id is no error (the shim's cleanup).
+    b.ok(&["delete", "--force", "c1"]);
+    assert!(!b.state.join("c1").exists());
+    assert!(host_mounts_mentioning(&b.dir).is_empty());
+}
+
+#[test]
+fn the_console_socket_gets_the_pty_master() {
+    use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags};
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    let b = Bundle::new(&["sh"], true);
+    let sock = b.env.dir.join("console.sock");
+    let l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let t = std::thread::spawn(move || {
+        let (c, _) = l.accept().unwrap();
+        let mut buf = [0u8; 64];
+        let mut cmsg = nix::cmsg_space!([std::os::fd::RawFd; 1]);
+        let mut iov = [std::io::IoSliceMut::new(&mut buf)];
+        let msg =
+            recvmsg::<()>(c.as_raw_fd(), &mut iov, Some(&mut cmsg), MsgFlags::empty()).unwrap();
+        let mut fd = None;
+        for m in msg.cmsgs().unwrap() {
+            if let ControlMessageOwned::ScmRights(fds) = m {
+                fd = fds.first().copied();
+            }
+        }
+        let n = msg.bytes;
+        // SAFETY (test): the fd arrived through SCM_RIGHTS and is ours.
+        (
+            String::from_utf8_lossy(&buf[..n]).to_string(),
+            fd.map(|f| unsafe { OwnedFd::from_raw_fd(f) }),
+        )
+    });
+    b.ok(&[
+        "create",
+        "--bundle",
+        b.dir.to_str().unwrap(),
+        "--console-socket",
+        sock.to_str().unwrap(),
+        "tty1",
+    ]);
+    let (name, master) = t.join().unwrap();
+    assert_eq!(name, "/dev/ptmx");
+    let mut master = std::fs::File::from(master.expect("no fd with the message"));
+    b.ok(&["start", "tty1"]);
+    master.write_all(b"echo $((6*7)) on $(tty)\n").unwrap();
+    let out = read_until(&mut master, "42 on /dev/pts/0", 10);
+    assert!(out.contains("42 on /dev/pts/0"), "{out:?}");
+    master.write_all(b"exit\n").unwrap();
+    assert!(wait_status(&b, "tty1", "stopped"));
+    b.ok(&["delete", "tty1"]);
+    // A tty without a console socket is runc's refusal.
+    let o = b.run(&["create", "--bundle", b.dir.to_str().unwrap(), "tty2"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("console socket"), "{}", stderr(&o));
+    assert!(!b.state.join("tty2").exists());
+}
+
+#[test]
+fn bad_bundles_are_refused_in_runc_s_style_and_leave_nothing() {
+    let b = Bundle::new(&["true"], false);
+    let log = b.env.dir.join("log.json");
+    // No config.json.
+    let empty = b.env.dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let o = b.run(&[
+        "--log",
+        log.to_str().unwrap(),
+        "--log-format",
+        "json",
+        "create",
+        "--bundle",
+        empty.to_str().unwrap(),
+        "x1",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("level=error"), "{}", stderr(&o));
+    let line = std::fs::read_to_string(&log).unwrap();
+    let v: serde_json::Value = serde_json::from_str(line.lines().last().unwrap()).unwrap();
+    assert_eq!(v["level"], "error");
+    assert!(v["msg"].as_str().unwrap().contains("config.json"), "{v}");
+    // An ociVersion from the future, a user namespace, a missing program.
+    let cfg = std::fs::read_to_string(b.dir.join("config.json")).unwrap();
+    std::fs::write(b.dir.join("config.json"), cfg.replace("1.0.2-dev", "9.0.0")).unwrap();
+    let o = b.run(&["create", "--bundle", b.dir.to_str().unwrap(), "x2"]);
+    assert!(
+        stderr(&o).contains("unsupported spec version"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(
+        b.dir.join("config.json"),
+        cfg.replace("{\"type\":\"pid\"}", "{\"type\":\"user\"}"),
+    )
+    .unwrap();
+    let o = b.run(&["create", "--bundle", b.dir.to_str().unwrap(), "x3"]);
+    assert!(
+        stderr(&o).contains("user namespaces are not supported"),
+        "{}",
+        stderr(&o)
+    );
+    b.config(&["/no/such/program"], false);
+    let o = b.run(&["create", "--bundle", b.dir.to_str().unwrap(), "x4"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // start of what was never created; a bad id.
+    let o = b.run(&["start", "nosuch"]);
+    assert!(
+        stderr(&o).contains("container does not exist"),
+        "{}",
+        stderr(&o)
+    );
+    let o = b.run(&["create", "--bundle", b.dir.to_str().unwrap(), "../escape"]);
+    assert!(
+        stderr(&o).contains("invalid container id"),
+        "{}",
+        stderr(&o)
+    );
+    // Nothing was left: no state, no cgroup, no mount.
+    let left: Vec<_> = std::fs::read_dir(&b.state)
+        .map(|r| r.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(host_mounts_mentioning(&b.dir).is_empty());
+    let o = b.run(&[
+        "--systemd-cgroup",
+        "create",
+        "--bundle",
+        b.dir.to_str().unwrap(),
+        "x5",
+    ]);
+    assert!(
+        stderr(&o).contains("--systemd-cgroup is not supported"),
+        "{}",
+        stderr(&o)
+    );
+    let v = b.ok(&["--version"]);
+    assert!(
+        v.starts_with("strata-runc version ") && v.contains("\nspec: 1.2.0"),
+        "{v}"
+    );
+    let f: serde_json::Value = serde_json::from_str(&b.ok(&["features"])).unwrap();
+    assert_eq!(f["ociVersionMin"], "1.0.0");
+}
+
+/// A `strata-runc` link to the binary, in the test's dir.
+fn runc_link(env: &Env) -> PathBuf {
+    let p = env.dir.join("bin").join("strata-runc");
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    let _ = std::os::unix::fs::symlink(BIN, &p);
+    p
+}
+
+/// podman with a store of its own, strata as its runtime.
+struct Podman {
+    env: Env,
+    runtime: PathBuf,
+}
+
+impl Podman {
+    fn new() -> Podman {
+        let env = Env::with_busybox();
+        let runtime = runc_link(&env);
+        let p = Podman { env, runtime };
+        let tar = p.env.dir.join("bb.tar");
+        let o = p
+            .env
+            .cmd(&["save", "-o", tar.to_str().unwrap(), "busybox"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = p
+            .cmd(&["load", "-q", "-i", tar.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "podman load: {}", stderr(&o));
+        p
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new("podman");
+        c.arg("--root")
+            .arg(self.env.dir.join("proot"))
+            .arg("--runroot")
+            .arg(self.env.dir.join("prun"))
+            .arg("--tmpdir")
+            .arg(self.env.dir.join("ptmp"))
+            .args([
+                "--storage-driver",
+                "vfs",
+                "--cgroup-manager",
+                "cgroupfs",
+                "--events-backend",
+                "file",
+            ])
+            .arg("--runtime")
+            .arg(&self.runtime)
+            .args(args)
+            .stdin(Stdio::null());
+        c
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self
+            .cmd(args)
+            .output()
+            .expect("podman is needed: scripts/setup.sh installs it");
+        assert!(
+            o.status.success(),
+            "podman {args:?}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        stdout(&o)
+    }
+}
+
+impl Drop for Podman {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["rm", "-f", "-a", "-t", "0"]).output();
+        let _ = self.cmd(&["system", "reset", "-f"]).output();
+    }
+}
+
+#[test]
+fn podman_runs_containers_with_strata_as_its_runtime() {
+    let p = Podman::new();
+    let info = p.ok(&["info", "--format", "{{.Host.OCIRuntime.Version}}"]);
+    assert!(info.starts_with("strata-runc version"), "{info}");
+    assert_eq!(
+        p.ok(&["run", "--rm", "--network", "none", "busybox", "echo", "hi"]),
+        "hi\n"
+    );
+    let o = p
+        .cmd(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "busybox",
+            "sh",
+            "-c",
+            "exit 3",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3));
+    p.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "p1",
+        "--network",
+        "none",
+        "busybox",
+        "sleep",
+        "60",
+    ]);
+    assert!(p
+        .ok(&["ps", "--format", "{{.Names}} {{.Status}}"])
+        .starts_with("p1 Up"));
+    assert_eq!(
+        p.ok(&["exec", "p1", "sh", "-c", "echo in-exec; hostname"])
+            .lines()
+            .next(),
+        Some("in-exec")
+    );
+    let o = p
+        .cmd(&["exec", "p1", "sh", "-c", "exit 4"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(4));
+    p.ok(&["stop", "-t", "1", "p1"]);
+    assert!(p
+        .ok(&["ps", "-a", "--format", "{{.Names}} {{.Status}}"])
+        .starts_with("p1 Exited"));
+    p.ok(&["rm", "p1"]);
+    // -it through a pty.
+    let mut pty = openpty(30, 100);
+    let mut child = spawn_cmd_on(
+        &pty,
+        p.cmd(&["run", "-it", "--rm", "--network", "none", "busybox", "sh"]),
+    );
+    let banner = read_until(&mut pty.master, "# ", 20);
+    assert!(banner.contains("# "), "no prompt: {banner:?}");
+    pty.master.write_all(b"echo $((6*7))\r").unwrap();
+    assert!(read_until(&mut pty.master, "42", 10).contains("42"));
+    pty.master.write_all(b"exit 3\r").unwrap();
+    let end = Instant::now() + Duration::from_secs(20);
+    let code = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st.code();
+        }
+        assert!(Instant::now() < end, "podman run -it did not end");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(code, Some(3));
+}
+
+/// A containerd of the test's own (root, state and socket in its dir), in
+/// a namespace of its own.
+struct Containerd {
+    env: Env,
+    child: Option<Bg>,
+    sock: PathBuf,
+    ns: String,
+    runtime: PathBuf,
+}
+
+impl Containerd {
+    fn start() -> Containerd {
+        let env = Env::with_busybox();
+        let runtime = runc_link(&env);
+        let dir = env.dir.join("ctrd");
+        std::fs::create_dir_all(&dir).unwrap();
+        let sock = dir.join("c.sock");
+        std::fs::write(
+            dir.join("config.toml"),
+            format!(
+                "version = 2\nroot = \"{}\"\nstate = \"{}\"\n[grpc]\n  address = \"{}\"\n[plugins.\"io.containerd.grpc.v1.cri\"]\n  disable_tcp_service = true\n",
+                dir.join("root").display(),
+                dir.join("state").display(),
+                sock.display()
+            ),
+        )
+        .unwrap();
+        let log = std::fs::File::create(dir.join("log")).unwrap();
+        let child = Command::new("containerd")
+            .arg("--config")
+            .arg(dir.join("config.toml"))
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("containerd is needed: scripts/setup.sh installs it");
+        let c = Containerd {
+            ns: format!("strata-{}", &random_suffix()[..8]),
+            env,
+            child: Some(Bg(child)),
+            sock,
+            runtime,
+        };
+        assert!(
+            wait_for(20.0, || c.ctr(&["version"]).status.success()),
+            "containerd did not start"
+        );
+        c
+    }
+
+    fn ctr(&self, args: &[&str]) -> Output {
+        Command::new("ctr")
+            .arg("-a")
+            .arg(&self.sock)
+            .arg("-n")
+            .arg(&self.ns)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.ctr(args);
+        assert!(
+            o.status.success(),
+            "ctr {args:?}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+        stdout(&o)
+    }
+}
+
+impl Drop for Containerd {
+    fn drop(&mut self) {
+        let tasks = stdout(&self.ctr(&["task", "ls", "-q"]));
+        for t in tasks.lines() {
+            let _ = self.ctr(&["task", "kill", "-s", "SIGKILL", t]);
+            let _ = self.ctr(&["task", "delete", "-f", t]);
+        }
+        let containers = stdout(&self.ctr(&["container", "ls", "-q"]));
+        for c in containers.lines() {
+            let _ = self.ctr(&["container", "delete", c]);
+        }
+        if let Some(mut c) = self.child.take() {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(c.id() as i32),
+                nix::sys::signal::Signal::SIGTERM,
+            );
+            let _ = wait_for(10.0, || c.try_wait().unwrap().is_some());
+        }
+        let _ = std::fs::remove_dir_all(Path::new("/run/containerd/runc").join(&self.ns));
+    }
+}
+
+#[test]
+fn containerd_runs_tasks_with_strata_as_its_runc() {
+    let c = Containerd::start();
+    let tar = c.env.dir.join("bb.tar");
+    let o = c
+        .env
+        .cmd(&["tag", "busybox", "bb:latest"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let o = c
+        .env
+        .cmd(&["save", "-o", tar.to_str().unwrap(), "bb:latest"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    c.ok(&["images", "import", tar.to_str().unwrap()]);
+    let rt = c.runtime.to_str().unwrap().to_string();
+    let out = c.ok(&[
+        "run",
+        "--rm",
+        "--runc-binary",
+        &rt,
+        "docker.io/library/bb:latest",
+        "t1",
+        "echo",
+        "hi",
+    ]);
+    assert_eq!(out, "hi\n");
+    c.ok(&[
+        "run",
+        "-d",
+        "--runc-binary",
+        &rt,
+        "docker.io/library/bb:latest",
+        "t2",
+        "sleep",
+        "60",
+    ]);
+    assert!(wait_for(5.0, || stdout(&c.ctr(&["task", "ls"])).contains("RUNNING")));
+    // It is strata's state the shim's runtime root holds.
+    let saved = std::fs::read_to_string(
+        Path::new("/run/containerd/runc")
+            .join(&c.ns)
+            .join("t2/state.json"),
+    )
+    .unwrap();
+    assert!(saved.contains("\"pid_start\""), "{saved}");
+    let o = c.ctr(&[
+        "task",
+        "exec",
+        "--exec-id",
+        "e1",
+        "t2",
+        "sh",
+        "-c",
+        "echo from-exec; exit 4",
+    ]);
+    assert_eq!(stdout(&o), "from-exec\n");
+    assert_eq!(o.status.code(), Some(4));
+    let ps = c.ok(&["task", "ps", "t2"]);
+    assert_eq!(ps.lines().count(), 2, "{ps}");
+    c.ok(&["task", "kill", "-s", "SIGKILL", "t2"]);
+    assert!(wait_for(5.0, || stdout(&c.ctr(&["task", "ls"])).contains("STOPPED")));
+    c.ok(&["task", "delete", "t2"]);
+    c.ok(&["container", "delete", "t2"]);
+    assert!(!Path::new("/run/containerd/runc")
+        .join(&c.ns)
+        .join("t2")
+        .exists());
+}
