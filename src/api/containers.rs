@@ -86,19 +86,7 @@ pub fn route(server: &Server, m: &str, parts: &[&str], req: &Request, conn: &mut
                 .collect();
             Ok(Reply::Json(200, json!(changes)))
         }
-        ("GET", [id, "export"]) => {
-            let cid = server.engine.resolve_container(id)?;
-            let w = &mut conn.writer;
-            http::start_chunked(w, 200, "application/x-tar").map_err(gone)?;
-            let mut out = ChunkWriter(w);
-            if let Err(e) = server.engine.export(&cid, &mut out) {
-                // The status is sent: the stream is cut short.
-                eprintln!("export {}: {e}", &cid[..12]);
-                return Ok(Reply::Closed);
-            }
-            let _ = http::end_chunked(w);
-            Ok(Reply::Written)
-        }
+        ("GET", [id, "export"]) => super::exec::export(server, id, conn),
         ("POST", [id, "update"]) => update(server, id, conn),
         ("GET", [id, "stats"]) => stats(server, id, req, conn),
         ("GET" | "HEAD" | "PUT", [id, "archive"]) => super::exec::archive(server, m, id, req, conn),

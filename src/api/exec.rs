@@ -483,3 +483,62 @@ pub fn archive(server: &Server, m: &str, name: &str, req: &Request, conn: &mut C
     let _ = http::end_chunked(w);
     Ok(Reply::Written)
 }
+
+/// `GET /containers/{id}/export`: `strata export` (its view of the
+/// container's files is a forked child's: not from a threaded process).
+pub fn export(server: &Server, name: &str, conn: &mut Conn) -> Handled {
+    let id = server.engine.resolve_container(name)?;
+    let mut cmd = strata(server)?;
+    let mut child = cmd
+        .arg("export")
+        .arg(&id)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| ApiError::new(500, format!("export: {e}")))?;
+    let mut out = child.stdout.take().expect("piped");
+    // The first bytes (or the error) before the 200.
+    let mut first = vec![0u8; 64 * 1024];
+    let n = read_full(&mut out, &mut first);
+    if n == 0 {
+        let o = child
+            .wait_with_output()
+            .map_err(|e| ApiError::new(500, format!("export: {e}")))?;
+        return Err(cp_error(&o.stderr));
+    }
+    let w = &mut conn.writer;
+    http::start_chunked(w, 200, "application/x-tar").map_err(|_| ApiError::new(500, "gone"))?;
+    let _ = http::chunk(w, &first[..n]);
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match out.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(k) => {
+                if http::chunk(w, &buf[..k]).is_err() {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Ok(Reply::Closed);
+                }
+            }
+        }
+    }
+    let ok = child.wait().is_ok_and(|s| s.success());
+    if !ok {
+        // Cut short: the client sees a broken stream, not a whole tar.
+        return Ok(Reply::Closed);
+    }
+    let _ = http::end_chunked(w);
+    Ok(Reply::Written)
+}
+
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> usize {
+    let mut got = 0;
+    while got < buf.len() {
+        match r.read(&mut buf[got..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got += n,
+        }
+    }
+    got
+}

@@ -4,9 +4,10 @@
 //! requests into engine calls and engine results into docker's JSON.
 //!
 //! One thread per connection; the engine is shared (it is `Send + Sync`).
-//! What needs a container process (exec, build steps) runs in a strata
-//! child process, as a detached container's monitor already does: the
-//! runtime's clone must not happen in a process with other threads.
+//! What needs a container process or a view of its files (exec, build
+//! steps, cp, export) runs in a strata child process, as a detached
+//! container's monitor already does: the runtime's clone and fork must
+//! not happen in a process with other threads.
 
 mod containers;
 mod create;

@@ -449,6 +449,19 @@ fn build_commit_cp_volumes_networks_and_events_through_the_api() {
             .trim(),
         "by docker"
     );
+    // export: the container's files as a tar.
+    let o = s.drun(&["export", "base"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut ar = tar::Archive::new(&o.stdout[..]);
+    let names: Vec<String> = ar
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().display().to_string())
+        .collect();
+    assert!(
+        names.iter().any(|n| n.trim_start_matches("./") == "state"),
+        "{names:?}"
+    );
     // cp both ways.
     let f = s.env.dir.join("f.txt");
     std::fs::write(&f, "copied in\n").unwrap();
