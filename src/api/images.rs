@@ -20,6 +20,13 @@ pub fn route(
 ) -> Handled {
     match (m, parts) {
         ("POST", ["build"]) => build(server, req, conn),
+        ("POST", ["build", "prune"]) => {
+            let ids = server.engine.prune_build_cache();
+            Ok(Reply::Json(
+                200,
+                json!({"CachesDeleted": ids, "SpaceReclaimed": 0}),
+            ))
+        }
         ("POST", ["commit"]) => commit(server, req),
         ("GET", ["images", "json"]) => list(server, req),
         ("POST", ["images", "create"]) => create(server, req, conn),

@@ -175,12 +175,20 @@ impl Engine {
         let (i, freed) = self.prune_images(all, filter)?;
         p.images = i;
         p.freed += freed;
+        p.build_cache = self.prune_build_cache().len();
+        Ok(p)
+    }
+
+    /// The build cache's entries (the images stay: they are the store's),
+    /// and its notes; the entries that went, by name.
+    pub fn prune_build_cache(&self) -> Vec<String> {
+        let mut gone = Vec::new();
         for e in self.build_cache_entries() {
             if std::fs::remove_file(&e).is_ok() {
-                p.build_cache += 1;
+                gone.extend(e.file_name().map(|n| n.to_string_lossy().into_owned()));
             }
         }
         let _ = std::fs::remove_dir_all(self.images.root().join("buildcache").join("notes"));
-        Ok(p)
+        gone
     }
 }
