@@ -553,6 +553,13 @@ fn build_commit_cp_volumes_networks_and_events_through_the_api() {
         s.env.ok(&["network", "ls", "-q", "--filter", "name=app"]),
         ""
     );
+    let df = s.dok(&["system", "df", "--format", "{{.Type}}"]);
+    assert!(
+        df.contains("Images") && df.contains("Local Volumes"),
+        "{df}"
+    );
+    let pruned = s.dok(&["system", "prune", "-f"]);
+    assert!(pruned.contains("Total reclaimed space"), "{pruned}");
 }
 
 /// docker-py: the SDK's own calls (sparse bodies, `True`/`False`
