@@ -40,6 +40,9 @@ pub fn exec(engine: &Engine, a: InspectArgs) -> Code {
                 if a.size {
                     engine.add_sizes(&mut d);
                 }
+                if a.format.as_deref().is_some_and(|f| f.contains("OCISpec")) {
+                    engine.add_oci_spec(&mut d);
+                }
                 docs.push(d)
             }
             Err(e) => errors.push(e.to_string()),

@@ -17,6 +17,48 @@ impl Engine {
     /// The document for `name`: a container first, then an image (docker's order).
     /// `inspect -s`: a container's `SizeRw` (its own bytes) and
     /// `SizeRootFs` (with its image's), as docker adds them.
+    /// `inspect --format '{{json .OCISpec}}'`: a container's runtime spec
+    /// as an OCI runtime spec document (what `strata runtime` would take
+    /// in a bundle), computed only when asked.
+    pub fn add_oci_spec(&self, doc: &mut Value) {
+        let Some(id) = doc.get("Id").and_then(Value::as_str).map(String::from) else {
+            return;
+        };
+        let Ok(rec) = self.containers.record(&id) else {
+            return;
+        };
+        let Ok(mut spec) = self.spec(&rec) else {
+            return;
+        };
+        let _ = self.apply_security(&rec.security, &mut spec, false);
+        spec.cgroup_limits = Some(crate::runtime::CgroupLimits {
+            root: "/sys/fs/cgroup".into(),
+            id: id.clone(),
+            resources: super::run::resources_of(&rec.limits),
+        });
+        // The profile as rendered for its capabilities: plain rules.
+        let seccomp = if rec.security.privileged || rec.security.seccomp_unconfined {
+            None
+        } else {
+            let text = rec
+                .security
+                .seccomp_profile
+                .as_deref()
+                .unwrap_or(crate::runtime::seccomp::DEFAULT_PROFILE);
+            crate::runtime::seccomp::parse(text.as_bytes())
+                .and_then(|p| {
+                    crate::runtime::seccomp::render(
+                        &p,
+                        spec.caps,
+                        crate::runtime::seccomp::kernel_version(),
+                    )
+                })
+                .ok()
+                .map(|r| r.to_oci())
+        };
+        doc["OCISpec"] = super::oci_runtime::document_of(&spec, seccomp);
+    }
+
     pub fn add_sizes(&self, doc: &mut Value) {
         let Some(id) = doc.get("Id").and_then(Value::as_str).map(String::from) else {
             return;

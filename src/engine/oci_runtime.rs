@@ -765,6 +765,156 @@ impl OciRuntime {
     }
 }
 
+/// mount(2) flags as the OCI spec's mount options.
+fn mount_options(flags: u64, data: &str) -> Vec<String> {
+    let mut o = Vec::new();
+    for (bit, name) in [
+        (libc::MS_NOSUID, "nosuid"),
+        (libc::MS_NODEV, "nodev"),
+        (libc::MS_NOEXEC, "noexec"),
+        (libc::MS_RDONLY, "ro"),
+        (libc::MS_STRICTATIME, "strictatime"),
+        (libc::MS_RELATIME, "relatime"),
+    ] {
+        if flags & bit != 0 {
+            o.push(name.to_string());
+        }
+    }
+    o.extend(
+        data.split(',')
+            .filter(|d| !d.is_empty())
+            .map(str::to_string),
+    );
+    o
+}
+
+/// The runtime's spec as an OCI runtime spec document (what `inspect`
+/// shows as `OCISpec`, and what `strata runtime` takes back): the same
+/// container, as any OCI runtime would be asked to run it.
+pub fn document_of(spec: &Spec, seccomp: Option<Value>) -> Value {
+    let (uid, gid, name) = {
+        let (u, g) = spec.user.split_once(':').unwrap_or((&spec.user, ""));
+        match (u.parse::<u32>(), g.parse::<u32>()) {
+            (Ok(u), Ok(g)) => (u, g, None),
+            (Ok(u), Err(_)) => (u, u, (!g.is_empty()).then(|| spec.user.clone())),
+            _ if u.is_empty() || u == "root" => (0, 0, None),
+            _ => (0, 0, Some(spec.user.clone())),
+        }
+    };
+    let caps = runtime::caps::names(spec.caps);
+    let rlimits: Vec<Value> = spec
+        .limits
+        .rlimits
+        .iter()
+        .map(|r| {
+            json!({"type": format!("RLIMIT_{}", runtime::limits::ulimit_name(r.resource).to_uppercase()),
+                   "soft": r.soft, "hard": r.hard})
+        })
+        .collect();
+    let mut process = json!({
+        "terminal": spec.tty,
+        "user": {"uid": uid, "gid": gid},
+        "args": spec.argv,
+        "env": spec.env,
+        "cwd": if spec.cwd.is_empty() { "/" } else { spec.cwd.as_str() },
+        "capabilities": {"bounding": caps, "effective": caps, "permitted": caps},
+        "rlimits": rlimits,
+        "noNewPrivileges": spec.no_new_privs,
+    });
+    if let Some(a) = spec.limits.oom_score_adj {
+        process["oomScoreAdj"] = json!(a);
+    }
+    let mut mounts: Vec<Value> = runtime::plan::kernel_mounts()
+        .iter()
+        .map(|m| {
+            let mut flags = m.flags;
+            if m.fstype == "sysfs" && spec.privileged {
+                flags &= !libc::MS_RDONLY;
+            }
+            json!({"destination": m.target, "type": m.fstype, "source": m.fstype,
+                   "options": mount_options(flags, m.data)})
+        })
+        .collect();
+    for (src, target) in &spec.etc_files {
+        mounts.push(json!({"destination": target, "type": "bind", "source": src, "options": ["rbind", "rprivate"]}));
+    }
+    for b in &spec.binds {
+        let mut o = vec!["rbind", "rprivate"];
+        if b.readonly {
+            o.push("ro");
+        }
+        mounts.push(
+            json!({"destination": b.target, "type": "bind", "source": b.source, "options": o}),
+        );
+    }
+    for (path, flags, data) in &spec.limits.tmpfs {
+        mounts.push(
+            json!({"destination": path, "type": "tmpfs", "source": "tmpfs",
+                           "options": mount_options(*flags, data)}),
+        );
+    }
+    let mut namespaces = vec![
+        json!({"type": "pid"}),
+        json!({"type": "ipc"}),
+        json!({"type": "uts"}),
+        json!({"type": "mount"}),
+        json!({"type": "cgroup"}),
+    ];
+    match (&spec.network, &spec.netns) {
+        (_, Some(p)) => namespaces.push(json!({"type": "network", "path": p})),
+        (Network::Host, None) => {}
+        _ => namespaces.push(json!({"type": "network"})),
+    }
+    let mut linux = json!({
+        "namespaces": namespaces,
+        "maskedPaths": if spec.privileged { vec![] } else { runtime::plan::MASKED.to_vec() },
+        "readonlyPaths": if spec.privileged { vec![] } else { runtime::plan::READONLY.to_vec() },
+    });
+    if !spec.limits.sysctls.is_empty() {
+        let m: std::collections::BTreeMap<_, _> = spec.limits.sysctls.iter().cloned().collect();
+        linux["sysctl"] = json!(m);
+    }
+    if let Some(l) = &spec.cgroup_limits {
+        let r = &l.resources;
+        let mut res = json!({});
+        if r.memory.is_some() || r.memory_swap.is_some() || r.memory_reservation.is_some() {
+            res["memory"] = json!({"limit": r.memory, "swap": r.memory_swap, "reservation": r.memory_reservation});
+        }
+        if r.cpu_shares.is_some()
+            || r.cpu_quota.is_some()
+            || r.cpuset_cpus.is_some()
+            || r.nano_cpus.is_some()
+        {
+            let (quota, period) = match (r.nano_cpus, r.cpu_quota, r.cpu_period) {
+                (Some(n), _, _) => (Some(n / 10_000), Some(100_000)),
+                (None, q, p) => (q, p),
+            };
+            res["cpu"] = json!({"shares": r.cpu_shares, "quota": quota, "period": period, "cpus": r.cpuset_cpus});
+        }
+        if let Some(p) = r.pids_limit {
+            res["pids"] = json!({"limit": p});
+        }
+        linux["resources"] = res;
+    }
+    if let Some(p) = seccomp {
+        linux["seccomp"] = p;
+    }
+    let mut doc = json!({
+        "ociVersion": SPEC_VERSION,
+        "process": process,
+        "root": {"path": spec.rootfs, "readonly": spec.limits.readonly_root},
+        "hostname": spec.hostname,
+        "mounts": mounts,
+        "linux": linux,
+    });
+    if let Some(n) = name {
+        // A user by name is resolved in the container's /etc/passwd when
+        // it starts; the spec has numbers only.
+        doc["annotations"] = json!({"org.strata.user": n});
+    }
+    doc
+}
+
 /// The pid file conmon and the shim read: the decimal pid, no newline.
 fn write_pid_file(p: &Path, pid: i32) -> Result<()> {
     fsx::replace(p, pid.to_string().as_bytes()).map_err(io(format!("write {}", p.display())))?;
@@ -864,6 +1014,45 @@ mod tests {
             s.rootfs_dir.as_deref(),
             Some(std::fs::canonicalize(dir.join("rootfs")).unwrap().as_path())
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_spec_shown_as_an_oci_document_reads_back_the_same() {
+        let dir = std::env::temp_dir().join(format!("oci-{}", crate::util::ids::random_hex(6)));
+        std::fs::create_dir_all(dir.join("rootfs")).unwrap();
+        let mut s = blank_spec();
+        s.argv = vec!["sh".into(), "-c".into(), "echo hi".into()];
+        s.env = vec!["PATH=/bin".into()];
+        s.user = "1000:1000".into();
+        s.hostname = "h2".into();
+        s.caps = 1 << runtime::caps::from_name("CHOWN").unwrap();
+        s.rootfs = dir.join("rootfs");
+        s.limits.rlimits = vec![runtime::limits::parse_ulimit("nofile=256:512").unwrap()];
+        s.cgroup_limits = Some(runtime::CgroupLimits {
+            root: "/sys/fs/cgroup".into(),
+            id: "x".into(),
+            resources: runtime::resources::Resources {
+                pids_limit: Some(10),
+                ..Default::default()
+            },
+        });
+        let profile =
+            runtime::seccomp::parse(runtime::seccomp::DEFAULT_PROFILE.as_bytes()).unwrap();
+        let rendered =
+            runtime::seccomp::render(&profile, s.caps, runtime::seccomp::kernel_version()).unwrap();
+        let doc = document_of(&s, Some(rendered.to_oci()));
+        let cfg: oci::Spec = serde_json::from_value(doc).unwrap();
+        let back = spec_of(&dir, &cfg).unwrap();
+        assert_eq!(back.argv, s.argv);
+        assert_eq!(back.env, s.env);
+        assert_eq!(back.user, "1000:1000");
+        assert_eq!(back.hostname, "h2");
+        assert_eq!(back.caps, s.caps & host_bounding());
+        assert_eq!(back.network, Network::None);
+        assert_eq!(back.limits.rlimits.len(), 1);
+        assert!(back.seccomp.is_some());
+        assert_eq!(back.cgroup_limits.unwrap().resources.pids_limit, Some(10));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -648,7 +648,7 @@ impl Engine {
     }
 
     /// The runtime spec for a container record.
-    fn spec(&self, rec: &Record) -> Result<Spec> {
+    pub(super) fn spec(&self, rec: &Record) -> Result<Spec> {
         let links_dir = self.images.links_dir();
         let mut lowers = vec![self.containers.ensure_init_layer(&links_dir)?];
         for chain in rec.layers.iter().rev() {

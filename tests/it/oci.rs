@@ -686,3 +686,93 @@ fn containerd_runs_tasks_with_strata_as_its_runc() {
         .join("t2")
         .exists());
 }
+
+/// `inspect --format '{{json .OCISpec}}'`: the spec strata runs a
+/// container with, as an OCI document that strata's runtime (or any OCI
+/// runtime) takes back in a bundle, with the same result.
+#[test]
+fn a_container_s_oci_spec_runs_as_a_bundle_with_the_same_result() {
+    let env = Env::with_busybox();
+    let script = "echo $GREETING from $(hostname); grep CapBnd /proc/self/status; ulimit -n";
+    env.ok(&[
+        "create",
+        "--name",
+        "cspec",
+        "--hostname",
+        "spec-host",
+        "--network",
+        "none",
+        "-e",
+        "GREETING=hi",
+        "--ulimit",
+        "nofile=300:400",
+        "--pids-limit",
+        "50",
+        "busybox",
+        "sh",
+        "-c",
+        script,
+    ]);
+    let doc = env.ok(&["inspect", "--format", "{{json .OCISpec}}", "cspec"]);
+    let mut v: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(v["ociVersion"], "1.2.0");
+    assert_eq!(v["hostname"], "spec-host");
+    assert_eq!(v["process"]["args"][2], script);
+    assert_eq!(v["linux"]["resources"]["pids"]["limit"], 50);
+    assert!(v["linux"]["seccomp"]["syscalls"]
+        .as_array()
+        .is_some_and(|s| !s.is_empty()));
+    assert!(v["linux"]["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["type"] == "network"));
+    // What `strata run` gives...
+    let want = env.ok(&["start", "-a", "cspec"]);
+    assert!(want.starts_with("hi from spec-host\n"), "{want}");
+    // ... the bundle gives too.
+    let bundle = env.dir.join("bundle");
+    std::fs::create_dir_all(bundle.join("rootfs")).unwrap();
+    let st = Command::new("tar")
+        .arg("-C")
+        .arg(bundle.join("rootfs"))
+        .arg("-xf")
+        .arg(busybox_tar())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    v["root"]["path"] = serde_json::json!("rootfs");
+    std::fs::write(bundle.join("config.json"), v.to_string()).unwrap();
+    let state = env.dir.join("state");
+    let out = env.dir.join("out");
+    let rt = |args: &[&str]| {
+        let o = std::fs::File::create(env.dir.join("rt.log")).unwrap();
+        Command::new(BIN)
+            .arg("runtime")
+            .arg("--root")
+            .arg(&state)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(o.try_clone().unwrap())
+            .stderr(o)
+            .status()
+            .unwrap()
+    };
+    let f = std::fs::File::create(&out).unwrap();
+    let st = Command::new(BIN)
+        .arg("runtime")
+        .arg("--root")
+        .arg(&state)
+        .args(["create", "--bundle", bundle.to_str().unwrap(), "fromspec"])
+        .stdin(Stdio::null())
+        .stdout(f.try_clone().unwrap())
+        .stderr(f)
+        .status()
+        .unwrap();
+    assert!(st.success(), "{}", std::fs::read_to_string(&out).unwrap());
+    assert!(rt(&["start", "fromspec"]).success());
+    assert!(wait_for(10.0, || std::fs::read_to_string(&out)
+        .is_ok_and(|o| o.lines().count() >= 3)));
+    assert!(rt(&["delete", "--force", "fromspec"]).success());
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), want);
+}

@@ -115,6 +115,49 @@ pub struct Rendered {
     pub rules: Vec<Rule>,
 }
 
+impl Rendered {
+    /// The rendered profile in the OCI runtime spec's `linux.seccomp`
+    /// form (plain rules: what a container with these capabilities gets).
+    pub fn to_oci(&self) -> serde_json::Value {
+        fn act(a: &Action) -> (&'static str, Option<u32>) {
+            match a {
+                Action::Allow => ("SCMP_ACT_ALLOW", None),
+                Action::Errno(n) => ("SCMP_ACT_ERRNO", Some(*n)),
+                Action::KillThread => ("SCMP_ACT_KILL", None),
+                Action::KillProcess => ("SCMP_ACT_KILL_PROCESS", None),
+                Action::Trap => ("SCMP_ACT_TRAP", None),
+                Action::Log => ("SCMP_ACT_LOG", None),
+                Action::Trace(n) => ("SCMP_ACT_TRACE", Some(*n)),
+            }
+        }
+        let (d, derr) = act(&self.default);
+        let rules: Vec<serde_json::Value> = self
+            .rules
+            .iter()
+            .map(|r| {
+                let (a, err) = act(&r.action);
+                let mut v = serde_json::json!({"names": r.names, "action": a});
+                if let Some(e) = err {
+                    v["errnoRet"] = serde_json::json!(e);
+                }
+                if !r.args.is_empty() {
+                    v["args"] = serde_json::json!(r
+                        .args
+                        .iter()
+                        .map(|(i, op, val, two)| serde_json::json!({"index": i, "op": op, "value": val, "valueTwo": two}))
+                        .collect::<Vec<_>>());
+                }
+                v
+            })
+            .collect();
+        let mut v = serde_json::json!({"defaultAction": d, "architectures": self.arches, "syscalls": rules});
+        if let Some(e) = derr {
+            v["defaultErrnoRet"] = serde_json::json!(e);
+        }
+        v
+    }
+}
+
 fn action(name: &str, errno: Option<u32>) -> Result<Action, String> {
     Ok(match name {
         "SCMP_ACT_ALLOW" => Action::Allow,
