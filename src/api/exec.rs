@@ -28,7 +28,8 @@ fn strata(server: &Server) -> Result<Command, ApiError> {
     c.arg("--root")
         .arg(&server.settings.root)
         .arg("--runroot")
-        .arg(&server.settings.runroot);
+        .arg(&server.settings.runroot)
+        .env("STRATA_EXISTING_STORE", "1");
     Ok(c)
 }
 

@@ -114,7 +114,10 @@ impl Engine {
             .arg(&self.root)
             .arg("--runroot")
             .arg(&self.runroot)
-            .arg("__monitor");
+            .arg("__monitor")
+            // It (and a restart's re-exec) must not make a store that was
+            // removed under it.
+            .env("STRATA_EXISTING_STORE", "1");
         if attach_first {
             cmd.arg("--attach-first");
         }

@@ -160,6 +160,7 @@ fn probe(exe: &Path, root: &Path, runroot: &Path, id: &str, c: &Check) -> Probe 
         .arg("exec")
         .arg(id)
         .args(&c.argv)
+        .env("STRATA_EXISTING_STORE", "1")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -235,6 +235,12 @@ impl Engine {
     /// `notes` receives docker's progress lines ("Unable to find image ...").
     pub fn open(settings: Settings, notes: Box<dyn Fn(&str) + Send + Sync>) -> Result<Engine> {
         let (root, runroot) = (settings.root.as_path(), settings.runroot.as_path());
+        if settings.existing_store && !root.join("containers").is_dir() {
+            return Err(Error::Invalid(format!(
+                "the store at {} is gone",
+                root.display()
+            )));
+        }
         let images = ImageStore::open(root)?;
         let containers = ContainerStore::open(root, runroot)?;
         // What a killed command left (tmp/ work, half-made or

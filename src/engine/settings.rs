@@ -25,6 +25,10 @@ pub struct Settings {
     /// docker's client config (`$DOCKER_CONFIG/config.json`, else
     /// `~/.docker/config.json`): credentials.
     pub docker_config: PathBuf,
+    /// The store must be there already (`STRATA_EXISTING_STORE=1`): set
+    /// for the strata processes strata itself starts on a store (a health
+    /// check's exec), so one that outlives its store does not make it anew.
+    pub existing_store: bool,
 }
 
 impl Settings {
@@ -51,6 +55,7 @@ impl Settings {
                 .filter(|s| !s.is_empty())
                 .collect(),
             docker_config,
+            existing_store: var("STRATA_EXISTING_STORE").is_some_and(|v| v == "1"),
         }
     }
 

@@ -200,3 +200,28 @@ fn a_full_disk_during_a_foreground_run_strands_nothing() {
         env.ok(&["run", "--rm", "--network", "none", "busybox", "true"]);
     }
 }
+
+/// The processes strata starts on a store (monitors, health checks, the
+/// API server's children) never make the store anew once it is gone.
+#[test]
+fn a_store_that_is_gone_is_not_made_again_by_strata_s_own_processes() {
+    let env = Env::new();
+    let gone = env.dir.join("gone");
+    let o = env
+        .cmd(&["ps", "-a"])
+        .env("STRATA_ROOT", &gone)
+        .env("STRATA_EXISTING_STORE", "1")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("is gone"), "{}", stderr(&o));
+    assert!(!gone.exists());
+    // Without it, a first command makes the store, as before.
+    let o = env
+        .cmd(&["ps", "-a"])
+        .env("STRATA_ROOT", &gone)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(gone.join("containers").is_dir());
+}
