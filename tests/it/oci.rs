@@ -776,3 +776,118 @@ fn a_container_s_oci_spec_runs_as_a_bundle_with_the_same_result() {
     assert!(rt(&["delete", "--force", "fromspec"]).success());
     assert_eq!(std::fs::read_to_string(&out).unwrap(), want);
 }
+
+#[test]
+fn exec_pause_update_and_stats_work_on_a_running_bundle() {
+    let b = Bundle::new(&["sleep", "30"], false);
+    b.ok(&["create", "--bundle", b.dir.to_str().unwrap(), "r1"]);
+    b.ok(&["start", "r1"]);
+    // exec with a process file, waited for: its exit code.
+    let proc_file = b.env.dir.join("process.json");
+    std::fs::write(
+        &proc_file,
+        r#"{"user":{"uid":0,"gid":0},"args":["sh","-c","hostname; exit 6"],"cwd":"/","env":["PATH=/bin"]}"#,
+    )
+    .unwrap();
+    let o = b.run(&["exec", "--process", proc_file.to_str().unwrap(), "r1"]);
+    assert_eq!(o.status.code(), Some(6));
+    assert_eq!(stdout(&o), "ocibox\n");
+    // exec --detach: its pid in the pid file, and it outlives us.
+    let pid_file = b.env.dir.join("exec.pid");
+    std::fs::write(
+        &proc_file,
+        r#"{"user":{"uid":0,"gid":0},"args":["sleep","20"],"cwd":"/"}"#,
+    )
+    .unwrap();
+    b.ok(&[
+        "exec",
+        "--detach",
+        "--pid-file",
+        pid_file.to_str().unwrap(),
+        "--process",
+        proc_file.to_str().unwrap(),
+        "r1",
+    ]);
+    let epid: i32 = std::fs::read_to_string(&pid_file).unwrap().parse().unwrap();
+    assert!(std::path::Path::new(&format!("/proc/{epid}")).exists());
+    let ps: Vec<i32> = serde_json::from_str(&b.ok(&["ps", "--format", "json", "r1"])).unwrap();
+    assert!(ps.contains(&epid), "{ps:?}");
+    // exec --tty: the pty master through the console socket.
+    use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags};
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    let sock = b.env.dir.join("exec-console.sock");
+    let l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let t = std::thread::spawn(move || {
+        let (c, _) = l.accept().unwrap();
+        let mut buf = [0u8; 64];
+        let mut cmsg = nix::cmsg_space!([std::os::fd::RawFd; 1]);
+        let mut iov = [std::io::IoSliceMut::new(&mut buf)];
+        let msg =
+            recvmsg::<()>(c.as_raw_fd(), &mut iov, Some(&mut cmsg), MsgFlags::empty()).unwrap();
+        let mut fd = None;
+        for m in msg.cmsgs().unwrap() {
+            if let ControlMessageOwned::ScmRights(fds) = m {
+                fd = fds.first().copied();
+            }
+        }
+        // SAFETY (test): the fd arrived through SCM_RIGHTS and is ours.
+        fd.map(|f| unsafe { OwnedFd::from_raw_fd(f) })
+    });
+    std::fs::write(
+        &proc_file,
+        r#"{"user":{"uid":0,"gid":0},"terminal":true,"args":["sh","-c","tty; sleep 2"],"cwd":"/"}"#,
+    )
+    .unwrap();
+    b.ok(&[
+        "exec",
+        "--detach",
+        "--tty",
+        "--console-socket",
+        sock.to_str().unwrap(),
+        "--process",
+        proc_file.to_str().unwrap(),
+        "r1",
+    ]);
+    let mut master = std::fs::File::from(t.join().unwrap().expect("no pty master"));
+    let out = read_until(&mut master, "/dev/pts/", 10);
+    assert!(out.contains("/dev/pts/"), "{out:?}");
+    // pause and resume: the freezer, and runc's statuses.
+    b.ok(&["pause", "r1"]);
+    assert_eq!(b.state("r1")["status"], "paused");
+    let o = b.run(&["pause", "r1"]);
+    assert_eq!(o.status.code(), Some(1));
+    b.ok(&["resume", "r1"]);
+    assert_eq!(b.state("r1")["status"], "running");
+    // update: a pids limit on its group; events --stats: one sample.
+    let res = b.env.dir.join("res.json");
+    std::fs::write(&res, r#"{"pids":{"limit":20}}"#).unwrap();
+    b.ok(&["update", "--resources", res.to_str().unwrap(), "r1"]);
+    let init = b.state("r1")["pid"].as_i64().unwrap();
+    let cg = std::fs::read_to_string(format!("/proc/{init}/cgroup")).unwrap();
+    let max = cg
+        .lines()
+        .find_map(|l| {
+            let mut f = l.splitn(3, ':');
+            let (_, ctl, path) = (f.next()?, f.next()?, f.next()?);
+            let dir = if ctl.split(',').any(|c| c == "pids") {
+                format!("/sys/fs/cgroup/pids{path}")
+            } else if ctl.is_empty() && cg.lines().count() == 1 {
+                format!("/sys/fs/cgroup{path}")
+            } else {
+                return None;
+            };
+            std::fs::read_to_string(format!("{dir}/pids.max")).ok()
+        })
+        .unwrap_or_default();
+    assert_eq!(max.trim(), "20", "{cg}");
+    let ev: serde_json::Value = serde_json::from_str(&b.ok(&["events", "--stats", "r1"])).unwrap();
+    assert_eq!(ev["type"], "stats");
+    assert!(ev["data"]["pids"]["current"].as_u64().unwrap() >= 2, "{ev}");
+    let list = b.ok(&["list", "-q"]);
+    assert_eq!(list.trim(), "r1");
+    b.ok(&["delete", "--force", "r1"]);
+    assert!(wait_for(5.0, || !std::path::Path::new(&format!(
+        "/proc/{epid}"
+    ))
+    .exists()));
+}
