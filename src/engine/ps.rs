@@ -195,6 +195,9 @@ impl Engine {
     pub fn ps(&self, all: bool, with_size: bool, filter: &PsFilter) -> Result<Vec<PsEntry>> {
         let all = all || filter.has_status();
         let mut out = Vec::new();
+        // Each image name is resolved once (many containers share one).
+        let mut resolved: std::collections::HashMap<String, Option<String>> =
+            std::collections::HashMap::new();
         for id in self.containers.ids()? {
             let (Ok(rec), Ok(state)) = (self.containers.record(&id), self.containers.state(&id))
             else {
@@ -205,8 +208,11 @@ impl Engine {
             }
             let image_id = rec.image_id.clone();
             // docker shows the image's short id once its tag has moved on.
-            let image = match self.images.resolve(&rec.image) {
-                Ok(cur) if cur == rec.image_id && !rec.image.starts_with("sha256:") => {
+            let current = resolved
+                .entry(rec.image.clone())
+                .or_insert_with(|| self.images.resolve(&rec.image).ok());
+            let image = match current {
+                Some(cur) if *cur == rec.image_id && !rec.image.starts_with("sha256:") => {
                     rec.image.clone()
                 }
                 _ => short_id(&rec.image_id),
