@@ -247,9 +247,14 @@ impl Packer {
                     Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                     Err(e) => return Err(Error::io(&abs, e)),
                 };
-                if !f.metadata().is_ok_and(|m| m.is_file() && same(&m, &md)) {
-                    return Err(Error::io(&abs, changed()));
-                }
+                let fmd = match f.metadata() {
+                    Ok(m) if m.is_file() => m,
+                    _ => return Err(Error::io(&abs, changed())),
+                };
+                // Renamed over since the walk saw it (a running container
+                // committed without a pause): the file there now, opened
+                // without following links, is the one archived.
+                let md = if same(&fmd, &md) { md } else { fmd };
                 let x = xattrs(&f);
                 append_pax(b, &x, &abs)?;
                 let mut h = header(&md, tar::EntryType::Regular);
