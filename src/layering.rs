@@ -53,15 +53,7 @@ mod tests {
             // The API server: a front end beside the CLI.
             (
                 "api",
-                &[
-                    "engine",
-                    "runtime",
-                    "image",
-                    "container",
-                    "network",
-                    "archive",
-                    "util",
-                ][..],
+                &["engine", "runtime", "image", "container", "util"][..],
             ),
         ])
     }

@@ -4,7 +4,7 @@
 
 use super::http::{self, Conn, Request};
 use super::streams::{self, Wanted};
-use super::{json_body, not_found, ApiError, Handled, Reply, Server};
+use super::{gone, json_body, not_found, ApiError, Handled, Reply, Server};
 use crate::engine::{InspectKind, LogsRequest};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -93,10 +93,6 @@ pub fn route(server: &Server, m: &str, parts: &[&str], req: &Request, conn: &mut
         ("POST", [id, "exec"]) => super::exec::create(server, id, conn),
         _ => Err(not_found(m, &req.path)),
     }
-}
-
-fn gone(_: std::io::Error) -> ApiError {
-    ApiError::new(500, "client went away")
 }
 
 /// A `Write` that sends each write as one chunk.

@@ -20,8 +20,9 @@ pub fn route(server: &Server, m: &str, parts: &[&str], req: &Request, conn: &mut
     }
 }
 
-/// The strata binary, on this server's store.
-fn strata(server: &Server) -> Result<Command, ApiError> {
+/// The strata binary, on this server's store (which it must not make
+/// anew, should it be gone).
+pub(super) fn strata(server: &Server) -> Result<Command, ApiError> {
     let exe = std::env::current_exe()
         .map_err(|e| ApiError::new(500, format!("find the strata binary: {e}")))?;
     let mut c = Command::new(exe);
@@ -196,12 +197,9 @@ fn start(server: &Server, id: &str, req: &Request, conn: &mut Conn) -> Handled {
     } else {
         http::raw_ok(w)
     }
-    .map_err(|_| ApiError::new(500, "client went away"))?;
+    .map_err(super::gone)?;
     let pre = conn.take_buffered();
-    let client = conn
-        .writer
-        .try_clone()
-        .map_err(|_| ApiError::new(500, "gone"))?;
+    let client = conn.writer.try_clone().map_err(super::gone)?;
     let code = if e.tty {
         run_on_pty(server, id, cmd, client, pre, e.attach_stdin)
     } else {
@@ -456,16 +454,14 @@ pub fn archive(server: &Server, m: &str, name: &str, req: &Request, conn: &mut C
             "HTTP/1.1 200 OK\r\nApi-Version: {}\r\nX-Docker-Container-Path-Stat: {stat}\r\nContent-Length: 0\r\n\r\n",
             super::API_VERSION
         );
-        w.write_all(head.as_bytes())
-            .map_err(|_| ApiError::new(500, "gone"))?;
+        w.write_all(head.as_bytes()).map_err(super::gone)?;
         return Ok(Reply::Written);
     }
     let head = format!(
         "HTTP/1.1 200 OK\r\nApi-Version: {}\r\nContent-Type: application/x-tar\r\nX-Docker-Container-Path-Stat: {stat}\r\nTransfer-Encoding: chunked\r\n\r\n",
         super::API_VERSION
     );
-    w.write_all(head.as_bytes())
-        .map_err(|_| ApiError::new(500, "gone"))?;
+    w.write_all(head.as_bytes()).map_err(super::gone)?;
     let _ = http::chunk(w, &first);
     let mut buf = vec![0u8; 64 * 1024];
     loop {
@@ -509,7 +505,7 @@ pub fn export(server: &Server, name: &str, conn: &mut Conn) -> Handled {
         return Err(cp_error(&o.stderr));
     }
     let w = &mut conn.writer;
-    http::start_chunked(w, 200, "application/x-tar").map_err(|_| ApiError::new(500, "gone"))?;
+    http::start_chunked(w, 200, "application/x-tar").map_err(super::gone)?;
     let _ = http::chunk(w, &first[..n]);
     let mut buf = vec![0u8; 64 * 1024];
     loop {

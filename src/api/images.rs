@@ -342,7 +342,7 @@ fn save(server: &Server, names: &[String], conn: &mut Conn) -> Handled {
         server.engine.inspect(n, InspectKind::Image)?;
     }
     let w = &mut conn.writer;
-    http::start_chunked(w, 200, "application/x-tar").map_err(|_| ApiError::new(500, "gone"))?;
+    http::start_chunked(w, 200, "application/x-tar").map_err(super::gone)?;
     let out = ChunkWriter(w);
     if server
         .engine
@@ -425,15 +425,9 @@ fn build(server: &Server, req: &Request, conn: &mut Conn) -> Handled {
     let _cleanup = RemoveOnDrop(dir.clone(), lock);
     let ctx = dir.join("context");
     std::fs::create_dir_all(&ctx).map_err(|e| ApiError::new(500, format!("mkdir: {e}")))?;
-    crate::archive::unpack(conn.body_reader(), &ctx)
-        .map_err(|e| ApiError::bad(format!("the build context: {e}")))?;
-    let exe = std::env::current_exe().map_err(|e| ApiError::new(500, e.to_string()))?;
-    let mut cmd = std::process::Command::new(exe);
-    cmd.arg("--root")
-        .arg(&server.settings.root)
-        .arg("--runroot")
-        .arg(&server.settings.runroot)
-        .arg("build");
+    crate::engine::unpack_context(conn.body_reader(), &ctx)?;
+    let mut cmd = super::exec::strata(server)?;
+    cmd.arg("build");
     for t in req.q_all("t") {
         cmd.arg("-t").arg(familiar(&t));
     }

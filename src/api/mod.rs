@@ -79,6 +79,11 @@ impl ApiError {
     }
 }
 
+/// A write to a client that went away (the answer is never read).
+pub fn gone(_: std::io::Error) -> ApiError {
+    ApiError::new(500, "client went away")
+}
+
 /// The one table from the engine's kinds of failure to HTTP statuses.
 pub fn status_of(kind: ErrorKind) -> u16 {
     match kind {

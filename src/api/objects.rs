@@ -139,7 +139,7 @@ fn network_list(server: &Server, req: &Request) -> Handled {
             "driver" => vals.iter().any(|v| full["Driver"].as_str() == Some(v)),
             "label" => labels_match(&full["Labels"], vals),
             "type" => vals.iter().any(|v| {
-                let builtin = crate::network::user::PREDEFINED.contains(&name.as_str());
+                let builtin = crate::engine::PREDEFINED_NETWORKS.contains(&name.as_str());
                 (v == "builtin") == builtin
             }),
             _ => true,

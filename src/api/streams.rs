@@ -22,29 +22,21 @@ pub fn frame(stream: u8, data: &[u8]) -> Vec<u8> {
 pub fn client_gone(s: &Stream, ms: u16) -> bool {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     use nix::sys::socket::{recv, MsgFlags};
-    let fd = match s {
-        Stream::Unix(u) => u.as_raw_fd(),
-        Stream::Tcp(t) => t.as_raw_fd(),
-    };
-    let borrowed = borrowed_fd(s);
-    let mut fds = [PollFd::new(borrowed, PollFlags::POLLIN)];
+    use std::os::fd::AsFd;
+    let mut fds = [PollFd::new(s.as_fd(), PollFlags::POLLIN)];
     match poll(&mut fds, PollTimeout::from(ms)) {
         Ok(n) if n > 0 => {
             let mut b = [0u8; 1];
             matches!(
-                recv(fd, &mut b, MsgFlags::MSG_PEEK | MsgFlags::MSG_DONTWAIT),
+                recv(
+                    s.as_fd().as_raw_fd(),
+                    &mut b,
+                    MsgFlags::MSG_PEEK | MsgFlags::MSG_DONTWAIT
+                ),
                 Ok(0) | Err(nix::errno::Errno::ECONNRESET)
             )
         }
         _ => false,
-    }
-}
-
-fn borrowed_fd(s: &Stream) -> std::os::fd::BorrowedFd<'_> {
-    use std::os::fd::AsFd;
-    match s {
-        Stream::Unix(u) => u.as_fd(),
-        Stream::Tcp(t) => t.as_fd(),
     }
 }
 

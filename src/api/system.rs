@@ -110,7 +110,7 @@ fn events(server: &Server, req: &Request, conn: &mut Conn) -> Handled {
     let filter =
         EventFilter::parse(&req.filters().map_err(ApiError::bad)?).map_err(ApiError::bad)?;
     let w = &mut conn.writer;
-    http::start_chunked(w, 200, "application/json").map_err(|_| ApiError::bad("gone"))?;
+    http::start_chunked(w, 200, "application/json").map_err(super::gone)?;
     let now = crate::util::time::now_nanos();
     let since = since.or(Some(now));
     let (past, end) = server.engine.events(since, until);

@@ -44,9 +44,10 @@ pub use settings::Settings;
 mod system;
 
 pub use crate::build::ignore::glob;
+pub use crate::network::user::PREDEFINED as PREDEFINED_NETWORKS;
 pub use crate::volume::Volume as VolumeInfo;
 pub use attach_proto::STDERR as ATTACH_STDERR;
-pub use build::{needs_more, BuildEvent, BuildRequest, Session};
+pub use build::{needs_more, unpack_context, BuildEvent, BuildRequest, Session};
 pub use commit::CommitRequest;
 pub use cp::HostEnd;
 pub use detach::{ExecRequest, LogsRequest};

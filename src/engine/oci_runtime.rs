@@ -5,11 +5,13 @@
 //! (`/run/strata-runc/<id>`: `state.json`, and `exec.fifo` while it is
 //! created), as runc keeps it, since each verb is a process of its own.
 
+use super::security::host_bounding;
 use super::{Error, Result};
 use crate::runtime::{self, devices, Bind, Network, Spec};
 use crate::util::{fsx, time};
 use oci_spec::runtime as oci;
 use serde_json::{json, Value};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 /// The spec versions taken (runc's: 1.0.0 up to this one).
@@ -71,32 +73,19 @@ fn check_id(id: &str) -> Result<()> {
 }
 
 /// The capability mask of an OCI capability set.
-fn cap_mask(set: Option<&oci::Capabilities>) -> Result<u64> {
+fn cap_mask(set: Option<&oci::Capabilities>) -> u64 {
     let mut mask = 0u64;
     for c in set.into_iter().flatten() {
         let name = serde_json::to_value(c)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
-        match runtime::caps::from_name(&name) {
-            Some(n) => mask |= 1u64 << n,
-            // A capability this kernel's list lacks is dropped, as runc warns.
-            None => continue,
+        // A capability this kernel's list lacks is dropped, as runc warns.
+        if let Some(n) = runtime::caps::from_name(&name) {
+            mask |= 1u64 << n;
         }
     }
-    Ok(mask)
-}
-
-/// The host's own bounding set: no container gets more.
-fn host_bounding() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("CapBnd:"))
-                .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
-        })
-        .unwrap_or(0)
+    mask
 }
 
 /// The parts of a spec's process the runtime takes (create and exec).
@@ -118,7 +107,7 @@ fn process_into(p: &oci::Process, spec: &mut Spec) -> Result<()> {
         p.capabilities()
             .as_ref()
             .and_then(|c| c.bounding().as_ref()),
-    )? & host_bounding();
+    ) & host_bounding();
     spec.no_new_privs = p.no_new_privileges().unwrap_or(false);
     let mut rl = Vec::new();
     for r in p.rlimits().clone().unwrap_or_default() {
@@ -479,7 +468,7 @@ impl OciRuntime {
         // Non-blocking: a writer is there (the init), or it died.
         let f = std::fs::OpenOptions::new()
             .read(true)
-            .custom_flags_nonblock()
+            .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
             .open(&fifo)
             .map_err(io(format!("open {}", fifo.display())))?;
         let mut b = [0u8; 1];
@@ -747,7 +736,6 @@ impl OciRuntime {
     /// `exec ID CMD...` without `--process`: the container's own process
     /// (from its bundle) with these args, as a file.
     pub fn process_file_for(&self, args: &[String], tty: bool) -> Result<PathBuf> {
-        let _ = tty;
         let p = json!({
             "user": {"uid": 0, "gid": 0},
             "args": args,
@@ -962,17 +950,6 @@ pub fn features() -> Value {
         },
         "annotations": {"org.strata.version": env!("CARGO_PKG_VERSION")},
     })
-}
-
-trait NonBlock {
-    fn custom_flags_nonblock(&mut self) -> &mut Self;
-}
-
-impl NonBlock for std::fs::OpenOptions {
-    fn custom_flags_nonblock(&mut self) -> &mut Self {
-        use std::os::unix::fs::OpenOptionsExt;
-        self.custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
-    }
 }
 
 #[cfg(test)]

@@ -103,7 +103,7 @@ pub fn parse_device(s: &str) -> Result<DeviceMapping> {
 }
 
 /// This process's bounding set: no container gets more.
-fn host_bounding() -> u64 {
+pub(super) fn host_bounding() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

@@ -174,14 +174,7 @@ fn context(env: &Env) -> PathBuf {
 }
 
 fn wait_exit(child: &mut Bg, secs: u64) -> i32 {
-    let end = Instant::now() + Duration::from_secs(secs);
-    loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            return st.code().unwrap_or(-1);
-        }
-        assert!(Instant::now() < end, "build -i did not leave");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    exit_within(child, secs, "build -i").unwrap_or(-1)
 }
 
 #[test]

@@ -7,7 +7,6 @@ use crate::util::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 /// A bundle (the busybox rootfs and a config.json) and a runtime root.
 struct Bundle {
@@ -111,6 +110,35 @@ impl Drop for Bundle {
             }
         }
     }
+}
+
+/// A console socket at `path`: the payload and the fd of its one message.
+fn console_receiver(
+    path: &Path,
+) -> std::thread::JoinHandle<(String, Option<std::os::fd::OwnedFd>)> {
+    use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags};
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    let l = std::os::unix::net::UnixListener::bind(path).unwrap();
+    std::thread::spawn(move || {
+        let (c, _) = l.accept().unwrap();
+        let mut buf = [0u8; 64];
+        let mut cmsg = nix::cmsg_space!([std::os::fd::RawFd; 1]);
+        let mut iov = [std::io::IoSliceMut::new(&mut buf)];
+        let msg =
+            recvmsg::<()>(c.as_raw_fd(), &mut iov, Some(&mut cmsg), MsgFlags::empty()).unwrap();
+        let mut fd = None;
+        for m in msg.cmsgs().unwrap() {
+            if let ControlMessageOwned::ScmRights(fds) = m {
+                fd = fds.first().copied();
+            }
+        }
+        let n = msg.bytes;
+        // SAFETY (test): the fd arrived through SCM_RIGHTS and is ours.
+        (
+            String::from_utf8_lossy(&buf[..n]).to_string(),
+            fd.map(|f| unsafe { OwnedFd::from_raw_fd(f) }),
+        )
+    })
 }
 
 fn wait_status(b: &Bundle, id: &str, want: &str) -> bool {
@@ -230,31 +258,9 @@ fn a_bundle_is_created_started_killed_and_deleted_with_runc_s_states() {
 
 #[test]
 fn the_console_socket_gets_the_pty_master() {
-    use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags};
-    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
     let b = Bundle::new(&["sh"], true);
     let sock = b.env.dir.join("console.sock");
-    let l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
-    let t = std::thread::spawn(move || {
-        let (c, _) = l.accept().unwrap();
-        let mut buf = [0u8; 64];
-        let mut cmsg = nix::cmsg_space!([std::os::fd::RawFd; 1]);
-        let mut iov = [std::io::IoSliceMut::new(&mut buf)];
-        let msg =
-            recvmsg::<()>(c.as_raw_fd(), &mut iov, Some(&mut cmsg), MsgFlags::empty()).unwrap();
-        let mut fd = None;
-        for m in msg.cmsgs().unwrap() {
-            if let ControlMessageOwned::ScmRights(fds) = m {
-                fd = fds.first().copied();
-            }
-        }
-        let n = msg.bytes;
-        // SAFETY (test): the fd arrived through SCM_RIGHTS and is ours.
-        (
-            String::from_utf8_lossy(&buf[..n]).to_string(),
-            fd.map(|f| unsafe { OwnedFd::from_raw_fd(f) }),
-        )
-    });
+    let t = console_receiver(&sock);
     b.ok(&[
         "create",
         "--bundle",
@@ -509,15 +515,7 @@ fn podman_runs_containers_with_strata_as_its_runtime() {
     pty.master.write_all(b"echo $((6*7))\r").unwrap();
     assert!(read_until(&mut pty.master, "42", 10).contains("42"));
     pty.master.write_all(b"exit 3\r").unwrap();
-    let end = Instant::now() + Duration::from_secs(20);
-    let code = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st.code();
-        }
-        assert!(Instant::now() < end, "podman run -it did not end");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(code, Some(3));
+    assert_eq!(exit_within(&mut child, 20, "podman run -it"), Some(3));
 }
 
 /// A containerd of the test's own (root, state and socket in its dir), in
@@ -813,26 +811,8 @@ fn exec_pause_update_and_stats_work_on_a_running_bundle() {
     let ps: Vec<i32> = serde_json::from_str(&b.ok(&["ps", "--format", "json", "r1"])).unwrap();
     assert!(ps.contains(&epid), "{ps:?}");
     // exec --tty: the pty master through the console socket.
-    use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags};
-    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
     let sock = b.env.dir.join("exec-console.sock");
-    let l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
-    let t = std::thread::spawn(move || {
-        let (c, _) = l.accept().unwrap();
-        let mut buf = [0u8; 64];
-        let mut cmsg = nix::cmsg_space!([std::os::fd::RawFd; 1]);
-        let mut iov = [std::io::IoSliceMut::new(&mut buf)];
-        let msg =
-            recvmsg::<()>(c.as_raw_fd(), &mut iov, Some(&mut cmsg), MsgFlags::empty()).unwrap();
-        let mut fd = None;
-        for m in msg.cmsgs().unwrap() {
-            if let ControlMessageOwned::ScmRights(fds) = m {
-                fd = fds.first().copied();
-            }
-        }
-        // SAFETY (test): the fd arrived through SCM_RIGHTS and is ours.
-        fd.map(|f| unsafe { OwnedFd::from_raw_fd(f) })
-    });
+    let t = console_receiver(&sock);
     std::fs::write(
         &proc_file,
         r#"{"user":{"uid":0,"gid":0},"terminal":true,"args":["sh","-c","tty; sleep 2"],"cwd":"/"}"#,
@@ -848,7 +828,7 @@ fn exec_pause_update_and_stats_work_on_a_running_bundle() {
         proc_file.to_str().unwrap(),
         "r1",
     ]);
-    let mut master = std::fs::File::from(t.join().unwrap().expect("no pty master"));
+    let mut master = std::fs::File::from(t.join().unwrap().1.expect("no pty master"));
     let out = read_until(&mut master, "/dev/pts/", 10);
     assert!(out.contains("/dev/pts/"), "{out:?}");
     // pause and resume: the freezer, and runc's statuses.

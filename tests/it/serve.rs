@@ -321,15 +321,7 @@ fn run_it_and_exec_it_work_through_a_pty() {
     );
     assert!(out.contains("42"), "{out:?}");
     pty.master.write_all(b"exit 3\r").unwrap();
-    let end = Instant::now() + Duration::from_secs(10);
-    let code = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st.code();
-        }
-        assert!(Instant::now() < end, "docker run -it did not end");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(code, Some(3));
+    assert_eq!(exit_within(&mut child, 10, "docker run -it"), Some(3));
     // exec -it in a running container.
     s.dok(&["run", "-d", "--name", "box", "busybox", "sleep", "60"]);
     let mut pty = openpty(25, 90);
@@ -341,15 +333,7 @@ fn run_it_and_exec_it_work_through_a_pty() {
         .unwrap();
     let out = read_until(&mut pty.master, "xterm", 10);
     assert!(out.contains("42 xterm"), "{out:?}");
-    let end = Instant::now() + Duration::from_secs(10);
-    let code = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st.code();
-        }
-        assert!(Instant::now() < end, "docker exec -it did not end");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(code, Some(5));
+    assert_eq!(exit_within(&mut child, 10, "docker exec -it"), Some(5));
     s.dok(&["rm", "-f", "box", "tty1"]);
 }
 

@@ -393,6 +393,19 @@ impl Http {
     }
 }
 
+/// The exit code of a background process, which must end within `secs`
+/// (`what` names it in the failure).
+pub fn exit_within(child: &mut Bg, secs: u64, what: &str) -> Option<i32> {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            return st.code();
+        }
+        assert!(std::time::Instant::now() < end, "{what} did not end");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 /// Runs strata with a deadline: a command that hangs is a failure, not a
 /// hung test.
 pub fn within(env: &Env, secs: u64, args: &[&str]) -> std::process::Output {

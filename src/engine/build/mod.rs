@@ -18,6 +18,15 @@ mod explain;
 mod session;
 pub use session::{needs_more, Session};
 
+/// A build context sent as a tar (the Engine API's `POST /build`),
+/// unpacked safely into `dest` (which exists): no `..`, no writes through
+/// its links.
+pub fn unpack_context(input: impl std::io::Read, dest: &std::path::Path) -> Result<()> {
+    crate::archive::unpack(input, dest)
+        .map(|_| ())
+        .map_err(|e| Error::Invalid(format!("the build context: {e}")))
+}
+
 use super::run::RunRequest;
 use super::{short_id, Engine, Error, Result};
 use crate::build::ignore::{self, Ignore};
