@@ -409,6 +409,9 @@ fn logs(server: &Server, name: &str, req: &Request, conn: &mut Conn) -> Handled 
             "Bad parameters: you must choose at least one stream",
         ));
     }
+    // Opened before the answer: the client may remove the container as soon
+    // as it has the headers, and still expects its output.
+    let log = server.engine.open_log(&id)?;
     let w = &mut conn.writer;
     http::start_chunked(w, 200, "").map_err(gone)?;
     let mut out = |stream: &str, text: &str| -> bool {
@@ -427,7 +430,7 @@ fn logs(server: &Server, name: &str, req: &Request, conn: &mut Conn) -> Handled 
         };
         http::chunk(w, &data).is_ok()
     };
-    let _ = server.engine.logs(&id, &lr, &mut out);
+    let _ = log.read(&lr, &mut out);
     let _ = http::end_chunked(w);
     Ok(Reply::Written)
 }

@@ -281,8 +281,42 @@ impl Engine {
         req: &LogsRequest,
         out: &mut dyn FnMut(&str, &str) -> bool,
     ) -> Result<()> {
+        self.open_log(name)?.read(req, out)
+    }
+
+    /// A container's log, opened now: what is read through it later
+    /// includes the last lines of a container removed in between (docker-py's
+    /// `run(remove=True)` asks for the log, waits, removes, then reads).
+    pub fn open_log(&self, name: &str) -> Result<OpenLog<'_>> {
         let id = self.containers.resolve(name)?;
         let path = self.containers.log_path(&id);
+        let file = std::fs::File::open(&path).ok();
+        Ok(OpenLog {
+            engine: self,
+            id,
+            path,
+            file,
+        })
+    }
+}
+
+/// A container's log file, held open (see [`Engine::open_log`]).
+pub struct OpenLog<'a> {
+    engine: &'a Engine,
+    id: String,
+    path: std::path::PathBuf,
+    file: Option<std::fs::File>,
+}
+
+impl OpenLog<'_> {
+    /// The log to `out(stream, text)`; with `follow`, until the container
+    /// exits (or `out` returns false: its reader left).
+    pub fn read(
+        mut self,
+        req: &LogsRequest,
+        out: &mut dyn FnMut(&str, &str) -> bool,
+    ) -> Result<()> {
+        let (id, path) = (self.id.clone(), self.path.clone());
         let show = |e: &log::Entry, out: &mut dyn FnMut(&str, &str) -> bool| -> bool {
             let t = time::parse_rfc3339(&e.time);
             if let (Some(since), Some(t)) = (req.since, t) {
@@ -302,7 +336,11 @@ impl Engine {
                 out(&e.stream, &format!("{details}{}", e.log))
             }
         };
-        let data = std::fs::read(&path).unwrap_or_default();
+        let mut file = self.file.take();
+        let mut data = Vec::new();
+        if let Some(f) = file.as_mut() {
+            let _ = f.read_to_end(&mut data);
+        }
         let (entries, mut offset) = log::parse(&data);
         let skip = req
             .tail
@@ -317,16 +355,21 @@ impl Engine {
             return Ok(());
         }
         loop {
-            let running = matches!(self.containers.state(&id), Ok(st) if st.is_running());
-            let mut f = match std::fs::File::open(&path) {
-                Ok(f) => f,
-                Err(_) => return Ok(()),
-            };
-            let mut data = Vec::new();
-            use std::io::Seek;
-            if f.seek(std::io::SeekFrom::Start(offset as u64)).is_ok() {
-                let _ = f.read_to_end(&mut data);
+            let running = matches!(self.engine.containers.state(&id), Ok(st) if st.is_running());
+            if file.is_none() {
+                file = std::fs::File::open(&path).ok();
             }
+            let Some(f) = file.as_mut() else {
+                if running {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                }
+                return Ok(());
+            };
+            // What was read but not yet a whole line stays in `data`.
+            data.drain(..offset.min(data.len()));
+            offset = 0;
+            let _ = f.read_to_end(&mut data);
             let (entries, used) = log::parse(&data);
             offset += used;
             for e in &entries {

@@ -562,6 +562,10 @@ assert docker.__version__ == "7.1.0", docker.__version__
 c = docker.DockerClient(base_url=sys.argv[1])
 out = c.containers.run("busybox", ["sh", "-c", "echo out; echo err >&2"], remove=True)
 assert out == b"out\n", out
+# run(remove=True) removes the container before it reads the log stream.
+for i in range(10):
+    out = c.containers.run("busybox", ["echo", str(i)], remove=True)
+    assert out == b"%d\n" % i, (i, out)
 d = c.containers.run("busybox", ["sh", "-c", "echo tick 1; echo tick 2; sleep 30"], detach=True)
 lines = []
 for line in d.logs(stream=True):
