@@ -37,7 +37,8 @@ struct Saved {
     annotations: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     paused: bool,
-    /// Its cgroups' name (`strata/<group>`): unique across runtime roots.
+    /// Its cgroups (see `cgroup::rel`): the spec's `cgroupsPath`, else
+    /// `oci-<hash>` under strata's parent (unique across runtime roots).
     #[serde(default)]
     group: String,
 }
@@ -157,7 +158,9 @@ fn blank_spec() -> Spec {
         limits: Default::default(),
         cgroup_limits: None,
         rootfs_dir: None,
-        netns: None,
+        ns_paths: Vec::new(),
+        masked_paths: None,
+        readonly_paths: None,
         hold: None,
         outlive: false,
     }
@@ -173,6 +176,28 @@ const STANDARD: &[&str] = &[
     "/sys",
     "/sys/fs/cgroup",
 ];
+
+/// A spec's `cgroupsPath` as a group (see `cgroup::rel`): an absolute one
+/// from each hierarchy's root (containerd's `/default/ID`, podman's
+/// `/libpod_parent/libpod-ID`), a relative one under strata's own parent;
+/// systemd's `slice:prefix:name` form needs `--systemd-cgroup`.
+fn cgroups_path(p: &Path) -> Result<String> {
+    let text = p.to_string_lossy();
+    if !text.starts_with('/') && text.split(':').count() == 3 {
+        return Err(invalid(format!(
+            "cgroupsPath {text:?} is a systemd slice: strata does not support --systemd-cgroup"
+        )));
+    }
+    let parts: Vec<&str> = text
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
+    if parts.is_empty() || parts.contains(&"..") {
+        return Err(invalid(format!("invalid cgroupsPath {text:?}")));
+    }
+    let under = if text.starts_with('/') { "" } else { "strata/" };
+    Ok(format!("/{under}{}", parts.join("/")))
+}
 
 /// The bundle's config as the runtime's spec (not yet its cgroups).
 pub fn spec_of(bundle: &Path, config: &oci::Spec) -> Result<Spec> {
@@ -208,23 +233,62 @@ pub fn spec_of(bundle: &Path, config: &oci::Spec) -> Result<Spec> {
             .unwrap_or_default()
     });
     let linux = config.linux().clone().unwrap_or_default();
-    // Namespaces: pid, mount, uts and ipc are always the container's own;
-    // the network one is new, joined by path, or the host's when absent.
+    // Namespaces: mount and cgroup are always the container's own; pid,
+    // ipc and uts are new or joined by path (a pod's sandbox); the
+    // network one is new, joined by path, or the host's when absent.
     let mut net = None;
+    let mut seen = Vec::new();
     for ns in linux.namespaces().clone().unwrap_or_default() {
         use oci::LinuxNamespaceType as T;
-        match (ns.typ(), ns.path()) {
-            (T::Network, p) => net = Some(p.clone()),
-            (T::User, _) => return Err(invalid("user namespaces are not supported by strata")),
-            (T::Time, _) => return Err(invalid("time namespaces are not supported by strata")),
-            (t, Some(p)) if t != T::Cgroup => {
-                return Err(invalid(format!(
-                    "joining a {t} namespace by path ({}) is not supported by strata",
-                    p.display()
-                )))
+        let kind = match ns.typ() {
+            T::Network => {
+                net = Some(ns.path().clone());
+                continue;
             }
-            _ => {}
+            T::User => return Err(invalid("user namespaces are not supported by strata")),
+            T::Time => return Err(invalid("time namespaces are not supported by strata")),
+            T::Pid => runtime::Namespace::Pid,
+            T::Ipc => runtime::Namespace::Ipc,
+            T::Uts => runtime::Namespace::Uts,
+            T::Mount | T::Cgroup => {
+                if let Some(p) = ns.path() {
+                    return Err(invalid(format!(
+                        "joining a {} namespace by path ({}) is not supported by strata",
+                        ns.typ(),
+                        p.display()
+                    )));
+                }
+                continue;
+            }
+        };
+        seen.push(kind);
+        if let Some(p) = ns.path() {
+            if !p.exists() {
+                return Err(invalid(format!(
+                    "{} namespace {} does not exist",
+                    kind.oci_name(),
+                    p.display()
+                )));
+            }
+            spec.ns_paths.push((kind, p.clone()));
         }
+    }
+    // One the spec does not list is the host's (runc's rule): joined as
+    // our own.
+    for (kind, name) in [
+        (runtime::Namespace::Pid, "pid"),
+        (runtime::Namespace::Ipc, "ipc"),
+        (runtime::Namespace::Uts, "uts"),
+    ] {
+        if !seen.contains(&kind) {
+            spec.ns_paths
+                .push((kind, PathBuf::from(format!("/proc/self/ns/{name}"))));
+        }
+    }
+    if spec.ns_path(runtime::Namespace::Uts).is_some() && config.hostname().is_some() {
+        return Err(invalid(
+            "unable to set hostname without a new UTS namespace",
+        ));
     }
     match net {
         None => spec.network = Network::Host,
@@ -237,9 +301,11 @@ pub fn spec_of(bundle: &Path, config: &oci::Spec) -> Result<Spec> {
                 )));
             }
             spec.network = Network::Host;
-            spec.netns = Some(p);
+            spec.ns_paths.push((runtime::Namespace::Net, p));
         }
     }
+    spec.masked_paths = linux.masked_paths().clone();
+    spec.readonly_paths = linux.readonly_paths().clone();
     // Mounts: the standard ones are strata's own; binds and tmpfs beyond.
     for m in config.mounts().clone().unwrap_or_default() {
         let dest = m.destination().display().to_string();
@@ -340,7 +406,12 @@ impl OciRuntime {
         check_id(id)?;
         let p = self.dir(id).join("state.json");
         let data = std::fs::read(&p).map_err(|_| invalid("container does not exist"))?;
-        serde_json::from_slice(&data).map_err(|e| invalid(format!("state of {id}: {e}")))
+        let mut s: Saved =
+            serde_json::from_slice(&data).map_err(|e| invalid(format!("state of {id}: {e}")))?;
+        if s.group.is_empty() {
+            s.group = self.group(id);
+        }
+        Ok(s)
     }
 
     fn save(&self, s: &Saved) -> Result<()> {
@@ -385,6 +456,14 @@ impl OciRuntime {
         let config = oci::Spec::load(&cfg_path)
             .map_err(|e| invalid(format!("parse {}: {e}", cfg_path.display())))?;
         let mut spec = spec_of(&bundle, &config)?;
+        let group = match config
+            .linux()
+            .as_ref()
+            .and_then(|l| l.cgroups_path().as_ref())
+        {
+            Some(p) => cgroups_path(p)?,
+            None => self.group(id),
+        };
         if spec.tty && console_socket.is_none() {
             return Err(invalid(
                 "cannot allocate tty if runc will detach without setting console socket",
@@ -405,7 +484,7 @@ impl OciRuntime {
             nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o622))
                 .map_err(|e| invalid(format!("mkfifo {}: {e}", fifo.display())))?;
             spec.hold = Some(fifo);
-            let group = self.group(id);
+            let group = group.clone();
             spec.cgroups = runtime::cgroup::create(
                 &group,
                 &devices::Policy::Allow(devices::default_rules()),
@@ -449,7 +528,7 @@ impl OciRuntime {
             Ok(pid)
         })();
         if made.is_err() {
-            runtime::cgroup::remove(&self.group(id));
+            runtime::cgroup::remove(&group);
             let _ = fsx::remove_tree(&dir);
         }
         made
@@ -516,7 +595,7 @@ impl OciRuntime {
     pub fn pids(&self, id: &str) -> Result<Vec<i32>> {
         let s = self.load(id)?;
         let mut out = Vec::new();
-        for d in runtime::cgroup::dirs(&self.group(id)) {
+        for d in runtime::cgroup::dirs(&s.group) {
             if let Ok(text) = std::fs::read_to_string(d.join("cgroup.procs")) {
                 out.extend(text.lines().filter_map(|l| l.trim().parse::<i32>().ok()));
                 if !out.is_empty() {
@@ -571,7 +650,7 @@ impl OciRuntime {
         }
         if status != "stopped" {
             if status == "paused" {
-                let _ = runtime::cgroup::thaw(&self.group(id));
+                let _ = runtime::cgroup::thaw(&s.group);
             }
             for p in self.pids(id).unwrap_or_default() {
                 let _ = nix::sys::signal::kill(
@@ -586,15 +665,15 @@ impl OciRuntime {
                 std::thread::sleep(std::time::Duration::from_millis(2));
             }
         }
-        runtime::cgroup::remove(&self.group(id));
+        runtime::cgroup::remove(&s.group);
         fsx::remove_tree(&self.dir(id)).map_err(io(format!("remove {}", self.dir(id).display())))
     }
 
     pub fn pause(&self, id: &str, pause: bool) -> Result<()> {
         let mut s = self.load(id)?;
         match (self.status(&s), pause) {
-            ("running", true) => runtime::cgroup::freeze(&self.group(id)).map_err(io("freeze"))?,
-            ("paused", false) => runtime::cgroup::thaw(&self.group(id)).map_err(io("thaw"))?,
+            ("running", true) => runtime::cgroup::freeze(&s.group).map_err(io("freeze"))?,
+            ("paused", false) => runtime::cgroup::thaw(&s.group).map_err(io("thaw"))?,
             (st, true) => return Err(invalid(format!("container not running: {st}"))),
             (st, false) => return Err(invalid(format!("container not paused: {st}"))),
         }
@@ -627,7 +706,7 @@ impl OciRuntime {
         spec.join = Some(s.pid);
         spec.network = Network::Host;
         spec.outlive = detach;
-        spec.cgroups = runtime::cgroup::dirs(&self.group(id))
+        spec.cgroups = runtime::cgroup::dirs(&s.group)
             .into_iter()
             .filter(|d| d.is_dir())
             .collect();
@@ -674,16 +753,16 @@ impl OciRuntime {
 
     /// `events --stats`: one sample of the container's cgroup counters.
     pub fn stats(&self, id: &str) -> Result<Value> {
-        self.load(id)?;
+        let s = self.load(id)?;
         let read = |f: &str| -> Option<u64> {
-            runtime::cgroup::dirs(&self.group(id))
+            runtime::cgroup::dirs(&s.group)
                 .iter()
-                .chain(runtime::cgroup::memory_dirs(&self.group(id)).iter())
+                .chain(runtime::cgroup::memory_dirs(&s.group).iter())
                 .find_map(|d| std::fs::read_to_string(d.join(f)).ok())
                 .and_then(|t| t.split_whitespace().next().and_then(|n| n.parse().ok()))
         };
         let cpu = read("cpuacct.usage").or_else(|| {
-            runtime::cgroup::dirs(&self.group(id)).iter().find_map(|d| {
+            runtime::cgroup::dirs(&s.group).iter().find_map(|d| {
                 let t = std::fs::read_to_string(d.join("cpu.stat")).ok()?;
                 t.lines()
                     .find_map(|l| l.strip_prefix("usage_usec "))
@@ -715,11 +794,11 @@ impl OciRuntime {
         }
         let res: oci::LinuxResources = serde_json::from_slice(resources)
             .map_err(|e| invalid(format!("parse the resources: {e}")))?;
-        let dirs = runtime::cgroup::dirs(&self.group(id));
+        let dirs = runtime::cgroup::dirs(&s.group);
         let v2 = dirs.iter().find(|d| runtime::cgroup::is_v2_group(d));
         let groups = runtime::resources::apply(
             Path::new("/sys/fs/cgroup"),
-            &self.group(id),
+            &s.group,
             &resources_of(&res),
             v2.map(|d| d.as_path()),
         )
@@ -780,6 +859,7 @@ fn mount_options(flags: u64, data: &str) -> Vec<String> {
 /// shows as `OCISpec`, and what `strata runtime` takes back): the same
 /// container, as any OCI runtime would be asked to run it.
 pub fn document_of(spec: &Spec, seccomp: Option<Value>) -> Value {
+    let strs = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<String>>();
     let (uid, gid, name) = {
         let (u, g) = spec.user.split_once(':').unwrap_or((&spec.user, ""));
         match (u.parse::<u32>(), g.parse::<u32>()) {
@@ -848,15 +928,30 @@ pub fn document_of(spec: &Spec, seccomp: Option<Value>) -> Value {
         json!({"type": "mount"}),
         json!({"type": "cgroup"}),
     ];
-    match (&spec.network, &spec.netns) {
+    for ns in namespaces.iter_mut() {
+        for (kind, p) in &spec.ns_paths {
+            if ns["type"] == kind.oci_name() {
+                ns["path"] = json!(p);
+            }
+        }
+    }
+    match (&spec.network, spec.ns_path(runtime::Namespace::Net)) {
         (_, Some(p)) => namespaces.push(json!({"type": "network", "path": p})),
         (Network::Host, None) => {}
         _ => namespaces.push(json!({"type": "network"})),
     }
     let mut linux = json!({
         "namespaces": namespaces,
-        "maskedPaths": if spec.privileged { vec![] } else { runtime::plan::MASKED.to_vec() },
-        "readonlyPaths": if spec.privileged { vec![] } else { runtime::plan::READONLY.to_vec() },
+        "maskedPaths": match (&spec.masked_paths, spec.privileged) {
+            (_, true) => vec![],
+            (Some(v), _) => v.clone(),
+            (None, _) => strs(runtime::plan::MASKED),
+        },
+        "readonlyPaths": match (&spec.readonly_paths, spec.privileged) {
+            (_, true) => vec![],
+            (Some(v), _) => v.clone(),
+            (None, _) => strs(runtime::plan::READONLY),
+        },
     });
     if !spec.limits.sysctls.is_empty() {
         let m: std::collections::BTreeMap<_, _> = spec.limits.sysctls.iter().cloned().collect();
@@ -968,7 +1063,8 @@ mod tests {
                 "mounts":[{"destination":"/proc","type":"proc","source":"proc"},
                           {"destination":"/run","type":"tmpfs","source":"tmpfs","options":["nosuid","mode=755","size=65536k"]},
                           {"destination":"/etc/hosts","type":"bind","source":"/etc/hosts","options":["rbind","ro"]}],
-                "linux":{"namespaces":[{"type":"pid"},{"type":"network"},{"type":"mount"}],
+                "linux":{"namespaces":[{"type":"pid"},{"type":"network"},{"type":"mount"},{"type":"ipc"},{"type":"uts"}],
+                         "maskedPaths":["/proc/kcore"],"readonlyPaths":[],
                          "resources":{"pids":{"limit":100},"memory":{"limit":33554432}}}}"#,
         )
         .unwrap();
@@ -991,7 +1087,84 @@ mod tests {
             s.rootfs_dir.as_deref(),
             Some(std::fs::canonicalize(dir.join("rootfs")).unwrap().as_path())
         );
+        assert!(s.ns_paths.is_empty(), "{:?}", s.ns_paths);
+        assert_eq!(s.masked_paths, Some(vec!["/proc/kcore".to_string()]));
+        assert_eq!(s.readonly_paths, Some(vec![]));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A pod's container: the sandbox's namespaces joined by path, the
+    /// host's where the spec lists none; a hostname needs a UTS of its own.
+    #[test]
+    fn namespaces_by_path_and_the_host_s_are_joined() {
+        let dir = std::env::temp_dir().join(format!("oci-{}", crate::util::ids::random_hex(6)));
+        std::fs::create_dir_all(dir.join("rootfs")).unwrap();
+        let cfg = |ns: &str, hostname: &str| -> oci::Spec {
+            serde_json::from_str(&format!(
+                r#"{{"ociVersion":"1.0.2","process":{{"user":{{"uid":0,"gid":0}},"args":["true"],"cwd":"/"}},
+                    "root":{{"path":"rootfs"}}{hostname},"linux":{{"namespaces":[{ns}]}}}}"#
+            ))
+            .unwrap()
+        };
+        let me = std::process::id();
+        let s = spec_of(
+            &dir,
+            &cfg(
+                &format!(r#"{{"type":"pid","path":"/proc/{me}/ns/pid"}},{{"type":"ipc","path":"/proc/{me}/ns/ipc"}},{{"type":"mount"}}"#),
+                "",
+            ),
+        )
+        .unwrap();
+        use runtime::Namespace as N;
+        assert_eq!(
+            s.ns_path(N::Pid),
+            Some(Path::new(&format!("/proc/{me}/ns/pid")))
+        );
+        assert_eq!(
+            s.ns_path(N::Ipc),
+            Some(Path::new(&format!("/proc/{me}/ns/ipc")))
+        );
+        assert_eq!(s.ns_path(N::Uts), Some(Path::new("/proc/self/ns/uts")));
+        assert_eq!(s.network, Network::Host);
+        let e = spec_of(&dir, &cfg(r#"{"type":"mount"}"#, r#","hostname":"h""#)).unwrap_err();
+        assert!(e.to_string().contains("without a new UTS namespace"), "{e}");
+        let e = spec_of(
+            &dir,
+            &cfg(
+                &format!(r#"{{"type":"ipc","path":"/proc/{me}/ns/nosuch"}}"#),
+                "",
+            ),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("does not exist"), "{e}");
+        let e = spec_of(
+            &dir,
+            &cfg(
+                &format!(r#"{{"type":"mount","path":"/proc/{me}/ns/mnt"}}"#),
+                "",
+            ),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("not supported"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn cgroups_paths_stay_in_the_hierarchy() {
+        assert_eq!(
+            cgroups_path(Path::new("/default/t1")).unwrap(),
+            "/default/t1"
+        );
+        assert_eq!(cgroups_path(Path::new("//a/./b/")).unwrap(), "/a/b");
+        assert_eq!(
+            cgroups_path(Path::new("pods/c1")).unwrap(),
+            "/strata/pods/c1"
+        );
+        for bad in ["/a/../../etc", "/", "machine.slice:libpod:abc"] {
+            assert!(cgroups_path(Path::new(bad)).is_err(), "{bad}");
+        }
+        assert_eq!(runtime::cgroup::rel("/default/t1"), Path::new("default/t1"));
+        assert_eq!(runtime::cgroup::rel("abc"), Path::new("strata/abc"));
     }
 
     #[test]

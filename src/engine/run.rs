@@ -736,7 +736,9 @@ impl Engine {
             },
             cgroup_limits: None,
             rootfs_dir: None,
-            netns: None,
+            ns_paths: Vec::new(),
+            masked_paths: None,
+            readonly_paths: None,
             hold: None,
             outlive: false,
         })

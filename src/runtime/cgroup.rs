@@ -40,6 +40,24 @@ fn devices_base() -> Option<PathBuf> {
     d.join("devices.allow").exists().then(|| d.to_path_buf())
 }
 
+/// Where group `id` sits in each hierarchy: a name is strata's own
+/// (`strata/NAME`); a path (`/default/t1`, an OCI spec's `cgroupsPath`) is
+/// taken from the hierarchy's root, without `..` or empty parts.
+pub fn rel(id: &str) -> PathBuf {
+    match id.strip_prefix('/') {
+        Some(p) => p
+            .split('/')
+            .filter(|c| !c.is_empty() && *c != "." && *c != "..")
+            .collect(),
+        None => Path::new("strata").join(id),
+    }
+}
+
+/// Whether group `id` is one of strata's own (under `strata/`).
+fn is_own(id: &str) -> bool {
+    !id.starts_with('/')
+}
+
 /// The cgroup directories of container `id` (whether or not they exist).
 pub fn dirs(id: &str) -> Vec<PathBuf> {
     let root = Path::new("/sys/fs/cgroup");
@@ -57,7 +75,7 @@ pub fn dirs(id: &str) -> Vec<PathBuf> {
         .map(|(b, _)| b)
         .chain(devices_base())
         .chain(v1_limits)
-        .map(|b| b.join("strata").join(id))
+        .map(|b| b.join(rel(id)))
         .collect()
 }
 
@@ -132,14 +150,16 @@ pub fn create(
     let (use_v2, force_v1) = mode.flags();
     let mut program_attached = false;
     for (base, _) in bases() {
-        let d = base.join("strata").join(id);
+        let d = base.join(rel(id));
         if !mkdir_retry(&d) {
             continue;
         }
         let v2 = is_v2(&d);
         if v2 && use_v2 && !program_attached {
             program_attached = match policy {
-                super::devices::Policy::Allow(rules) => attach_device_program(&d, rules),
+                super::devices::Policy::Allow(rules) => {
+                    attach_device_program(&d, rules, is_own(id))
+                }
                 // Every device: a program that allows all, overriding the
                 // parent's default for this group.
                 super::devices::Policy::AllowAll => attach_device_program(
@@ -150,6 +170,7 @@ pub fn create(
                         None,
                         "rwm",
                     )],
+                    is_own(id),
                 ),
             };
         }
@@ -166,7 +187,7 @@ pub fn create(
                 "no device cgroup: neither a cgroup v2 device program nor the v1 devices controller could be used".into(),
             ));
         };
-        let d = base.join("strata").join(id);
+        let d = base.join(rel(id));
         if !mkdir_retry(&d) {
             remove(id);
             return Err(SetupError(format!("mkdir {}", d.display())));
@@ -186,13 +207,15 @@ pub fn create(
 /// group made below it: no program is loaded per container. Another
 /// policy (`--device`) is a program of the container's own group, which
 /// overrides the parent's for it. Checked on the container's group, so a
-/// parent that was just made again (and has no program yet) gets one.
-fn attach_device_program(dir: &Path, rules: &[super::devices::Rule]) -> bool {
+/// parent that was just made again (and has no program yet) gets one. A
+/// group outside strata's parent (`own_parent` false: an OCI
+/// `cgroupsPath`) always gets a program of its own.
+fn attach_device_program(dir: &Path, rules: &[super::devices::Rule], own_parent: bool) -> bool {
     use super::devices::{self, BPF_F_ALLOW_MULTI, BPF_F_ALLOW_OVERRIDE};
     let Ok(own) = fs::File::open(dir) else {
         return false;
     };
-    if rules != devices::default_rules().as_slice() {
+    if rules != devices::default_rules().as_slice() || !own_parent {
         return devices::attach_program(&own, rules, BPF_F_ALLOW_OVERRIDE).is_ok()
             || devices::attach_program(&own, rules, BPF_F_ALLOW_MULTI).is_ok();
     }

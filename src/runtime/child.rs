@@ -195,13 +195,19 @@ fn make_root(ctx: &ChildCtx) -> Result<(), Failure> {
     )
     .map_err(fail("make / rslave", "/"))?;
 
-    // 2. The network namespace the spec names (OCI), hostname and loopback.
-    if let Some(p) = &spec.netns {
+    // 2. The namespaces the spec names (OCI; the pid one was entered by
+    // the parent, for us), hostname and loopback.
+    for (kind, p) in &spec.ns_paths {
+        if *kind == crate::runtime::Namespace::Pid {
+            continue;
+        }
         let ns = fs::File::open(p).map_err(fail_io("open", &p.display().to_string()))?;
-        nix::sched::setns(&ns, nix::sched::CloneFlags::CLONE_NEWNET)
-            .map_err(fail("join the network namespace", p.display().to_string()))?;
+        nix::sched::setns(&ns, kind.flag())
+            .map_err(fail("join a namespace", p.display().to_string()))?;
     }
-    sethostname(&spec.hostname).map_err(fail("sethostname", spec.hostname.clone()))?;
+    if spec.ns_path(crate::runtime::Namespace::Uts).is_none() {
+        sethostname(&spec.hostname).map_err(fail("sethostname", spec.hostname.clone()))?;
+    }
     if matches!(spec.network, Network::None | Network::Private) {
         loopback_up()?;
     }
@@ -324,7 +330,16 @@ fn make_root(ctx: &ChildCtx) -> Result<(), Failure> {
 
     // 8. Masked and read-only paths (none with --privileged, as docker).
     if !spec.privileged {
-        mask_paths()?;
+        let strs = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let masked = spec
+            .masked_paths
+            .clone()
+            .unwrap_or_else(|| strs(plan::MASKED));
+        let readonly = spec
+            .readonly_paths
+            .clone()
+            .unwrap_or_else(|| strs(plan::READONLY));
+        mask_paths(&masked, &readonly)?;
     }
     // --read-only: the root itself; /dev, /proc, /sys, the binds and the
     // tmpfs mounts are mounts of their own and keep their modes.
@@ -922,47 +937,49 @@ fn bind_fd(fd: &OwnedFd, target: &str, readonly: bool, is_dir: bool) -> Result<(
     Ok(())
 }
 
-fn mask_paths() -> Result<(), Failure> {
-    for p in plan::MASKED {
+fn mask_paths(masked: &[String], readonly: &[String]) -> Result<(), Failure> {
+    for p in masked {
+        let p = p.as_str();
         match fs::metadata(p) {
             Ok(md) if md.is_dir() => {
                 mount(
                     Some("tmpfs"),
-                    *p,
+                    p,
                     Some("tmpfs"),
                     MsFlags::MS_RDONLY,
                     None::<&str>,
                 )
-                .map_err(fail("mask", *p))?;
+                .map_err(fail("mask", p))?;
             }
             Ok(_) => {
                 mount(
                     Some("/dev/null"),
-                    *p,
+                    p,
                     None::<&str>,
                     MsFlags::MS_BIND,
                     None::<&str>,
                 )
-                .map_err(fail("mask", *p))?;
+                .map_err(fail("mask", p))?;
             }
             Err(_) => {}
         }
     }
-    for p in plan::READONLY {
+    for p in readonly {
+        let p = p.as_str();
         if fs::symlink_metadata(p).is_err() {
             continue;
         }
         mount(
-            Some(*p),
-            *p,
+            Some(p),
+            p,
             None::<&str>,
             MsFlags::MS_BIND | MsFlags::MS_REC,
             None::<&str>,
         )
-        .map_err(fail("bind", *p))?;
+        .map_err(fail("bind", p))?;
         mount(
             None::<&str>,
-            *p,
+            p,
             None::<&str>,
             MsFlags::MS_BIND
                 | MsFlags::MS_REMOUNT
@@ -973,7 +990,7 @@ fn mask_paths() -> Result<(), Failure> {
                 | MsFlags::MS_REC,
             None::<&str>,
         )
-        .map_err(fail("remount read-only", *p))?;
+        .map_err(fail("remount read-only", p))?;
     }
     Ok(())
 }

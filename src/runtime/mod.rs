@@ -174,9 +174,16 @@ pub struct Spec {
     /// An OCI bundle's root directory: bind-mounted as the root in place
     /// of the overlay (`lowers`, `upper` and `work` are then unused).
     pub rootfs_dir: Option<PathBuf>,
-    /// A network namespace to join (an OCI spec's namespace `path`), with
-    /// `network: Host` (no new one is made).
-    pub netns: Option<PathBuf>,
+    /// Namespaces to join instead of making new ones (an OCI spec's
+    /// namespace `path`s: a Kubernetes pod's containers share the sandbox's
+    /// network, IPC and UTS, and maybe PID, namespaces). A network one
+    /// goes with `network: Host` (no new one is made); with a UTS one the
+    /// hostname is left as that namespace has it.
+    pub ns_paths: Vec<(Namespace, PathBuf)>,
+    /// The paths hidden, and those made read-only, when not `privileged`
+    /// (an OCI spec's `maskedPaths` and `readonlyPaths`); None: docker's.
+    pub masked_paths: Option<Vec<String>>,
+    pub readonly_paths: Option<Vec<String>>,
     /// OCI `create`: once set up, the init says "ready" (`start_with`
     /// returns) and waits for a reader of this FIFO (`start`) before it
     /// takes its identity and runs the program. It outlives its creator.
@@ -184,6 +191,47 @@ pub struct Spec {
     /// The process outlives the strata that started it (no PDEATHSIG):
     /// OCI `exec --detach`.
     pub outlive: bool,
+}
+
+/// A namespace a container may join by path ([`Spec::ns_paths`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Namespace {
+    Net,
+    Ipc,
+    Uts,
+    Pid,
+}
+
+impl Namespace {
+    pub fn flag(self) -> nix::sched::CloneFlags {
+        use nix::sched::CloneFlags as F;
+        match self {
+            Namespace::Net => F::CLONE_NEWNET,
+            Namespace::Ipc => F::CLONE_NEWIPC,
+            Namespace::Uts => F::CLONE_NEWUTS,
+            Namespace::Pid => F::CLONE_NEWPID,
+        }
+    }
+
+    /// Its name in an OCI spec.
+    pub fn oci_name(self) -> &'static str {
+        match self {
+            Namespace::Net => "network",
+            Namespace::Ipc => "ipc",
+            Namespace::Uts => "uts",
+            Namespace::Pid => "pid",
+        }
+    }
+}
+
+impl Spec {
+    /// The path of namespace `ns` to join, if the spec names one.
+    pub fn ns_path(&self, ns: Namespace) -> Option<&std::path::Path> {
+        self.ns_paths
+            .iter()
+            .find(|(n, _)| *n == ns)
+            .map(|(_, p)| p.as_path())
+    }
 }
 
 /// Where and what [`Spec::cgroup_limits`] writes.

@@ -207,6 +207,10 @@ pub fn start_with(
     if matches!(spec.network, Network::None | Network::Private) {
         flags |= libc::CLONE_NEWNET;
     }
+    // Namespaces joined by path (OCI) are not made; the child enters them.
+    for (kind, _) in &spec.ns_paths {
+        flags &= !kind.flag().bits();
+    }
     // exec: the child joins the container's namespaces; its PID namespace
     // is set here, for our children, before the clone.
     let mut join_fds = Vec::new();
@@ -252,6 +256,27 @@ pub fn start_with(
         if let Err(e) = joined {
             restore(&old_mask);
             return Err(e);
+        }
+    } else if let Some(p) = spec.ns_path(super::Namespace::Pid) {
+        // A PID namespace by path (a pod's shared one): entered here, for
+        // our children, before the clone; ours again after it.
+        let entered = (|| -> std::io::Result<OwnedFd> {
+            let home = std::fs::File::open("/proc/self/ns/pid_for_children")
+                .or_else(|_| std::fs::File::open("/proc/self/ns/pid"))?;
+            let target = std::fs::File::open(p)?;
+            nix::sched::setns(&target, CloneFlags::CLONE_NEWPID)?;
+            Ok(OwnedFd::from(home))
+        })();
+        match entered {
+            Ok(home) => home_pidns = Some(home),
+            Err(e) => {
+                restore(&old_mask);
+                return Err(Error::Setup {
+                    step: "join the pid namespace".into(),
+                    errno: e.raw_os_error().unwrap_or(libc::EIO),
+                    detail: p.display().to_string(),
+                });
+            }
         }
     }
     // Straight into its v2 cgroup (clone3 with CLONE_INTO_CGROUP): writing

@@ -163,9 +163,15 @@ pub fn apply(
             .filter(|c| available.split_whitespace().any(|a| a == **c))
             .map(|c| format!("+{c}"))
             .collect();
-        if let Some(parent) = group.parent() {
-            for dir in [root, parent] {
+        // Every group from the root down to the container's parent.
+        let mut dir = root.to_path_buf();
+        if let Ok(below) = group.strip_prefix(root) {
+            let parts: Vec<_> = below.components().collect();
+            for (i, part) in parts.iter().enumerate() {
                 fs::write(dir.join("cgroup.subtree_control"), enable.join(" "))?;
+                if i + 1 < parts.len() {
+                    dir.push(part);
+                }
             }
         }
         for (_, file, value) in files {
@@ -188,19 +194,21 @@ pub fn apply(
                 "no cgroup v1 {ctrl} controller on this host"
             )));
         }
-        let parent = canonical.join("strata");
-        let dir = parent.join(id);
+        let dir = canonical.join(super::cgroup::rel(id));
         fs::create_dir_all(&dir)?;
         out.push(dir.clone());
         if *ctrl == "cpuset" {
             // v1 cpuset groups start empty: a task cannot join until
-            // cpus and mems are set, on the parent first.
-            for f in ["cpuset.cpus", "cpuset.mems"] {
-                for (from, to) in [(&canonical, &parent), (&parent, &dir)] {
+            // cpus and mems are set, on each parent first.
+            let mut from = canonical.clone();
+            for part in super::cgroup::rel(id).components() {
+                let to = from.join(part);
+                for f in ["cpuset.cpus", "cpuset.mems"] {
                     if fs::read_to_string(to.join(f))?.trim().is_empty() {
                         write(&to.join(f), fs::read_to_string(from.join(f))?.trim())?;
                     }
                 }
+                from = to;
             }
         }
         for (_, file, value) in mine {
@@ -553,6 +561,49 @@ mod tests {
         )
         .unwrap();
         assert!(oom_killed(&groups));
+        let _ = fs::remove_dir_all(&t);
+    }
+
+    /// An OCI `cgroupsPath` (`/kube/pod1/c2`): the group where it says,
+    /// the controllers enabled on every ancestor (v2), cpus and mems
+    /// handed down through each (v1); `..` cannot climb out.
+    #[test]
+    fn a_cgroups_path_is_honoured_on_fake_trees() {
+        let t = std::env::temp_dir().join(format!("strata-cgp-{}", std::process::id()));
+        let v2 = t.join("v2");
+        let group = v2.join(super::super::cgroup::rel("/kube/../pod1/c2"));
+        assert_eq!(group, v2.join("kube/pod1/c2"));
+        fs::create_dir_all(&group).unwrap();
+        fs::write(v2.join("cgroup.controllers"), "cpu memory pids\n").unwrap();
+        apply(&v2, "/kube/pod1/c2", &r(), Some(&group)).unwrap();
+        for d in ["", "kube", "kube/pod1"] {
+            let sc = fs::read_to_string(v2.join(d).join("cgroup.subtree_control")).unwrap();
+            assert_eq!(sc, "+memory +cpu +pids", "{d}");
+        }
+        assert!(!group.join("cgroup.subtree_control").exists());
+        assert_eq!(fs::read_to_string(group.join("pids.max")).unwrap(), "100");
+        let v1 = t.join("v1");
+        for c in V1_CONTROLLERS {
+            fs::create_dir_all(v1.join(c)).unwrap();
+            fs::write(v1.join(c).join("cgroup.procs"), "").unwrap();
+        }
+        fs::write(v1.join("cpuset/cpuset.cpus"), "0-1\n").unwrap();
+        fs::write(v1.join("cpuset/cpuset.mems"), "0\n").unwrap();
+        for d in ["cpuset/kube", "cpuset/kube/pod1", "cpuset/kube/pod1/c2"] {
+            fs::create_dir_all(v1.join(d)).unwrap();
+            fs::write(v1.join(d).join("cpuset.cpus"), "").unwrap();
+            fs::write(v1.join(d).join("cpuset.mems"), "").unwrap();
+        }
+        let groups = apply(&v1, "/kube/pod1/c2", &r(), None).unwrap();
+        assert!(groups.contains(&v1.join("pids/kube/pod1/c2")), "{groups:?}");
+        assert_eq!(
+            fs::read_to_string(v1.join("cpuset/kube/pod1/cpuset.mems")).unwrap(),
+            "0"
+        );
+        assert_eq!(
+            fs::read_to_string(v1.join("cpuset/kube/pod1/c2/cpuset.cpus")).unwrap(),
+            "0"
+        );
         let _ = fs::remove_dir_all(&t);
     }
 }

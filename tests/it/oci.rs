@@ -610,6 +610,14 @@ impl Drop for Containerd {
             let _ = wait_for(10.0, || c.try_wait().unwrap().is_some());
         }
         let _ = std::fs::remove_dir_all(Path::new("/run/containerd/runc").join(&self.ns));
+        // The namespace's parent groups (`/NS/ID` is the tasks' cgroupsPath).
+        for h in std::fs::read_dir("/sys/fs/cgroup")
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let _ = std::fs::remove_dir(h.path().join(&self.ns));
+        }
     }
 }
 
@@ -661,6 +669,14 @@ fn containerd_runs_tasks_with_strata_as_its_runc() {
     )
     .unwrap();
     assert!(saved.contains("\"pid_start\""), "{saved}");
+    // In the cgroup containerd asks for (cgroupsPath /NS/ID).
+    let group = ["/sys/fs/cgroup/unified", "/sys/fs/cgroup"]
+        .iter()
+        .map(|r| Path::new(r).join(&c.ns).join("t2"))
+        .find(|g| g.join("cgroup.procs").exists())
+        .expect("no cgroup at the task's cgroupsPath");
+    let procs = std::fs::read_to_string(group.join("cgroup.procs")).unwrap();
+    assert_eq!(procs.lines().count(), 1, "{procs}");
     let o = c.ctr(&[
         "task",
         "exec",
@@ -870,4 +886,102 @@ fn exec_pause_update_and_stats_work_on_a_running_bundle() {
         "/proc/{epid}"
     ))
     .exists()));
+}
+
+/// A Kubernetes pod as containerd's CRI makes one: a sandbox, and a
+/// container that joins its PID, IPC, UTS and network namespaces by path,
+/// in the cgroup its `cgroupsPath` names, with the spec's own masked and
+/// read-only paths.
+#[test]
+fn a_pod_s_container_joins_the_sandbox_s_namespaces_in_its_cgroups_path() {
+    let b = Bundle::new(&["sleep", "30"], false);
+    b.ok(&["create", "--bundle", b.dir.to_str().unwrap(), "sandbox"]);
+    b.ok(&["start", "sandbox"]);
+    let sandbox = b.state("sandbox")["pid"].as_i64().unwrap();
+    let out = b.env.dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let parent = format!("strata-pod-{}", random_suffix());
+    let c2 = b.env.dir.join("c2");
+    std::fs::create_dir_all(&c2).unwrap();
+    let ns = |t: &str, n: &str| format!(r#"{{"type":"{t}","path":"/proc/{sandbox}/ns/{n}"}}"#);
+    let script = "hostname > /out/host; ps -o pid,comm > /out/ps; cat /proc/self/cgroup > /out/cg; \
+                  cat /etc/passwd > /out/passwd; touch /etc/x 2>/dev/null; echo $? > /out/ro; sleep 30";
+    let cfg = format!(
+        r#"{{"ociVersion":"1.0.2-dev",
+         "process":{{"user":{{"uid":0,"gid":0}},"args":{args},"cwd":"/","env":["PATH=/bin"]}},
+         "root":{{"path":"{root}"}},
+         "mounts":[{{"destination":"/proc","type":"proc","source":"proc"}},
+                   {{"destination":"/out","type":"bind","source":"{out}","options":["rbind"]}}],
+         "linux":{{"namespaces":[{pid},{ipc},{uts},{net},{{"type":"mount"}}],
+                  "cgroupsPath":"/{parent}/c2",
+                  "maskedPaths":["/etc/passwd"],"readonlyPaths":["/etc"],
+                  "resources":{{"pids":{{"limit":33}}}}}}}}"#,
+        args = serde_json::to_string(&["sh", "-c", script]).unwrap(),
+        root = b.dir.join("rootfs").display(),
+        out = out.display(),
+        pid = ns("pid", "pid"),
+        ipc = ns("ipc", "ipc"),
+        uts = ns("uts", "uts"),
+        net = ns("network", "net"),
+    );
+    std::fs::write(c2.join("config.json"), cfg).unwrap();
+    b.ok(&["create", "--bundle", c2.to_str().unwrap(), "c2"]);
+    b.ok(&["start", "c2"]);
+    let pid = b.state("c2")["pid"].as_i64().unwrap();
+    assert!(wait_for(5.0, || std::fs::read_to_string(out.join("ro")).is_ok()));
+    for n in ["pid", "ipc", "uts", "net"] {
+        assert_eq!(
+            std::fs::read_link(format!("/proc/{pid}/ns/{n}")).unwrap(),
+            std::fs::read_link(format!("/proc/{sandbox}/ns/{n}")).unwrap(),
+            "{n} namespace not the sandbox's"
+        );
+    }
+    assert_ne!(
+        std::fs::read_link(format!("/proc/{pid}/ns/mnt")).unwrap(),
+        std::fs::read_link(format!("/proc/{sandbox}/ns/mnt")).unwrap()
+    );
+    let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
+    // The sandbox's hostname, and its init as pid 1 of the shared pids.
+    assert_eq!(read("host"), "ocibox\n");
+    let ps = read("ps");
+    assert!(
+        ps.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["1", "sleep"]),
+        "{ps}"
+    );
+    assert_eq!(read("passwd"), "", "the spec's masked path is not masked");
+    assert_ne!(
+        read("ro").trim(),
+        "0",
+        "the spec's read-only path is writable"
+    );
+    // Its groups are where cgroupsPath says, with the spec's limit.
+    let cg = read("cg");
+    assert!(cg.lines().all(|l| !l.contains("strata/")), "{cg}");
+    let pids_dir = Path::new("/sys/fs/cgroup/pids").join(&parent).join("c2");
+    let unified = Path::new("/sys/fs/cgroup/unified").join(&parent).join("c2");
+    let group = if pids_dir.exists() {
+        pids_dir
+    } else {
+        unified.clone()
+    };
+    let max = ["pids.max"]
+        .iter()
+        .find_map(|f| std::fs::read_to_string(group.join(f)).ok())
+        .unwrap_or_default();
+    assert_eq!(max.trim(), "33", "{}", group.display());
+    let procs = std::fs::read_to_string(group.join("cgroup.procs")).unwrap();
+    assert!(
+        procs.lines().any(|l| l.trim() == pid.to_string()),
+        "{procs}"
+    );
+    b.ok(&["delete", "--force", "c2"]);
+    assert!(
+        !group.exists() && !unified.exists(),
+        "its groups outlive it"
+    );
+    b.ok(&["delete", "--force", "sandbox"]);
+    for h in std::fs::read_dir("/sys/fs/cgroup").unwrap().flatten() {
+        let _ = std::fs::remove_dir(h.path().join(&parent));
+    }
 }
