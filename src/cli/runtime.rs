@@ -138,9 +138,17 @@ struct Log {
 
 impl Log {
     fn error(&self, msg: &str) {
+        self.line("error", msg)
+    }
+
+    fn warn(&self, msg: &str) {
+        self.line("warning", msg)
+    }
+
+    fn line(&self, level: &str, msg: &str) {
         let now = crate::util::time::rfc3339(crate::util::time::now_nanos());
         let quoted = serde_json::to_string(msg).unwrap_or_default();
-        eprintln!("time=\"{now}\" level=error msg={quoted}");
+        eprintln!("time=\"{now}\" level={level} msg={quoted}");
         if let Some(f) = &self.file {
             if let Ok(mut out) = std::fs::OpenOptions::new()
                 .create(true)
@@ -148,9 +156,9 @@ impl Log {
                 .open(f)
             {
                 let line = if self.json {
-                    serde_json::json!({"level": "error", "msg": msg, "time": now}).to_string()
+                    serde_json::json!({"level": level, "msg": msg, "time": now}).to_string()
                 } else {
-                    format!("time=\"{now}\" level=error msg={quoted}")
+                    format!("time=\"{now}\" level={level} msg={quoted}")
                 };
                 let _ = writeln!(out, "{line}");
             }
@@ -207,12 +215,14 @@ pub fn main(args: Vec<String>) -> i32 {
         } => rt
             .create(&id, &bundle, pid_file.as_deref(), console_socket.as_deref())
             .map(|_| ()),
-        Verb::Start { id } => rt.start(&id),
+        Verb::Start { id } => rt.start(&id).map(|w| w.iter().for_each(|m| log.warn(m))),
         Verb::State { id } => rt.state(&id).map(|v| {
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }),
         Verb::Kill { all, id, signal } => rt.kill(&id, &signal, all),
-        Verb::Delete { force, id } => rt.delete(&id, force),
+        Verb::Delete { force, id } => rt
+            .delete(&id, force)
+            .map(|w| w.iter().for_each(|m| log.warn(m))),
         Verb::Pause { id } => rt.pause(&id, true),
         Verb::Resume { id } => rt.pause(&id, false),
         Verb::Ps { format, id } => rt.pids(&id).map(|pids| {

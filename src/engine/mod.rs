@@ -15,6 +15,7 @@ mod health;
 mod monitor;
 mod mounts;
 mod networks;
+mod oci_hooks;
 pub mod oci_runtime;
 pub use health::HealthFlags;
 mod history;

@@ -5,6 +5,7 @@
 //! (`/run/strata-runc/<id>`: `state.json`, and `exec.fifo` while it is
 //! created), as runc keeps it, since each verb is a process of its own.
 
+use super::oci_hooks as hooks;
 use super::security::host_bounding;
 use super::{Error, Result};
 use crate::runtime::{self, devices, Bind, Network, Spec};
@@ -206,6 +207,18 @@ pub fn spec_of(bundle: &Path, config: &oci::Spec) -> Result<Spec> {
         return Err(invalid(format!(
             "unsupported spec version {v:?} (strata takes 1.0.0 to {SPEC_VERSION})"
         )));
+    }
+    if let Some(h) = config.hooks() {
+        for (name, set) in [
+            ("createContainer", h.create_container()),
+            ("startContainer", h.start_container()),
+        ] {
+            if set.as_ref().is_some_and(|v| !v.is_empty()) {
+                return Err(invalid(format!(
+                    "{name} hooks (run in the container's namespaces) are not supported by strata"
+                )));
+            }
+        }
     }
     let mut spec = blank_spec();
     let root = config
@@ -496,12 +509,48 @@ impl OciRuntime {
             }
             let started = runtime::start_with(&spec, &mut |_| Ok(()))?;
             let pid = started.pid;
-            if let Some(sock) = console_socket {
-                let master = started
-                    .pty()
-                    .ok_or_else(|| invalid("the container's pty did not arrive"))?;
-                send_console(sock, &master)?;
+            let set_up = (|| -> Result<()> {
+                if let Some(sock) = console_socket {
+                    let master = started
+                        .pty()
+                        .ok_or_else(|| invalid("the container's pty did not arrive"))?;
+                    send_console(sock, &master)?;
+                }
+                self.after_create(id, pid, &bundle, &config, &spec, &group, pid_file)
+            })();
+            if let Err(e) = set_up {
+                // Its init, waiting for a start, goes with it.
+                let child = nix::unistd::Pid::from_raw(pid);
+                let _ = nix::sys::signal::kill(child, nix::sys::signal::Signal::SIGKILL);
+                let _ = nix::sys::wait::waitpid(child, None);
+                return Err(e);
             }
+            // The init is on its own now (its parent, our caller, is a
+            // subreaper); nothing of ours waits for it.
+            std::mem::forget(started);
+            Ok(pid)
+        })();
+        if made.is_err() {
+            runtime::cgroup::remove(&group);
+            let _ = fsx::remove_tree(&dir);
+        }
+        made
+    }
+
+    /// What follows a created init: its state saved, the pid file, the
+    /// prestart and createRuntime hooks (the program has not run yet).
+    #[allow(clippy::too_many_arguments)]
+    fn after_create(
+        &self,
+        id: &str,
+        pid: i32,
+        bundle: &Path,
+        config: &oci::Spec,
+        spec: &Spec,
+        group: &str,
+        pid_file: Option<&Path>,
+    ) -> Result<()> {
+        {
             let pid_start = crate::util::proc::proc_stat(pid).map(|s| s.0).unwrap_or(0);
             self.save(&Saved {
                 id: id.to_string(),
@@ -517,25 +566,33 @@ impl OciRuntime {
                     .into_iter()
                     .collect(),
                 paused: false,
-                group: group.clone(),
+                group: group.to_string(),
             })?;
             if let Some(p) = pid_file {
                 write_pid_file(p, pid)?;
             }
-            // The init is on its own now (its parent, our caller, is a
-            // subreaper); nothing of ours waits for it.
-            std::mem::forget(started);
-            Ok(pid)
-        })();
-        if made.is_err() {
-            runtime::cgroup::remove(&group);
-            let _ = fsx::remove_tree(&dir);
         }
-        made
+        if let Some(h) = config.hooks() {
+            let state = self.state(id)?;
+            #[allow(deprecated)]
+            let prestart = h.prestart().clone().unwrap_or_default();
+            let runtime_hooks = h.create_runtime().clone().unwrap_or_default();
+            hooks::run_all("prestart", &prestart, &state)?;
+            hooks::run_all("createRuntime", &runtime_hooks, &state)?;
+        }
+        Ok(())
     }
 
-    /// `start`: lets a created container's init run its program.
-    pub fn start(&self, id: &str) -> Result<()> {
+    /// The hooks of the container's bundle (its config as it is now, as
+    /// runc reads it for poststart and poststop).
+    fn bundle_hooks(&self, s: &Saved) -> Option<oci::Hooks> {
+        let cfg = oci::Spec::load(Path::new(&s.bundle).join("config.json")).ok()?;
+        cfg.hooks().clone()
+    }
+
+    /// `start`: lets a created container's init run its program; the
+    /// poststart hooks' failures are returned as warnings.
+    pub fn start(&self, id: &str) -> Result<Vec<String>> {
         let s = self.load(id)?;
         match self.status(&s) {
             "created" => {}
@@ -568,7 +625,14 @@ impl OciRuntime {
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
         let _ = std::fs::remove_file(&fifo);
-        Ok(())
+        let hooks = self.bundle_hooks(&s);
+        let post = hooks
+            .and_then(|h| h.poststart().clone())
+            .unwrap_or_default();
+        if post.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(hooks::run_warn("poststart", &post, &self.state(id)?))
     }
 
     /// `state`: the runtime spec's state document.
@@ -632,13 +696,15 @@ impl OciRuntime {
 
     /// `delete [--force]`: a stopped (or created) container's state and
     /// cgroups go; a running one only with `--force` (SIGKILL first).
-    pub fn delete(&self, id: &str, force: bool) -> Result<()> {
+    /// `delete`: the container's processes, cgroups and state gone; the
+    /// poststop hooks' failures are returned as warnings.
+    pub fn delete(&self, id: &str, force: bool) -> Result<Vec<String>> {
         let s = match self.load(id) {
             Ok(s) => s,
             Err(_) if force => {
                 check_id(id)?;
                 runtime::cgroup::remove(&self.group(id));
-                return Ok(());
+                return Ok(Vec::new());
             }
             Err(e) => return Err(e),
         };
@@ -666,7 +732,21 @@ impl OciRuntime {
             }
         }
         runtime::cgroup::remove(&s.group);
-        fsx::remove_tree(&self.dir(id)).map_err(io(format!("remove {}", self.dir(id).display())))
+        let post = self
+            .bundle_hooks(&s)
+            .and_then(|h| h.poststop().clone())
+            .unwrap_or_default();
+        let warnings = if post.is_empty() {
+            Vec::new()
+        } else {
+            let mut st = self.state(id)?;
+            st["status"] = json!("stopped");
+            st["pid"] = json!(0);
+            hooks::run_warn("poststop", &post, &st)
+        };
+        fsx::remove_tree(&self.dir(id))
+            .map_err(io(format!("remove {}", self.dir(id).display())))?;
+        Ok(warnings)
     }
 
     pub fn pause(&self, id: &str, pause: bool) -> Result<()> {
@@ -1033,7 +1113,7 @@ pub fn features() -> Value {
     json!({
         "ociVersionMin": "1.0.0",
         "ociVersionMax": SPEC_VERSION,
-        "hooks": [],
+        "hooks": ["prestart", "createRuntime", "poststart", "poststop"],
         "mountOptions": ["bind", "rbind", "ro", "rw", "nosuid", "nodev", "noexec", "rprivate", "private"],
         "linux": {
             "namespaces": ["cgroup", "ipc", "mount", "network", "pid", "uts"],

@@ -985,3 +985,87 @@ fn a_pod_s_container_joins_the_sandbox_s_namespaces_in_its_cgroups_path() {
         let _ = std::fs::remove_dir(h.path().join(&parent));
     }
 }
+
+/// Lifecycle hooks: prestart and createRuntime before the program runs
+/// (with the state on stdin), poststart after the start, poststop after
+/// the delete; a failing createRuntime hook fails the create and leaves
+/// nothing; a failing poststop one is a warning.
+#[test]
+fn hooks_run_at_their_points_of_the_lifecycle() {
+    let b = Bundle::new(&["sh", "-c", "echo ran > /run/mark; sleep 30"], false);
+    let out = b.env.dir.join("hooks");
+    std::fs::create_dir_all(&out).unwrap();
+    let hook = |name: &str, extra: &str| {
+        serde_json::json!({
+            "path": "/bin/sh",
+            "args": ["sh", "-c", format!("cat > {}/{name}.json; echo $HOOK_ENV > {}/{name}.env{extra}", out.display(), out.display())],
+            "env": [format!("HOOK_ENV={name}-env")],
+            "timeout": 5,
+        })
+    };
+    let write = |hooks: serde_json::Value| {
+        let mut cfg: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(b.dir.join("config.json")).unwrap()).unwrap();
+        cfg["hooks"] = hooks;
+        std::fs::write(b.dir.join("config.json"), cfg.to_string()).unwrap();
+    };
+    // The createRuntime hook sees the container's init, not yet its program.
+    let check = " && test -d /proc/$(sed 's/.*\"pid\":\\([0-9]*\\).*/\\1/' ".to_string()
+        + &format!("{}/createRuntime.json) && ! grep -q sleep /proc/$(sed 's/.*\"pid\":\\([0-9]*\\).*/\\1/' {}/createRuntime.json)/cmdline", out.display(), out.display());
+    write(serde_json::json!({
+        "prestart": [hook("prestart", "")],
+        "createRuntime": [hook("createRuntime", &check)],
+        "poststart": [hook("poststart", "")],
+        "poststop": [hook("poststop", "; exit 3")],
+    }));
+    b.ok(&["create", "--bundle", b.dir.to_str().unwrap(), "h1"]);
+    let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap_or_default();
+    let st: serde_json::Value = serde_json::from_str(&read("createRuntime.json")).unwrap();
+    assert_eq!(st["id"], "h1");
+    assert_eq!(st["status"], "created");
+    assert_eq!(st["pid"], b.state("h1")["pid"]);
+    assert_eq!(read("prestart.env"), "prestart-env\n");
+    assert!(!out.join("poststart.json").exists());
+    b.ok(&["start", "h1"]);
+    let st: serde_json::Value = serde_json::from_str(&read("poststart.json")).unwrap();
+    assert_eq!(st["status"], "running");
+    b.ok(&["kill", "h1", "KILL"]);
+    assert!(wait_status(&b, "h1", "stopped"));
+    let o = b.run(&["delete", "h1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("level=warning") && stderr(&o).contains("poststop hook #0"),
+        "{}",
+        stderr(&o)
+    );
+    let st: serde_json::Value = serde_json::from_str(&read("poststop.json")).unwrap();
+    assert_eq!(st["status"], "stopped");
+    assert!(!b.state.join("h1").exists());
+    // A failing createRuntime hook: no container, no process, no group.
+    write(serde_json::json!({"createRuntime": [hook("bad", "; echo no network >&2; exit 7")]}));
+    let o = b.run(&["create", "--bundle", b.dir.to_str().unwrap(), "h2"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("error running createRuntime hook #0")
+            && stderr(&o).contains("no network"),
+        "{}",
+        stderr(&o)
+    );
+    let st: serde_json::Value = serde_json::from_str(&read("bad.json")).unwrap();
+    let pid = st["pid"].as_i64().unwrap();
+    assert!(
+        wait_for(2.0, || !Path::new(&format!("/proc/{pid}")).exists()),
+        "its init lives on"
+    );
+    assert!(!b.state.join("h2").exists());
+    assert!(host_mounts_mentioning(&b.dir).is_empty());
+    // Hooks in the container's namespaces are refused, not ignored.
+    write(serde_json::json!({"startContainer": [hook("sc", "")]}));
+    let o = b.run(&["create", "--bundle", b.dir.to_str().unwrap(), "h3"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("startContainer hooks"),
+        "{}",
+        stderr(&o)
+    );
+}
