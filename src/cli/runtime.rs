@@ -204,7 +204,13 @@ pub fn main(args: Vec<String>) -> i32 {
         log.error("a command is needed (create, start, state, kill, delete, exec, ...)");
         return 1;
     };
-    let rt = OciRuntime::new(r.root.unwrap_or_else(oci_runtime::default_runtime_root));
+    let devices = crate::runtime::cgroup::DeviceMode::parse(
+        std::env::var("STRATA_CGROUP_DEVICES").ok().as_deref(),
+    );
+    let rt = OciRuntime::new(
+        r.root.unwrap_or_else(oci_runtime::default_runtime_root),
+        devices,
+    );
     let done = match cmd {
         Verb::Create {
             bundle,

@@ -47,6 +47,8 @@ struct Saved {
 /// An OCI runtime over one state root.
 pub struct OciRuntime {
     root: PathBuf,
+    /// Where device policies go (`STRATA_CGROUP_DEVICES`, read at the edge).
+    devices: runtime::cgroup::DeviceMode,
 }
 
 fn invalid(msg: impl Into<String>) -> Error {
@@ -200,6 +202,54 @@ fn cgroups_path(p: &Path) -> Result<String> {
     Ok(format!("/{under}{}", parts.join("/")))
 }
 
+/// The device cgroup policy of a spec's `linux.resources.devices`, read in
+/// order as runc does: a deny of everything starts again from the
+/// devices every container has (runc's defaults, docker's), an allow adds
+/// a rule, an allow of everything is every device.
+fn device_policy(config: &oci::Spec) -> Result<devices::Policy> {
+    let listed = config
+        .linux()
+        .as_ref()
+        .and_then(|l| l.resources().as_ref())
+        .and_then(|r| r.devices().clone())
+        .unwrap_or_default();
+    let mut rules = devices::default_rules();
+    let mut all = false;
+    for d in listed {
+        let access = d.access().clone().unwrap_or_else(|| "rwm".into());
+        let mut rule = devices::parse_access(&access)
+            .ok_or_else(|| invalid(format!("invalid device access {access:?}")))?;
+        rule.kind = match d.typ() {
+            None | Some(oci::LinuxDeviceType::A) => devices::Kind::All,
+            Some(oci::LinuxDeviceType::B) => devices::Kind::Block,
+            Some(_) => devices::Kind::Char,
+        };
+        let num = |n: Option<i64>| n.filter(|n| *n >= 0).map(|n| n as u32);
+        rule.major = num(d.major());
+        rule.minor = num(d.minor());
+        let everything = rule.kind == devices::Kind::All && rule.major.is_none();
+        match (d.allow(), everything) {
+            (true, true) => all = true,
+            (true, false) => rules.push(rule),
+            (false, true) => {
+                all = false;
+                rules = devices::default_rules();
+            }
+            (false, false) => {
+                all = false;
+                rules.retain(|r| {
+                    !(r.kind == rule.kind && r.major == rule.major && r.minor == rule.minor)
+                })
+            }
+        }
+    }
+    Ok(if all {
+        devices::Policy::AllowAll
+    } else {
+        devices::Policy::Allow(rules)
+    })
+}
+
 /// The bundle's config as the runtime's spec (not yet its cgroups).
 pub fn spec_of(bundle: &Path, config: &oci::Spec) -> Result<Spec> {
     let v = config.version();
@@ -317,6 +367,32 @@ pub fn spec_of(bundle: &Path, config: &oci::Spec) -> Result<Spec> {
             spec.ns_paths.push((runtime::Namespace::Net, p));
         }
     }
+    // Device nodes beyond docker's set (podman's --device, the CRI's).
+    for d in linux.devices().clone().unwrap_or_default() {
+        let block = match d.typ() {
+            oci::LinuxDeviceType::B => true,
+            oci::LinuxDeviceType::C | oci::LinuxDeviceType::U => false,
+            t => {
+                return Err(invalid(format!(
+                    "device {}: type {t:?} is not supported by strata",
+                    d.path().display()
+                )))
+            }
+        };
+        let path = d.path().display().to_string();
+        if !path.starts_with("/dev/") {
+            return Err(invalid(format!("device {path}: must be under /dev")));
+        }
+        spec.devices.push(runtime::DeviceNode {
+            path,
+            block,
+            major: d.major() as u32,
+            minor: d.minor() as u32,
+            mode: d.file_mode().unwrap_or(0o666) & 0o7777,
+            uid: d.uid().unwrap_or(0),
+            gid: d.gid().unwrap_or(0),
+        });
+    }
     spec.masked_paths = linux.masked_paths().clone();
     spec.readonly_paths = linux.readonly_paths().clone();
     // Mounts: the standard ones are strata's own; binds and tmpfs beyond.
@@ -399,8 +475,8 @@ fn resources_of(res: &oci::LinuxResources) -> runtime::resources::Resources {
 }
 
 impl OciRuntime {
-    pub fn new(root: PathBuf) -> OciRuntime {
-        OciRuntime { root }
+    pub fn new(root: PathBuf, devices: runtime::cgroup::DeviceMode) -> OciRuntime {
+        OciRuntime { root, devices }
     }
 
     fn dir(&self, id: &str) -> PathBuf {
@@ -498,12 +574,8 @@ impl OciRuntime {
                 .map_err(|e| invalid(format!("mkfifo {}: {e}", fifo.display())))?;
             spec.hold = Some(fifo);
             let group = group.clone();
-            spec.cgroups = runtime::cgroup::create(
-                &group,
-                &devices::Policy::Allow(devices::default_rules()),
-                runtime::cgroup::DeviceMode::parse(None),
-            )
-            .map_err(|e| Error::Runtime(runtime::Error::Invalid(e.0)))?;
+            spec.cgroups = runtime::cgroup::create(&group, &device_policy(&config)?, self.devices)
+                .map_err(|e| Error::Runtime(runtime::Error::Invalid(e.0)))?;
             if let Some(l) = spec.cgroup_limits.as_mut() {
                 l.id = group.clone();
             }

@@ -1069,3 +1069,79 @@ fn hooks_run_at_their_points_of_the_lifecycle() {
         stderr(&o)
     );
 }
+
+/// The spec's devices: its nodes made in the container's /dev, its
+/// cgroup rules on top of the devices every container has; without a
+/// rule of its own a node is made but not allowed.
+#[test]
+fn the_spec_s_devices_and_device_rules_are_applied() {
+    let b = Bundle::new(&["sleep", "30"], false);
+    let out = b.env.dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let run = |id: &str, allow: bool| -> String {
+        let mut cfg: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(b.dir.join("config.json")).unwrap())
+                .unwrap();
+        cfg["process"]["args"] = serde_json::json!([
+            "sh",
+            "-c",
+            format!("stat -c '%F %t:%T %a' /dev/t41 > /out/{id}; sleep 30")
+        ]);
+        cfg["mounts"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!(
+                {"destination": "/out", "type": "bind", "source": out, "options": ["rbind"]}
+            ));
+        cfg["linux"]["devices"] = serde_json::json!([
+            {"path": "/dev/t41", "type": "c", "major": 4, "minor": 1, "fileMode": 0o620, "uid": 0, "gid": 0}
+        ]);
+        let mut rules = vec![serde_json::json!({"allow": false, "access": "rwm"})];
+        if allow {
+            rules.push(serde_json::json!({"allow": true, "type": "c", "major": 4, "minor": 1, "access": "rw"}));
+        }
+        cfg["linux"]["resources"]["devices"] = serde_json::json!(rules);
+        let bundle = b.env.dir.join(id);
+        std::fs::create_dir_all(&bundle).unwrap();
+        cfg["root"]["path"] = serde_json::json!(b.dir.join("rootfs"));
+        std::fs::write(bundle.join("config.json"), cfg.to_string()).unwrap();
+        let mut c = b.rt(&["create", "--bundle", bundle.to_str().unwrap(), id]);
+        c.env("STRATA_CGROUP_DEVICES", "v1");
+        let o = c
+            .stdout(std::fs::File::create(b.env.dir.join(format!("{id}.log"))).unwrap())
+            .stderr(std::fs::File::create(b.env.dir.join(format!("{id}.err"))).unwrap())
+            .status()
+            .unwrap();
+        assert!(
+            o.success(),
+            "{}",
+            std::fs::read_to_string(b.env.dir.join(format!("{id}.err"))).unwrap()
+        );
+        b.ok(&["start", id]);
+        assert!(wait_for(5.0, || out.join(id).exists()
+            && !std::fs::read_to_string(out.join(id)).unwrap().is_empty()));
+        let node = std::fs::read_to_string(out.join(id)).unwrap();
+        assert_eq!(node, "character special file 4:1 620\n");
+        let state: serde_json::Value = serde_json::from_str(&b.ok(&["state", id])).unwrap();
+        let pid = state["pid"].as_i64().unwrap();
+        let cg = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap();
+        let dev = cg
+            .lines()
+            .find_map(|l| l.split_once(":devices:"))
+            .map(|(_, p)| p.to_string())
+            .expect("a v1 devices group");
+        let list =
+            std::fs::read_to_string(format!("/sys/fs/cgroup/devices{dev}/devices.list")).unwrap();
+        b.ok(&["delete", "--force", id]);
+        list
+    };
+    let list = run("d1", true);
+    assert!(list.contains("c 4:1 rw\n"), "{list}");
+    assert!(
+        list.contains("c 1:3 rwm") && !list.contains("a *:* rwm"),
+        "{list}"
+    );
+    let list = run("d2", false);
+    assert!(!list.contains("c 4:1"), "{list}");
+    assert!(list.contains("c 1:3 rwm"), "{list}");
+}
