@@ -7,7 +7,7 @@
 
 use super::{Engine, Error, Result};
 use crate::image::{self, ImageConfig, Reference, Staged};
-use crate::oci::{media, ArchiveEntry, Index, Manifest};
+use crate::oci::{self, media, ArchiveEntry, Index, Manifest};
 use crate::util::{fsx, hash, ids, lock};
 use std::collections::HashMap;
 use std::fs;
@@ -133,10 +133,11 @@ impl Engine {
             let index: Index = serde_json::from_slice(&spool.read("index.json")?)
                 .map_err(|e| bad(format!("invalid archive: index.json: {e}")))?;
             let mut todo: Vec<(crate::oci::Descriptor, Option<String>)> = index
-                .manifests
-                .into_iter()
+                .manifests()
+                .iter()
+                .cloned()
                 .map(|d| {
-                    let name = d.annotations.as_ref().and_then(|a| {
+                    let name = d.annotations().as_ref().and_then(|a| {
                         a.get("io.containerd.image.name")
                             .or_else(|| a.get("org.opencontainers.image.ref.name"))
                             .cloned()
@@ -146,37 +147,38 @@ impl Engine {
                 .collect();
             let mut done: Vec<(String, Vec<String>)> = Vec::new();
             while let Some((d, name)) = todo.pop() {
-                let bytes = fs::read(blob(&d.digest)?).map_err(|e| Error::Io {
-                    what: format!("reading {}", d.digest),
+                let digest = oci::digest_of(&d);
+                let bytes = fs::read(blob(&digest)?).map_err(|e| Error::Io {
+                    what: format!("reading {digest}"),
                     err: e,
                 })?;
-                if hash::sha256_digest(&bytes) != d.digest {
+                if hash::sha256_digest(&bytes) != digest {
                     return Err(bad(format!(
-                        "invalid archive: {} does not match its digest",
-                        d.digest
+                        "invalid archive: {digest} does not match its digest"
                     )));
                 }
-                if media::is_index(&d.media_type) {
+                if media::is_index(&oci::media_of(&d)) {
                     let sub: Index = serde_json::from_slice(&bytes)
-                        .map_err(|e| bad(format!("invalid archive: {}: {e}", d.digest)))?;
+                        .map_err(|e| bad(format!("invalid archive: {digest}: {e}")))?;
                     let pick = pick_platform(&sub, None)
                         .ok_or_else(|| bad("invalid archive: no image for this platform"))?;
                     todo.push((pick, name));
                     continue;
                 }
                 let m: Manifest = serde_json::from_slice(&bytes)
-                    .map_err(|e| bad(format!("invalid archive: {}: {e}", d.digest)))?;
-                let config = fs::read(blob(&m.config.digest)?).map_err(|e| Error::Io {
-                    what: format!("reading {}", m.config.digest),
+                    .map_err(|e| bad(format!("invalid archive: {digest}: {e}")))?;
+                let config_digest = oci::digest_of(m.config());
+                let config = fs::read(blob(&config_digest)?).map_err(|e| Error::Io {
+                    what: format!("reading {config_digest}"),
                     err: e,
                 })?;
-                if hash::sha256_digest(&config) != m.config.digest {
+                if hash::sha256_digest(&config) != config_digest {
                     return Err(bad("invalid archive: the config does not match its digest"));
                 }
                 let files = m
-                    .layers
+                    .layers()
                     .iter()
-                    .map(|l| (blob(&l.digest), Some(l.digest.clone())))
+                    .map(|l| (blob(&oci::digest_of(l)), Some(oci::digest_of(l))))
                     .collect();
                 let tag: Vec<String> = name
                     .filter(|n| n.contains(':') || n.contains('/'))
@@ -398,12 +400,14 @@ pub(super) fn pick_platform(index: &Index, want: Option<&str>) -> Option<crate::
         None => ("linux".to_string(), super::import::arch().to_string(), None),
     };
     index
-        .manifests
+        .manifests()
         .iter()
-        .filter(|d| media::is_manifest(&d.media_type) || d.media_type.is_empty())
+        .filter(|d| media::is_manifest(&oci::media_of(d)))
         .find(|d| {
-            d.platform.as_ref().is_some_and(|p| {
-                p.os == os && p.architecture == arch && (variant.is_none() || p.variant == variant)
+            d.platform().as_ref().is_some_and(|p| {
+                p.os().to_string() == os
+                    && p.architecture().to_string() == arch
+                    && (variant.is_none() || *p.variant() == variant)
             })
         })
         .cloned()

@@ -9,7 +9,7 @@
 use super::progress::Transfer;
 use super::{Engine, Error, Result};
 use crate::image::{self, ImageConfig, Reference, Staged};
-use crate::oci::{media, Index, Manifest};
+use crate::oci::{self, media, Index, Manifest};
 use crate::registry::{self, auth, Client};
 use crate::util::hash;
 use std::io::Read;
@@ -184,11 +184,11 @@ impl Engine {
                         .unwrap_or_else(|| format!("linux/{}", super::import::arch()))
                 ))
             })?;
-            let m = client.manifest(&r.path, &pick.digest)?;
-            if m.digest != pick.digest {
+            let m = client.manifest(&r.path, &oci::digest_of(&pick))?;
+            if m.digest != oci::digest_of(&pick) {
                 return Err(Error::Invalid(format!(
                     "manifest verification failed for digest {}",
-                    pick.digest
+                    oci::digest_of(&pick)
                 )));
             }
             (m.bytes, m.media_type)
@@ -206,9 +206,9 @@ impl Engine {
         }
         let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
             .map_err(|e| Error::Invalid(format!("invalid manifest: {e}")))?;
-        for l in &manifest.layers {
+        for l in manifest.layers() {
             let ok = matches!(
-                l.media_type.as_str(),
+                oci::media_of(l).as_str(),
                 media::DOCKER_LAYER_GZIP
                     | media::DOCKER_LAYER_FOREIGN
                     | media::OCI_LAYER
@@ -219,47 +219,47 @@ impl Engine {
             if !ok {
                 return Err(Error::Invalid(format!(
                     "unsupported layer media type {}",
-                    l.media_type
+                    oci::media_of(l)
                 )));
             }
         }
         // The config: small, read whole and checked.
         let mut config_bytes = Vec::new();
         client
-            .blob(&r.path, &manifest.config.digest)?
+            .blob(&r.path, &oci::digest_of(manifest.config()))?
             .take(64 << 20)
             .read_to_end(&mut config_bytes)
             .map_err(|e| Error::Io {
-                what: format!("reading config {}", manifest.config.digest),
+                what: format!("reading config {}", oci::digest_of(manifest.config())),
                 err: e,
             })?;
-        if hash::sha256_digest(&config_bytes) != manifest.config.digest {
+        if hash::sha256_digest(&config_bytes) != oci::digest_of(manifest.config()) {
             return Err(Error::Invalid(format!(
                 "image config verification failed for digest {}",
-                manifest.config.digest
+                oci::digest_of(manifest.config())
             )));
         }
         let config: ImageConfig = serde_json::from_slice(&config_bytes)
             .map_err(|e| Error::Invalid(format!("invalid image config: {e}")))?;
         let diff_ids = &config.rootfs.diff_ids;
-        if diff_ids.len() != manifest.layers.len() {
+        if diff_ids.len() != manifest.layers().len() {
             return Err(Error::Invalid(format!(
                 "the manifest lists {} layers, the image config {}",
-                manifest.layers.len(),
+                manifest.layers().len(),
                 diff_ids.len()
             )));
         }
         let chains = hash::chain_ids(diff_ids);
         let mut todo = Vec::new();
-        for (i, l) in manifest.layers.iter().enumerate() {
+        for (i, l) in manifest.layers().iter().enumerate() {
             if self.images.layer(&chains[i]).is_ok() {
                 say(Transfer::layer(
-                    super::short_id(&l.digest),
+                    super::short_id(&oci::digest_of(l)),
                     "Already exists",
                 ));
             } else {
                 say(Transfer::layer(
-                    super::short_id(&l.digest),
+                    super::short_id(&oci::digest_of(l)),
                     "Pulling fs layer",
                 ));
                 todo.push(i);
@@ -269,7 +269,7 @@ impl Engine {
         // says so).
         for &i in todo.iter().skip(PARALLEL) {
             say(Transfer::layer(
-                super::short_id(&manifest.layers[i].digest),
+                super::short_id(&oci::digest_of(&manifest.layers()[i])),
                 "Waiting",
             ));
         }
@@ -277,7 +277,7 @@ impl Engine {
         // soon as those below it are stored. Workers report through a
         // channel: the lines are printed here, on this thread.
         let results: Vec<Mutex<Option<Result<Staged>>>> =
-            manifest.layers.iter().map(|_| Mutex::new(None)).collect();
+            manifest.layers().iter().map(|_| Mutex::new(None)).collect();
         let next = AtomicUsize::new(0);
         let failed = std::sync::atomic::AtomicBool::new(false);
         let images = &self.images;
@@ -298,7 +298,7 @@ impl Engine {
                         let parent = i.checked_sub(1).map(|p| chains[p].as_str());
                         match self.images.commit_staged(staged, parent) {
                             Ok(_) => say(Transfer::layer(
-                                super::short_id(&manifest.layers[i].digest),
+                                super::short_id(&oci::digest_of(&manifest.layers()[i])),
                                 "Pull complete",
                             )),
                             Err(e) => {
@@ -325,7 +325,7 @@ impl Engine {
                     if failed.load(Ordering::SeqCst) {
                         break;
                     }
-                    let desc = &manifest.layers[i];
+                    let desc = &manifest.layers()[i];
                     let line = |t: Transfer| {
                         let _ = tx.send(Some(t));
                     };
@@ -393,13 +393,14 @@ fn fetch_layer(
     progress: bool,
     say: &dyn Fn(Transfer),
 ) -> Result<Staged> {
-    let id = super::short_id(&desc.digest);
-    let stream = client.blob(repo, &desc.digest)?;
+    let want = oci::digest_of(desc);
+    let id = super::short_id(&want);
+    let stream = client.blob(repo, &want)?;
     // A registry that sends more than the manifest said is cut off.
     let limited = super::progress::Progress {
-        inner: stream.take(desc.size.saturating_add(1)),
+        inner: stream.take(desc.size().saturating_add(1)),
         done: 0,
-        total: desc.size,
+        total: desc.size(),
         last: None,
         id: &id,
         verb: "Downloading",
@@ -408,16 +409,16 @@ fn fetch_layer(
     let verify_failed = || {
         Error::Invalid(format!(
             "filesystem layer verification failed for digest {}",
-            desc.digest
+            want
         ))
     };
     let staged = images.stage_layer(limited, true).map_err(|e| match e {
-        image::Error::BadLayer { size, .. } if size < desc.size => Error::Invalid(format!(
+        image::Error::BadLayer { size, .. } if size < desc.size() => Error::Invalid(format!(
             "failed to download layer {id}: unexpected EOF: the connection ended after {size} of {} bytes",
-            desc.size
+            desc.size()
         )),
         image::Error::BadLayer { digest, size, .. }
-            if digest != desc.digest || size != desc.size =>
+            if digest != want || size != desc.size() =>
         {
             verify_failed()
         }
@@ -429,7 +430,7 @@ fn fetch_layer(
         compression: crate::archive::Compression::None,
     });
     say(Transfer::layer(id.clone(), "Verifying Checksum"));
-    if blob.digest != desc.digest || blob.size != desc.size {
+    if blob.digest != want || blob.size != desc.size() {
         return Err(verify_failed());
     }
     if staged.diff_id != diff_id {

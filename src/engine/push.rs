@@ -8,7 +8,7 @@ use super::progress::Transfer;
 use super::{Engine, Error, Result};
 use crate::archive::Compression;
 use crate::image::{self, Blob, ImageConfig, ImageStore, Layer, Reference};
-use crate::oci::{media, Descriptor, Manifest};
+use crate::oci::{self, media};
 use crate::registry;
 use crate::util::{hash, ids};
 use std::io::Write;
@@ -102,46 +102,22 @@ impl Engine {
             (true, _) => media::OCI_LAYER_GZIP,
             (false, _) => media::DOCKER_LAYER_GZIP,
         };
-        let manifest = Manifest {
-            schema_version: 2,
-            media_type: Some(
-                if oci {
-                    media::OCI_MANIFEST
-                } else {
-                    media::DOCKER_MANIFEST
-                }
-                .into(),
-            ),
-            config: Descriptor {
-                media_type: if oci {
-                    media::OCI_CONFIG
-                } else {
-                    media::DOCKER_CONFIG
-                }
-                .into(),
-                digest: id.clone(),
-                size: bytes.len() as u64,
-                ..Default::default()
-            },
-            layers: descs
-                .iter()
-                .map(|(b, _)| Descriptor {
-                    media_type: layer_type(b).into(),
-                    digest: b.digest.clone(),
-                    size: b.size,
-                    ..Default::default()
-                })
-                .collect(),
-            annotations: None,
+        let (manifest_type, config_type) = if oci {
+            (media::OCI_MANIFEST, media::OCI_CONFIG)
+        } else {
+            (media::DOCKER_MANIFEST, media::DOCKER_CONFIG)
         };
+        let invalid = |e: String| Error::Image(crate::image::Error::Damaged(e));
+        let layers = descs
+            .iter()
+            .map(|(b, _)| oci::descriptor(layer_type(b), &b.digest, b.size))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(invalid)?;
+        let config = oci::descriptor(config_type, &id, bytes.len() as u64).map_err(invalid)?;
+        let manifest = oci::manifest(manifest_type, config, layers);
         let mbytes = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
         let tag = r.tag.clone().unwrap_or_default();
-        let digest = client.put_manifest(
-            &r.path,
-            &tag,
-            manifest.media_type.as_deref().unwrap_or_default(),
-            &mbytes,
-        )?;
+        let digest = client.put_manifest(&r.path, &tag, manifest_type, &mbytes)?;
         say(Transfer::Status(format!(
             "{tag}: digest: {digest} size: {}",
             mbytes.len()

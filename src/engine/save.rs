@@ -5,7 +5,7 @@
 
 use super::{Engine, Error, Result};
 use crate::image::{self, ImageConfig, Layer, Reference};
-use crate::oci::{media, ArchiveEntry, Descriptor, Index, Manifest};
+use crate::oci::{self, media, ArchiveEntry, Descriptor};
 use crate::util::hash::{self, HashReader};
 use serde_json::json;
 use std::collections::{BTreeMap, HashSet};
@@ -181,11 +181,7 @@ impl Engine {
             &mut &br#"{"imageLayoutVersion":"1.0.0"}"#[..],
         )?;
         let mut written: HashSet<String> = HashSet::new();
-        let mut index = Index {
-            schema_version: 2,
-            media_type: Some(media::OCI_INDEX.into()),
-            manifests: Vec::new(),
-        };
+        let mut manifests: Vec<Descriptor> = Vec::new();
         let blob_path = |d: &str| format!("blobs/sha256/{}", hash::hex_part(d));
         for c in chosen {
             let bytes = self.images.config_bytes(&c.id)?;
@@ -217,16 +213,11 @@ impl Engine {
                                 ))));
                             }
                         }
-                        Descriptor {
-                            media_type: match b.compression {
-                                crate::archive::Compression::Zstd => media::OCI_LAYER_ZSTD,
-                                _ => media::OCI_LAYER_GZIP,
-                            }
-                            .into(),
-                            digest: b.digest.clone(),
-                            size: b.size,
-                            ..Default::default()
-                        }
+                        let kind = match b.compression {
+                            crate::archive::Compression::Zstd => media::OCI_LAYER_ZSTD,
+                            _ => media::OCI_LAYER_GZIP,
+                        };
+                        oci::descriptor(kind, &b.digest, b.size).map_err(damaged)?
                     }
                     None => {
                         if written.insert(layer.diff_id.clone()) {
@@ -236,58 +227,44 @@ impl Engine {
                             0 => self.images.layer_tar(&layer)?.1,
                             n => n,
                         };
-                        Descriptor {
-                            media_type: media::OCI_LAYER.into(),
-                            digest: layer.diff_id.clone(),
-                            size,
-                            ..Default::default()
-                        }
+                        oci::descriptor(media::OCI_LAYER, &layer.diff_id, size).map_err(damaged)?
                     }
                 };
                 layers.push(desc);
             }
-            let manifest = Manifest {
-                schema_version: 2,
-                media_type: Some(media::OCI_MANIFEST.into()),
-                config: Descriptor {
-                    media_type: media::OCI_CONFIG.into(),
-                    digest: c.id.clone(),
-                    size: bytes.len() as u64,
-                    ..Default::default()
-                },
-                layers,
-                annotations: None,
-            };
+            let config_desc =
+                oci::descriptor(media::OCI_CONFIG, &c.id, bytes.len() as u64).map_err(damaged)?;
+            let manifest = oci::manifest(media::OCI_MANIFEST, config_desc, layers);
             let mb = serde_json::to_vec(&manifest).unwrap_or_default();
             let md = hash::sha256_digest(&mb);
             if written.insert(md.clone()) {
                 append_file(ar, &blob_path(&md), mb.len() as u64, &mut &mb[..])?;
             }
-            let base = Descriptor {
-                media_type: media::OCI_MANIFEST.into(),
-                digest: md.clone(),
-                size: mb.len() as u64,
-                ..Default::default()
-            };
+            let base =
+                oci::descriptor(media::OCI_MANIFEST, &md, mb.len() as u64).map_err(damaged)?;
             if c.tags.is_empty() {
-                index.manifests.push(base.clone());
+                manifests.push(base.clone());
             }
             for t in &c.tags {
                 let mut d = base.clone();
-                let mut a = BTreeMap::new();
+                let mut a = std::collections::HashMap::new();
                 a.insert("io.containerd.image.name".to_string(), t.canonical());
                 a.insert(
                     "org.opencontainers.image.ref.name".to_string(),
                     t.tag.clone().unwrap_or_default(),
                 );
-                d.annotations = Some(a);
-                index.manifests.push(d);
+                d.set_annotations(Some(a));
+                manifests.push(d);
             }
         }
-        let ib = serde_json::to_vec(&index).unwrap_or_default();
+        let ib = oci::canonical_json(&oci::index(manifests));
         append_file(ar, "index.json", ib.len() as u64, &mut &ib[..])?;
         Ok(())
     }
+}
+
+fn damaged(msg: String) -> Error {
+    Error::Image(image::Error::Damaged(msg))
 }
 
 fn io(what: &str, err: std::io::Error) -> Error {
