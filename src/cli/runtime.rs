@@ -51,10 +51,13 @@ enum Verb {
         pid_file: Option<PathBuf>,
         #[arg(long)]
         console_socket: Option<PathBuf>,
+        /// Taken, with the same result: strata always pivots into the root
         #[arg(long)]
         no_pivot: bool,
+        /// Taken: the container's session keyring is always its own
         #[arg(long)]
         no_new_keyring: bool,
+        /// Pass our fds 3..3+N to the program at the same numbers
         #[arg(long, default_value_t = 0)]
         preserve_fds: u32,
         id: String,
@@ -89,6 +92,7 @@ enum Verb {
         console_socket: Option<PathBuf>,
         #[arg(short, long)]
         tty: bool,
+        /// Pass our fds 3..3+N to the program at the same numbers
         #[arg(long, default_value_t = 0)]
         preserve_fds: u32,
         id: String,
@@ -216,10 +220,17 @@ pub fn main(args: Vec<String>) -> i32 {
             bundle,
             pid_file,
             console_socket,
+            preserve_fds,
             id,
             ..
         } => rt
-            .create(&id, &bundle, pid_file.as_deref(), console_socket.as_deref())
+            .create(
+                &id,
+                &bundle,
+                pid_file.as_deref(),
+                console_socket.as_deref(),
+                preserve_fds,
+            )
             .map(|_| ()),
         Verb::Start { id } => rt.start(&id).map(|w| w.iter().for_each(|m| log.warn(m))),
         Verb::State { id } => rt.state(&id).map(|v| {
@@ -304,9 +315,9 @@ pub fn main(args: Vec<String>) -> i32 {
             pid_file,
             console_socket,
             tty,
+            preserve_fds,
             id,
             command,
-            ..
         } => {
             let file = match (process, command.is_empty()) {
                 (Some(p), _) => Ok(p),
@@ -324,6 +335,7 @@ pub fn main(args: Vec<String>) -> i32 {
                     pid_file.as_deref(),
                     console_socket.as_deref(),
                     tty,
+                    preserve_fds,
                 )
             }) {
                 Ok(code) if !detach => return code,

@@ -164,6 +164,7 @@ fn blank_spec() -> Spec {
         ns_paths: Vec::new(),
         masked_paths: None,
         readonly_paths: None,
+        preserve_fds: 0,
         hold: None,
         outlive: false,
     }
@@ -531,6 +532,7 @@ impl OciRuntime {
         bundle: &Path,
         pid_file: Option<&Path>,
         console_socket: Option<&Path>,
+        preserve_fds: u32,
     ) -> Result<i32> {
         check_id(id)?;
         let bundle = std::fs::canonicalize(bundle)
@@ -545,6 +547,7 @@ impl OciRuntime {
         let config = oci::Spec::load(&cfg_path)
             .map_err(|e| invalid(format!("parse {}: {e}", cfg_path.display())))?;
         let mut spec = spec_of(&bundle, &config)?;
+        spec.preserve_fds = preserve_fds;
         let group = match config
             .linux()
             .as_ref()
@@ -843,6 +846,7 @@ impl OciRuntime {
         pid_file: Option<&Path>,
         console_socket: Option<&Path>,
         tty: bool,
+        preserve_fds: u32,
     ) -> Result<i32> {
         let s = self.load(id)?;
         if self.status(&s) != "running" {
@@ -858,6 +862,7 @@ impl OciRuntime {
         spec.join = Some(s.pid);
         spec.network = Network::Host;
         spec.outlive = detach;
+        spec.preserve_fds = preserve_fds;
         spec.cgroups = runtime::cgroup::dirs(&s.group)
             .into_iter()
             .filter(|d| d.is_dir())

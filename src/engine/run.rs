@@ -739,6 +739,7 @@ impl Engine {
             ns_paths: Vec::new(),
             masked_paths: None,
             readonly_paths: None,
+            preserve_fds: 0,
             hold: None,
             outlive: false,
         })

@@ -495,12 +495,13 @@ fn finish(
         install_seccomp(bpf)?;
     }
     reset_signals();
-    // Everything above stderr that is still open must not reach the command.
+    // Everything above stderr (and the fds the caller asked to preserve)
+    // that is still open must not reach the command.
     // SAFETY: close_range with CLOSE_RANGE_CLOEXEC only sets flags on fds.
     unsafe {
         libc::syscall(
             libc::SYS_close_range,
-            3u32,
+            3u32 + spec.preserve_fds,
             u32::MAX,
             libc::CLOSE_RANGE_CLOEXEC,
         )

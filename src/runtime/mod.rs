@@ -191,6 +191,9 @@ pub struct Spec {
     /// The process outlives the strata that started it (no PDEATHSIG):
     /// OCI `exec --detach`.
     pub outlive: bool,
+    /// OCI `--preserve-fds N`: our fds 3 to 3+N-1 (the caller's, such as
+    /// podman's socket activation) are the program's, at the same numbers.
+    pub preserve_fds: u32,
 }
 
 /// A namespace a container may join by path ([`Spec::ns_paths`]).

@@ -404,6 +404,7 @@ pub fn start_with(
         };
         let keep_fds: Vec<RawFd> = std::iter::once(sock)
             .chain(join_fds.iter().map(|(fd, _)| fd.as_raw_fd()))
+            .chain((3..3 + spec.preserve_fds as RawFd).filter(|fd| *fd != sock))
             .collect();
         let ctx = ChildCtx {
             spec,

@@ -1145,3 +1145,56 @@ fn the_spec_s_devices_and_device_rules_are_applied() {
     assert!(!list.contains("c 4:1"), "{list}");
     assert!(list.contains("c 1:3 rwm"), "{list}");
 }
+
+/// `--preserve-fds N`: the caller's fds 3.. are the program's, at the
+/// same numbers (podman's socket activation); fd 3+N is not.
+#[test]
+fn preserved_fds_reach_the_program_and_no_others() {
+    let b = Bundle::new(
+        &[
+            "sh",
+            "-c",
+            "echo from-create >&3; echo leak >&4 && echo fd4-open >&3; sleep 30",
+        ],
+        false,
+    );
+    let shared = b.env.dir.join("fd3");
+    let other = b.env.dir.join("fd4");
+    let script = format!(
+        "exec {} runtime --root {} create --preserve-fds 1 --bundle {} p1 3>>{} 4>>{} </dev/null >/dev/null 2>&1",
+        BIN,
+        b.state.display(),
+        b.dir.display(),
+        shared.display(),
+        other.display()
+    );
+    let st = Command::new("sh").arg("-c").arg(&script).status().unwrap();
+    assert!(st.success());
+    b.ok(&["start", "p1"]);
+    assert!(wait_for(5.0, || std::fs::read_to_string(&shared)
+        .unwrap_or_default()
+        .contains("from-create")));
+    let proc_file = b.env.dir.join("p.json");
+    std::fs::write(
+        &proc_file,
+        r#"{"user":{"uid":0,"gid":0},"args":["sh","-c","echo from-exec >&3"],"cwd":"/","env":["PATH=/bin"]}"#,
+    )
+    .unwrap();
+    let script = format!(
+        "exec {} runtime --root {} exec --preserve-fds 1 --process {} p1 3>>{} </dev/null",
+        BIN,
+        b.state.display(),
+        proc_file.display(),
+        shared.display()
+    );
+    let st = Command::new("sh").arg("-c").arg(&script).status().unwrap();
+    assert!(st.success());
+    let got = std::fs::read_to_string(&shared).unwrap();
+    assert_eq!(got, "from-create\nfrom-exec\n");
+    assert_eq!(
+        std::fs::read_to_string(&other).unwrap(),
+        "",
+        "fd 4 reached the container"
+    );
+    b.ok(&["delete", "--force", "p1"]);
+}
