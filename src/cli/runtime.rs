@@ -331,11 +331,13 @@ pub fn main(args: Vec<String>) -> i32 {
                 rt.exec(
                     &id,
                     &f,
-                    detach,
-                    pid_file.as_deref(),
-                    console_socket.as_deref(),
-                    tty,
-                    preserve_fds,
+                    &oci_runtime::ExecOptions {
+                        detach,
+                        pid_file: pid_file.as_deref(),
+                        console_socket: console_socket.as_deref(),
+                        tty,
+                        preserve_fds,
+                    },
                 )
             }) {
                 Ok(code) if !detach => return code,

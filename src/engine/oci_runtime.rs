@@ -44,6 +44,16 @@ struct Saved {
     group: String,
 }
 
+/// How `exec` runs its process (runc's flags).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExecOptions<'a> {
+    pub detach: bool,
+    pub pid_file: Option<&'a Path>,
+    pub console_socket: Option<&'a Path>,
+    pub tty: bool,
+    pub preserve_fds: u32,
+}
+
 /// An OCI runtime over one state root.
 pub struct OciRuntime {
     root: PathBuf,
@@ -838,16 +848,14 @@ impl OciRuntime {
 
     /// `exec --process FILE`: a process in the container's namespaces;
     /// with `detach`, its pid (it outlives us), else its exit code.
-    pub fn exec(
-        &self,
-        id: &str,
-        process_file: &Path,
-        detach: bool,
-        pid_file: Option<&Path>,
-        console_socket: Option<&Path>,
-        tty: bool,
-        preserve_fds: u32,
-    ) -> Result<i32> {
+    pub fn exec(&self, id: &str, process_file: &Path, o: &ExecOptions) -> Result<i32> {
+        let ExecOptions {
+            detach,
+            pid_file,
+            console_socket,
+            tty,
+            preserve_fds,
+        } = *o;
         let s = self.load(id)?;
         if self.status(&s) != "running" {
             return Err(invalid("cannot exec in a stopped container"));
