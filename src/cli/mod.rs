@@ -46,6 +46,7 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum Command {
     /// Run a command in a new container
     Run(run::RunArgs),
@@ -177,7 +178,8 @@ pub enum Command {
     },
 }
 
-/// `strata serve`.
+// `strata serve`'s flags. (Not a doc comment: under deferred subcommands
+// a flattened or newtype struct's doc would replace the verb's about.)
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
     /// Where to listen: unix:///PATH or tcp://HOST:PORT (repeatable;
@@ -189,6 +191,7 @@ pub struct ServeArgs {
 /// How a verb ended: the process exit code.
 /// `strata container …`: docker's management commands for containers.
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum ContainerCommand {
     /// List containers
     #[command(visible_aliases = ["list", "ps"])]
@@ -251,6 +254,7 @@ pub enum ContainerCommand {
 
 /// `strata image …`: docker's management commands for images.
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum SystemCommand {
     /// Display system-wide information
     Info(system::FormatArgs),
@@ -263,6 +267,7 @@ pub enum SystemCommand {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum ImageCommand {
     /// List images
     #[command(visible_alias = "list")]

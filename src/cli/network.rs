@@ -5,6 +5,7 @@ use crate::engine::{Engine, NetworkRequest};
 use clap::{Args, Subcommand};
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum NetworkCommand {
     /// Create a network
     Create(CreateArgs),

@@ -49,7 +49,8 @@ fn render_min(rows: &[Vec<String>], min: usize) -> String {
     s
 }
 
-/// The cgroup limits `run`, `create` and `update` take alike.
+// The cgroup limits `run`, `create` and `update` take alike. (Not a doc
+// comment: it would become the about of every verb that flattens it.)
 #[derive(Args, Debug)]
 pub struct CgroupArgs {
     /// Memory limit

@@ -42,6 +42,7 @@ struct Runc {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 enum Verb {
     /// Create a container from a bundle; its process waits for start
     Create {

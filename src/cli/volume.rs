@@ -7,6 +7,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum VolumeCommand {
     /// Create a volume
     Create(CreateArgs),
