@@ -187,6 +187,9 @@ impl Engine {
                 }
             }
             say("ok\n".into());
+            // What the set-up allocated and freed goes back: this process
+            // lives as long as its container.
+            crate::runtime::release_free_memory();
         };
         let mut exited = || {
             if restarts {

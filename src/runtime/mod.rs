@@ -25,6 +25,17 @@ pub use caps::resolve as resolve_caps;
 pub use parent::{catch_interrupts, interrupted, start_with, take_interrupted};
 pub use pty::{spawn_on_pty, stdin_is_tty, TerminalGuard};
 
+/// Gives the heap's free memory back to the kernel (glibc's
+/// `malloc_trim`): a long-lived process, such as a container's monitor,
+/// then holds only what it still uses.
+pub fn release_free_memory() {
+    // SAFETY: malloc_trim takes no pointers; it only returns free heap
+    // pages to the kernel.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// Sets the window size of a pty (an attach client's terminal).
 pub fn resize_pty(fd: &std::os::fd::OwnedFd, rows: u16, cols: u16) {
     use std::os::fd::AsRawFd;
