@@ -155,12 +155,16 @@ class Bench:
     def build(self):
         ctx1 = os.path.join(self.work, "ctx1")
         ctx10 = os.path.join(self.work, "ctx10")
-        for d, steps in ((ctx1, 1), (ctx10, 10)):
+        # The cached rebuild has a Dockerfile of its own: the uncached
+        # builds of ctx10 would otherwise give its steps newer cache
+        # candidates each round, and its tag would move every time.
+        ctxc = os.path.join(self.work, "ctxc")
+        for d, steps, word in ((ctx1, 1, "u"), (ctx10, 10, "u"), (ctxc, 10, "c")):
             os.makedirs(d)
             with open(os.path.join(d, "Dockerfile"), "w") as f:
                 f.write("FROM bb\n")
                 for i in range(steps):
-                    f.write(f"RUN echo {i} > /f{i}\n")
+                    f.write(f"RUN echo {word}{i} > /f{i}\n")
         counter = [0]
 
         def uncached(ctx):
@@ -168,9 +172,9 @@ class Bench:
             return timed([self.strata, "build", "-q", "--no-cache", "-t", f"u{counter[0]}", ctx], self.env)
 
         def cached():
-            return timed([self.strata, "build", "-q", "-t", "c10", ctx10], self.env)
+            return timed([self.strata, "build", "-q", "-t", "c10", ctxc], self.env)
 
-        self.s("build", "-q", "-t", "c10", ctx10)
+        self.s("build", "-q", "-t", "c10", ctxc)
         w = [
             ("build_from_bb", lambda: timed([self.strata, "build", "-q", "--no-cache", "-t", "u0", self.ctx0], self.env)),
             ("build_1_run_uncached", lambda: uncached(ctx1)),

@@ -831,7 +831,11 @@ impl ImageStore {
     pub fn set_tag(&self, r: &Reference, id: &str) -> Result<Option<String>, Error> {
         let mut refs = self.load_refs()?;
         let old = refs.refs.insert(r.canonical(), id.to_string());
-        self.save_refs(&refs)?;
+        // A tag that already points there is not written again (a cached
+        // rebuild would pay two fsyncs for nothing).
+        if old.as_deref() != Some(id) {
+            self.save_refs(&refs)?;
+        }
         Ok(old.filter(|o| o != id))
     }
 

@@ -368,10 +368,12 @@ impl Bridge {
         rd.flatten()
             .map(|e| e.file_name().to_string_lossy().to_string())
             .filter(|n| n.starts_with("veth") && !st.leases.iter().any(|l| l.veth == *n))
+            .filter(|n| peer_is_here(n))
             .collect()
     }
 
-    /// Sweeps leases whose owner died (`kill -9` of strata).
+    /// Sweeps leases whose owner died (`kill -9` of strata), and veth
+    /// pairs a killed strata left whole on the host.
     pub fn sweep(&self) {
         if !self.dir.join("state.json").exists() {
             return;
@@ -520,4 +522,29 @@ fn in_netns<T>(ns: &std::fs::File, f: impl FnOnce() -> Result<T, Error>) -> Resu
     nix::sched::setns(home.as_fd(), nix::sched::CloneFlags::CLONE_NEWNET)
         .map_err(setup("return to the host's network namespace"))?;
     r
+}
+
+/// Whether veth `name`'s peer is in this (the host's) network namespace:
+/// a pair a killed strata made and never moved, which nothing else will
+/// remove. A veth whose peer is in a container's namespace goes with that
+/// namespace when its last process exits (the kernel tears a namespace
+/// down a few milliseconds later, in the background): deleting it here
+/// would cost the next command an RTNL round trip (10-20 ms), or cut off
+/// a live container.
+fn peer_is_here(name: &str) -> bool {
+    let read = |p: String| -> Option<u32> { std::fs::read_to_string(p).ok()?.trim().parse().ok() };
+    let (Some(me), Some(peer)) = (
+        read(format!("/sys/class/net/{name}/ifindex")),
+        read(format!("/sys/class/net/{name}/iflink")),
+    ) else {
+        return false;
+    };
+    let Ok(rd) = std::fs::read_dir("/sys/class/net") else {
+        return false;
+    };
+    rd.flatten().any(|e| {
+        let other = e.path();
+        read(other.join("ifindex").display().to_string()) == Some(peer)
+            && read(other.join("iflink").display().to_string()) == Some(me)
+    })
 }
