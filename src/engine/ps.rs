@@ -198,6 +198,7 @@ impl Engine {
         // Each image name is resolved once (many containers share one).
         let mut resolved: std::collections::HashMap<String, Option<String>> =
             std::collections::HashMap::new();
+        let mut resolve = self.images.resolver();
         for id in self.containers.ids()? {
             let (Ok(rec), Ok(state)) = (self.containers.record(&id), self.containers.state(&id))
             else {
@@ -210,7 +211,7 @@ impl Engine {
             // docker shows the image's short id once its tag has moved on.
             let current = resolved
                 .entry(rec.image.clone())
-                .or_insert_with(|| self.images.resolve(&rec.image).ok());
+                .or_insert_with(|| resolve(&rec.image).ok());
             let image = match current {
                 Some(cur) if *cur == rec.image_id && !rec.image.starts_with("sha256:") => {
                     rec.image.clone()

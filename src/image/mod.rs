@@ -745,6 +745,23 @@ impl ImageStore {
     /// does: an id (`sha256:` or bare hex) first when it is one, then the
     /// tag, then a unique id prefix.
     pub fn resolve(&self, name: &str) -> Result<String, Error> {
+        self.resolve_with(name, None)
+    }
+
+    /// [`resolve`](Self::resolve) for many names against one reading of
+    /// the tags (a listing of 200 containers reads `refs.json` once, not
+    /// once per image).
+    pub fn resolver(&self) -> impl FnMut(&str) -> Result<String, Error> + '_ {
+        let mut refs: Option<Refs> = None;
+        move |name| {
+            if refs.is_none() {
+                refs = Some(self.load_refs()?);
+            }
+            self.resolve_with(name, refs.as_ref())
+        }
+    }
+
+    fn resolve_with(&self, name: &str, refs: Option<&Refs>) -> Result<String, Error> {
         let hexish = name.strip_prefix("sha256:").unwrap_or(name);
         if hexish.len() == 64 && ids::is_hex(hexish) {
             let id = format!("sha256:{hexish}");
@@ -756,8 +773,12 @@ impl ImageStore {
         }
         if !name.starts_with("sha256:") {
             if let Ok(r) = Reference::parse_tagged(name) {
-                if let Some(id) = self.load_refs()?.refs.get(&r.canonical()) {
-                    return Ok(id.clone());
+                let found = match refs {
+                    Some(refs) => refs.refs.get(&r.canonical()).cloned(),
+                    None => self.load_refs()?.refs.get(&r.canonical()).cloned(),
+                };
+                if let Some(id) = found {
+                    return Ok(id);
                 }
             }
         }
