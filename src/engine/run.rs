@@ -962,10 +962,15 @@ impl Engine {
         }
         let note = on_exited();
         let exit = exit?;
-        let guard = self.containers.lock(id)?;
         // Removed while it ran (`rm -f`): there is no record left to
-        // write; the exit is still what this run reports (docker: 137).
-        if !self.containers.dir(id).join("container.json").exists() {
+        // write (nor, once it is all gone, a lock to take); the exit is
+        // still what this run reports (docker: 137).
+        let guard = match self.containers.lock(id) {
+            Ok(g) => Some(g),
+            Err(crate::container::Error::NotFound(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+        if guard.is_none() || !self.containers.dir(id).join("container.json").exists() {
             drop(guard);
             self.refresh_hosts(&rec.network);
             for n in joined.keys() {

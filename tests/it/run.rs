@@ -604,3 +604,31 @@ fn run_attach_picks_the_streams_that_reach_the_terminal() {
     let (_, err) = env.code(125, &["run", "-d", "-a", "stdout", "busybox", "true"]);
     assert!(err.contains("Conflicting options: -a and -d"), "{err}");
 }
+
+/// A foreground `run` whose container is removed under it (`rm -f` from
+/// another terminal) reports 137, as docker's does, however fast the
+/// removal (it used to say 125 when the lock file was gone first).
+#[test]
+fn a_foreground_run_removed_under_it_exits_137() {
+    let env = Env::with_busybox();
+    for i in 0..8 {
+        let name = format!("gone{i}");
+        let mut child = env.spawn(&[
+            "run",
+            "--name",
+            &name,
+            "--network",
+            "none",
+            "busybox",
+            "sleep",
+            "30",
+        ]);
+        assert!(wait_for(5.0, || env
+            .ok(&["ps", "-q", "-f", &format!("name={name}")])
+            .lines()
+            .count()
+            == 1));
+        env.ok(&["rm", "-f", &name]);
+        assert_eq!(exit_within(&mut child, 10, "run"), Some(137), "round {i}");
+    }
+}
