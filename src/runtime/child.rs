@@ -329,17 +329,16 @@ fn make_root(ctx: &ChildCtx) -> Result<(), Failure> {
     }
 
     // 8. Masked and read-only paths (none with --privileged, as docker).
+    // (No allocation here: the parent may have had other threads.)
     if !spec.privileged {
-        let strs = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let masked = spec
-            .masked_paths
-            .clone()
-            .unwrap_or_else(|| strs(plan::MASKED));
-        let readonly = spec
-            .readonly_paths
-            .clone()
-            .unwrap_or_else(|| strs(plan::READONLY));
-        mask_paths(&masked, &readonly)?;
+        match &spec.masked_paths {
+            Some(v) => v.iter().try_for_each(|p| mask_path(p))?,
+            None => plan::MASKED.iter().try_for_each(|p| mask_path(p))?,
+        }
+        match &spec.readonly_paths {
+            Some(v) => v.iter().try_for_each(|p| readonly_path(p))?,
+            None => plan::READONLY.iter().try_for_each(|p| readonly_path(p))?,
+        }
     }
     // --read-only: the root itself; /dev, /proc, /sys, the binds and the
     // tmpfs mounts are mounts of their own and keep their modes.
@@ -938,62 +937,57 @@ fn bind_fd(fd: &OwnedFd, target: &str, readonly: bool, is_dir: bool) -> Result<(
     Ok(())
 }
 
-fn mask_paths(masked: &[String], readonly: &[String]) -> Result<(), Failure> {
-    for p in masked {
-        let p = p.as_str();
-        match fs::metadata(p) {
-            Ok(md) if md.is_dir() => {
-                mount(
-                    Some("tmpfs"),
-                    p,
-                    Some("tmpfs"),
-                    MsFlags::MS_RDONLY,
-                    None::<&str>,
-                )
-                .map_err(fail("mask", p))?;
-            }
-            Ok(_) => {
-                mount(
-                    Some("/dev/null"),
-                    p,
-                    None::<&str>,
-                    MsFlags::MS_BIND,
-                    None::<&str>,
-                )
-                .map_err(fail("mask", p))?;
-            }
-            Err(_) => {}
-        }
-    }
-    for p in readonly {
-        let p = p.as_str();
-        if fs::symlink_metadata(p).is_err() {
-            continue;
-        }
-        mount(
-            Some(p),
+/// Hides `p` (docker's masked paths): an empty read-only tmpfs on a
+/// directory, /dev/null on anything else.
+fn mask_path(p: &str) -> Result<(), Failure> {
+    match fs::metadata(p) {
+        Ok(md) if md.is_dir() => mount(
+            Some("tmpfs"),
             p,
-            None::<&str>,
-            MsFlags::MS_BIND | MsFlags::MS_REC,
+            Some("tmpfs"),
+            MsFlags::MS_RDONLY,
             None::<&str>,
         )
-        .map_err(fail("bind", p))?;
-        mount(
-            None::<&str>,
+        .map_err(fail("mask", p)),
+        Ok(_) => mount(
+            Some("/dev/null"),
             p,
             None::<&str>,
-            MsFlags::MS_BIND
-                | MsFlags::MS_REMOUNT
-                | MsFlags::MS_RDONLY
-                | MsFlags::MS_NOSUID
-                | MsFlags::MS_NODEV
-                | MsFlags::MS_NOEXEC
-                | MsFlags::MS_REC,
+            MsFlags::MS_BIND,
             None::<&str>,
         )
-        .map_err(fail("remount read-only", p))?;
+        .map_err(fail("mask", p)),
+        Err(_) => Ok(()),
     }
-    Ok(())
+}
+
+/// Makes `p` read-only (docker's read-only paths), if it exists.
+fn readonly_path(p: &str) -> Result<(), Failure> {
+    if fs::symlink_metadata(p).is_err() {
+        return Ok(());
+    }
+    mount(
+        Some(p),
+        p,
+        None::<&str>,
+        MsFlags::MS_BIND | MsFlags::MS_REC,
+        None::<&str>,
+    )
+    .map_err(fail("bind", p))?;
+    mount(
+        None::<&str>,
+        p,
+        None::<&str>,
+        MsFlags::MS_BIND
+            | MsFlags::MS_REMOUNT
+            | MsFlags::MS_RDONLY
+            | MsFlags::MS_NOSUID
+            | MsFlags::MS_NODEV
+            | MsFlags::MS_NOEXEC
+            | MsFlags::MS_REC,
+        None::<&str>,
+    )
+    .map_err(fail("remount read-only", p))
 }
 
 fn loopback_up() -> Result<(), Failure> {

@@ -721,15 +721,21 @@ fn fifty_concurrent_clients_run_and_list_and_nothing_leaks() {
             std::thread::spawn(move || {
                 let o = run.output().unwrap();
                 let p = ps.output().unwrap();
-                (o.status.code(), stdout(&o), p.status.success())
+                (
+                    o.status.code(),
+                    stdout(&o),
+                    p.status.success(),
+                    stderr(&o) + &stderr(&p),
+                )
             })
         })
         .collect();
     for (i, t) in threads.into_iter().enumerate() {
-        let (code, out, ps_ok) = t.join().unwrap();
+        let (code, out, ps_ok, err) = t.join().unwrap();
         assert_eq!(
             (code, out.as_str(), ps_ok),
-            (Some(0), format!("n{i}\n").as_str(), true)
+            (Some(0), format!("n{i}\n").as_str(), true),
+            "{err}"
         );
     }
     assert_eq!(s.env.ok(&["ps", "-aq"]), "");
