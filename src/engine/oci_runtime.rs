@@ -349,14 +349,14 @@ pub fn spec_of(bundle: &Path, config: &oci::Spec) -> Result<Spec> {
     }
     // One the spec does not list is the host's (runc's rule): joined as
     // our own.
-    for (kind, name) in [
-        (runtime::Namespace::Pid, "pid"),
-        (runtime::Namespace::Ipc, "ipc"),
-        (runtime::Namespace::Uts, "uts"),
+    for kind in [
+        runtime::Namespace::Pid,
+        runtime::Namespace::Ipc,
+        runtime::Namespace::Uts,
     ] {
         if !seen.contains(&kind) {
-            spec.ns_paths
-                .push((kind, PathBuf::from(format!("/proc/self/ns/{name}"))));
+            let own = format!("/proc/self/ns/{}", kind.proc_name());
+            spec.ns_paths.push((kind, PathBuf::from(own)));
         }
     }
     if spec.ns_path(runtime::Namespace::Uts).is_some() && config.hostname().is_some() {
@@ -635,27 +635,25 @@ impl OciRuntime {
         group: &str,
         pid_file: Option<&Path>,
     ) -> Result<()> {
-        {
-            let pid_start = crate::util::proc::proc_stat(pid).map(|s| s.0).unwrap_or(0);
-            self.save(&Saved {
-                id: id.to_string(),
-                pid,
-                pid_start,
-                bundle: bundle.display().to_string(),
-                rootfs: spec.rootfs.display().to_string(),
-                created: time::rfc3339(time::now_nanos()),
-                annotations: config
-                    .annotations()
-                    .clone()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .collect(),
-                paused: false,
-                group: group.to_string(),
-            })?;
-            if let Some(p) = pid_file {
-                write_pid_file(p, pid)?;
-            }
+        let pid_start = crate::util::proc::proc_stat(pid).map(|s| s.0).unwrap_or(0);
+        self.save(&Saved {
+            id: id.to_string(),
+            pid,
+            pid_start,
+            bundle: bundle.display().to_string(),
+            rootfs: spec.rootfs.display().to_string(),
+            created: time::rfc3339(time::now_nanos()),
+            annotations: config
+                .annotations()
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+            paused: false,
+            group: group.to_string(),
+        })?;
+        if let Some(p) = pid_file {
+            write_pid_file(p, pid)?;
         }
         if let Some(h) = config.hooks() {
             let state = self.state(id)?;

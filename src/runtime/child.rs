@@ -1198,21 +1198,27 @@ fn reset_signals() {
     }
 }
 
+/// Where `cmd` may be: itself when it has a `/`, else each directory of
+/// the `PATH` in `env` (docker's default PATH without one) joined with it.
+fn program_candidates(cmd: &str, env: &[String]) -> Vec<PathBuf> {
+    if cmd.contains('/') {
+        return vec![PathBuf::from(cmd)];
+    }
+    env.iter()
+        .find_map(|e| e.strip_prefix("PATH="))
+        .unwrap_or("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        .split(':')
+        .filter(|d| !d.is_empty())
+        .map(|d| Path::new(d).join(cmd))
+        .collect()
+}
+
 /// Whether the command is there to run (searched on the container's PATH).
 fn find_program(spec: &Spec) -> Result<(), Failure> {
     let cmd = spec.argv.first().cloned().unwrap_or_default();
-    let found = if cmd.contains('/') {
-        Path::new(&cmd).is_file()
-    } else {
-        let path = spec
-            .env
-            .iter()
-            .find_map(|e| e.strip_prefix("PATH="))
-            .unwrap_or("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        path.split(':')
-            .filter(|d| !d.is_empty())
-            .any(|d| Path::new(d).join(&cmd).is_file())
-    };
+    let found = program_candidates(&cmd, &spec.env)
+        .iter()
+        .any(|p| p.is_file());
     if found {
         return Ok(());
     }
@@ -1243,18 +1249,7 @@ fn exec(spec: &Spec, who: &user::ExecUser) -> Result<std::convert::Infallible, F
         .map(|a| cstr(a))
         .collect::<Result<_, _>>()?;
     let envp: Vec<CString> = env.iter().map(|e| cstr(e)).collect::<Result<_, _>>()?;
-    let candidates: Vec<PathBuf> = if cmd.contains('/') {
-        vec![PathBuf::from(&cmd)]
-    } else {
-        let path = env
-            .iter()
-            .find_map(|e| e.strip_prefix("PATH="))
-            .unwrap_or("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        path.split(':')
-            .filter(|d| !d.is_empty())
-            .map(|d| Path::new(d).join(&cmd))
-            .collect()
-    };
+    let candidates = program_candidates(&cmd, &env);
     let mut errno = libc::ENOENT;
     for c in &candidates {
         let prog = cstr(&c.to_string_lossy())?;

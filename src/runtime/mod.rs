@@ -227,6 +227,16 @@ impl Namespace {
         }
     }
 
+    /// Its name under /proc/PID/ns.
+    pub fn proc_name(self) -> &'static str {
+        match self {
+            Namespace::Net => "net",
+            Namespace::Ipc => "ipc",
+            Namespace::Uts => "uts",
+            Namespace::Pid => "pid",
+        }
+    }
+
     /// Its name in an OCI spec.
     pub fn oci_name(self) -> &'static str {
         match self {

@@ -501,6 +501,26 @@ mod tests {
         );
     }
 
+    /// A v1 tree under `t/v1`: every controller, cpus 0-1 and mem 0 at the
+    /// cpuset root, and the cpuset groups `groups` with empty cpus and
+    /// mems (as the kernel makes them).
+    fn fake_v1_tree(t: &Path, groups: &[&str]) -> PathBuf {
+        let v1 = t.join("v1");
+        for c in V1_CONTROLLERS {
+            fs::create_dir_all(v1.join(c)).unwrap();
+            fs::write(v1.join(c).join("cgroup.procs"), "").unwrap();
+        }
+        fs::write(v1.join("cpuset/cpuset.cpus"), "0-1\n").unwrap();
+        fs::write(v1.join("cpuset/cpuset.mems"), "0\n").unwrap();
+        for g in groups {
+            let d = v1.join("cpuset").join(g);
+            fs::create_dir_all(&d).unwrap();
+            fs::write(d.join("cpuset.cpus"), "").unwrap();
+            fs::write(d.join("cpuset.mems"), "").unwrap();
+        }
+        v1
+    }
+
     #[test]
     fn apply_on_fake_trees() {
         let t = std::env::temp_dir().join(format!("strata-cg-{}", std::process::id()));
@@ -521,18 +541,7 @@ mod tests {
         let sc = fs::read_to_string(v2.join("strata/cgroup.subtree_control")).unwrap();
         assert_eq!(sc, "+cpuset +memory +cpu +pids");
         // A v1 tree.
-        let v1 = t.join("v1");
-        for c in V1_CONTROLLERS {
-            fs::create_dir_all(v1.join(c)).unwrap();
-            fs::write(v1.join(c).join("cgroup.procs"), "").unwrap();
-        }
-        fs::write(v1.join("cpuset/cpuset.cpus"), "0-1\n").unwrap();
-        fs::write(v1.join("cpuset/cpuset.mems"), "0\n").unwrap();
-        for d in ["cpuset/strata", "cpuset/strata/c1"] {
-            fs::create_dir_all(v1.join(d)).unwrap();
-            fs::write(v1.join(d).join("cpuset.cpus"), "").unwrap();
-            fs::write(v1.join(d).join("cpuset.mems"), "").unwrap();
-        }
+        let v1 = fake_v1_tree(&t, &["strata", "strata/c1"]);
         let groups = apply(&v1, "c1", &r(), None).unwrap();
         assert_eq!(groups.len(), 4);
         assert_eq!(
@@ -582,18 +591,7 @@ mod tests {
         }
         assert!(!group.join("cgroup.subtree_control").exists());
         assert_eq!(fs::read_to_string(group.join("pids.max")).unwrap(), "100");
-        let v1 = t.join("v1");
-        for c in V1_CONTROLLERS {
-            fs::create_dir_all(v1.join(c)).unwrap();
-            fs::write(v1.join(c).join("cgroup.procs"), "").unwrap();
-        }
-        fs::write(v1.join("cpuset/cpuset.cpus"), "0-1\n").unwrap();
-        fs::write(v1.join("cpuset/cpuset.mems"), "0\n").unwrap();
-        for d in ["cpuset/kube", "cpuset/kube/pod1", "cpuset/kube/pod1/c2"] {
-            fs::create_dir_all(v1.join(d)).unwrap();
-            fs::write(v1.join(d).join("cpuset.cpus"), "").unwrap();
-            fs::write(v1.join(d).join("cpuset.mems"), "").unwrap();
-        }
+        let v1 = fake_v1_tree(&t, &["kube", "kube/pod1", "kube/pod1/c2"]);
         let groups = apply(&v1, "/kube/pod1/c2", &r(), None).unwrap();
         assert!(groups.contains(&v1.join("pids/kube/pod1/c2")), "{groups:?}");
         assert_eq!(
