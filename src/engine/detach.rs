@@ -450,60 +450,8 @@ impl Engine {
         if let Some(w) = &req.workdir {
             super::run::check_workdir(w)?;
         }
-        let mut spec = crate::runtime::Spec {
-            links_dir: Default::default(),
-            lowers: Vec::new(),
-            upper: Default::default(),
-            work: Default::default(),
-            rootfs: Default::default(),
-            argv: req.cmd.clone(),
-            env,
-            cwd: req
-                .workdir
-                .clone()
-                .or_else(|| rec.config.working_dir.clone())
-                .unwrap_or_default(),
-            user: req
-                .user
-                .clone()
-                .or_else(|| rec.config.user.clone())
-                .unwrap_or_default(),
-            hostname: rec.hostname.clone(),
-            tty: req.tty,
-            stdin: req.interactive,
-            network: crate::runtime::Network::Host,
-            etc_files: Vec::new(),
-            binds: Vec::new(),
-            cgroups: crate::runtime::cgroup::dirs(&id)
-                .into_iter()
-                .filter(|d| d.is_dir())
-                .collect(),
-            discard_output: req.detach,
-            kill_on_signal: false,
-            join: Some(st.pid),
-            caps: 0,
-            seccomp: None,
-            no_new_privs: false,
-            privileged: false,
-            devices: Vec::new(),
-            // An exec's process has the container's rlimits (nothing is mounted).
-            limits: crate::runtime::limits::ProcessLimits {
-                rlimits: super::run::process_limits(&rec.limits).rlimits,
-                ..Default::default()
-            },
-            cgroup_limits: None,
-            rootfs_dir: None,
-            ns_paths: Vec::new(),
-            masked_paths: None,
-            readonly_paths: None,
-            preserve_fds: 0,
-            hold: None,
-            outlive: false,
-        };
-        self.apply_security(&rec.security, &mut spec, req.privileged)?;
-        // The container's /dev is made already: exec makes no nodes.
-        spec.devices.clear();
-        let started = crate::runtime::start_with(&spec, &mut |_| Ok(()))?;
+        let (process, launch) = self.exec_process(&rec, req, &env)?;
+        let started = crate::runtime::exec(&process, st.pid, &launch)?;
         if req.detach {
             // Its parent gone, the container's init adopts it.
             return Ok(0);

@@ -27,36 +27,9 @@ impl Engine {
         let Ok(rec) = self.containers.record(&id) else {
             return;
         };
-        let Ok(mut spec) = self.spec(&rec) else {
-            return;
-        };
-        let _ = self.apply_security(&rec.security, &mut spec, false);
-        spec.cgroup_limits = Some(crate::runtime::CgroupLimits {
-            root: "/sys/fs/cgroup".into(),
-            id: id.clone(),
-            resources: super::run::resources_of(&rec.limits),
-        });
-        // The profile as rendered for its capabilities: plain rules.
-        let seccomp = if rec.security.privileged || rec.security.seccomp_unconfined {
-            None
-        } else {
-            let text = rec
-                .security
-                .seccomp_profile
-                .as_deref()
-                .unwrap_or(crate::runtime::seccomp::DEFAULT_PROFILE);
-            crate::runtime::seccomp::parse(text.as_bytes())
-                .and_then(|p| {
-                    crate::runtime::seccomp::render(
-                        &p,
-                        spec.caps,
-                        crate::runtime::seccomp::kernel_version(),
-                    )
-                })
-                .ok()
-                .map(|r| r.to_oci())
-        };
-        doc["OCISpec"] = super::oci_runtime::document_of(&spec, seccomp);
+        if let Ok(spec) = self.spec_document(&rec) {
+            doc["OCISpec"] = spec;
+        }
     }
 
     pub fn add_sizes(&self, doc: &mut Value) {

@@ -40,6 +40,7 @@ pub use save::SaveFormat;
 mod run;
 mod security;
 mod settings;
+mod spec;
 pub use security::SecurityRequest;
 pub use settings::Settings;
 mod system;

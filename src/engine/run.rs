@@ -7,7 +7,7 @@ use super::{Engine, Error, Result};
 use crate::container::{self, names, Record, State, Status};
 use crate::image::{ImageConfig, ImageStore, Reference, RunConfig};
 use crate::network;
-use crate::runtime::{self, Bind, Network, Spec};
+use crate::runtime::{self, Network};
 use crate::util::{ids, time};
 use std::path::{Path, PathBuf};
 
@@ -316,7 +316,7 @@ pub fn check_workdir(w: &str) -> Result<()> {
     Ok(())
 }
 
-fn parse_network(n: &str) -> Result<Network> {
+pub(super) fn parse_network(n: &str) -> Result<Network> {
     match n {
         "" | "default" | "bridge" => Ok(Network::Private),
         "none" => Ok(Network::None),
@@ -667,104 +667,6 @@ impl Engine {
         ids::random_hex(6)
     }
 
-    /// The runtime spec for a container record.
-    pub(super) fn spec(&self, rec: &Record) -> Result<Spec> {
-        let links_dir = self.images.links_dir();
-        let mut lowers = vec![self.containers.ensure_init_layer(&links_dir)?];
-        for chain in rec.layers.iter().rev() {
-            lowers.push(self.images.layer_link(chain)?);
-        }
-        let dir = self.containers.dir(&rec.id);
-        // A name that is not docker's own is a user network's.
-        let network = parse_network(&rec.network).unwrap_or(Network::Private);
-        let etc_files = ["hostname", "hosts", "resolv.conf"]
-            .iter()
-            .map(|f| (dir.join(f), format!("/etc/{f}")))
-            .collect();
-        let mut env = vec![format!("HOSTNAME={}", rec.hostname)];
-        if rec.tty {
-            env.push("TERM=xterm".into());
-        }
-        let env = merge_env(&env, rec.config.env.as_deref().unwrap_or_default());
-        Ok(Spec {
-            links_dir,
-            lowers,
-            upper: dir.join("upper"),
-            work: dir.join("work"),
-            rootfs: dir.join("rootfs"),
-            argv: if rec.init {
-                vec!["/dev/init".to_string(), "--".to_string()]
-            } else {
-                Vec::new()
-            }
-            .into_iter()
-            .chain(std::iter::once(rec.path.clone()))
-            .chain(rec.args.iter().cloned())
-            .collect(),
-            env,
-            cwd: rec.config.working_dir.clone().unwrap_or_default(),
-            user: rec.config.user.clone().unwrap_or_default(),
-            hostname: rec.hostname.clone(),
-            tty: rec.tty,
-            stdin: rec.open_stdin,
-            network,
-            etc_files,
-            binds: {
-                let mut binds = Vec::new();
-                for m in rec.mounts.iter().filter(|m| m.kind != "tmpfs") {
-                    binds.push(Bind {
-                        source: self.mount_source(m)?,
-                        target: m.destination.clone(),
-                        readonly: !m.rw,
-                        copy_up: m.kind == "volume" && !m.nocopy,
-                    });
-                }
-                if rec.init {
-                    binds.push(Bind {
-                        source: self.init_binary()?,
-                        target: "/dev/init".into(),
-                        readonly: true,
-                        copy_up: false,
-                    });
-                }
-                binds
-            },
-            cgroups: Vec::new(),
-            discard_output: false,
-            kill_on_signal: false,
-            join: None,
-            caps: 0,
-            seccomp: None,
-            no_new_privs: false,
-            privileged: false,
-            devices: Vec::new(),
-            limits: {
-                let mut l = process_limits(&rec.limits);
-                // --mount type=tmpfs: as --tmpfs, read-only if asked.
-                for m in rec.mounts.iter().filter(|m| m.kind == "tmpfs") {
-                    let mut opts = m.options.clone();
-                    if !m.rw {
-                        opts = format!("ro,{opts}");
-                    }
-                    if let Ok(t) =
-                        runtime::limits::parse_tmpfs(&m.destination, opts.trim_end_matches(','))
-                    {
-                        l.tmpfs.push(t);
-                    }
-                }
-                l
-            },
-            cgroup_limits: None,
-            rootfs_dir: None,
-            ns_paths: Vec::new(),
-            masked_paths: None,
-            readonly_paths: None,
-            preserve_fds: 0,
-            hold: None,
-            outlive: false,
-        })
-    }
-
     /// Starts container `id` in the foreground: this process supervises it
     /// until it exits. Returns its exit code (128+N for signal N).
     pub fn run_foreground(&self, id: &str) -> Result<i32> {
@@ -812,27 +714,22 @@ impl Engine {
         };
         // Room for its last state writes, should it fill the disk.
         self.containers.reserve_space(id);
-        let mut spec = match self.spec(&rec) {
-            Ok(s) => s,
-            Err(e) => return Err(self.fail_start(&rec, e)),
-        };
-        let policy = match self.apply_security(&rec.security, &mut spec, false) {
+        let super::spec::Prepared {
+            spec,
+            mut launch,
+            policy,
+        } = match self.container_spec(&rec) {
             Ok(p) => p,
             Err(e) => return Err(self.fail_start(&rec, e)),
         };
-        spec.cgroups = match runtime::cgroup::create(id, &policy, self.settings.devices) {
+        launch.cgroups = match runtime::cgroup::create(id, &policy, self.settings.devices) {
             Ok(d) => d,
             Err(e) => {
                 return Err(self.fail_start(&rec, Error::Runtime(runtime::Error::Invalid(e.0))))
             }
         };
-        spec.cgroup_limits = Some(runtime::CgroupLimits {
-            root: "/sys/fs/cgroup".into(),
-            id: id.to_string(),
-            resources: resources_of(&rec.limits),
-        });
-        spec.discard_output = discard_output;
-        spec.kill_on_signal = kill_on_signal;
+        launch.discard_output = discard_output;
+        launch.kill_on_signal = kill_on_signal;
         // On the bridge: an address and the ports, before anything starts.
         let bridge = match self.bridge_of(&rec) {
             Ok(b) => b,
@@ -841,7 +738,7 @@ impl Engine {
                 return Err(self.fail_start(&rec, e));
             }
         };
-        let attachment = if spec.network == Network::Private {
+        let attachment = if launch.wired {
             match self.attach_network(&bridge, &rec) {
                 Ok(a) => Some(a),
                 Err(e) => {
@@ -876,7 +773,7 @@ impl Engine {
                 }
             }
         }
-        let started = match runtime::start_with(&spec, &mut |pid| {
+        let started = match runtime::start(&spec, &launch, &mut |pid| {
             if let Some(a) = &attachment {
                 a.connect(pid).map_err(|e| e.to_string())?;
             }
@@ -1040,7 +937,7 @@ impl Engine {
     }
 
     /// strata's init in the store (written once, whole), for `--init`.
-    fn init_binary(&self) -> Result<PathBuf> {
+    pub(super) fn init_binary(&self) -> Result<PathBuf> {
         let path = self.root.join("strata-init");
         let current = std::fs::metadata(&path)
             .map(|m| {

@@ -6,7 +6,7 @@
 
 use super::{Engine, Error, Result};
 use crate::container::{DeviceMapping, Security};
-use crate::runtime::{self, devices, DeviceNode, Spec};
+use crate::runtime::{self, devices, DeviceNode};
 use std::path::Path;
 
 /// The security flags of `run` and `create`, as given.
@@ -102,36 +102,25 @@ pub fn parse_device(s: &str) -> Result<DeviceMapping> {
     })
 }
 
-/// This process's bounding set: no container gets more.
-pub(super) fn host_bounding() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("CapBnd:"))
-                .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
-        })
-        .unwrap_or(0)
+/// What a container is granted: its capabilities, its seccomp filter
+/// (compiled, from strata's cache), its device nodes and device policy.
+pub(super) struct Granted {
+    pub caps: u64,
+    pub no_new_privs: bool,
+    pub seccomp_bpf: Option<Vec<u8>>,
+    pub devices: Vec<DeviceNode>,
+    pub policy: devices::Policy,
 }
 
 impl Engine {
-    /// Fills in the spec's capabilities, seccomp filter and device nodes
-    /// for `sec`, and returns the device policy for its cgroup.
-    /// `privileged_exec`: `exec --privileged` (every capability, no filter).
-    pub(super) fn apply_security(
-        &self,
-        sec: &Security,
-        spec: &mut Spec,
-        privileged_exec: bool,
-    ) -> Result<devices::Policy> {
+    /// What `sec` grants a container as it starts (`privileged_exec`:
+    /// `exec --privileged`, every capability and no filter).
+    pub(super) fn grant(&self, sec: &Security, privileged_exec: bool) -> Result<Granted> {
         let privileged = sec.privileged || privileged_exec;
         let caps = runtime::resolve_caps(&sec.cap_add, &sec.cap_drop, privileged)
             .map_err(Error::Invalid)?
-            & host_bounding();
-        spec.caps = caps;
-        spec.privileged = sec.privileged;
-        spec.no_new_privs = sec.no_new_privileges;
-        spec.seccomp = if privileged || sec.seccomp_unconfined {
+            & runtime::caps::host_bounding();
+        let seccomp_bpf = if privileged || sec.seccomp_unconfined {
             None
         } else {
             let profile = sec
@@ -143,9 +132,16 @@ impl Engine {
                     .map_err(|e| Error::Runtime(runtime::Error::Invalid(e)))?,
             )
         };
+        let mut granted = Granted {
+            caps,
+            no_new_privs: sec.no_new_privileges,
+            seccomp_bpf,
+            devices: Vec::new(),
+            policy: devices::Policy::AllowAll,
+        };
         if sec.privileged {
-            spec.devices = DeviceNode::all_on_host();
-            return Ok(devices::Policy::AllowAll);
+            granted.devices = DeviceNode::all_on_host();
+            return Ok(granted);
         }
         let mut rules = devices::default_rules();
         for m in &sec.devices {
@@ -167,9 +163,10 @@ impl Engine {
             r.major = Some(node.major);
             r.minor = Some(node.minor);
             rules.push(r);
-            spec.devices.push(node);
+            granted.devices.push(node);
         }
-        Ok(devices::Policy::Allow(rules))
+        granted.policy = devices::Policy::Allow(rules);
+        Ok(granted)
     }
 }
 

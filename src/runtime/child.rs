@@ -35,7 +35,7 @@
 //! 12. execve, searching the container's PATH
 
 use super::plan;
-use super::{caps, user, Network, Spec};
+use super::{caps, user, Network, Plan as Spec};
 use nix::mount::{mount, umount2, MntFlags, MsFlags};
 use nix::sys::stat::{mknod, Mode, SFlag};
 use nix::unistd::{chdir, pivot_root, sethostname};
@@ -246,9 +246,6 @@ fn make_root(ctx: &ChildCtx) -> Result<(), Failure> {
 
     // 4. Bind sources, cloned as detached mounts while the host is visible.
     let mut binds: Vec<(OwnedFd, String, bool, bool, bool)> = Vec::new();
-    for (src, target) in &spec.etc_files {
-        binds.push((clone_tree(src)?, target.clone(), false, false, false));
-    }
     for b in &spec.binds {
         let is_dir = b.source.is_dir();
         binds.push((

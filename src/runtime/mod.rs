@@ -1,4 +1,4 @@
-//! Runs one container from a plain [`Spec`]: paths, argv, env, user, tty,
+//! Runs one container from a plain [`Plan`]: paths, argv, env, user, tty,
 //! mounts and namespaces. It knows no image and no store. All of strata's
 //! unsafe code lives in this module, each block with a SAFETY comment.
 //!
@@ -18,12 +18,14 @@ pub mod plan;
 mod pty;
 pub mod resources;
 pub mod seccomp;
+pub mod spec;
 pub mod user;
 mod view;
 
 pub use caps::resolve as resolve_caps;
-pub use parent::{catch_interrupts, interrupted, start_with, take_interrupted};
+pub use parent::{catch_interrupts, interrupted, take_interrupted, Started};
 pub use pty::{spawn_on_pty, stdin_is_tty, TerminalGuard};
+pub use spec::Launch;
 
 /// Gives the heap's free memory back to the kernel (glibc's
 /// `malloc_trim`): a long-lived process, such as a container's monitor,
@@ -120,13 +122,14 @@ pub enum Network {
     /// The host's network namespace.
     Host,
     /// A new network namespace with loopback up, that the caller wires
-    /// (the `wire` hook of `start_with`) before the command runs.
+    /// (the `wire` hook of [`start`]) before the command runs.
     Private,
 }
 
-/// Everything needed to run one container; plain data.
+/// Everything needed to run one container; plain data, compiled from a
+/// spec and a launch by `spec::compile` (nothing else makes one).
 #[derive(Debug, Clone)]
-pub struct Spec {
+pub(in crate::runtime) struct Plan {
     /// Directory that holds the short layer links; the overlay's lower
     /// dirs are given relative to it, keeping the option string short.
     pub links_dir: PathBuf,
@@ -147,8 +150,6 @@ pub struct Spec {
     /// Keep stdin open (docker's -i); otherwise stdin is /dev/null.
     pub stdin: bool,
     pub network: Network,
-    /// Files bind-mounted onto /etc/hostname, /etc/hosts, /etc/resolv.conf.
-    pub etc_files: Vec<(PathBuf, String)>,
     pub binds: Vec<Bind>,
     /// cgroup directories the init joins before anything else.
     pub cgroups: Vec<PathBuf>,
@@ -207,7 +208,7 @@ pub struct Spec {
     pub preserve_fds: u32,
 }
 
-/// A namespace a container may join by path ([`Spec::ns_paths`]).
+/// A namespace a container may join by path ([`Plan::ns_paths`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Namespace {
     Net,
@@ -248,7 +249,7 @@ impl Namespace {
     }
 }
 
-impl Spec {
+impl Plan {
     /// The path of namespace `ns` to join, if the spec names one.
     pub fn ns_path(&self, ns: Namespace) -> Option<&std::path::Path> {
         self.ns_paths
@@ -258,7 +259,7 @@ impl Spec {
     }
 }
 
-/// Where and what [`Spec::cgroup_limits`] writes.
+/// Where and what [`Plan::cgroup_limits`] writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CgroupLimits {
     /// The cgroup root (`/sys/fs/cgroup`).
@@ -446,4 +447,27 @@ impl Exit {
             Exit::Signal(s) => 128 + s,
         }
     }
+}
+
+/// Starts a container from an OCI spec and strata's launch options.
+/// `wire(pid)` is called once the container exists and before its program
+/// runs (with `launch.wired`: to give it its links).
+pub fn start(
+    config: &oci_spec::runtime::Spec,
+    launch: &Launch,
+    wire: &mut dyn FnMut(i32) -> Result<(), String>,
+) -> Result<Started, Error> {
+    let plan = spec::compile(config, launch)?;
+    parent::start_with(&plan, wire)
+}
+
+/// Starts `process` in the running container whose init is `pid`: in
+/// its namespaces and `launch.cgroups`, with nothing mounted or made.
+pub fn exec(
+    process: &oci_spec::runtime::Process,
+    pid: i32,
+    launch: &Launch,
+) -> Result<Started, Error> {
+    let plan = spec::compile_exec(process, pid, launch)?;
+    parent::start_with(&plan, &mut |_| Ok(()))
 }

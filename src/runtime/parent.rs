@@ -14,7 +14,7 @@
 
 use super::child::{self, ChildCtx, Failure};
 use super::pty::{get_winsize, set_winsize, TerminalGuard};
-use super::{Error, Exit, Network, Spec};
+use super::{Error, Exit, Network, Plan as Spec};
 use nix::sched::CloneFlags;
 use nix::sys::signal::{kill, SigSet, SigmaskHow, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
