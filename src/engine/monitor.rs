@@ -187,9 +187,11 @@ impl Engine {
                 }
             }
             say("ok\n".into());
-            // What the set-up allocated and freed goes back: this process
-            // lives as long as its container.
+            // What the set-up allocated and freed goes back, and the code
+            // and data only start-up used stop counting as its own: this
+            // process lives as long as its container.
             crate::runtime::release_free_memory();
+            crate::runtime::release_startup_pages();
         };
         let mut exited = || {
             if restarts {

@@ -38,6 +38,49 @@ pub fn release_free_memory() {
     }
 }
 
+/// Drops this process's mappings of the clean pages of its program and
+/// its libraries (code, read-only data): the page cache keeps them, and
+/// the few a long-lived process still runs fault back in. What start-up
+/// touched then stops counting in its memory (a monitor's PSS). A mapping
+/// with a page written since it was mapped (relocated data) is left as
+/// it is: dropping it would lose the writes.
+pub fn release_startup_pages() {
+    let Ok(smaps) = std::fs::read_to_string("/proc/self/smaps") else {
+        return;
+    };
+    let mut current: Option<(usize, usize)> = None;
+    let mut clean = false;
+    let drop_range = |range: Option<(usize, usize)>, clean: bool| {
+        if let (Some((start, end)), true) = (range, clean) {
+            // SAFETY: the range is one of our own file mappings, whole,
+            // whose pages are all unmodified copies of the file: after
+            // MADV_DONTNEED an access maps the same bytes again.
+            unsafe {
+                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
+            }
+        }
+    };
+    for line in smaps.lines() {
+        let mut f = line.split_whitespace();
+        let first = f.next().unwrap_or_default();
+        if let Some((a, b)) = first.split_once('-') {
+            if let (Ok(a), Ok(b)) = (usize::from_str_radix(a, 16), usize::from_str_radix(b, 16)) {
+                drop_range(current.take(), clean);
+                let perms = f.next().unwrap_or_default();
+                let path = f.nth(3).unwrap_or_default();
+                current = Some((a, b));
+                clean = path.starts_with('/') && (perms == "r-xp" || perms == "r--p");
+                continue;
+            }
+        }
+        let value = f.next().unwrap_or("0");
+        if matches!(first, "Anonymous:" | "Private_Dirty:" | "Shared_Dirty:") && value != "0" {
+            clean = false;
+        }
+    }
+    drop_range(current, clean);
+}
+
 /// Sets the window size of a pty (an attach client's terminal).
 pub fn resize_pty(fd: &std::os::fd::OwnedFd, rows: u16, cols: u16) {
     use std::os::fd::AsRawFd;
@@ -470,4 +513,46 @@ pub fn exec(
 ) -> Result<Started, Error> {
     let plan = spec::compile_exec(process, pid, launch)?;
     parent::start_with(&plan, &mut |_| Ok(()))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The resident size of this process's clean file mappings, in kB.
+    fn clean_file_rss() -> u64 {
+        let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+        let (mut total, mut file) = (0, false);
+        for line in smaps.lines() {
+            let mut f = line.split_whitespace();
+            let first = f.next().unwrap_or_default();
+            if first.contains('-') && !first.ends_with(':') {
+                let perms = f.next().unwrap_or_default();
+                file = f.nth(3).is_some_and(|p| p.starts_with('/')) && perms == "r-xp";
+            } else if first == "Rss:" && file {
+                total += f.next().unwrap_or("0").parse::<u64>().unwrap_or(0);
+            }
+        }
+        total
+    }
+
+    #[test]
+    fn start_up_pages_are_given_back_and_the_program_runs_on() {
+        // Touch some code first, so that there is something to give back.
+        let text = format!(
+            "{:?}",
+            std::collections::BTreeMap::from([(1, "a"), (2, "b")])
+        );
+        let before = clean_file_rss();
+        super::release_startup_pages();
+        let after = clean_file_rss();
+        assert!(after < before, "{after} kB after, {before} kB before");
+        // The code it dropped runs again (its pages come back).
+        assert_eq!(
+            format!(
+                "{:?}",
+                std::collections::BTreeMap::from([(1, "a"), (2, "b")])
+            ),
+            text
+        );
+        assert!(super::thread_count() >= 1);
+    }
 }

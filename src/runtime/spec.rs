@@ -631,7 +631,12 @@ mod tests {
         assert_eq!(s.limits.shm_size, Some(1 << 20));
         // containerd's and runc's flags are flags; the rest is data.
         assert_eq!(
-            mount_flags(&["rw".into(), "strictatime".into(), "rprivate".into(), "size=1m".into()]),
+            mount_flags(&[
+                "rw".into(),
+                "strictatime".into(),
+                "rprivate".into(),
+                "size=1m".into()
+            ]),
             (libc::MS_STRICTATIME, "size=1m".to_string())
         );
         assert_eq!(s.limits.rlimits.len(), 1);
