@@ -451,7 +451,7 @@ impl Engine {
             super::run::check_workdir(w)?;
         }
         let (process, launch) = self.exec_process(&rec, req, &env)?;
-        let started = crate::runtime::exec(&process, st.pid, &launch)?;
+        let started = crate::runtime::exec(process, st.pid, launch)?;
         if req.detach {
             // Its parent gone, the container's init adopts it.
             return Ok(0);

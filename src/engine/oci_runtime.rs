@@ -208,7 +208,7 @@ impl OciRuntime {
             launch.cgroups =
                 runtime::cgroup::create(&group, &device_policy(&config)?, self.devices)
                     .map_err(|e| Error::Runtime(runtime::Error::Invalid(e.0)))?;
-            let started = runtime::start(&config, &launch, &mut |_| Ok(()))?;
+            let started = runtime::start(config.clone(), launch.clone(), &mut |_| Ok(()))?;
             let pid = started.pid;
             let set_up = (|| -> Result<()> {
                 if let Some(sock) = console_socket {
@@ -501,7 +501,7 @@ impl OciRuntime {
                 "cannot allocate tty if runc will detach without setting console socket",
             ));
         }
-        let started = runtime::exec(&p, s.pid, &launch)?;
+        let started = runtime::exec(p, s.pid, launch)?;
         let pid = started.pid;
         if let Some(sock) = console_socket {
             if let Some(master) = started.pty() {

@@ -773,7 +773,7 @@ impl Engine {
                 }
             }
         }
-        let started = match runtime::start(&spec, &launch, &mut |pid| {
+        let started = match runtime::start(spec, launch, &mut |pid| {
             if let Some(a) = &attachment {
                 a.connect(pid).map_err(|e| e.to_string())?;
             }

@@ -139,8 +139,15 @@ pub fn parse_status_mask(status: &str, field: &str) -> Option<u64> {
 }
 
 /// This process's bounding set: no container gets more. (One prctl per
-/// capability: a tenth of what reading /proc/self/status costs.)
+/// capability, once per process: a tenth of what reading
+/// /proc/self/status costs. strata never drops from its own set; a
+/// container's init drops from its copy.)
 pub fn host_bounding() -> u64 {
+    static SET: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *SET.get_or_init(read_bounding)
+}
+
+fn read_bounding() -> u64 {
     let mut mask = 0u64;
     for cap in 0..NAMES.len() as u64 {
         // SAFETY: PR_CAPBSET_READ takes a number and touches no memory.
@@ -160,7 +167,8 @@ mod tests {
     fn the_bounding_set_is_the_one_proc_shows() {
         let status = std::fs::read_to_string("/proc/self/status").unwrap();
         let shown = parse_status_mask(&status, "CapBnd").unwrap();
-        assert_eq!(host_bounding(), shown & ALL);
+        assert_eq!(read_bounding(), shown & ALL);
+        assert_eq!(host_bounding(), read_bounding());
     }
 
     #[test]

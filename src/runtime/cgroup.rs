@@ -255,7 +255,12 @@ fn collect_strays() {
         let Ok(rd) = fs::read_dir(base.join("strata")) else {
             continue;
         };
-        for e in rd.flatten() {
+        // Only directories are groups (the type comes with the entry: the
+        // parent's own control files cost no stat).
+        for e in rd
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        {
             let old = e
                 .metadata()
                 .and_then(|m| m.modified())

@@ -496,23 +496,31 @@ impl Exit {
 /// `wire(pid)` is called once the container exists and before its program
 /// runs (with `launch.wired`: to give it its links).
 pub fn start(
-    config: &oci_spec::runtime::Spec,
-    launch: &Launch,
+    config: oci_spec::runtime::Spec,
+    launch: Launch,
     wire: &mut dyn FnMut(i32) -> Result<(), String>,
 ) -> Result<Started, Error> {
-    let plan = spec::compile(config, launch)?;
-    parent::start_with(&plan, wire)
+    let plan = Box::new(spec::compile(&config, &launch)?);
+    // Freed before the clone: a page the parent writes while the child
+    // still shares it (until its exec) is copied first.
+    drop((config, launch));
+    let mut started = parent::start_with(&plan, wire)?;
+    started.plan = Some(plan);
+    Ok(started)
 }
 
 /// Starts `process` in the running container whose init is `pid`: in
 /// its namespaces and `launch.cgroups`, with nothing mounted or made.
 pub fn exec(
-    process: &oci_spec::runtime::Process,
+    process: oci_spec::runtime::Process,
     pid: i32,
-    launch: &Launch,
+    launch: Launch,
 ) -> Result<Started, Error> {
-    let plan = spec::compile_exec(process, pid, launch)?;
-    parent::start_with(&plan, &mut |_| Ok(()))
+    let plan = Box::new(spec::compile_exec(&process, pid, &launch)?);
+    drop((process, launch));
+    let mut started = parent::start_with(&plan, &mut |_| Ok(()))?;
+    started.plan = Some(plan);
+    Ok(started)
 }
 
 #[cfg(test)]

@@ -88,6 +88,10 @@ pub struct Started {
     /// Pipes that stand in for our terminal without -t: (read end,
     /// write end, whether it carries our stdin).
     relays: Vec<(OwnedFd, OwnedFd, bool)>,
+    /// The plan it was started from, freed with it: freeing it at once
+    /// would write to pages the child may still share (until its exec),
+    /// each a page copied.
+    pub(super) plan: Option<Box<Spec>>,
 }
 
 fn sys(op: &'static str) -> impl FnOnce(nix::errno::Errno) -> Error {
@@ -560,6 +564,7 @@ pub fn start_with(
         stdin: spec.stdin,
         kill_on_signal: spec.kill_on_signal,
         relays,
+        plan: None,
     })
 }
 

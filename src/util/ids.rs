@@ -1,14 +1,12 @@
 //! Random identifiers.
 
-use std::io::Read;
-
 /// `n` random bytes as lowercase hex (2n characters), from the kernel's CSPRNG.
 pub fn random_hex(n: usize) -> String {
     let mut buf = vec![0u8; n];
-    let ok = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut buf));
-    if ok.is_err() {
-        // No /dev/urandom (a broken chroot): fall back to time and pid,
-        // good enough for temp names, never used for secrets.
+    if getrandom::getrandom(&mut buf).is_err() {
+        // No entropy to be had (a kernel without getrandom and no
+        // /dev/urandom): fall back to time and pid, good enough for temp
+        // names, never used for secrets.
         let seed = super::time::now_nanos() as u128 ^ ((std::process::id() as u128) << 64);
         for (i, b) in buf.iter_mut().enumerate() {
             *b = (seed >> ((i % 16) * 8)) as u8 ^ (i as u8).wrapping_mul(151);
