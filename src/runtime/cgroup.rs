@@ -12,9 +12,39 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// This host's hierarchies, found once per process (each is a few
+/// `stat`s, and a run asked for them six times): how cgroups are mounted
+/// does not change under a running strata.
+struct Hierarchies {
+    bases: Vec<(PathBuf, bool)>,
+    devices: Option<PathBuf>,
+    v1_limits: Vec<PathBuf>,
+}
+
+fn hierarchies() -> &'static Hierarchies {
+    static FOUND: std::sync::OnceLock<Hierarchies> = std::sync::OnceLock::new();
+    FOUND.get_or_init(|| {
+        let root = Path::new("/sys/fs/cgroup");
+        let d = root.join("devices");
+        Hierarchies {
+            bases: bases_in(root),
+            devices: d.join("devices.allow").exists().then_some(d),
+            v1_limits: if root.join("cgroup.controllers").exists() {
+                Vec::new()
+            } else {
+                super::resources::V1_CONTROLLERS
+                    .iter()
+                    .map(|c| root.join(c))
+                    .filter(|b| b.join("cgroup.procs").exists())
+                    .collect()
+            },
+        }
+    })
+}
+
 /// Where cgroup hierarchies that can freeze are mounted here.
 fn bases() -> Vec<(PathBuf, bool)> {
-    bases_in(Path::new("/sys/fs/cgroup"))
+    hierarchies().bases.clone()
 }
 
 fn bases_in(root: &Path) -> Vec<(PathBuf, bool)> {
@@ -36,8 +66,7 @@ fn bases_in(root: &Path) -> Vec<(PathBuf, bool)> {
 
 /// The v1 devices hierarchy, when this host mounts one.
 fn devices_base() -> Option<PathBuf> {
-    let d = Path::new("/sys/fs/cgroup/devices");
-    d.join("devices.allow").exists().then(|| d.to_path_buf())
+    hierarchies().devices.clone()
 }
 
 /// Where group `id` sits in each hierarchy: a name is strata's own
@@ -60,21 +89,12 @@ fn is_own(id: &str) -> bool {
 
 /// The cgroup directories of container `id` (whether or not they exist).
 pub fn dirs(id: &str) -> Vec<PathBuf> {
-    let root = Path::new("/sys/fs/cgroup");
-    let v1_limits: Vec<PathBuf> = if root.join("cgroup.controllers").exists() {
-        Vec::new()
-    } else {
-        super::resources::V1_CONTROLLERS
-            .iter()
-            .map(|c| root.join(c))
-            .filter(|b| b.join("cgroup.procs").exists())
-            .collect()
-    };
-    bases()
-        .into_iter()
+    let h = hierarchies();
+    h.bases
+        .iter()
         .map(|(b, _)| b)
-        .chain(devices_base())
-        .chain(v1_limits)
+        .chain(h.devices.iter())
+        .chain(h.v1_limits.iter())
         .map(|b| b.join(rel(id)))
         .collect()
 }
