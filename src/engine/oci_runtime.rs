@@ -154,14 +154,12 @@ impl OciRuntime {
                 cfg_path.display()
             )));
         }
-        let config = oci::Spec::load(&cfg_path)
+        let mut config = oci::Spec::load(&cfg_path)
             .map_err(|e| invalid(format!("parse {}: {e}", cfg_path.display())))?;
-        let mut config = config;
-        if let Some(root) = config.root().clone() {
+        if let Some(mut root) = config.root().clone() {
             if !root.path().is_absolute() {
-                let mut r = root.clone();
-                r.set_path(bundle.join(root.path()));
-                config.set_root(Some(r));
+                root.set_path(bundle.join(root.path()));
+                config.set_root(Some(root));
             }
         }
         let mut launch = Launch {
@@ -208,7 +206,8 @@ impl OciRuntime {
             launch.cgroups =
                 runtime::cgroup::create(&group, &device_policy(&config)?, self.devices)
                     .map_err(|e| Error::Runtime(runtime::Error::Invalid(e.0)))?;
-            let started = runtime::start(config.clone(), launch.clone(), &mut |_| Ok(()))?;
+            // The config is read again for the state and the hooks.
+            let started = runtime::start(config.clone(), launch, &mut |_| Ok(()))?;
             let pid = started.pid;
             let set_up = (|| -> Result<()> {
                 if let Some(sock) = console_socket {

@@ -102,6 +102,13 @@ pub fn parse_device(s: &str) -> Result<DeviceMapping> {
     })
 }
 
+/// The seccomp profile (docker's JSON) a container's filter comes from.
+pub(super) fn seccomp_profile(sec: &Security) -> &str {
+    sec.seccomp_profile
+        .as_deref()
+        .unwrap_or(runtime::seccomp::DEFAULT_PROFILE)
+}
+
 /// What a container is granted: its capabilities, its seccomp filter
 /// (compiled, from strata's cache), its device nodes and device policy.
 pub(super) struct Granted {
@@ -123,10 +130,7 @@ impl Engine {
         let seccomp_bpf = if privileged || sec.seccomp_unconfined {
             None
         } else {
-            let profile = sec
-                .seccomp_profile
-                .as_deref()
-                .unwrap_or(runtime::seccomp::DEFAULT_PROFILE);
+            let profile = seccomp_profile(sec);
             Some(
                 runtime::seccomp::cached(&self.root.join("seccomp"), profile.as_bytes(), caps)
                     .map_err(|e| Error::Runtime(runtime::Error::Invalid(e)))?,

@@ -8,33 +8,10 @@
 use super::security::Granted;
 use super::{Engine, Error, Result};
 use crate::container::Record;
-use crate::runtime::spec::{Launch, Overlay, SPEC_VERSION};
+use crate::runtime::spec::{mount_options, Launch, Overlay, SPEC_VERSION};
 use crate::runtime::{self, devices, limits, plan, DeviceNode, Network};
 use oci_spec::runtime as oci;
 use serde_json::Value;
-
-/// mount(2) flags as the OCI spec's mount options.
-fn mount_options(flags: u64, data: &str) -> Vec<String> {
-    let mut o = Vec::new();
-    for (bit, name) in [
-        (libc::MS_NOSUID, "nosuid"),
-        (libc::MS_NODEV, "nodev"),
-        (libc::MS_NOEXEC, "noexec"),
-        (libc::MS_RDONLY, "ro"),
-        (libc::MS_STRICTATIME, "strictatime"),
-        (libc::MS_RELATIME, "relatime"),
-    ] {
-        if flags & bit != 0 {
-            o.push(name.to_string());
-        }
-    }
-    o.extend(
-        data.split(',')
-            .filter(|d| !d.is_empty())
-            .map(str::to_string),
-    );
-    o
-}
 
 /// docker's `--user` as the spec's numbers: a number is taken as it is,
 /// a name is resolved in the container when it starts (the launch's
@@ -448,15 +425,10 @@ impl Engine {
         let p = self.container_spec(rec)?;
         let mut doc = serde_json::to_value(&p.spec)
             .map_err(|e| Error::Runtime(runtime::Error::Invalid(e.to_string())))?;
-        if p.launch.seccomp_bpf.is_some() {
-            let text = rec
-                .security
-                .seccomp_profile
-                .as_deref()
-                .unwrap_or(runtime::seccomp::DEFAULT_PROFILE);
-            let caps = runtime::caps::resolve(&rec.security.cap_add, &rec.security.cap_drop, false)
-                .unwrap_or(0)
-                & runtime::caps::host_bounding();
+        if let (Some(_), Some(process)) = (&p.launch.seccomp_bpf, p.spec.process()) {
+            let text = super::security::seccomp_profile(&rec.security);
+            // The capabilities the spec grants, as the runtime reads them.
+            let caps = runtime::spec::capabilities_of(process);
             if let Ok(r) = runtime::seccomp::parse(text.as_bytes()).and_then(|p| {
                 runtime::seccomp::render(&p, caps, runtime::seccomp::kernel_version())
             }) {

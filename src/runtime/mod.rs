@@ -1,5 +1,7 @@
-//! Runs one container from a plain [`Plan`]: paths, argv, env, user, tty,
-//! mounts and namespaces. It knows no image and no store. All of strata's
+//! Runs one container from an OCI runtime spec (`oci_spec::runtime`) and
+//! strata's [`Launch`] ([`start`], [`exec`]): spec.rs compiles them into a
+//! plain [`Plan`] (paths, argv, env, user, tty, mounts and namespaces)
+//! that parent.rs and child.rs carry out. It knows no image and no store. All of strata's
 //! unsafe code lives in this module, each block with a SAFETY comment.
 //!
 //! Process model (see parent.rs for the protocol): the calling process
@@ -500,13 +502,11 @@ pub fn start(
     launch: Launch,
     wire: &mut dyn FnMut(i32) -> Result<(), String>,
 ) -> Result<Started, Error> {
-    let plan = Box::new(spec::compile(&config, &launch)?);
+    let plan = spec::compile(&config, launch)?;
     // Freed before the clone: a page the parent writes while the child
     // still shares it (until its exec) is copied first.
-    drop((config, launch));
-    let mut started = parent::start_with(&plan, wire)?;
-    started.plan = Some(plan);
-    Ok(started)
+    drop(config);
+    start_plan(plan, wire)
 }
 
 /// Starts `process` in the running container whose init is `pid`: in
@@ -516,9 +516,19 @@ pub fn exec(
     pid: i32,
     launch: Launch,
 ) -> Result<Started, Error> {
-    let plan = Box::new(spec::compile_exec(&process, pid, &launch)?);
-    drop((process, launch));
-    let mut started = parent::start_with(&plan, &mut |_| Ok(()))?;
+    let plan = spec::compile_exec(&process, pid, launch)?;
+    drop(process);
+    start_plan(plan, &mut |_| Ok(()))
+}
+
+/// Starts a compiled plan; the plan is kept with the started container
+/// and freed with it, not while the child may still share its pages.
+fn start_plan(
+    plan: Plan,
+    wire: &mut dyn FnMut(i32) -> Result<(), String>,
+) -> Result<Started, Error> {
+    let plan = Box::new(plan);
+    let mut started = parent::start_with(&plan, wire)?;
     started.plan = Some(plan);
     Ok(started)
 }

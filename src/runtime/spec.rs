@@ -84,6 +84,16 @@ const STANDARD: &[&str] = &[
     "/sys/fs/cgroup",
 ];
 
+/// The capabilities a spec's process gets: its bounding set, clamped to
+/// this process's own.
+pub fn capabilities_of(p: &oci::Process) -> u64 {
+    cap_mask(
+        p.capabilities()
+            .as_ref()
+            .and_then(|c| c.bounding().as_ref()),
+    ) & caps::host_bounding()
+}
+
 /// The capability mask of an OCI capability set.
 fn cap_mask(set: Option<&oci::Capabilities>) -> u64 {
     let mut mask = 0u64;
@@ -134,20 +144,21 @@ fn blank_plan() -> Plan {
     }
 }
 
-/// The launch's own part of a plan.
-fn launch_into(launch: &Launch, plan: &mut Plan) {
+/// The launch's own part of a plan (its overlay and copy-ups are read
+/// with the spec's root and mounts).
+fn launch_into(launch: Launch, plan: &mut Plan) {
     plan.stdin = launch.stdin;
     plan.discard_output = launch.discard_output;
     plan.kill_on_signal = launch.kill_on_signal;
-    plan.hold = launch.hold.clone();
+    plan.hold = launch.hold;
     plan.outlive = launch.outlive;
     plan.preserve_fds = launch.preserve_fds;
-    plan.cgroups = launch.cgroups.clone();
-    if let Some(u) = &launch.user {
-        plan.user = u.clone();
+    plan.cgroups = launch.cgroups;
+    if let Some(u) = launch.user {
+        plan.user = u;
     }
     if launch.seccomp_bpf.is_some() {
-        plan.seccomp = launch.seccomp_bpf.clone();
+        plan.seccomp = launch.seccomp_bpf;
     }
 }
 
@@ -166,11 +177,7 @@ fn process_into(p: &oci::Process, plan: &mut Plan) -> Result<(), Error> {
     let u = p.user();
     plan.user = format!("{}:{}", u.uid(), u.gid());
     plan.tty = p.terminal().unwrap_or(false);
-    plan.caps = cap_mask(
-        p.capabilities()
-            .as_ref()
-            .and_then(|c| c.bounding().as_ref()),
-    ) & caps::host_bounding();
+    plan.caps = capabilities_of(p);
     plan.no_new_privs = p.no_new_privileges().unwrap_or(false);
     let mut rl = Vec::new();
     for r in p.rlimits().clone().unwrap_or_default() {
@@ -405,40 +412,60 @@ fn devices_of(linux: &oci::Linux) -> Result<Vec<DeviceNode>, Error> {
     Ok(out)
 }
 
+/// mount(2) flags by their option names: (the name that sets it, the
+/// one that clears it, the flag), in the order `mount_options` writes them.
+const MOUNT_FLAGS: &[(&str, &str, u64)] = &[
+    ("nosuid", "suid", libc::MS_NOSUID),
+    ("nodev", "dev", libc::MS_NODEV),
+    ("noexec", "exec", libc::MS_NOEXEC),
+    ("ro", "rw", libc::MS_RDONLY),
+    ("strictatime", "nostrictatime", libc::MS_STRICTATIME),
+    ("relatime", "norelatime", libc::MS_RELATIME),
+    ("sync", "async", libc::MS_SYNCHRONOUS),
+    ("noatime", "atime", libc::MS_NOATIME),
+    ("nodiratime", "diratime", libc::MS_NODIRATIME),
+];
+
+/// mount(2) flags and data as a spec's mount options (the inverse of
+/// `mount_flags`).
+pub fn mount_options(flags: u64, data: &str) -> Vec<String> {
+    MOUNT_FLAGS
+        .iter()
+        .filter(|(_, _, bit)| flags & bit != 0)
+        .map(|(name, _, _)| name.to_string())
+        .chain(
+            data.split(',')
+                .filter(|d| !d.is_empty())
+                .map(str::to_string),
+        )
+        .collect()
+}
+
 /// A mount's options as mount(2) flags and data, as runc reads them:
 /// the flags listed (no defaults of `--tmpfs`'s), propagation left to the
 /// container's own rslave root, anything else the file system's data.
 fn mount_flags(opts: &[String]) -> (u64, String) {
+    const PROPAGATION: &[&str] = &[
+        "private",
+        "rprivate",
+        "shared",
+        "rshared",
+        "slave",
+        "rslave",
+        "unbindable",
+        "runbindable",
+        "defaults",
+    ];
     let mut flags = 0u64;
     let mut data = Vec::new();
-    for o in opts {
-        let (set, clear) = match o.as_str() {
-            "ro" => (libc::MS_RDONLY, 0),
-            "rw" => (0, libc::MS_RDONLY),
-            "nosuid" => (libc::MS_NOSUID, 0),
-            "suid" => (0, libc::MS_NOSUID),
-            "nodev" => (libc::MS_NODEV, 0),
-            "dev" => (0, libc::MS_NODEV),
-            "noexec" => (libc::MS_NOEXEC, 0),
-            "exec" => (0, libc::MS_NOEXEC),
-            "sync" => (libc::MS_SYNCHRONOUS, 0),
-            "async" => (0, libc::MS_SYNCHRONOUS),
-            "noatime" => (libc::MS_NOATIME, 0),
-            "atime" => (0, libc::MS_NOATIME),
-            "nodiratime" => (libc::MS_NODIRATIME, 0),
-            "diratime" => (0, libc::MS_NODIRATIME),
-            "relatime" => (libc::MS_RELATIME, 0),
-            "norelatime" => (0, libc::MS_RELATIME),
-            "strictatime" => (libc::MS_STRICTATIME, 0),
-            "nostrictatime" => (0, libc::MS_STRICTATIME),
-            "private" | "rprivate" | "shared" | "rshared" | "slave" | "rslave" | "unbindable"
-            | "runbindable" | "defaults" => (0, 0),
-            other => {
-                data.push(other);
-                (0, 0)
-            }
-        };
-        flags = (flags | set) & !clear;
+    for o in opts.iter().map(String::as_str) {
+        if let Some((_, _, bit)) = MOUNT_FLAGS.iter().find(|(set, _, _)| *set == o) {
+            flags |= bit;
+        } else if let Some((_, _, bit)) = MOUNT_FLAGS.iter().find(|(_, clear, _)| *clear == o) {
+            flags &= !bit;
+        } else if !PROPAGATION.contains(&o) {
+            data.push(o);
+        }
     }
     (flags, data.join(","))
 }
@@ -470,13 +497,11 @@ fn mounts_into(config: &oci::Spec, launch: &Launch, plan: &mut Plan) -> Result<(
                 readonly: opts.iter().any(|o| o == "ro"),
             });
         } else if kind == "tmpfs" {
-            let size = || {
-                opts.iter()
-                    .find_map(|o| o.strip_prefix("size="))
-                    .and_then(limits::parse_size)
-            };
             if dest == "/dev/shm" {
-                plan.limits.shm_size = size();
+                plan.limits.shm_size = opts
+                    .iter()
+                    .find_map(|o| o.strip_prefix("size="))
+                    .and_then(limits::parse_size);
                 continue;
             }
             let (flags, data) = mount_flags(opts);
@@ -494,7 +519,7 @@ fn mounts_into(config: &oci::Spec, launch: &Launch, plan: &mut Plan) -> Result<(
 
 /// The spec (and the launch) as the runtime's plan. The spec's
 /// `root.path` must be absolute (a bundle's is made so by its reader).
-pub(super) fn compile(config: &oci::Spec, launch: &Launch) -> Result<Plan, Error> {
+pub(super) fn compile(config: &oci::Spec, mut launch: Launch) -> Result<Plan, Error> {
     check(config)?;
     let mut plan = blank_plan();
     let root = config
@@ -504,13 +529,13 @@ pub(super) fn compile(config: &oci::Spec, launch: &Launch) -> Result<Plan, Error
     if !root.path().is_absolute() {
         return Err(invalid("root.path must be absolute"));
     }
-    match &launch.overlay {
+    match launch.overlay.take() {
         Some(o) => {
             plan.rootfs = root.path().clone();
-            plan.links_dir = o.links_dir.clone();
-            plan.lowers = o.lowers.clone();
-            plan.upper = o.upper.clone();
-            plan.work = o.work.clone();
+            plan.links_dir = o.links_dir;
+            plan.lowers = o.lowers;
+            plan.upper = o.upper;
+            plan.work = o.work;
         }
         None => {
             let rootfs = std::fs::canonicalize(root.path()).map_err(|e| {
@@ -540,7 +565,7 @@ pub(super) fn compile(config: &oci::Spec, launch: &Launch) -> Result<Plan, Error
     plan.devices = devices_of(linux)?;
     plan.masked_paths = linux.masked_paths().clone();
     plan.readonly_paths = linux.readonly_paths().clone();
-    mounts_into(config, launch, &mut plan)?;
+    mounts_into(config, &launch, &mut plan)?;
     for (k, v) in linux.sysctl().clone().unwrap_or_default() {
         plan.limits.sysctls.push((k, v));
     }
@@ -556,7 +581,7 @@ pub(super) fn compile(config: &oci::Spec, launch: &Launch) -> Result<Plan, Error
     if let Some(res) = linux.resources() {
         plan.cgroup_limits = Some(CgroupLimits {
             root: "/sys/fs/cgroup".into(),
-            id: launch.group.clone(),
+            id: std::mem::take(&mut launch.group),
             resources: resources_of(res),
         });
     }
@@ -569,7 +594,7 @@ pub(super) fn compile(config: &oci::Spec, launch: &Launch) -> Result<Plan, Error
 pub(super) fn compile_exec(
     process: &oci::Process,
     pid: i32,
-    launch: &Launch,
+    launch: Launch,
 ) -> Result<Plan, Error> {
     let mut plan = blank_plan();
     process_into(process, &mut plan)?;
@@ -607,7 +632,7 @@ mod tests {
             dir.display()
         ))
         .unwrap();
-        let s = compile(&cfg, &Launch::default()).unwrap();
+        let s = compile(&cfg, Launch::default()).unwrap();
         assert_eq!(s.argv, vec!["sleep", "100"]);
         assert_eq!(s.user, "0:0");
         assert_eq!(s.hostname, "h1");
@@ -672,7 +697,7 @@ mod tests {
                 &format!(r#"{{"type":"pid","path":"/proc/{me}/ns/pid"}},{{"type":"ipc","path":"/proc/{me}/ns/ipc"}},{{"type":"mount"}}"#),
                 "",
             ),
-            &l,
+            l.clone(),
         )
         .unwrap();
         use Namespace as N;
@@ -686,14 +711,14 @@ mod tests {
         );
         assert_eq!(s.ns_path(N::Uts), Some(Path::new("/proc/self/ns/uts")));
         assert_eq!(s.network, Network::Host);
-        let e = compile(&cfg(r#"{"type":"mount"}"#, r#","hostname":"h""#), &l).unwrap_err();
+        let e = compile(&cfg(r#"{"type":"mount"}"#, r#","hostname":"h""#), l.clone()).unwrap_err();
         assert!(e.to_string().contains("without a new UTS namespace"), "{e}");
         let e = compile(
             &cfg(
                 &format!(r#"{{"type":"ipc","path":"/proc/{me}/ns/nosuch"}}"#),
                 "",
             ),
-            &l,
+            l.clone(),
         )
         .unwrap_err();
         assert!(e.to_string().contains("does not exist"), "{e}");
@@ -702,7 +727,7 @@ mod tests {
                 &format!(r#"{{"type":"mount","path":"/proc/{me}/ns/mnt"}}"#),
                 "",
             ),
-            &l,
+            l.clone(),
         )
         .unwrap_err();
         assert!(e.to_string().contains("not supported"), "{e}");
@@ -711,7 +736,7 @@ mod tests {
             wired: true,
             ..Launch::default()
         };
-        let s = compile(&cfg(r#"{"type":"network"}"#, ""), &wired).unwrap();
+        let s = compile(&cfg(r#"{"type":"network"}"#, ""), wired).unwrap();
         assert_eq!(s.network, Network::Private);
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -747,7 +772,7 @@ mod tests {
             seccomp_bpf: Some(vec![0; 8]),
             ..Launch::default()
         };
-        let p = compile(&cfg, &launch).unwrap();
+        let p = compile(&cfg, launch).unwrap();
         assert_eq!(
             (p.rootfs.as_path(), p.rootfs_dir.is_none()),
             (Path::new("/merged"), true)
@@ -801,7 +826,7 @@ mod tests {
         )
         .unwrap();
         let l = Launch::default();
-        assert!(compile(&cfg, &l)
+        assert!(compile(&cfg, l.clone())
             .unwrap_err()
             .to_string()
             .contains("unsupported spec version"));
@@ -810,7 +835,7 @@ mod tests {
                 "linux":{"namespaces":[{"type":"user"}]}}"#,
         )
         .unwrap();
-        assert!(compile(&cfg, &l)
+        assert!(compile(&cfg, l.clone())
             .unwrap_err()
             .to_string()
             .contains("user namespaces"));
@@ -818,7 +843,7 @@ mod tests {
             r#"{"ociVersion":"1.0.2","process":{"user":{"uid":0,"gid":0},"args":["x"],"cwd":"/"},"root":{"path":"rootfs"}}"#,
         )
         .unwrap();
-        assert!(compile(&cfg, &l)
+        assert!(compile(&cfg, l.clone())
             .unwrap_err()
             .to_string()
             .contains("absolute"));

@@ -575,10 +575,7 @@ pub fn cached(cache_dir: &Path, profile: &[u8], caps: u64) -> Result<Vec<u8>, St
     let profile_digest = if profile == DEFAULT_PROFILE.as_bytes() {
         DEFAULT_PROFILE_SHA256.to_string()
     } else {
-        Sha256::digest(profile)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::util::ids::hex(&Sha256::digest(profile))
     };
     let mut h = Sha256::new();
     h.update(b"strata-seccomp-2\0");
@@ -590,7 +587,7 @@ pub fn cached(cache_dir: &Path, profile: &[u8], caps: u64) -> Result<Vec<u8>, St
         std::env::consts::ARCH,
         x32_supported()
     ));
-    let key: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let key = crate::util::ids::hex(&h.finalize());
     let path = cache_dir.join(format!("{key}.bpf"));
     if let Ok(b) = std::fs::read(&path) {
         if !b.is_empty() && b.len() % 8 == 0 {
@@ -643,10 +640,7 @@ mod tests {
     #[test]
     fn the_default_profile_s_digest_is_its_own() {
         use sha2::{Digest, Sha256};
-        let hex: String = Sha256::digest(DEFAULT_PROFILE.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hex = crate::util::ids::hex(&Sha256::digest(DEFAULT_PROFILE.as_bytes()));
         assert_eq!(hex, DEFAULT_PROFILE_SHA256);
     }
 
