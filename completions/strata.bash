@@ -879,20 +879,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd____gen__subcmd__docs)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -901,20 +893,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd____monitor)
-            opts="-h -V --root --runroot --attach-first --resume --help --version"
+            opts="-h -V --attach-first --resume --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --resume)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -927,20 +911,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd____network__subcmd__teardown)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -949,20 +925,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__attach)
-            opts="-h -V --root --runroot --detach-keys --no-stdin --sig-proxy --help --version"
+            opts="-h -V --detach-keys --no-stdin --sig-proxy --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --detach-keys)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -979,20 +947,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__build)
-            opts="-t -f -q -m -c -i -h -V --root --runroot --tag --file --build-arg --no-cache --target --quiet --iidfile --label --rm --force-rm --network --pull --memory --memory-swap --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --shm-size --ulimit --interactive --no-write --explain-cache --help --version"
+            opts="-t -f -q -m -c -i -h -V --tag --file --build-arg --no-cache --target --quiet --iidfile --label --rm --force-rm --network --pull --memory --memory-swap --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --shm-size --ulimit --interactive --no-write --explain-cache --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --tag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1081,20 +1041,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__commit)
-            opts="-c -m -a -p -h -V --root --runroot --change --message --author --pause --no-pause --help --version"
+            opts="-c -m -a -p -h -V --change --message --author --pause --no-pause --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --change)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1135,20 +1087,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container)
-            opts="-h -V --root --runroot --help --version ls list ps run create start stop restart kill wait logs exec attach pause unpause top update stats rm remove prune inspect port commit diff export cp rename help"
+            opts="-h -V --help --version ls list ps run create start stop restart kill wait logs exec attach pause unpause top update stats rm remove prune inspect port commit diff export cp rename help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1157,20 +1101,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__attach)
-            opts="-h -V --root --runroot --detach-keys --no-stdin --sig-proxy --help --version"
+            opts="-h -V --detach-keys --no-stdin --sig-proxy --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --detach-keys)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1187,20 +1123,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__commit)
-            opts="-c -m -a -p -h -V --root --runroot --change --message --author --pause --no-pause --help --version"
+            opts="-c -m -a -p -h -V --change --message --author --pause --no-pause --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --change)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1241,20 +1169,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__cp)
-            opts="-a -L -q -h -V --root --runroot --archive --follow-link --quiet --help --version"
+            opts="-a -L -q -h -V --archive --follow-link --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1263,20 +1183,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__create)
-            opts="-i -t -d -e -w -u -h -v -p -P -l -q -a -m -c -V --root --runroot --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --mount --volumes-from --entrypoint --network --network-alias --ip --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --attach --expose --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --pids-limit --ulimit --read-only --tmpfs --shm-size --sysctl --oom-score-adj --help --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -l -q -a -m -c -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --mount --volumes-from --entrypoint --network --network-alias --ip --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --attach --expose --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --pids-limit --ulimit --read-only --tmpfs --shm-size --sysctl --oom-score-adj --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --pull)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1521,20 +1433,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__diff)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1543,20 +1447,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__exec)
-            opts="-d -e -i -t -u -w -V --root --runroot --detach --env --env-file --interactive --tty --user --workdir --privileged --help --version"
+            opts="-d -e -i -t -u -w -V --detach --env --env-file --interactive --tty --user --workdir --privileged --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1593,20 +1489,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__export)
-            opts="-o -h -V --root --runroot --output --help --version"
+            opts="-o -h -V --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2001,20 +1889,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__inspect)
-            opts="-f -s -h -V --root --runroot --format --type --size --help --version"
+            opts="-f -s -h -V --format --type --size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2035,20 +1915,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__kill)
-            opts="-s -h -V --root --runroot --signal --help --version"
+            opts="-s -h -V --signal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --signal)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2065,20 +1937,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__logs)
-            opts="-f -n -t -h -V --root --runroot --follow --tail --timestamps --since --until --details --help --version"
+            opts="-f -n -t -h -V --follow --tail --timestamps --since --until --details --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --tail)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2103,20 +1967,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__ls)
-            opts="-a -q -l -n -s -f -h -V --root --runroot --all --quiet --latest --last --no-trunc --size --format --filter --help --version"
+            opts="-a -q -l -n -s -f -h -V --all --quiet --latest --last --no-trunc --size --format --filter --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --last)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2145,20 +2001,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__pause)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2167,20 +2015,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__port)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2189,20 +2029,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__prune)
-            opts="-f -h -V --root --runroot --force --filter --help --version"
+            opts="-f -h -V --force --filter --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --filter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2215,20 +2047,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__rename)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2237,20 +2061,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__restart)
-            opts="-t -s -h -V --root --runroot --time --timeout --signal --help --version"
+            opts="-t -s -h -V --time --timeout --signal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2279,20 +2095,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__rm)
-            opts="-f -v -h -V --root --runroot --force --volumes --help --version"
+            opts="-f -v -h -V --force --volumes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2301,20 +2109,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__run)
-            opts="-i -t -d -e -w -u -h -v -p -P -l -q -a -m -c -V --root --runroot --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --mount --volumes-from --entrypoint --network --network-alias --ip --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --attach --expose --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --pids-limit --ulimit --read-only --tmpfs --shm-size --sysctl --oom-score-adj --help --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -l -q -a -m -c -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --mount --volumes-from --entrypoint --network --network-alias --ip --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --attach --expose --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --pids-limit --ulimit --read-only --tmpfs --shm-size --sysctl --oom-score-adj --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --pull)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2559,20 +2359,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__start)
-            opts="-a -i -h -V --root --runroot --attach --interactive --help --version"
+            opts="-a -i -h -V --attach --interactive --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2581,20 +2373,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__stats)
-            opts="-a -h -V --root --runroot --all --format --no-stream --no-trunc --help --version"
+            opts="-a -h -V --all --format --no-stream --no-trunc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2607,20 +2391,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__stop)
-            opts="-t -s -h -V --root --runroot --time --timeout --signal --help --version"
+            opts="-t -s -h -V --time --timeout --signal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2649,20 +2425,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__top)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2671,20 +2439,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__unpause)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2693,20 +2453,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__update)
-            opts="-m -c -h -V --root --runroot --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --pids-limit --restart --help --version"
+            opts="-m -c -h -V --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --pids-limit --restart --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --memory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2763,20 +2515,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__container__subcmd__wait)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2785,20 +2529,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__cp)
-            opts="-a -L -q -h -V --root --runroot --archive --follow-link --quiet --help --version"
+            opts="-a -L -q -h -V --archive --follow-link --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2807,20 +2543,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__create)
-            opts="-i -t -d -e -w -u -h -v -p -P -l -q -a -m -c -V --root --runroot --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --mount --volumes-from --entrypoint --network --network-alias --ip --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --attach --expose --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --pids-limit --ulimit --read-only --tmpfs --shm-size --sysctl --oom-score-adj --help --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -l -q -a -m -c -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --mount --volumes-from --entrypoint --network --network-alias --ip --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --attach --expose --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --pids-limit --ulimit --read-only --tmpfs --shm-size --sysctl --oom-score-adj --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --pull)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3065,20 +2793,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__diff)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3087,20 +2807,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__events)
-            opts="-f -h -V --root --runroot --since --until --filter --format --help --version"
+            opts="-f -h -V --since --until --filter --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3129,20 +2841,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__exec)
-            opts="-d -e -i -t -u -w -V --root --runroot --detach --env --env-file --interactive --tty --user --workdir --privileged --help --version"
+            opts="-d -e -i -t -u -w -V --detach --env --env-file --interactive --tty --user --workdir --privileged --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3179,20 +2883,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__export)
-            opts="-o -h -V --root --runroot --output --help --version"
+            opts="-o -h -V --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4665,20 +4361,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__history)
-            opts="-q -H -h -V --root --runroot --no-trunc --quiet --human --format --help --version"
+            opts="-q -H -h -V --no-trunc --quiet --human --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --human)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
@@ -4699,20 +4387,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image)
-            opts="-h -V --root --runroot --help --version ls list rm remove tag prune pull push save load import history inspect build help"
+            opts="-h -V --help --version ls list rm remove tag prune pull push save load import history inspect build help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4721,20 +4401,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__build)
-            opts="-t -f -q -m -c -i -h -V --root --runroot --tag --file --build-arg --no-cache --target --quiet --iidfile --label --rm --force-rm --network --pull --memory --memory-swap --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --shm-size --ulimit --interactive --no-write --explain-cache --help --version"
+            opts="-t -f -q -m -c -i -h -V --tag --file --build-arg --no-cache --target --quiet --iidfile --label --rm --force-rm --network --pull --memory --memory-swap --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --shm-size --ulimit --interactive --no-write --explain-cache --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --tag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5019,20 +4691,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__history)
-            opts="-q -H -h -V --root --runroot --no-trunc --quiet --human --format --help --version"
+            opts="-q -H -h -V --no-trunc --quiet --human --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --human)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
@@ -5053,20 +4717,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__import)
-            opts="-m -c -h -V --root --runroot --message --change --help --version"
+            opts="-m -c -h -V --message --change --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --message)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5091,20 +4747,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__inspect)
-            opts="-f -s -h -V --root --runroot --format --type --size --help --version"
+            opts="-f -s -h -V --format --type --size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5125,20 +4773,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__load)
-            opts="-i -q -h -V --root --runroot --input --quiet --help --version"
+            opts="-i -q -h -V --input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --input)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5155,20 +4795,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__ls)
-            opts="-a -q -f -h -V --root --runroot --all --quiet --no-trunc --digests --format --filter --help --version"
+            opts="-a -q -f -h -V --all --quiet --no-trunc --digests --format --filter --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5189,20 +4821,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__prune)
-            opts="-a -f -h -V --root --runroot --all --force --filter --help --version"
+            opts="-a -f -h -V --all --force --filter --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --filter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5215,20 +4839,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__pull)
-            opts="-a -q -h -V --root --runroot --all-tags --platform --quiet --tls-verify --help --version"
+            opts="-a -q -h -V --all-tags --platform --quiet --tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --platform)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5245,20 +4861,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__push)
-            opts="-a -q -h -V --root --runroot --all-tags --quiet --tls-verify --help --version"
+            opts="-a -q -h -V --all-tags --quiet --tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --tls-verify)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
@@ -5271,20 +4879,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__rm)
-            opts="-f -h -V --root --runroot --force --no-prune --help --version"
+            opts="-f -h -V --force --no-prune --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5293,20 +4893,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__save)
-            opts="-o -h -V --root --runroot --output --format --help --version"
+            opts="-o -h -V --output --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5327,20 +4919,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__image__subcmd__tag)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5349,20 +4933,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__images)
-            opts="-a -q -f -h -V --root --runroot --all --quiet --no-trunc --digests --format --filter --help --version"
+            opts="-a -q -f -h -V --all --quiet --no-trunc --digests --format --filter --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5383,20 +4959,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__import)
-            opts="-m -c -h -V --root --runroot --message --change --help --version"
+            opts="-m -c -h -V --message --change --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --message)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5421,20 +4989,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__info)
-            opts="-f -h -V --root --runroot --format --help --version"
+            opts="-f -h -V --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5451,20 +5011,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__inspect)
-            opts="-f -s -h -V --root --runroot --format --type --size --help --version"
+            opts="-f -s -h -V --format --type --size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5485,20 +5037,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__kill)
-            opts="-s -h -V --root --runroot --signal --help --version"
+            opts="-s -h -V --signal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --signal)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5515,20 +5059,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__load)
-            opts="-i -q -h -V --root --runroot --input --quiet --help --version"
+            opts="-i -q -h -V --input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --input)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5545,20 +5081,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__login)
-            opts="-u -p -h -V --root --runroot --username --password --password-stdin --tls-verify --help --version"
+            opts="-u -p -h -V --username --password --password-stdin --tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --username)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5587,20 +5115,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__logout)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5609,20 +5129,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__logs)
-            opts="-f -n -t -h -V --root --runroot --follow --tail --timestamps --since --until --details --help --version"
+            opts="-f -n -t -h -V --follow --tail --timestamps --since --until --details --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --tail)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5647,20 +5159,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__network)
-            opts="-h -V --root --runroot --help --version create ls list inspect rm remove prune connect disconnect help"
+            opts="-h -V --help --version create ls list inspect rm remove prune connect disconnect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5669,20 +5173,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__network__subcmd__connect)
-            opts="-h -V --root --runroot --alias --ip --help --version"
+            opts="-h -V --alias --ip --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --alias)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5699,20 +5195,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__network__subcmd__create)
-            opts="-d -o -h -V --root --runroot --driver --subnet --gateway --ip-range --internal --label --opt --help --version"
+            opts="-d -o -h -V --driver --subnet --gateway --ip-range --internal --label --opt --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --driver)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5753,20 +5241,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__network__subcmd__disconnect)
-            opts="-f -h -V --root --runroot --force --help --version"
+            opts="-f -h -V --force --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5901,20 +5381,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__network__subcmd__inspect)
-            opts="-f -h -V --root --runroot --format --help --version"
+            opts="-f -h -V --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5931,20 +5403,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__network__subcmd__ls)
-            opts="-q -f -h -V --root --runroot --quiet --filter --format --no-trunc --help --version"
+            opts="-q -f -h -V --quiet --filter --format --no-trunc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --filter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5965,20 +5429,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__network__subcmd__prune)
-            opts="-f -h -V --root --runroot --force --filter --help --version"
+            opts="-f -h -V --force --filter --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --filter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5991,20 +5447,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__network__subcmd__rm)
-            opts="-f -h -V --root --runroot --force --help --version"
+            opts="-f -h -V --force --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6013,20 +5461,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__pause)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6035,20 +5475,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__port)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6057,20 +5489,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__ps)
-            opts="-a -q -l -n -s -f -h -V --root --runroot --all --quiet --latest --last --no-trunc --size --format --filter --help --version"
+            opts="-a -q -l -n -s -f -h -V --all --quiet --latest --last --no-trunc --size --format --filter --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --last)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6099,20 +5523,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__pull)
-            opts="-a -q -h -V --root --runroot --all-tags --platform --quiet --tls-verify --help --version"
+            opts="-a -q -h -V --all-tags --platform --quiet --tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --platform)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6129,20 +5545,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__push)
-            opts="-a -q -h -V --root --runroot --all-tags --quiet --tls-verify --help --version"
+            opts="-a -q -h -V --all-tags --quiet --tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --tls-verify)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
@@ -6155,20 +5563,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__rename)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6177,20 +5577,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__restart)
-            opts="-t -s -h -V --root --runroot --time --timeout --signal --help --version"
+            opts="-t -s -h -V --time --timeout --signal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6219,20 +5611,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__rm)
-            opts="-f -v -h -V --root --runroot --force --volumes --help --version"
+            opts="-f -v -h -V --force --volumes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6241,20 +5625,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__rmi)
-            opts="-f -h -V --root --runroot --force --no-prune --help --version"
+            opts="-f -h -V --force --no-prune --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6263,20 +5639,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__run)
-            opts="-i -t -d -e -w -u -h -v -p -P -l -q -a -m -c -V --root --runroot --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --mount --volumes-from --entrypoint --network --network-alias --ip --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --attach --expose --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --pids-limit --ulimit --read-only --tmpfs --shm-size --sysctl --oom-score-adj --help --version"
+            opts="-i -t -d -e -w -u -h -v -p -P -l -q -a -m -c -V --interactive --tty --rm --pull --detach --init --detach-keys --restart --name --env --env-file --workdir --user --hostname --volume --mount --volumes-from --entrypoint --network --network-alias --ip --publish --publish-all --dns --add-host --cap-add --cap-drop --privileged --security-opt --device --label --label-file --stop-signal --stop-timeout --cidfile --quiet --attach --expose --health-cmd --health-interval --health-timeout --health-start-period --health-retries --no-healthcheck --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --pids-limit --ulimit --read-only --tmpfs --shm-size --sysctl --oom-score-adj --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --pull)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6521,20 +5889,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__runtime)
-            opts="-V --root --runroot --version"
+            opts="-V --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6543,20 +5903,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__save)
-            opts="-o -h -V --root --runroot --output --format --help --version"
+            opts="-o -h -V --output --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6577,20 +5929,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__serve)
-            opts="-H -h -V --root --runroot --host --help --version"
+            opts="-H -h -V --host --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6607,20 +5951,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__start)
-            opts="-a -i -h -V --root --runroot --attach --interactive --help --version"
+            opts="-a -i -h -V --attach --interactive --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6629,20 +5965,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__stats)
-            opts="-a -h -V --root --runroot --all --format --no-stream --no-trunc --help --version"
+            opts="-a -h -V --all --format --no-stream --no-trunc --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6655,20 +5983,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__stop)
-            opts="-t -s -h -V --root --runroot --time --timeout --signal --help --version"
+            opts="-t -s -h -V --time --timeout --signal --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6697,20 +6017,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__system)
-            opts="-h -V --root --runroot --help --version info df prune events help"
+            opts="-h -V --help --version info df prune events help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6719,20 +6031,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__system__subcmd__df)
-            opts="-v -h -V --root --runroot --verbose --format --help --version"
+            opts="-v -h -V --verbose --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6745,20 +6049,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__system__subcmd__events)
-            opts="-f -h -V --root --runroot --since --until --filter --format --help --version"
+            opts="-f -h -V --since --until --filter --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6871,20 +6167,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__system__subcmd__info)
-            opts="-f -h -V --root --runroot --format --help --version"
+            opts="-f -h -V --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6901,20 +6189,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__system__subcmd__prune)
-            opts="-a -f -h -V --root --runroot --all --force --volumes --filter --help --version"
+            opts="-a -f -h -V --all --force --volumes --filter --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --filter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -6927,20 +6207,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__tag)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6949,20 +6221,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__top)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6971,20 +6235,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__unpause)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -6993,20 +6249,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__update)
-            opts="-m -c -h -V --root --runroot --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --pids-limit --restart --help --version"
+            opts="-m -c -h -V --memory --memory-swap --memory-reservation --cpus --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --pids-limit --restart --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --memory)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -7063,20 +6311,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__version)
-            opts="-f -h -V --root --runroot --format --help --version"
+            opts="-f -h -V --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -7093,20 +6333,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__volume)
-            opts="-h -V --root --runroot --help --version create ls list inspect rm remove prune help"
+            opts="-h -V --help --version create ls list inspect rm remove prune help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -7115,20 +6347,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__volume__subcmd__create)
-            opts="-d -o -h -V --root --runroot --driver --label --opt --name --help --version"
+            opts="-d -o -h -V --driver --label --opt --name --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --driver)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -7259,20 +6483,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__volume__subcmd__inspect)
-            opts="-f -h -V --root --runroot --format --help --version"
+            opts="-f -h -V --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --format)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -7289,20 +6505,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__volume__subcmd__ls)
-            opts="-q -f -h -V --root --runroot --quiet --filter --format --help --version"
+            opts="-q -f -h -V --quiet --filter --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --filter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -7323,20 +6531,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__volume__subcmd__prune)
-            opts="-a -f -h -V --root --runroot --all --force --filter --help --version"
+            opts="-a -f -h -V --all --force --filter --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --filter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -7349,20 +6549,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__volume__subcmd__rm)
-            opts="-f -h -V --root --runroot --force --help --version"
+            opts="-f -h -V --force --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -7371,20 +6563,12 @@ _strata() {
             return 0
             ;;
         strata__subcmd__wait)
-            opts="-h -V --root --runroot --help --version"
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --root)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --runroot)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -78,8 +78,6 @@ complete -c strata -n "__fish_strata_needs_command" -f -a "__network-teardown" -
 complete -c strata -n "__fish_strata_needs_command" -f -a "__monitor" -d 'Run and watch a detached container (started by run -d and start)'
 complete -c strata -n "__fish_strata_needs_command" -f -a "__gen-docs" -d 'Write the man pages and shell completions (for packagers)'
 complete -c strata -n "__fish_strata_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c strata -n "__fish_strata_using_subcommand run" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand run" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand run" -l pull -d 'Pull image before running ("always", "missing", "never")' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l detach-keys -d 'Override the key sequence for detaching a container (with -it)' -r
 complete -c strata -n "__fish_strata_using_subcommand run" -l restart -d 'Restart policy (no, always, unless-stopped, on-failure[:N]), applied by the container\'s monitor (-d or start)' -r
@@ -141,8 +139,6 @@ complete -c strata -n "__fish_strata_using_subcommand run" -l no-healthcheck -d 
 complete -c strata -n "__fish_strata_using_subcommand run" -l read-only -d 'Mount the container\'s root filesystem as read only'
 complete -c strata -n "__fish_strata_using_subcommand run" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand run" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand create" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand create" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand create" -l pull -d 'Pull image before running ("always", "missing", "never")' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l detach-keys -d 'Override the key sequence for detaching a container (with -it)' -r
 complete -c strata -n "__fish_strata_using_subcommand create" -l restart -d 'Restart policy (no, always, unless-stopped, on-failure[:N]), applied by the container\'s monitor (-d or start)' -r
@@ -204,29 +200,19 @@ complete -c strata -n "__fish_strata_using_subcommand create" -l no-healthcheck 
 complete -c strata -n "__fish_strata_using_subcommand create" -l read-only -d 'Mount the container\'s root filesystem as read only'
 complete -c strata -n "__fish_strata_using_subcommand create" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand create" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand start" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand start" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand start" -s a -l attach -d 'Attach STDOUT/STDERR and forward signals'
 complete -c strata -n "__fish_strata_using_subcommand start" -s i -l interactive -d 'Attach container\'s STDIN'
 complete -c strata -n "__fish_strata_using_subcommand start" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand start" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand stop" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand stop" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand stop" -s t -l timeout -l time -d 'Seconds to wait before killing the container (default: its --stop-timeout, else 10)' -r
 complete -c strata -n "__fish_strata_using_subcommand stop" -s s -l signal -d 'Signal to send to the container (default: its stop signal)' -r
 complete -c strata -n "__fish_strata_using_subcommand stop" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand stop" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand kill" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand kill" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand kill" -s s -l signal -d 'Signal to send to the container' -r
 complete -c strata -n "__fish_strata_using_subcommand kill" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand kill" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand wait" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand wait" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand wait" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand wait" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand logs" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand logs" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand logs" -s n -l tail -d 'Number of lines to show from the end of the logs ("all" for all)' -r
 complete -c strata -n "__fish_strata_using_subcommand logs" -l since -d 'Show logs since a timestamp (2026-11-24T10:00:00Z) or a duration (42s, 10m, 1h)' -r
 complete -c strata -n "__fish_strata_using_subcommand logs" -l until -d 'Show logs before a timestamp (2026-11-24T10:00:00Z) or a duration (42s, 10m, 1h)' -r
@@ -235,8 +221,6 @@ complete -c strata -n "__fish_strata_using_subcommand logs" -s t -l timestamps -
 complete -c strata -n "__fish_strata_using_subcommand logs" -l details -d 'Show extra details provided to logs'
 complete -c strata -n "__fish_strata_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand logs" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand exec" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand exec" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand exec" -s e -l env -d 'Set environment variables' -r
 complete -c strata -n "__fish_strata_using_subcommand exec" -l env-file -d 'Read in a file of environment variables' -r -F
 complete -c strata -n "__fish_strata_using_subcommand exec" -s u -l user -d 'Username or UID (format: <name|uid>[:<group|gid>])' -r
@@ -247,34 +231,22 @@ complete -c strata -n "__fish_strata_using_subcommand exec" -s t -l tty -d 'Allo
 complete -c strata -n "__fish_strata_using_subcommand exec" -l privileged -d 'Give extended privileges to the command'
 complete -c strata -n "__fish_strata_using_subcommand exec" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand exec" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand attach" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand attach" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand attach" -l detach-keys -d 'Override the key sequence for detaching a container' -r
 complete -c strata -n "__fish_strata_using_subcommand attach" -l sig-proxy -d 'Proxy all received signals to the process' -r -f -a "true\t''
 false\t''"
 complete -c strata -n "__fish_strata_using_subcommand attach" -l no-stdin -d 'Do not attach STDIN'
 complete -c strata -n "__fish_strata_using_subcommand attach" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand attach" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand restart" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand restart" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand restart" -s t -l timeout -l time -d 'Seconds to wait before killing the container (default: its --stop-timeout, else 10)' -r
 complete -c strata -n "__fish_strata_using_subcommand restart" -s s -l signal -d 'Signal to send to the container (default: its stop signal)' -r
 complete -c strata -n "__fish_strata_using_subcommand restart" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand restart" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand pause" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand pause" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand pause" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand pause" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand unpause" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand unpause" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand unpause" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand unpause" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand top" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand top" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand top" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand top" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand update" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand update" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand update" -s m -l memory -d 'Memory limit' -r
 complete -c strata -n "__fish_strata_using_subcommand update" -l memory-swap -d 'Swap limit equal to memory plus swap: -1 to enable unlimited swap' -r
 complete -c strata -n "__fish_strata_using_subcommand update" -l memory-reservation -d 'Memory soft limit' -r
@@ -287,16 +259,12 @@ complete -c strata -n "__fish_strata_using_subcommand update" -l pids-limit -d '
 complete -c strata -n "__fish_strata_using_subcommand update" -l restart -d 'Restart policy to apply when a container exits' -r
 complete -c strata -n "__fish_strata_using_subcommand update" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand update" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand stats" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand stats" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand stats" -l format -d 'Format output using a custom template (\'table\', \'json\', or a Go template)' -r
 complete -c strata -n "__fish_strata_using_subcommand stats" -s a -l all -d 'Show all containers (default shows just running)'
 complete -c strata -n "__fish_strata_using_subcommand stats" -l no-stream -d 'Disable streaming stats and only pull the first result'
 complete -c strata -n "__fish_strata_using_subcommand stats" -l no-trunc -d 'Do not truncate output'
 complete -c strata -n "__fish_strata_using_subcommand stats" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand stats" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand ps" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand ps" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand ps" -s n -l last -d 'Show n last created containers (includes all states)' -r
 complete -c strata -n "__fish_strata_using_subcommand ps" -l format -d 'Format output using a Go template ("table ..." for a table)' -r
 complete -c strata -n "__fish_strata_using_subcommand ps" -s f -l filter -d 'Filter output based on conditions provided (status=, name=, id=, ancestor=, exited=)' -r
@@ -307,14 +275,10 @@ complete -c strata -n "__fish_strata_using_subcommand ps" -l no-trunc -d 'Don\'t
 complete -c strata -n "__fish_strata_using_subcommand ps" -s s -l size -d 'Display total file sizes'
 complete -c strata -n "__fish_strata_using_subcommand ps" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand ps" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand rm" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand rm" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand rm" -s f -l force -d 'Force the removal of a running container (uses SIGKILL)'
 complete -c strata -n "__fish_strata_using_subcommand rm" -s v -l volumes -d 'Remove anonymous volumes associated with the container'
 complete -c strata -n "__fish_strata_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand rm" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause top update stats rm remove prune inspect port commit diff export cp rename help" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause top update stats rm remove prune inspect port commit diff export cp rename help" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause top update stats rm remove prune inspect port commit diff export cp rename help" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause top update stats rm remove prune inspect port commit diff export cp rename help" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause top update stats rm remove prune inspect port commit diff export cp rename help" -f -a "ls" -d 'List containers'
@@ -346,8 +310,6 @@ complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_
 complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause top update stats rm remove prune inspect port commit diff export cp rename help" -f -a "cp" -d 'Copy files/folders between a container and the local filesystem'
 complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause top update stats rm remove prune inspect port commit diff export cp rename help" -f -a "rename" -d 'Rename a container'
 complete -c strata -n "__fish_strata_using_subcommand container; and not __fish_seen_subcommand_from ls list ps run create start stop restart kill wait logs exec attach pause unpause top update stats rm remove prune inspect port commit diff export cp rename help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -s n -l last -d 'Show n last created containers (includes all states)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -l format -d 'Format output using a Go template ("table ..." for a table)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -s f -l filter -d 'Filter output based on conditions provided (status=, name=, id=, ancestor=, exited=)' -r
@@ -358,8 +320,6 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -s s -l size -d 'Display total file sizes'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -s n -l last -d 'Show n last created containers (includes all states)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -l format -d 'Format output using a Go template ("table ..." for a table)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -s f -l filter -d 'Filter output based on conditions provided (status=, name=, id=, ancestor=, exited=)' -r
@@ -370,8 +330,6 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -s s -l size -d 'Display total file sizes'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -s n -l last -d 'Show n last created containers (includes all states)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -l format -d 'Format output using a Go template ("table ..." for a table)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -s f -l filter -d 'Filter output based on conditions provided (status=, name=, id=, ancestor=, exited=)' -r
@@ -382,8 +340,6 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -s s -l size -d 'Display total file sizes'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from ps" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l pull -d 'Pull image before running ("always", "missing", "never")' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l detach-keys -d 'Override the key sequence for detaching a container (with -it)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l restart -d 'Restart policy (no, always, unless-stopped, on-failure[:N]), applied by the container\'s monitor (-d or start)' -r
@@ -445,8 +401,6 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l read-only -d 'Mount the container\'s root filesystem as read only'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l pull -d 'Pull image before running ("always", "missing", "never")' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l detach-keys -d 'Override the key sequence for detaching a container (with -it)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l restart -d 'Restart policy (no, always, unless-stopped, on-failure[:N]), applied by the container\'s monitor (-d or start)' -r
@@ -508,35 +462,23 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l read-only -d 'Mount the container\'s root filesystem as read only'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -s a -l attach -d 'Attach STDOUT/STDERR and forward signals'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -s i -l interactive -d 'Attach container\'s STDIN'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -s t -l timeout -l time -d 'Seconds to wait before killing the container (default: its --stop-timeout, else 10)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -s s -l signal -d 'Signal to send to the container (default: its stop signal)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from restart" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from restart" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from restart" -s t -l timeout -l time -d 'Seconds to wait before killing the container (default: its --stop-timeout, else 10)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from restart" -s s -l signal -d 'Signal to send to the container (default: its stop signal)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from restart" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from restart" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from kill" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from kill" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from kill" -s s -l signal -d 'Signal to send to the container' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from kill" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from kill" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from wait" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from wait" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from wait" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from wait" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -s n -l tail -d 'Number of lines to show from the end of the logs ("all" for all)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -l since -d 'Show logs since a timestamp (2026-11-24T10:00:00Z) or a duration (42s, 10m, 1h)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -l until -d 'Show logs before a timestamp (2026-11-24T10:00:00Z) or a duration (42s, 10m, 1h)' -r
@@ -545,8 +487,6 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -l details -d 'Show extra details provided to logs'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from logs" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s e -l env -d 'Set environment variables' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -l env-file -d 'Read in a file of environment variables' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s u -l user -d 'Username or UID (format: <name|uid>[:<group|gid>])' -r
@@ -557,28 +497,18 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -l privileged -d 'Give extended privileges to the command'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from exec" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -l detach-keys -d 'Override the key sequence for detaching a container' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -l sig-proxy -d 'Proxy all received signals to the process' -r -f -a "true\t''
 false\t''"
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -l no-stdin -d 'Do not attach STDIN'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from attach" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from pause" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from pause" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from pause" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from unpause" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from unpause" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from unpause" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from unpause" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from top" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from top" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from top" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from top" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from update" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from update" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from update" -s m -l memory -d 'Memory limit' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from update" -l memory-swap -d 'Swap limit equal to memory plus swap: -1 to enable unlimited swap' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from update" -l memory-reservation -d 'Memory soft limit' -r
@@ -591,46 +521,32 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from update" -l restart -d 'Restart policy to apply when a container exits' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stats" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stats" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stats" -l format -d 'Format output using a custom template (\'table\', \'json\', or a Go template)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stats" -s a -l all -d 'Show all containers (default shows just running)'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stats" -l no-stream -d 'Disable streaming stats and only pull the first result'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stats" -l no-trunc -d 'Do not truncate output'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from stats" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from rm" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from rm" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from rm" -s f -l force -d 'Force the removal of a running container (uses SIGKILL)'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from rm" -s v -l volumes -d 'Remove anonymous volumes associated with the container'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from remove" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from remove" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from remove" -s f -l force -d 'Force the removal of a running container (uses SIGKILL)'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from remove" -s v -l volumes -d 'Remove anonymous volumes associated with the container'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from prune" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from prune" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from prune" -l filter -d 'Provide filter values (until=TIME, label=KEY[=VALUE], label!=...)' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format output using a Go template' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -l type -d 'Only look for objects of this type' -r -f -a "container\t''
 image\t''"
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -s s -l size -d 'Display total file sizes if the type is container'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from port" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from port" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from port" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from port" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from commit" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from commit" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from commit" -s c -l change -d 'Apply Dockerfile instruction to the created image' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from commit" -s m -l message -d 'Commit message' -r
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from commit" -s a -l author -d 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")' -r
@@ -639,24 +555,16 @@ false\t''"
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from commit" -l no-pause -d 'Do not pause the container during commit'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from commit" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from commit" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from diff" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from diff" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from export" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from export" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from export" -s o -l output -d 'Write to a file, instead of STDOUT' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from export" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from cp" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from cp" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from cp" -s a -l archive -d 'Archive mode (copy all uid/gid information)'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from cp" -s L -l follow-link -d 'Always follow symbol link in SRC_PATH'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from cp" -s q -l quiet -d 'Suppress progress output during copy (there is none)'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from cp" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from cp" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from rename" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from rename" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from rename" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from rename" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "ls" -d 'List containers'
@@ -685,8 +593,6 @@ complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "cp" -d 'Copy files/folders between a container and the local filesystem'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "rename" -d 'Rename a container'
 complete -c strata -n "__fish_strata_using_subcommand container; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c strata -n "__fish_strata_using_subcommand images" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand images" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand images" -l format -d 'Format output using a Go template' -r
 complete -c strata -n "__fish_strata_using_subcommand images" -s f -l filter -d 'Filter output (dangling=true|false, reference=PATTERN, label=KEY[=VALUE], before=IMAGE, since=IMAGE)' -r
 complete -c strata -n "__fish_strata_using_subcommand images" -s a -l all -d 'Show all images (default hides intermediate images)'
@@ -695,8 +601,6 @@ complete -c strata -n "__fish_strata_using_subcommand images" -l no-trunc -d 'Do
 complete -c strata -n "__fish_strata_using_subcommand images" -l digests -d 'Show digests'
 complete -c strata -n "__fish_strata_using_subcommand images" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand images" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand image; and not __fish_seen_subcommand_from ls list rm remove tag prune pull push save load import history inspect build help" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand image; and not __fish_seen_subcommand_from ls list rm remove tag prune pull push save load import history inspect build help" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and not __fish_seen_subcommand_from ls list rm remove tag prune pull push save load import history inspect build help" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and not __fish_seen_subcommand_from ls list rm remove tag prune pull push save load import history inspect build help" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand image; and not __fish_seen_subcommand_from ls list rm remove tag prune pull push save load import history inspect build help" -f -a "ls" -d 'List images'
@@ -714,8 +618,6 @@ complete -c strata -n "__fish_strata_using_subcommand image; and not __fish_seen
 complete -c strata -n "__fish_strata_using_subcommand image; and not __fish_seen_subcommand_from ls list rm remove tag prune pull push save load import history inspect build help" -f -a "inspect" -d 'Display detailed information on one or more images'
 complete -c strata -n "__fish_strata_using_subcommand image; and not __fish_seen_subcommand_from ls list rm remove tag prune pull push save load import history inspect build help" -f -a "build" -d 'Build an image from a Dockerfile'
 complete -c strata -n "__fish_strata_using_subcommand image; and not __fish_seen_subcommand_from ls list rm remove tag prune pull push save load import history inspect build help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from ls" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from ls" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from ls" -l format -d 'Format output using a Go template' -r
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from ls" -s f -l filter -d 'Filter output (dangling=true|false, reference=PATTERN, label=KEY[=VALUE], before=IMAGE, since=IMAGE)' -r
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from ls" -s a -l all -d 'Show all images (default hides intermediate images)'
@@ -724,8 +626,6 @@ complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_sub
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from ls" -l digests -d 'Show digests'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from list" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from list" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from list" -l format -d 'Format output using a Go template' -r
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from list" -s f -l filter -d 'Filter output (dangling=true|false, reference=PATTERN, label=KEY[=VALUE], before=IMAGE, since=IMAGE)' -r
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from list" -s a -l all -d 'Show all images (default hides intermediate images)'
@@ -734,31 +634,21 @@ complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_sub
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from list" -l digests -d 'Show digests'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from rm" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from rm" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from rm" -s f -l force -d 'Force removal of the image'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from rm" -l no-prune -d 'Do not delete untagged parents'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from remove" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from remove" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from remove" -s f -l force -d 'Force removal of the image'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from remove" -l no-prune -d 'Do not delete untagged parents'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from tag" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from tag" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from tag" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from tag" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from prune" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from prune" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from prune" -l filter -d 'Provide filter values (until=TIME, label=KEY[=VALUE], label!=...)' -r
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from prune" -s a -l all -d 'Remove all unused images, not just dangling ones'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from pull" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from pull" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from pull" -l platform -d 'Set platform if server is multi-platform capable (os/arch[/variant])' -r
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from pull" -l tls-verify -d 'Require HTTPS and verify certificates (false: plain HTTP)' -r -f -a "true\t''
 false\t''"
@@ -766,35 +656,25 @@ complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_sub
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from pull" -s q -l quiet -d 'Suppress verbose output'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from pull" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from pull" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from push" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from push" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from push" -l tls-verify -d 'Require HTTPS and verify certificates (false: plain HTTP)' -r -f -a "true\t''
 false\t''"
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from push" -s a -l all-tags -d 'Push all tags of the repository'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from push" -s q -l quiet -d 'Suppress verbose output'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from push" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from push" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from save" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from save" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from save" -s o -l output -d 'Write to a file, instead of STDOUT' -r
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from save" -l format -d 'docker-archive (docker 20.10\'s layout) or oci-archive' -r -f -a "docker-archive\t''
 oci-archive\t''"
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from save" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from save" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from load" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from load" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from load" -s i -l input -d 'Read from tar archive file, instead of STDIN' -r
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from load" -s q -l quiet -d 'Suppress the load output'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from load" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from load" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from import" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from import" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from import" -s m -l message -d 'Set commit message for imported image' -r
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from import" -s c -l change -d 'Apply Dockerfile instruction to the created image' -r
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from history" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from history" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from history" -s H -l human -d 'Print sizes and dates in human readable format' -r -f -a "true\t''
 false\t''"
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from history" -l format -d 'Format output using a custom template (\'table\', \'table TEMPLATE\' or a Go template)' -r
@@ -802,16 +682,12 @@ complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_sub
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Only show image IDs'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from history" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from inspect" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from inspect" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format output using a Go template' -r
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from inspect" -l type -d 'Only look for objects of this type' -r -f -a "container\t''
 image\t''"
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from inspect" -s s -l size -d 'Display total file sizes if the type is container'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from build" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from build" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from build" -s t -l tag -d 'Name and optionally a tag in the \'name:tag\' format' -r
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from build" -s f -l file -d 'Name of the Dockerfile (default: \'PATH/Dockerfile\'; - for stdin)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from build" -l build-arg -d 'Set build-time variables' -r
@@ -851,18 +727,12 @@ complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_sub
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Display detailed information on one or more images'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "build" -d 'Build an image from a Dockerfile'
 complete -c strata -n "__fish_strata_using_subcommand image; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c strata -n "__fish_strata_using_subcommand tag" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand tag" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand tag" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand tag" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand rmi" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand rmi" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand rmi" -s f -l force -d 'Force removal of the image'
 complete -c strata -n "__fish_strata_using_subcommand rmi" -l no-prune -d 'Do not delete untagged parents'
 complete -c strata -n "__fish_strata_using_subcommand rmi" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand rmi" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand build" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand build" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand build" -s t -l tag -d 'Name and optionally a tag in the \'name:tag\' format' -r
 complete -c strata -n "__fish_strata_using_subcommand build" -s f -l file -d 'Name of the Dockerfile (default: \'PATH/Dockerfile\'; - for stdin)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand build" -l build-arg -d 'Set build-time variables' -r
@@ -889,8 +759,6 @@ complete -c strata -n "__fish_strata_using_subcommand build" -l no-write -d 'Wit
 complete -c strata -n "__fish_strata_using_subcommand build" -l explain-cache -d 'Say why each step that missed the cache missed it'
 complete -c strata -n "__fish_strata_using_subcommand build" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand build" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand commit" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand commit" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand commit" -s c -l change -d 'Apply Dockerfile instruction to the created image' -r
 complete -c strata -n "__fish_strata_using_subcommand commit" -s m -l message -d 'Commit message' -r
 complete -c strata -n "__fish_strata_using_subcommand commit" -s a -l author -d 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")' -r
@@ -899,12 +767,8 @@ false\t''"
 complete -c strata -n "__fish_strata_using_subcommand commit" -l no-pause -d 'Do not pause the container during commit'
 complete -c strata -n "__fish_strata_using_subcommand commit" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand commit" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand diff" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand diff" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand diff" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand diff" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand history" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand history" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand history" -s H -l human -d 'Print sizes and dates in human readable format' -r -f -a "true\t''
 false\t''"
 complete -c strata -n "__fish_strata_using_subcommand history" -l format -d 'Format output using a custom template (\'table\', \'table TEMPLATE\' or a Go template)' -r
@@ -912,19 +776,13 @@ complete -c strata -n "__fish_strata_using_subcommand history" -l no-trunc -d 'D
 complete -c strata -n "__fish_strata_using_subcommand history" -s q -l quiet -d 'Only show image IDs'
 complete -c strata -n "__fish_strata_using_subcommand history" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand history" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand export" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand export" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand export" -s o -l output -d 'Write to a file, instead of STDOUT' -r -F
 complete -c strata -n "__fish_strata_using_subcommand export" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand export" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand import" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand import" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand import" -s m -l message -d 'Set commit message for imported image' -r
 complete -c strata -n "__fish_strata_using_subcommand import" -s c -l change -d 'Apply Dockerfile instruction to the created image' -r
 complete -c strata -n "__fish_strata_using_subcommand import" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand import" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand pull" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand pull" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand pull" -l platform -d 'Set platform if server is multi-platform capable (os/arch[/variant])' -r
 complete -c strata -n "__fish_strata_using_subcommand pull" -l tls-verify -d 'Require HTTPS and verify certificates (false: plain HTTP)' -r -f -a "true\t''
 false\t''"
@@ -932,16 +790,12 @@ complete -c strata -n "__fish_strata_using_subcommand pull" -s a -l all-tags -d 
 complete -c strata -n "__fish_strata_using_subcommand pull" -s q -l quiet -d 'Suppress verbose output'
 complete -c strata -n "__fish_strata_using_subcommand pull" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand pull" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand push" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand push" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand push" -l tls-verify -d 'Require HTTPS and verify certificates (false: plain HTTP)' -r -f -a "true\t''
 false\t''"
 complete -c strata -n "__fish_strata_using_subcommand push" -s a -l all-tags -d 'Push all tags of the repository'
 complete -c strata -n "__fish_strata_using_subcommand push" -s q -l quiet -d 'Suppress verbose output'
 complete -c strata -n "__fish_strata_using_subcommand push" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand push" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand login" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand login" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand login" -s u -l username -d 'Username' -r
 complete -c strata -n "__fish_strata_using_subcommand login" -s p -l password -d 'Password' -r
 complete -c strata -n "__fish_strata_using_subcommand login" -l tls-verify -d 'Require HTTPS and verify certificates (false: plain HTTP)' -r -f -a "true\t''
@@ -949,66 +803,44 @@ false\t''"
 complete -c strata -n "__fish_strata_using_subcommand login" -l password-stdin -d 'Take the password from stdin'
 complete -c strata -n "__fish_strata_using_subcommand login" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand login" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand logout" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand logout" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand logout" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand save" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand save" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand save" -s o -l output -d 'Write to a file, instead of STDOUT' -r
 complete -c strata -n "__fish_strata_using_subcommand save" -l format -d 'docker-archive (docker 20.10\'s layout) or oci-archive' -r -f -a "docker-archive\t''
 oci-archive\t''"
 complete -c strata -n "__fish_strata_using_subcommand save" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand save" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand load" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand load" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand load" -s i -l input -d 'Read from tar archive file, instead of STDIN' -r
 complete -c strata -n "__fish_strata_using_subcommand load" -s q -l quiet -d 'Suppress the load output'
 complete -c strata -n "__fish_strata_using_subcommand load" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand load" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand inspect" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand inspect" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand inspect" -s f -l format -d 'Format output using a Go template' -r
 complete -c strata -n "__fish_strata_using_subcommand inspect" -l type -d 'Only look for objects of this type' -r -f -a "container\t''
 image\t''"
 complete -c strata -n "__fish_strata_using_subcommand inspect" -s s -l size -d 'Display total file sizes if the type is container'
 complete -c strata -n "__fish_strata_using_subcommand inspect" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand inspect" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand port" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand port" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand port" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand port" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand version" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand version" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand version" -s f -l format -d 'Format the output using the given Go template' -r
 complete -c strata -n "__fish_strata_using_subcommand version" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand version" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand info" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand info" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand info" -s f -l format -d 'Format the output using the given Go template' -r
 complete -c strata -n "__fish_strata_using_subcommand info" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand info" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand rename" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand rename" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand rename" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand rename" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand cp" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand cp" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand cp" -s a -l archive -d 'Archive mode (copy all uid/gid information)'
 complete -c strata -n "__fish_strata_using_subcommand cp" -s L -l follow-link -d 'Always follow symbol link in SRC_PATH'
 complete -c strata -n "__fish_strata_using_subcommand cp" -s q -l quiet -d 'Suppress progress output during copy (there is none)'
 complete -c strata -n "__fish_strata_using_subcommand cp" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand cp" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand events" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand events" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand events" -l since -d 'Show all events created since timestamp' -r
 complete -c strata -n "__fish_strata_using_subcommand events" -l until -d 'Stream events until this timestamp' -r
 complete -c strata -n "__fish_strata_using_subcommand events" -s f -l filter -d 'Filter output based on conditions provided (type=, container=, image=, event=, label=, volume=, network=)' -r
 complete -c strata -n "__fish_strata_using_subcommand events" -l format -d 'Format output using a custom template (\'json\' or a Go template)' -r
 complete -c strata -n "__fish_strata_using_subcommand events" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand events" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune help" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune help" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune help" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune help" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune help" -f -a "create" -d 'Create a volume'
@@ -1019,45 +851,31 @@ complete -c strata -n "__fish_strata_using_subcommand volume; and not __fish_see
 complete -c strata -n "__fish_strata_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune help" -f -a "remove" -d 'Remove one or more volumes'
 complete -c strata -n "__fish_strata_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune help" -f -a "prune" -d 'Remove unused local volumes'
 complete -c strata -n "__fish_strata_using_subcommand volume; and not __fish_seen_subcommand_from create ls list inspect rm remove prune help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from create" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from create" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from create" -s d -l driver -d 'Specify volume driver name' -r
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from create" -l label -d 'Set metadata for a volume' -r
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from create" -s o -l opt -d 'Set driver specific options' -r
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from create" -l name -d 'Specify volume name' -r
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from ls" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from ls" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from ls" -s f -l filter -d 'Provide filter values (dangling=true|false, name=, label=KEY[=VALUE], driver=)' -r
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from ls" -l format -d 'Format output using a custom template (\'table\', \'json\' or a Go template)' -r
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Only display volume names'
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from list" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from list" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from list" -s f -l filter -d 'Provide filter values (dangling=true|false, name=, label=KEY[=VALUE], driver=)' -r
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from list" -l format -d 'Format output using a custom template (\'table\', \'json\' or a Go template)' -r
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only display volume names'
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from inspect" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from inspect" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format output using a Go template' -r
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from rm" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from rm" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from rm" -s f -l force -d 'Do not fail when a volume does not exist'
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from remove" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from remove" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from remove" -s f -l force -d 'Do not fail when a volume does not exist'
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from prune" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from prune" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from prune" -l filter -d 'Provide filter values (label=KEY[=VALUE], label!=...)' -r
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from prune" -s a -l all -d 'Remove all unused volumes, not just anonymous ones'
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation'
@@ -1069,8 +887,6 @@ complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_su
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from help" -f -a "rm" -d 'Remove one or more volumes'
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove unused local volumes'
 complete -c strata -n "__fish_strata_using_subcommand volume; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c strata -n "__fish_strata_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune connect disconnect help" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune connect disconnect help" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune connect disconnect help" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune connect disconnect help" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune connect disconnect help" -f -a "create" -d 'Create a network'
@@ -1083,8 +899,6 @@ complete -c strata -n "__fish_strata_using_subcommand network; and not __fish_se
 complete -c strata -n "__fish_strata_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune connect disconnect help" -f -a "connect" -d 'Connect a container to a network'
 complete -c strata -n "__fish_strata_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune connect disconnect help" -f -a "disconnect" -d 'Disconnect a container from a network'
 complete -c strata -n "__fish_strata_using_subcommand network; and not __fish_seen_subcommand_from create ls list inspect rm remove prune connect disconnect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from create" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from create" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from create" -s d -l driver -d 'Driver to manage the Network' -r
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from create" -l subnet -d 'Subnet in CIDR format that represents a network segment' -r
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from create" -l gateway -d 'IPv4 Gateway for the master subnet' -r
@@ -1094,51 +908,35 @@ complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_s
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from create" -l internal -d 'Restrict external access to the network'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from ls" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from ls" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from ls" -s f -l filter -d 'Provide filter values (name=, id=, driver=, label=)' -r
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from ls" -l format -d 'Format output using a custom template' -r
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Only display network IDs'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from ls" -l no-trunc -d 'Do not truncate the output'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from list" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from list" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from list" -s f -l filter -d 'Provide filter values (name=, id=, driver=, label=)' -r
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from list" -l format -d 'Format output using a custom template' -r
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only display network IDs'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from list" -l no-trunc -d 'Do not truncate the output'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from inspect" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from inspect" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format output using a Go template' -r
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from rm" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from rm" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from rm" -s f -l force -d 'Do not error if the network does not exist'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from rm" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from remove" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from remove" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from remove" -s f -l force -d 'Do not error if the network does not exist'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from remove" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from prune" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from prune" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from prune" -l filter -d 'Provide filter values (until=, label=)' -r
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from connect" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from connect" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from connect" -l alias -d 'Add network-scoped alias for the container' -r
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from connect" -l ip -d 'IPv4 address (e.g., 172.30.100.104)' -r
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from connect" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from connect" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from disconnect" -s f -l force -d 'Force the container to disconnect from a network'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from disconnect" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from disconnect" -s V -l version -d 'Print version'
@@ -1150,8 +948,6 @@ complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_s
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "connect" -d 'Connect a container to a network'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "disconnect" -d 'Disconnect a container from a network'
 complete -c strata -n "__fish_strata_using_subcommand network; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info df prune events help" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info df prune events help" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info df prune events help" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info df prune events help" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info df prune events help" -f -a "info" -d 'Display system-wide information'
@@ -1159,27 +955,19 @@ complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_see
 complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info df prune events help" -f -a "prune" -d 'Remove unused data'
 complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info df prune events help" -f -a "events" -d 'Get real time events from the server'
 complete -c strata -n "__fish_strata_using_subcommand system; and not __fish_seen_subcommand_from info df prune events help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from info" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from info" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from info" -s f -l format -d 'Format the output using the given Go template' -r
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from df" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from df" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from df" -l format -d 'Format output using a custom template' -r
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from df" -s v -l verbose -d 'Show detailed information on space usage'
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from df" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from df" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from prune" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from prune" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from prune" -l filter -d 'Provide filter values (until=, label=)' -r
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from prune" -s a -l all -d 'Remove all unused images not just dangling ones'
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation'
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from prune" -l volumes -d 'Prune anonymous volumes'
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from prune" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from events" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from events" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from events" -l since -d 'Show all events created since timestamp' -r
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from events" -l until -d 'Stream events until this timestamp' -r
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from events" -s f -l filter -d 'Filter output based on conditions provided (type=, container=, image=, event=, label=, volume=, network=)' -r
@@ -1191,26 +979,16 @@ complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_su
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "prune" -d 'Remove unused data'
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "events" -d 'Get real time events from the server'
 complete -c strata -n "__fish_strata_using_subcommand system; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c strata -n "__fish_strata_using_subcommand serve" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand serve" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand serve" -s H -l host -d 'Where to listen: unix:///PATH or tcp://HOST:PORT (repeatable; default unix://RUNROOT/docker.sock)' -r
 complete -c strata -n "__fish_strata_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand serve" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand runtime" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand runtime" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand runtime" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand __network-teardown" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand __monitor" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand __monitor" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand __monitor" -l resume -d 'A monitor restarting its container (fds it kept, by number)' -r
 complete -c strata -n "__fish_strata_using_subcommand __monitor" -l attach-first -d 'Wait for the first attach before starting (run -it)'
 complete -c strata -n "__fish_strata_using_subcommand __monitor" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand __monitor" -s V -l version -d 'Print version'
-complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -l root -d 'Store directory (images, layers, containers)' -r -F
-complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -l runroot -d 'Directory for run-time state (locks)' -r -F
 complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -s h -l help -d 'Print help'
 complete -c strata -n "__fish_strata_using_subcommand __gen-docs" -s V -l version -d 'Print version'
 complete -c strata -n "__fish_strata_using_subcommand help; and not __fish_seen_subcommand_from run create start stop kill wait logs exec attach restart pause unpause top update stats ps rm container images image tag rmi build commit diff history export import pull push login logout save load inspect port version info rename cp events volume network system serve runtime __network-teardown __monitor __gen-docs help" -f -a "run" -d 'Run a command in a new container'

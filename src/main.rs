@@ -4,6 +4,8 @@
 //! archive} -> util. See ARCHITECTURE.md.
 
 #![deny(unsafe_op_in_unsafe_fn)]
+// The entry is C's `main`, not std's: see `runtime::process_start`.
+#![no_main]
 
 mod api;
 mod archive;
@@ -21,6 +23,15 @@ mod runtime;
 mod util;
 mod volume;
 
-fn main() {
+/// The process's entry, called by libc's start-up with the program's
+/// arguments (std reads them itself, from libc, as it always does).
+/// `process::exit` flushes stdout, as returning from std's main would.
+// SAFETY: the one `main` symbol in the program; its signature is C's.
+#[unsafe(no_mangle)]
+extern "C" fn main(
+    _argc: std::ffi::c_int,
+    _argv: *const *const std::ffi::c_char,
+) -> std::ffi::c_int {
+    runtime::process_start();
     std::process::exit(cli::main());
 }

@@ -36,10 +36,10 @@ use std::path::PathBuf;
 #[command(name = "strata", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
     /// Store directory (images, layers, containers).
-    #[arg(long, global = true, env = "STRATA_ROOT", value_name = "DIR", default_value_os_t = engine::default_root())]
+    #[arg(long, env = "STRATA_ROOT", value_name = "DIR", default_value_os_t = engine::default_root())]
     pub root: PathBuf,
     /// Directory for run-time state (locks).
-    #[arg(long, global = true, env = "STRATA_RUNROOT", value_name = "DIR", default_value_os_t = engine::default_runroot())]
+    #[arg(long, env = "STRATA_RUNROOT", value_name = "DIR", default_value_os_t = engine::default_runroot())]
     pub runroot: PathBuf,
     #[command(subcommand)]
     pub command: Command,

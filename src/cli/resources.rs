@@ -197,26 +197,7 @@ const STATS_TABLE: &str = "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}
 
 /// go-units BytesSize: binary units, 4 significant digits.
 fn bytes_size(n: u64) -> String {
-    const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    let mut v = n as f64;
-    let mut i = 0;
-    while v >= 1024.0 && i < UNITS.len() - 1 {
-        v /= 1024.0;
-        i += 1;
-    }
-    let int_digits = if v < 1.0 {
-        1
-    } else {
-        v.log10().floor() as usize + 1
-    };
-    let decimals = 4usize.saturating_sub(int_digits);
-    let s = format!("{v:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    format!("{s}{}", UNITS[i])
+    table::scaled_size(n, 1024, &["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"], 4)
 }
 
 fn stats_fields(r: &crate::engine::StatsRow, no_trunc: bool) -> serde_json::Value {

@@ -26,19 +26,32 @@ pub fn render(rows: &[Vec<String>]) -> String {
 
 /// go-units HumanSize (4 significant digits), as `Sending build context` prints.
 pub fn human_size_prec(size: u64, digits: usize) -> String {
-    const UNITS: [&str; 7] = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
+    scaled_size(
+        size,
+        1000,
+        &["B", "kB", "MB", "GB", "TB", "PB", "EB"],
+        digits,
+    )
+}
+
+/// `size` in the largest of `units` (each `base` times the last) it
+/// reaches, with `%.Ng`'s `digits` significant digits and no trailing zeros.
+/// (The integer digits are counted, not taken from `log10`: the binary
+/// needs no libm, one shared library fewer for every command to load.)
+pub fn scaled_size(size: u64, base: u32, units: &[&str; 7], digits: usize) -> String {
+    let base = f64::from(base);
     let mut v = size as f64;
     let mut i = 0;
-    while v >= 1000.0 && i < UNITS.len() - 1 {
-        v /= 1000.0;
+    while v >= base && i < units.len() - 1 {
+        v /= base;
         i += 1;
     }
-    // %.Ng: N significant digits, trailing zeros dropped.
-    let int_digits = if v < 1.0 {
-        1
-    } else {
-        (v.log10().floor() as usize) + 1
-    };
+    let mut int_digits = 1;
+    let mut ten = 10.0;
+    while v >= ten {
+        int_digits += 1;
+        ten *= 10.0;
+    }
     let decimals = digits.saturating_sub(int_digits);
     let s = format!("{v:.decimals$}");
     let s = if s.contains('.') {
@@ -46,7 +59,7 @@ pub fn human_size_prec(size: u64, digits: usize) -> String {
     } else {
         s
     };
-    format!("{s}{}", UNITS[i])
+    format!("{s}{}", units[i])
 }
 
 /// go-units HumanSizeWithPrecision(size, 3): decimal units, 3 significant digits.

@@ -29,6 +29,46 @@ pub use parent::{catch_interrupts, interrupted, take_interrupted, Started};
 pub use pty::{spawn_on_pty, stdin_is_tty, TerminalGuard};
 pub use spec::Launch;
 
+/// What Rust's std does before `main` that strata relies on, for a
+/// program whose entry is C's `main` (src/main.rs, `#![no_main]`): file
+/// descriptors 0, 1 and 2 made to exist (on /dev/null), so that no file
+/// strata opens takes one of their numbers and is then written as
+/// output; and SIGPIPE ignored, so that a closed pipe is an `EPIPE` error
+/// (std's `Command` and the container's init set it back to the default
+/// in every child). std's other start-up work is left out: it reads
+/// /proc/self/maps to find the main thread's stack guard, for a message
+/// on stack overflow (which then ends in SIGSEGV instead), and it cost
+/// every command ~0.1 ms.
+pub fn process_start() {
+    let mut fds = [0, 1, 2].map(|fd| libc::pollfd {
+        fd,
+        events: 0,
+        revents: 0,
+    });
+    // SAFETY: poll reads and writes the three initialised pollfds only.
+    let polled = unsafe { libc::poll(fds.as_mut_ptr(), 3, 0) } >= 0;
+    for pfd in fds {
+        // Where poll itself failed, fcntl asks about each descriptor.
+        // SAFETY: F_GETFD on a descriptor number touches no memory.
+        let closed = if polled {
+            pfd.revents & libc::POLLNVAL != 0
+        } else {
+            (unsafe { libc::fcntl(pfd.fd, libc::F_GETFD) }) == -1
+        };
+        if closed {
+            // The lowest free number is the closed one: /dev/null takes it.
+            // SAFETY: a NUL-terminated path; the descriptor is kept open
+            // for the life of the process on purpose.
+            let fd = unsafe { libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) };
+            if fd != pfd.fd {
+                std::process::abort();
+            }
+        }
+    }
+    // SAFETY: setting a disposition to SIG_IGN installs no handler.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+}
+
 /// Gives the heap's free memory back to the kernel (glibc's
 /// `malloc_trim`): a long-lived process, such as a container's monitor,
 /// then holds only what it still uses.

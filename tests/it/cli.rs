@@ -47,6 +47,59 @@ fn version_and_help() {
 }
 
 #[test]
+fn store_flags_come_before_the_verb_as_docker_s_global_flags_do() {
+    let env = Env::with_busybox();
+    let other = env.dir.join("other");
+    let (root, run) = (other.join("root"), other.join("run"));
+    let (root, run) = (root.to_str().unwrap(), run.to_str().unwrap());
+    // Before the verb, the flags choose the store: this one has no image.
+    let listed = env.ok(&["--root", root, "--runroot", run, "images", "-q"]);
+    assert_eq!(listed, "");
+    assert_eq!(env.ok(&["images", "-q"]).lines().count(), 1);
+    // After it, they are refused as docker refuses `docker ps --config D`.
+    let (_, err) = env.code(125, &["images", "--root", root]);
+    assert!(err.starts_with("unknown flag: --root\n"), "{err}");
+}
+
+#[test]
+fn strata_started_with_its_standard_descriptors_closed_holds_them_on_dev_null() {
+    let env = Env::with_busybox();
+    // Closed, the three numbers would go to the first files strata opens
+    // (a lock, a record being written), and what it prints or a child
+    // inherits as its stdin would land there.
+    let mut c = std::process::Command::new("sh");
+    c.arg("-c")
+        .arg(format!(
+            "exec {BIN} run --rm --network none busybox sleep 30 0<&- 1>&- 2>&-"
+        ))
+        .env("STRATA_ROOT", env.root())
+        .env("STRATA_RUNROOT", env.runroot())
+        .env("STRATA_BRIDGE", &env.bridge);
+    let mut child = c.spawn().unwrap();
+    assert!(wait_for(10.0, || env.ok(&["ps", "-q"]).lines().count() == 1));
+    let fds: Vec<String> = (0..3)
+        .map(|fd| {
+            std::fs::read_link(format!("/proc/{}/fd/{fd}", child.id()))
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|e| format!("fd {fd}: {e}"))
+        })
+        .collect();
+    let id = env.ok(&["ps", "-q"]);
+    env.ok(&["kill", id.trim()]);
+    let status = child.wait().unwrap();
+    // While the container runs, 1 and 2 are the pipes its output is
+    // copied through into the log; none is a file of the store.
+    assert_eq!(fds[0], "/dev/null", "{fds:?}");
+    assert!(
+        fds[1..]
+            .iter()
+            .all(|f| f == "/dev/null" || f.starts_with("pipe:")),
+        "{fds:?}"
+    );
+    assert_eq!(status.code(), Some(137));
+}
+
+#[test]
 fn docker_s_container_and_image_groups_reach_the_same_verbs() {
     let env = Env::with_busybox();
     assert_eq!(
