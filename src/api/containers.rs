@@ -364,7 +364,20 @@ fn attach(server: &Server, name: &str, req: &Request, conn: &mut Conn) -> Handle
                     // client's end of input says nothing: the CLI
                     // half-closes at once when stdin is not attached.)
                     let alive = server.engine.resolve_container(&id).is_ok();
+                    // A start that took this wait hands it a connection
+                    // (or drops it) soon, even if an `--rm` container is
+                    // gone by now: its output is in that connection.
+                    if !server.still_waiting(&id) {
+                        match rx.recv() {
+                            Ok(c) => break c,
+                            Err(_) => {
+                                client.shutdown(std::net::Shutdown::Both);
+                                return Ok(Reply::Closed);
+                            }
+                        }
+                    }
                     if !alive || waited.elapsed() > Duration::from_secs(3600) {
+                        let _ = server.take_pending(&id);
                         client.shutdown(std::net::Shutdown::Both);
                         return Ok(Reply::Closed);
                     }

@@ -161,6 +161,14 @@ impl Server {
         rx
     }
 
+    /// Whether attaches wait for container `id` that no start has taken.
+    pub fn still_waiting(&self, id: &str) -> bool {
+        self.pending
+            .lock()
+            .map(|p| p.contains_key(id))
+            .unwrap_or(false)
+    }
+
     /// The attaches waiting for container `id`, taken.
     pub fn take_pending(
         &self,
