@@ -917,17 +917,20 @@ impl Engine {
             paused: false,
             ..running
         };
+        // `die` is in the journal before the state says exited: `stop`,
+        // which waits for that state, then writes `stop` after it, as
+        // docker orders them.
+        if oom_killed {
+            self.container_event(id, "oom", &[]);
+        }
+        let code = exit.code().to_string();
+        self.record_event(&rec, "die", &[("exitCode", &code)]);
         self.containers.set_state(id, &finished)?;
         drop(guard);
         self.refresh_hosts(&rec.network);
         for n in joined.keys() {
             self.refresh_hosts(n);
         }
-        if oom_killed {
-            self.container_event(id, "oom", &[]);
-        }
-        let code = exit.code().to_string();
-        self.record_event(&rec, "die", &[("exitCode", &code)]);
         if rec.auto_remove {
             self.record_event(&rec, "destroy", &[]);
             self.containers.remove(id)?;
