@@ -381,8 +381,9 @@ impl ContainerStore {
                 let p = tmp.join(name);
                 fs::write(&p, content).map_err(io_err(&p))?;
             }
+            // No state.json yet: a record without one is created (one
+            // file fewer for every container; see `stored_state`).
             self.write_json(&tmp.join("container.json"), rec)?;
-            self.write_json(&tmp.join("state.json"), &State::default())?;
             let dest = self.dir(&rec.id);
             fs::rename(&tmp, &dest).map_err(io_err(&dest))
         };
@@ -556,6 +557,8 @@ impl ContainerStore {
         match fsx::read_opt(&p).map_err(io_err(&p))? {
             Some(b) => serde_json::from_slice(&b)
                 .map_err(|e| Error::Damaged(format!("{}: {e}", p.display()))),
+            // Never started: `create` writes no state.
+            None if self.dir(id).join("container.json").is_file() => Ok(State::default()),
             None => Err(Error::NotFound(id.into())),
         }
     }

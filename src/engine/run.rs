@@ -712,8 +712,12 @@ impl Engine {
             }
             (self.repair(id)?, prev.restart_count)
         };
-        // Room for its last state writes, should it fill the disk.
-        self.containers.reserve_space(id);
+        // Room for its last state writes, should it fill the disk. An
+        // `--rm` container needs none: its removal gives the room back,
+        // and a last state that cannot be written is not waited for.
+        if !rec.auto_remove {
+            self.containers.reserve_space(id);
+        }
         let super::spec::Prepared {
             spec,
             mut launch,
@@ -925,7 +929,11 @@ impl Engine {
         }
         let code = exit.code().to_string();
         self.record_event(&rec, "die", &[("exitCode", &code)]);
-        self.containers.set_state(id, &finished)?;
+        match self.containers.set_state(id, &finished) {
+            // On a full disk, an `--rm` container is removed all the same.
+            Err(_) if rec.auto_remove => {}
+            r => r?,
+        }
         drop(guard);
         self.refresh_hosts(&rec.network);
         for n in joined.keys() {
