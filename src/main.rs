@@ -33,15 +33,13 @@ extern "C" fn main(
     _argc: std::ffi::c_int,
     _argv: *const *const std::ffi::c_char,
 ) -> std::ffi::c_int {
-    runtime::process_start();
-    std::process::exit(cli::main());
+    std::process::exit(run());
 }
 
-/// The test harness brings its own `main`; this keeps the program's
-/// entry reachable there, so the dead-code lint sees what it runs.
-#[cfg(test)]
-#[allow(dead_code)]
-fn entry_for_tests() -> std::ffi::c_int {
+/// What the entry runs. (The test harness brings its own `main`; there
+/// this stays reachable for the dead-code lint.)
+#[cfg_attr(test, allow(dead_code))]
+fn run() -> std::ffi::c_int {
     runtime::process_start();
     cli::main()
 }

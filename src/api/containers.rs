@@ -377,7 +377,10 @@ fn attach(server: &Server, name: &str, req: &Request, conn: &mut Conn) -> Handle
                         }
                     }
                     if !alive || waited.elapsed() > Duration::from_secs(3600) {
-                        let _ = server.take_pending(&id);
+                        if !alive {
+                            // No start can come: its waits go with it.
+                            let _ = server.take_pending(&id);
+                        }
                         client.shutdown(std::net::Shutdown::Both);
                         return Ok(Reply::Closed);
                     }

@@ -67,14 +67,17 @@ fn strata_started_with_its_standard_descriptors_closed_holds_them_on_dev_null() 
     // Closed, the three numbers would go to the first files strata opens
     // (a lock, a record being written), and what it prints or a child
     // inherits as its stdin would land there.
-    let mut c = std::process::Command::new("sh");
-    c.arg("-c")
-        .arg(format!(
-            "exec {BIN} run --rm --network none busybox sleep 30 0<&- 1>&- 2>&-"
-        ))
-        .env("STRATA_ROOT", env.root())
-        .env("STRATA_RUNROOT", env.runroot())
-        .env("STRATA_BRIDGE", &env.bridge);
+    use std::os::unix::process::CommandExt;
+    let mut c = env.cmd(&["run", "--rm", "--network", "none", "busybox", "sleep", "30"]);
+    // SAFETY: between fork and exec, close(2) of three numbers only.
+    unsafe {
+        c.pre_exec(|| {
+            for fd in 0..3 {
+                libc::close(fd);
+            }
+            Ok(())
+        });
+    }
     let mut child = c.spawn().unwrap();
     assert!(wait_for(10.0, || env.ok(&["ps", "-q"]).lines().count() == 1));
     let fds: Vec<String> = (0..3)
