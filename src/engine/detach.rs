@@ -235,12 +235,14 @@ impl Engine {
     /// `wait`: blocks until the container is not running; its exit code.
     pub fn wait(&self, name: &str) -> Result<i32> {
         let id = self.containers.resolve(name)?;
+        let since = crate::util::time::now_nanos() - 1_000_000_000;
         loop {
             match self.containers.state(&id) {
                 Ok(st) if st.is_running() => {}
                 Ok(st) => return Ok(st.exit_code),
-                // Removed meanwhile (--rm): its code is gone with it.
-                Err(_) => return Ok(0),
+                // Removed meanwhile (--rm): its code is in the journal's
+                // `die`, as docker's wait reports it.
+                Err(_) => return Ok(self.last_exit_code(&id, since).unwrap_or(0)),
             }
             std::thread::sleep(Duration::from_millis(10));
         }

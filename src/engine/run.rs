@@ -899,6 +899,27 @@ impl Engine {
             }
             return Ok(exit.code());
         }
+        // An `--rm` container goes with its exit: its last state would
+        // be a file made only to be deleted. It is removed under the lock
+        // it ran under, so no command sees it between; a `wait` on it
+        // finds its code in the journal's `die`.
+        if rec.auto_remove {
+            if oom_killed {
+                self.container_event(id, "oom", &[]);
+            }
+            let code = exit.code().to_string();
+            self.record_event(&rec, "die", &[("exitCode", &code)]);
+            self.record_event(&rec, "destroy", &[]);
+            let removed = self.containers.remove(id);
+            drop(guard);
+            removed?;
+            self.remove_anonymous_volumes(&rec);
+            self.refresh_hosts(&rec.network);
+            for n in joined.keys() {
+                self.refresh_hosts(n);
+            }
+            return Ok(exit.code());
+        }
         // `stop` and `kill` mark the state while it runs.
         let stopped_by_user = self
             .containers
@@ -929,20 +950,11 @@ impl Engine {
         }
         let code = exit.code().to_string();
         self.record_event(&rec, "die", &[("exitCode", &code)]);
-        match self.containers.set_state(id, &finished) {
-            // On a full disk, an `--rm` container is removed all the same.
-            Err(_) if rec.auto_remove => {}
-            r => r?,
-        }
+        self.containers.set_state(id, &finished)?;
         drop(guard);
         self.refresh_hosts(&rec.network);
         for n in joined.keys() {
             self.refresh_hosts(n);
-        }
-        if rec.auto_remove {
-            self.record_event(&rec, "destroy", &[]);
-            self.containers.remove(id)?;
-            self.remove_anonymous_volumes(&rec);
         }
         Ok(exit.code())
     }

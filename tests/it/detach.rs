@@ -59,6 +59,57 @@ fn run_detached_logs_and_waits() {
 }
 
 #[test]
+fn wait_on_an_rm_container_reports_its_exit_code_and_nothing_is_left() {
+    let env = Env::with_busybox();
+    let id = env.ok(&[
+        "run",
+        "-d",
+        "--rm",
+        "busybox",
+        "sh",
+        "-c",
+        "sleep 0.3; exit 3",
+    ]);
+    let id = id.trim();
+    // docker: `docker wait` of an --rm container prints its code, though
+    // the container is gone by the time the wait returns.
+    assert_eq!(env.ok(&["wait", id]), "3\n");
+    assert!(wait_for(5.0, || env.ok(&["ps", "-aq"]).trim().is_empty()));
+    let out = env.run(&["inspect", id]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // Its directory and name claim are gone; no state was left to read.
+    let names_in = |d: &str| -> Vec<_> {
+        std::fs::read_dir(env.root().join(d))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect()
+    };
+    assert!(
+        names_in("containers").is_empty(),
+        "{:?}",
+        names_in("containers")
+    );
+    assert!(names_in("names").is_empty(), "{:?}", names_in("names"));
+    // The journal has what docker's has: die with the code, then destroy.
+    let filter = format!("container={id}");
+    let ev = |more: &[&str], format: &str| {
+        let mut args = vec![
+            "events", "--since", "0", "--until", "0s", "--filter", &filter,
+        ];
+        args.extend_from_slice(more);
+        args.extend_from_slice(&["--format", format]);
+        env.ok(&args)
+    };
+    let actions = ev(&[], "{{.Action}}");
+    assert!(actions.ends_with("die\ndestroy\n"), "{actions}");
+    assert_eq!(
+        ev(&["--filter", "event=die"], "{{.Actor.Attributes.exitCode}}"),
+        "3\n"
+    );
+}
+
+#[test]
 fn a_command_that_cannot_start_is_docker_s_error() {
     let env = Env::with_busybox();
     let (out, err) = env.code(127, &["run", "-d", "busybox", "/no/such/thing"]);
