@@ -299,6 +299,7 @@ pub struct ContainerStore {
     dir: PathBuf,
     names: PathBuf,
     init: PathBuf,
+    mnt: PathBuf,
     run: PathBuf,
 }
 
@@ -308,6 +309,7 @@ impl ContainerStore {
             dir: root.join("containers"),
             names: root.join("names"),
             init: root.join("init"),
+            mnt: root.join("mnt"),
             run: runroot.to_path_buf(),
         };
         for d in [&s.dir, &s.names, &s.run] {
@@ -323,6 +325,20 @@ impl ContainerStore {
 
     pub fn dir(&self, id: &str) -> PathBuf {
         self.dir.join(id)
+    }
+
+    /// The one directory every container's root is mounted on, each in a
+    /// mount namespace of its own (the run's, or a view's for `cp` and
+    /// COPY), never in the host's: no container needs a mount point of its
+    /// own, one directory fewer to make and delete at every run. Made at
+    /// first use.
+    pub fn root_mount_point(&self) -> Result<PathBuf, Error> {
+        use std::os::unix::fs::DirBuilderExt;
+        let p = self.mnt.clone();
+        match fs::DirBuilder::new().mode(0o700).create(&p) {
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => Err(io_err(&p)(e)),
+            _ => Ok(p),
+        }
     }
 
     /// The layer holding the mount points every container needs (/proc,
@@ -373,7 +389,8 @@ impl ContainerStore {
             return Err(e);
         }
         let build = || -> Result<(), Error> {
-            for d in ["upper", "work", "rootfs"] {
+            // No mount point of its own: see `root_mount_point`.
+            for d in ["upper", "work"] {
                 let p = tmp.join(d);
                 fs::create_dir_all(&p).map_err(io_err(&p))?;
             }
@@ -381,9 +398,13 @@ impl ContainerStore {
                 let p = tmp.join(name);
                 fs::write(&p, content).map_err(io_err(&p))?;
             }
-            // No state.json yet: a record without one is created (one
-            // file fewer for every container; see `stored_state`).
-            self.write_json(&tmp.join("container.json"), rec)?;
+            // Written in place: the rename of the whole directory below is
+            // what makes it appear, whole. No state.json yet: a record
+            // without one is created (one file fewer for every container;
+            // see `stored_state`).
+            let p = tmp.join("container.json");
+            fsx::write_new_private(&p, &serde_json::to_vec_pretty(rec).unwrap_or_default())
+                .map_err(io_err(&p))?;
             let dest = self.dir(&rec.id);
             fs::rename(&tmp, &dest).map_err(io_err(&dest))
         };

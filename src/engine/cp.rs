@@ -349,7 +349,7 @@ impl Engine {
             &links_dir,
             &lowers,
             rw,
-            &dir.join("rootfs"),
+            &self.containers.root_mount_point()?,
             to_child,
             child,
             parent,

@@ -340,7 +340,7 @@ impl Engine {
             .set_uid_mappings(None)
             .set_gid_mappings(None);
         let mut root = oci::Root::default();
-        root.set_path(dir.join("rootfs"))
+        root.set_path(self.containers.root_mount_point()?)
             .set_readonly(Some(pl.readonly_root));
         let mut spec = oci::Spec::default();
         spec.set_version(SPEC_VERSION.to_string())

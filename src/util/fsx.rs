@@ -23,6 +23,19 @@ pub fn replace(path: &Path, data: &[u8]) -> io::Result<()> {
     write_renamed(path, data, false)
 }
 
+/// Writes a new file, root's alone, in place: for a file in a directory
+/// that is not in view yet (a container's, before its rename), where the
+/// directory's rename is what makes it appear whole.
+pub fn write_new_private(path: &Path, data: &[u8]) -> io::Result<()> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_CLOEXEC)
+        .open(path)?
+        .write_all(data)
+}
+
 fn write_renamed(path: &Path, data: &[u8], durable: bool) -> io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");

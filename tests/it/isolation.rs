@@ -595,7 +595,7 @@ fn the_store_is_root_s_alone() {
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
     let root = env.root();
     assert_eq!(mode(&root), 0o711);
-    for d in ["containers", "layers", "images", "tmp", "l", "names"] {
+    for d in ["containers", "layers", "images", "tmp", "l", "names", "mnt"] {
         assert_eq!(mode(&root.join(d)), 0o700, "{d}");
     }
     assert_eq!(mode(&env.runroot()), 0o700);

@@ -1208,7 +1208,7 @@ impl Engine {
             &lowers,
             &dir.join("upper"),
             &dir.join("work"),
-            &dir.join("rootfs"),
+            &self.containers.root_mount_point()?,
             |w| write_copy_tar(w, sources, owner, chmod).map_err(|e| e.to_string()),
             |r| {
                 crate::archive::unpack_in_root(r)
