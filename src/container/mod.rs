@@ -647,12 +647,15 @@ impl ContainerStore {
 
     /// Stages the upper dir as a layer: writes `layer_json` into the stage,
     /// then renames `upper/` to `stage/diff` (a rename: nothing is copied).
+    /// Not durable, as the commit journal in the record is not: the layer
+    /// store writes its own layer.json durably when it adopts a new layer,
+    /// and `repair` undoes a stage whose layer.json it cannot read.
     pub fn stage_upper(&self, id: &str, layer_json: &[u8]) -> Result<PathBuf, Error> {
         let stage = self.stage_dir(id);
         fsx::remove_tree(&stage).map_err(io_err(&stage))?;
         fs::create_dir(&stage).map_err(io_err(&stage))?;
         let meta = stage.join("layer.json");
-        fsx::write_atomic(&meta, layer_json).map_err(io_err(&meta))?;
+        fsx::replace(&meta, layer_json).map_err(io_err(&meta))?;
         let upper = self.dir(id).join("upper");
         fs::rename(&upper, stage.join("diff")).map_err(io_err(&upper))?;
         Ok(stage)

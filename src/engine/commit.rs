@@ -17,7 +17,8 @@
 //!   1. record.rebase = chain               (journal written)
 //!   2. stage/layer.json, upper -> stage/diff  (Container::stage_upper)
 //!   3. stage -> layers/<chain>             (ImageStore::adopt_staged_layer)
-//!   4. new upper, layers += chain, rebase = None  (journal closed)
+//!   4. new upper, layers += chain, rebase = None  (journal closed; not for
+//!      a build step's container, removed next)
 
 use super::{Engine, Error, Result};
 use crate::build::{apply_config, ConfigState};
@@ -177,8 +178,7 @@ impl Engine {
             .map(|c| self.images.layer(c).map(|l| l.diff_id))
             .collect::<std::result::Result<_, _>>()?;
         align_history(&mut config.history, config.rootfs.diff_ids.len());
-        let image_id = self.images.put_config(&config.to_bytes())?;
-        self.images.set_parent(&image_id, &base_id)?;
+        let image_id = self.images.put_config_on(&config.to_bytes(), &base_id)?;
         if !running && layer.is_some() {
             // Later commits of this container build on this image.
             let mut r = self.containers.record(&id)?;
@@ -228,7 +228,12 @@ impl Engine {
         kill_point("staged");
         let stored = self.images.adopt_staged_layer(&stage)?;
         kill_point("adopted");
-        self.finish_rebase(&mut journal)?;
+        // A build step's container is removed next: no new upper dir and
+        // no closed journal for it (were the builder killed first, its
+        // container is swept with the builder gone).
+        if rec.creator.is_none() {
+            self.finish_rebase(&mut journal)?;
+        }
         Ok(Some(stored))
     }
 
@@ -255,8 +260,24 @@ impl Engine {
         let stage = self.containers.stage_dir(id);
         let upper = self.containers.dir(id).join("upper");
         if stage.join("diff").exists() {
-            // Staged but not adopted: adopt it, then finish.
-            self.images.adopt_staged_layer(&stage)?;
+            // Staged but not adopted: adopt it, then finish; a stage whose
+            // layer.json a power cut took is undone, its diff the upper
+            // dir again.
+            match self.images.adopt_staged_layer(&stage) {
+                Err(crate::image::Error::Damaged(_)) => {
+                    std::fs::rename(stage.join("diff"), &upper).map_err(|err| Error::Io {
+                        what: format!("rename {}", upper.display()),
+                        err,
+                    })?;
+                    crate::util::fsx::remove_tree(&stage).ok();
+                    rec.rebase = None;
+                    self.containers.set_record(&rec)?;
+                    return Ok(rec);
+                }
+                r => {
+                    r?;
+                }
+            }
             self.finish_rebase(&mut rec)?;
         } else if !upper.exists() && self.images.layer(&chain).is_ok() {
             // Adopted, not finished.

@@ -713,9 +713,10 @@ impl Engine {
             (self.repair(id)?, prev.restart_count)
         };
         // Room for its last state writes, should it fill the disk. An
-        // `--rm` container needs none: its removal gives the room back,
-        // and a last state that cannot be written is not waited for.
-        if !rec.auto_remove {
+        // `--rm` container or a build step's needs none: its removal gives
+        // the room back, and a last state that cannot be written is not
+        // waited for.
+        if !rec.auto_remove && rec.creator.is_none() {
             self.containers.reserve_space(id);
         }
         let super::spec::Prepared {

@@ -818,10 +818,21 @@ impl ImageStore {
             .join(format!("{}.parent", hash::hex_part(id)))
     }
 
-    /// Records that image `id` was made on top of image `parent`.
-    pub fn set_parent(&self, id: &str, parent: &str) -> Result<(), Error> {
-        let p = self.parent_path(id);
-        fsx::write_atomic(&p, parent.as_bytes()).map_err(io_err(&p))
+    /// Stores config bytes for an image made on top of image `parent`
+    /// (for `history`); the image id is their sha256. Both files are
+    /// durable, the config first, with one fsync of their directory for
+    /// the two names.
+    pub fn put_config_on(&self, bytes: &[u8], parent: &str) -> Result<String, Error> {
+        let id = hash::sha256_digest(bytes);
+        let p = self.config_path(&id);
+        if !p.is_file() {
+            fsx::write_synced(&p, bytes).map_err(io_err(&p))?;
+        }
+        let pp = self.parent_path(&id);
+        fsx::write_synced(&pp, parent.as_bytes()).map_err(io_err(&pp))?;
+        let dir = self.root.join("images");
+        fsx::sync_dir(&dir).map_err(io_err(&dir))?;
+        Ok(id)
     }
 
     /// The image `id` was made from, when it was made here and still exists.

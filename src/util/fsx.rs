@@ -16,6 +16,13 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
     write_renamed(path, data, true)
 }
 
+/// Writes `data` to `path` atomically, its content durable (temp file +
+/// fsync + rename), its name not yet: for several files of one directory
+/// made durable together by one [`sync_dir`] after the last.
+pub fn write_synced(path: &Path, data: &[u8]) -> io::Result<()> {
+    write_renamed_with(path, data, true, false)
+}
+
 /// Writes `data` to `path` atomically (temp file + rename) without fsync:
 /// a killed process leaves the old or the new file, never half of one.
 /// For container records and states, rewritten on every start and stop.
@@ -37,6 +44,15 @@ pub fn write_new_private(path: &Path, data: &[u8]) -> io::Result<()> {
 }
 
 fn write_renamed(path: &Path, data: &[u8], durable: bool) -> io::Result<()> {
+    write_renamed_with(path, data, durable, durable)
+}
+
+fn write_renamed_with(
+    path: &Path,
+    data: &[u8],
+    sync_file: bool,
+    sync_name: bool,
+) -> io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{}.tmp-{}", name, super::ids::random_hex(6)));
@@ -49,11 +65,11 @@ fn write_renamed(path: &Path, data: &[u8], durable: bool) -> io::Result<()> {
             .custom_flags(libc::O_CLOEXEC)
             .open(&tmp)?;
         f.write_all(data)?;
-        if durable {
+        if sync_file {
             f.sync_all()?;
         }
         fs::rename(&tmp, path)?;
-        if durable {
+        if sync_name {
             sync_dir(dir)?;
         }
         Ok(())

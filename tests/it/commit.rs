@@ -588,6 +588,45 @@ fn a_stopped_container_is_committed_without_copying_and_stays_whole() {
 }
 
 #[test]
+fn a_staged_commit_whose_layer_json_a_power_cut_emptied_is_undone() {
+    // The stage's layer.json is written atomically but not durably (as the
+    // record's commit journal is): after a power cut it can be empty while
+    // the rename of upper/ into the stage survived. The container keeps
+    // its files.
+    let env = Env::with_busybox();
+    env.ok(&[
+        "run",
+        "--name",
+        "pc",
+        "busybox",
+        "sh",
+        "-c",
+        "echo precious > /me",
+    ]);
+    let out = env
+        .cmd(&["commit", "pc", "pc:img"])
+        .env("STRATA_TEST_KILL_AT", "staged")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), None, "killed at staged");
+    let id = env.ok(&["ps", "-aq", "--no-trunc"]);
+    let stage = env
+        .root()
+        .join("containers")
+        .join(id.trim())
+        .join("layer-stage");
+    assert!(stage.join("diff/me").is_file(), "the upper dir is staged");
+    std::fs::write(stage.join("layer.json"), b"").unwrap();
+    assert_eq!(env.ok(&["diff", "pc"]), "A /me\n");
+    assert!(!stage.exists(), "the stage is gone");
+    env.ok(&["commit", "pc", "pc:img"]);
+    assert_eq!(
+        env.ok(&["run", "--rm", "pc:img", "cat", "/me"]),
+        "precious\n"
+    );
+}
+
+#[test]
 fn a_commit_killed_at_each_step_of_the_rename_loses_nothing() {
     for point in ["journal", "staged", "adopted"] {
         let env = Env::with_busybox();

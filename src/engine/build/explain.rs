@@ -33,7 +33,8 @@ pub(crate) fn remember(cache: &Path, parent: &str, key: &str, note: &Note) {
     let d = dir(cache, parent);
     if std::fs::create_dir_all(&d).is_ok() {
         if let Ok(json) = serde_json::to_vec(note) {
-            let _ = fsx::write_atomic(&d.join(hash::hex_part(key)), &json);
+            // Atomic, not durable: a lost note costs only the explanation.
+            let _ = fsx::replace(&d.join(hash::hex_part(key)), &json);
         }
     }
 }

@@ -321,8 +321,7 @@ impl Engine {
             for (k, v) in &req.labels {
                 labels.insert(k.clone(), v.clone());
             }
-            let id = self.images.put_config(&config.to_bytes())?;
-            self.images.set_parent(&id, &final_id)?;
+            let id = self.images.put_config_on(&config.to_bytes(), &final_id)?;
             final_id = id;
         }
         let unused = vars.unused();
@@ -696,7 +695,9 @@ impl Engine {
                 err,
             })?;
         }
-        fsx::write_atomic(&path, child.as_bytes()).map_err(|err| Error::Io {
+        // Atomic, not durable: an entry lost to a power cut is a miss, and
+        // one whose image is unreadable is a miss too (`probe`).
+        fsx::replace(&path, child.as_bytes()).map_err(|err| Error::Io {
             what: format!("write {}", path.display()),
             err,
         })
@@ -814,8 +815,9 @@ impl Engine {
         if let Some(d) = diff_id {
             config.rootfs.diff_ids.push(d);
         }
-        let id = self.images.put_config(&config.to_bytes())?;
-        self.images.set_parent(&id, &stage.image)?;
+        let id = self
+            .images
+            .put_config_on(&config.to_bytes(), &stage.image)?;
         stage.image = id.clone();
         stage.config = config;
         Ok(id)
