@@ -574,13 +574,22 @@ impl ContainerStore {
 
     /// The stored state, as written (see [`ContainerStore::state`]).
     fn stored_state(&self, id: &str) -> Result<State, Error> {
-        let p = self.dir(id).join("state.json");
-        match fsx::read_opt(&p).map_err(io_err(&p))? {
-            Some(b) => serde_json::from_slice(&b)
-                .map_err(|e| Error::Damaged(format!("{}: {e}", p.display()))),
+        match self.state_file(id)? {
+            Some(st) => Ok(st),
             // Never started: `create` writes no state.
             None if self.dir(id).join("container.json").is_file() => Ok(State::default()),
             None => Err(Error::NotFound(id.into())),
+        }
+    }
+
+    /// state.json, when there is one.
+    fn state_file(&self, id: &str) -> Result<Option<State>, Error> {
+        let p = self.dir(id).join("state.json");
+        match fsx::read_opt(&p).map_err(io_err(&p))? {
+            Some(b) => serde_json::from_slice(&b)
+                .map(Some)
+                .map_err(|e| Error::Damaged(format!("{}: {e}", p.display()))),
+            None => Ok(None),
         }
     }
 
@@ -591,6 +600,18 @@ impl ContainerStore {
     /// exit first. (While the supervisor lives, it records the exit.)
     pub fn state(&self, id: &str) -> Result<State, Error> {
         let st = self.stored_state(id)?;
+        self.live_state(id, st)
+    }
+
+    /// A container's record and [`state`](Self::state), for listings: the
+    /// record read is what says a container without a state was created.
+    pub fn record_and_state(&self, id: &str) -> Result<(Record, State), Error> {
+        let rec = self.record(id)?;
+        let st = self.state_file(id)?.unwrap_or_default();
+        Ok((rec, self.live_state(id, st)?))
+    }
+
+    fn live_state(&self, id: &str, st: State) -> Result<State, Error> {
         if !st.is_running() || !Self::abandoned(&st) {
             return Ok(st);
         }

@@ -34,10 +34,14 @@ impl Engine {
     pub fn images(&self, all: bool) -> Result<Vec<ImageRow>> {
         let mut rows = Vec::new();
         let list = self.images.list()?;
+        let listed: HashSet<&str> = list.iter().map(|i| i.id.as_str()).collect();
         let parents: HashSet<String> = list
             .iter()
-            .filter_map(|i| self.images.parent(&i.id))
+            .filter_map(|i| self.images.recorded_parent(&i.id))
+            .filter(|p| listed.contains(p.as_str()))
             .collect();
+        drop(listed);
+        let mut size_of = self.images.sizer();
         for img in list {
             if !all && img.tags.is_empty() && parents.contains(&img.id) {
                 continue;
@@ -47,7 +51,7 @@ impl Engine {
                 .created
                 .as_deref()
                 .and_then(crate::util::time::parse_rfc3339);
-            let size = self.images.size(&img.config);
+            let size = size_of(&img.config);
             let labels = img.config.config.labels.clone().unwrap_or_default();
             let dangling =
                 img.tags.is_empty() && img.digests.is_empty() && !parents.contains(&img.id);

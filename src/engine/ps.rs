@@ -200,8 +200,7 @@ impl Engine {
             std::collections::HashMap::new();
         let mut resolve = self.images.resolver();
         for id in self.containers.ids()? {
-            let (Ok(rec), Ok(state)) = (self.containers.record(&id), self.containers.state(&id))
-            else {
+            let Ok((rec, state)) = self.containers.record_and_state(&id) else {
                 continue;
             };
             if !all && !state.is_running() {

@@ -672,17 +672,23 @@ impl ImageStore {
 
     /// Every image with its tags.
     pub fn list(&self) -> Result<Vec<Image>, Error> {
-        let refs = self.load_refs()?;
+        // Each reference parsed once, filed under its image: the listing
+        // grows with images + references, not with their product.
+        let mut by_id: std::collections::HashMap<String, Vec<Reference>> = Default::default();
+        for (k, v) in self.load_refs()?.refs {
+            if let Ok(r) = Reference::parse(&k) {
+                by_id.entry(v).or_default().push(r);
+            }
+        }
         let mut out = Vec::new();
         for id in self.ids()? {
             let Ok(config) = self.config(&id) else {
                 continue;
             };
-            let (digests, tags) = refs
-                .refs
-                .iter()
-                .filter(|(_, v)| **v == id)
-                .filter_map(|(k, _)| Reference::parse(k).ok())
+            let (digests, tags) = by_id
+                .remove(&id)
+                .unwrap_or_default()
+                .into_iter()
                 .partition(|r| r.digest.is_some());
             out.push(Image {
                 id,
@@ -734,11 +740,26 @@ impl ImageStore {
 
     /// The uncompressed size of an image: the sum of its layers.
     pub fn size(&self, config: &ImageConfig) -> u64 {
-        Self::chain_ids(config)
-            .iter()
-            .filter_map(|c| self.layer(c).ok())
-            .map(|l| l.size)
-            .sum()
+        self.sizer()(config)
+    }
+
+    /// [`size`](Self::size) for many images, each layer read once (200
+    /// images on one base read its layer.json once, not 200 times).
+    pub fn sizer(&self) -> impl FnMut(&ImageConfig) -> u64 + '_ {
+        let mut known: std::collections::HashMap<String, u64> = Default::default();
+        move |config| {
+            Self::chain_ids(config)
+                .into_iter()
+                .map(|c| match known.get(&c) {
+                    Some(s) => *s,
+                    None => {
+                        let s = self.layer(&c).map(|l| l.size).unwrap_or(0);
+                        known.insert(c, s);
+                        s
+                    }
+                })
+                .sum()
+        }
     }
 
     /// Resolves a name, full or prefixed id to an image id, as docker
@@ -837,8 +858,14 @@ impl ImageStore {
 
     /// The image `id` was made from, when it was made here and still exists.
     pub fn parent(&self, id: &str) -> Option<String> {
-        let p = fs::read_to_string(self.parent_path(id)).ok()?;
+        let p = self.recorded_parent(id)?;
         self.config_path(&p).is_file().then_some(p)
+    }
+
+    /// The image `id` was made from, as recorded, whether it still exists
+    /// or not (a listing checks against the ids it has read).
+    pub fn recorded_parent(&self, id: &str) -> Option<String> {
+        fs::read_to_string(self.parent_path(id)).ok()
     }
 
     // ---- tags ----
