@@ -568,7 +568,7 @@ impl ContainerStore {
 
     pub fn record(&self, id: &str) -> Result<Record, Error> {
         let p = self.dir(id).join("container.json");
-        let b = fs::read(&p).map_err(|_| Error::NotFound(id.into()))?;
+        let b = fsx::read(&p).map_err(|_| Error::NotFound(id.into()))?;
         serde_json::from_slice(&b).map_err(|e| Error::Damaged(format!("{}: {e}", p.display())))
     }
 

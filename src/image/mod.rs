@@ -651,7 +651,7 @@ impl ImageStore {
     /// Reads an image's config.
     pub fn config(&self, id: &str) -> Result<ImageConfig, Error> {
         let p = self.config_path(id);
-        let bytes = fs::read(&p).map_err(|_| Error::NotFound(id.to_string()))?;
+        let bytes = fsx::read(&p).map_err(|_| Error::NotFound(id.to_string()))?;
         serde_json::from_slice(&bytes).map_err(|e| Error::Damaged(format!("{}: {e}", p.display())))
     }
 
@@ -865,7 +865,7 @@ impl ImageStore {
     /// The image `id` was made from, as recorded, whether it still exists
     /// or not (a listing checks against the ids it has read).
     pub fn recorded_parent(&self, id: &str) -> Option<String> {
-        fs::read_to_string(self.parent_path(id)).ok()
+        String::from_utf8(fsx::read(&self.parent_path(id)).ok()?).ok()
     }
 
     // ---- tags ----

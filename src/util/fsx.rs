@@ -146,10 +146,38 @@ pub fn remove_file(path: &Path) -> io::Result<()> {
 
 /// Reads a file, mapping "not found" to `None`.
 pub fn read_opt(path: &Path) -> io::Result<Option<Vec<u8>>> {
-    match fs::read(path) {
+    match read(path) {
         Ok(b) => Ok(Some(b)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
+    }
+}
+
+/// A small file's bytes: `fs::read` without its stat for a size hint
+/// (open, read until 0, close), for the records and configs a listing
+/// reads by the hundred.
+pub fn read(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut f = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_CLOEXEC)
+        .open(path)?;
+    let mut out = Vec::with_capacity(4096);
+    loop {
+        if out.len() == out.capacity() {
+            out.reserve(out.capacity());
+        }
+        let len = out.len();
+        out.resize(out.capacity(), 0);
+        match f.read(&mut out[len..]) {
+            Ok(0) => {
+                out.truncate(len);
+                return Ok(out);
+            }
+            Ok(n) => out.truncate(len + n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => out.truncate(len),
+            Err(e) => return Err(e),
+        }
     }
 }
 
@@ -179,6 +207,20 @@ pub fn tree_size(path: &Path) -> u64 {
 mod tests {
     use super::*;
     use std::os::unix::fs::MetadataExt;
+
+    #[test]
+    fn read_gives_every_byte_of_small_empty_and_large_files() {
+        let dir = std::env::temp_dir().join(format!("fsx-{}", super::super::ids::random_hex(6)));
+        fs::create_dir_all(&dir).unwrap();
+        for len in [0usize, 1, 4095, 4096, 4097, 100_000] {
+            let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            let p = dir.join(format!("f{len}"));
+            fs::write(&p, &data).unwrap();
+            assert_eq!(read(&p).unwrap(), data, "{len} bytes");
+        }
+        assert_eq!(read_opt(&dir.join("missing")).unwrap(), None);
+        fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn rewrite_in_place_keeps_the_inode_and_cuts_a_shorter_tail() {
