@@ -587,28 +587,27 @@ fn a_stopped_container_is_committed_without_copying_and_stays_whole() {
     );
 }
 
+/// A store with the stopped container `name` (made by `script`) whose
+/// `commit name name:img` was killed at `point`.
+fn commit_killed_at(name: &str, script: &str, point: &str) -> Env {
+    let env = Env::with_busybox();
+    env.ok(&["run", "--name", name, "busybox", "sh", "-c", script]);
+    let out = env
+        .cmd(&["commit", name, &format!("{name}:img")])
+        .env("STRATA_TEST_KILL_AT", point)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), None, "killed at {point}");
+    env
+}
+
 #[test]
 fn a_staged_commit_whose_layer_json_a_power_cut_emptied_is_undone() {
     // The stage's layer.json is written atomically but not durably (as the
     // record's commit journal is): after a power cut it can be empty while
     // the rename of upper/ into the stage survived. The container keeps
     // its files.
-    let env = Env::with_busybox();
-    env.ok(&[
-        "run",
-        "--name",
-        "pc",
-        "busybox",
-        "sh",
-        "-c",
-        "echo precious > /me",
-    ]);
-    let out = env
-        .cmd(&["commit", "pc", "pc:img"])
-        .env("STRATA_TEST_KILL_AT", "staged")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), None, "killed at staged");
+    let env = commit_killed_at("pc", "echo precious > /me", "staged");
     let id = env.ok(&["ps", "-aq", "--no-trunc"]);
     let stage = env
         .root()
@@ -629,22 +628,11 @@ fn a_staged_commit_whose_layer_json_a_power_cut_emptied_is_undone() {
 #[test]
 fn a_commit_killed_at_each_step_of_the_rename_loses_nothing() {
     for point in ["journal", "staged", "adopted"] {
-        let env = Env::with_busybox();
-        env.ok(&[
-            "run",
-            "--name",
+        let env = commit_killed_at(
             "kc",
-            "busybox",
-            "sh",
-            "-c",
             "mkdir /keep; echo precious > /keep/me; rm /bin/vi",
-        ]);
-        let out = env
-            .cmd(&["commit", "kc", "kc:img"])
-            .env("STRATA_TEST_KILL_AT", point)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), None, "killed at {point}");
+            point,
+        );
         assert!(
             !env.ok(&["images"]).contains("kc"),
             "no tag after a kill at {point}"
