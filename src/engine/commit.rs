@@ -260,34 +260,31 @@ impl Engine {
         let stage = self.containers.stage_dir(id);
         let upper = self.containers.dir(id).join("upper");
         if stage.join("diff").exists() {
-            // Staged but not adopted: adopt it, then finish; a stage whose
-            // layer.json a power cut took is undone, its diff the upper
-            // dir again.
+            // Staged but not adopted: adopt it, then finish. A stage whose
+            // layer.json a power cut took is undone: its diff is the upper
+            // dir again, and the journal is forgotten below.
             match self.images.adopt_staged_layer(&stage) {
                 Err(crate::image::Error::Damaged(_)) => {
                     std::fs::rename(stage.join("diff"), &upper).map_err(|err| Error::Io {
                         what: format!("rename {}", upper.display()),
                         err,
                     })?;
-                    crate::util::fsx::remove_tree(&stage).ok();
-                    rec.rebase = None;
-                    self.containers.set_record(&rec)?;
+                }
+                adopted => {
+                    adopted?;
+                    self.finish_rebase(&mut rec)?;
                     return Ok(rec);
                 }
-                r => {
-                    r?;
-                }
             }
-            self.finish_rebase(&mut rec)?;
         } else if !upper.exists() && self.images.layer(&chain).is_ok() {
             // Adopted, not finished.
             self.finish_rebase(&mut rec)?;
-        } else {
-            // The upper dir never moved: forget the journal.
-            crate::util::fsx::remove_tree(&stage).ok();
-            rec.rebase = None;
-            self.containers.set_record(&rec)?;
+            return Ok(rec);
         }
+        // The upper dir never moved (or is back): forget the journal.
+        crate::util::fsx::remove_tree(&stage).ok();
+        rec.rebase = None;
+        self.containers.set_record(&rec)?;
         Ok(rec)
     }
 

@@ -40,7 +40,6 @@ impl Engine {
             .filter_map(|i| self.images.recorded_parent(&i.id))
             .filter(|p| listed.contains(p.as_str()))
             .collect();
-        drop(listed);
         let mut size_of = self.images.sizer();
         for img in list {
             if !all && img.tags.is_empty() && parents.contains(&img.id) {

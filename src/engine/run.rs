@@ -892,57 +892,17 @@ impl Engine {
             Err(crate::container::Error::NotFound(_)) => None,
             Err(e) => return Err(e.into()),
         };
+        let refresh_hosts = || {
+            self.refresh_hosts(&rec.network);
+            for n in joined.keys() {
+                self.refresh_hosts(n);
+            }
+        };
         if guard.is_none() || !self.containers.dir(id).join("container.json").exists() {
             drop(guard);
-            self.refresh_hosts(&rec.network);
-            for n in joined.keys() {
-                self.refresh_hosts(n);
-            }
+            refresh_hosts();
             return Ok(exit.code());
         }
-        // An `--rm` container goes with its exit: its last state would
-        // be a file made only to be deleted. It is removed under the lock
-        // it ran under, so no command sees it between; a `wait` on it
-        // finds its code in the journal's `die`.
-        if rec.auto_remove {
-            if oom_killed {
-                self.container_event(id, "oom", &[]);
-            }
-            let code = exit.code().to_string();
-            self.record_event(&rec, "die", &[("exitCode", &code)]);
-            self.record_event(&rec, "destroy", &[]);
-            let removed = self.containers.remove(id);
-            drop(guard);
-            removed?;
-            self.remove_anonymous_volumes(&rec);
-            self.refresh_hosts(&rec.network);
-            for n in joined.keys() {
-                self.refresh_hosts(n);
-            }
-            return Ok(exit.code());
-        }
-        // `stop` and `kill` mark the state while it runs.
-        let stopped_by_user = self
-            .containers
-            .state_locked(id)
-            .map(|s| s.stopped_by_user)
-            .unwrap_or(false);
-        let finished = State {
-            status: Status::Exited,
-            pid: 0,
-            exit_code: exit.code(),
-            oom_killed,
-            finished_at: Some(time::rfc3339(time::now_nanos())),
-            supervisor: 0,
-            supervisor_start: 0,
-            ip_address: String::new(),
-            ports: Vec::new(),
-            endpoints: Default::default(),
-            error: note.unwrap_or_default(),
-            stopped_by_user,
-            paused: false,
-            ..running
-        };
         // `die` is in the journal before the state says exited: `stop`,
         // which waits for that state, then writes `stop` after it, as
         // docker orders them.
@@ -951,12 +911,43 @@ impl Engine {
         }
         let code = exit.code().to_string();
         self.record_event(&rec, "die", &[("exitCode", &code)]);
-        self.containers.set_state(id, &finished)?;
-        drop(guard);
-        self.refresh_hosts(&rec.network);
-        for n in joined.keys() {
-            self.refresh_hosts(n);
+        if rec.auto_remove {
+            // An `--rm` container goes with its exit: its last state would
+            // be a file made only to be deleted. It is removed under the
+            // lock it ran under, so no command sees it between; a `wait`
+            // on it finds its code in the journal's `die`.
+            self.record_event(&rec, "destroy", &[]);
+            let removed = self.containers.remove(id);
+            drop(guard);
+            removed?;
+            self.remove_anonymous_volumes(&rec);
+        } else {
+            // `stop` and `kill` mark the state while it runs.
+            let stopped_by_user = self
+                .containers
+                .state_locked(id)
+                .map(|s| s.stopped_by_user)
+                .unwrap_or(false);
+            let finished = State {
+                status: Status::Exited,
+                pid: 0,
+                exit_code: exit.code(),
+                oom_killed,
+                finished_at: Some(time::rfc3339(time::now_nanos())),
+                supervisor: 0,
+                supervisor_start: 0,
+                ip_address: String::new(),
+                ports: Vec::new(),
+                endpoints: Default::default(),
+                error: note.unwrap_or_default(),
+                stopped_by_user,
+                paused: false,
+                ..running
+            };
+            self.containers.set_state(id, &finished)?;
+            drop(guard);
         }
+        refresh_hosts();
         Ok(exit.code())
     }
 

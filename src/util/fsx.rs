@@ -158,27 +158,14 @@ pub fn read_opt(path: &Path) -> io::Result<Option<Vec<u8>>> {
 /// reads by the hundred.
 pub fn read(path: &Path) -> io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut f = OpenOptions::new()
+    let f = OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_CLOEXEC)
         .open(path)?;
     let mut out = Vec::with_capacity(4096);
-    loop {
-        if out.len() == out.capacity() {
-            out.reserve(out.capacity());
-        }
-        let len = out.len();
-        out.resize(out.capacity(), 0);
-        match f.read(&mut out[len..]) {
-            Ok(0) => {
-                out.truncate(len);
-                return Ok(out);
-            }
-            Ok(n) => out.truncate(len + n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => out.truncate(len),
-            Err(e) => return Err(e),
-        }
-    }
+    // Through `Take`, read_to_end has no size hint to stat for.
+    f.take(u64::MAX).read_to_end(&mut out)?;
+    Ok(out)
 }
 
 /// Disk usage of a tree in bytes (apparent file sizes, hard links once),
