@@ -244,7 +244,11 @@ fn a_fork_bomb_stays_inside_its_pids_limit() {
         "busybox",
         "sh",
         "-c",
-        "b() { b | b & }; b; sleep 60",
+        // pid 1 forks the bomb once, then becomes the sleep: it never
+        // needs a fork of its own once the bomb has taken every pid (a
+        // `b; sleep 60` shell could fail to fork its sleep, exit, and
+        // take the container and its group with it).
+        "b() { b | b & }; b & exec sleep 60",
     ]);
     let id = id.trim();
     std::thread::sleep(std::time::Duration::from_secs(2));
