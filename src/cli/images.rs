@@ -100,20 +100,46 @@ pub fn exec_images(engine: &Engine, a: ImagesArgs) -> Code {
         out(&s);
         return 0;
     }
-    let fields = |r: &crate::engine::ImageRow| {
-        json!({
-            "Repository": r.repository.clone().unwrap_or_else(|| "<none>".into()),
-            "Tag": r.tag.clone().unwrap_or_else(|| "<none>".into()),
-            "Digest": r.digest.clone().unwrap_or_else(|| "<none>".into()),
-            "ID": id_text(&r.id),
-            "CreatedSince": r.created.map(|c| format!("{} ago", time::human_duration(time::since(c)))).unwrap_or_else(|| "N/A".into()),
-            "CreatedAt": r.created.map(time::go_time_string).unwrap_or_default(),
-            "Size": table::human_size(r.size),
-        })
+    let size_text: std::cell::RefCell<Option<(u64, String)>> = Default::default();
+    // One field of a row, made only when a column or template asks.
+    let field = |r: &crate::engine::ImageRow, name: &str| -> String {
+        match name {
+            "Repository" => r.repository.clone().unwrap_or_else(|| "<none>".into()),
+            "Tag" => r.tag.clone().unwrap_or_else(|| "<none>".into()),
+            "Digest" => r.digest.clone().unwrap_or_else(|| "<none>".into()),
+            "ID" => id_text(&r.id),
+            "CreatedSince" => r
+                .created
+                .map(|c| format!("{} ago", time::human_duration(time::since(c))))
+                .unwrap_or_else(|| "N/A".into()),
+            "CreatedAt" => r.created.map(time::go_time_string).unwrap_or_default(),
+            // Many images share a size (one base): it is written once.
+            "Size" => {
+                let mut memo = size_text.borrow_mut();
+                match &*memo {
+                    Some((n, t)) if *n == r.size => t.clone(),
+                    _ => {
+                        let t = table::human_size(r.size);
+                        *memo = Some((r.size, t.clone()));
+                        t
+                    }
+                }
+            }
+            _ => String::new(),
+        }
     };
     // `--format table` alone is the default table.
     if let Some(f) = a.format.as_ref().filter(|f| f.trim() != "table") {
-        let values: Vec<_> = rows.iter().map(fields).collect();
+        let values: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                let m: serde_json::Map<String, serde_json::Value> = IMAGES_HEADERS
+                    .iter()
+                    .map(|(k, _)| (k.to_string(), json!(field(r, k))))
+                    .collect();
+                serde_json::Value::Object(m)
+            })
+            .collect();
         return match table::format_rows(f, &values, IMAGES_HEADERS) {
             Ok(s) => {
                 out(&s);
@@ -143,15 +169,10 @@ pub fn exec_images(engine: &Engine, a: ImagesArgs) -> Code {
             ("SIZE", "Size"),
         ]
     };
-    let mut t = vec![columns.iter().map(|c| c.0.to_string()).collect::<Vec<_>>()];
+    let mut t = Vec::with_capacity(rows.len() + 1);
+    t.push(columns.iter().map(|c| c.0.to_string()).collect::<Vec<_>>());
     for r in &rows {
-        let f = fields(r);
-        t.push(
-            columns
-                .iter()
-                .map(|c| f[c.1].as_str().unwrap_or("").to_string())
-                .collect(),
-        );
+        t.push(columns.iter().map(|c| field(r, c.1)).collect());
     }
     out(&table::render(&t));
     0

@@ -102,24 +102,39 @@ pub fn exec(engine: &Engine, a: PsArgs) -> Code {
         out(&s);
         return 0;
     }
+    // One field of a row, made only when a column or template asks.
+    let field = |r: &PsEntry, name: &str| -> String {
+        match name {
+            "ID" if a.no_trunc => r.id.clone(),
+            "ID" => short_id(&r.id),
+            "Image" => r.image.clone(),
+            "Command" if a.no_trunc => table::go_quote(&r.command),
+            "Command" => table::go_quote(&table::ellipsis(&r.command, 20)),
+            "CreatedAt" => time::go_time_string(r.created),
+            "RunningFor" => format!("{} ago", time::human_duration(time::since(r.created))),
+            "Status" => r.status_text(),
+            "State" => r.state.docker_status().to_string(),
+            "Ports" => ports_text(r.state.is_running(), &r.state.ports, &r.exposed),
+            "Names" => r.name.clone(),
+            "Size" => r
+                .size_rw
+                .map(|s| {
+                    format!(
+                        "{} (virtual {})",
+                        table::human_size(s),
+                        table::human_size(r.size_root_fs.unwrap_or(s))
+                    )
+                })
+                .unwrap_or_default(),
+            _ => String::new(),
+        }
+    };
     let fields = |r: &PsEntry| {
-        let cmd = if a.no_trunc {
-            r.command.clone()
-        } else {
-            table::ellipsis(&r.command, 20)
-        };
-        json!({
-            "ID": if a.no_trunc { r.id.clone() } else { short_id(&r.id) },
-            "Image": r.image,
-            "Command": table::go_quote(&cmd),
-            "CreatedAt": time::go_time_string(r.created),
-            "RunningFor": format!("{} ago", time::human_duration(time::since(r.created))),
-            "Status": r.status_text(),
-            "State": r.state.docker_status(),
-            "Ports": ports_text(r.state.is_running(), &r.state.ports, &r.exposed),
-            "Names": r.name,
-            "Size": r.size_rw.map(|s| format!("{} (virtual {})", table::human_size(s), table::human_size(r.size_root_fs.unwrap_or(s)))).unwrap_or_default(),
-        })
+        let m: serde_json::Map<String, serde_json::Value> = PS_HEADERS
+            .iter()
+            .map(|(k, _)| (k.to_string(), json!(field(r, k))))
+            .collect();
+        serde_json::Value::Object(m)
     };
     // `--format table` alone is the default table.
     if let Some(f) = a.format.as_ref().filter(|f| f.trim() != "table") {
@@ -149,23 +164,22 @@ pub fn exec(engine: &Engine, a: PsArgs) -> Code {
     if a.size {
         header.push("SIZE".into());
     }
-    let mut table_rows = vec![header];
+    let mut columns = vec![
+        "ID",
+        "Image",
+        "Command",
+        "RunningFor",
+        "Status",
+        "Ports",
+        "Names",
+    ];
+    if a.size {
+        columns.push("Size");
+    }
+    let mut table_rows = Vec::with_capacity(rows.len() + 1);
+    table_rows.push(header);
     for r in &rows {
-        let f = fields(r);
-        let get = |k: &str| f[k].as_str().unwrap_or("").to_string();
-        let mut row = vec![
-            get("ID"),
-            get("Image"),
-            get("Command"),
-            get("RunningFor"),
-            get("Status"),
-            get("Ports"),
-            get("Names"),
-        ];
-        if a.size {
-            row.push(get("Size"));
-        }
-        table_rows.push(row);
+        table_rows.push(columns.iter().map(|c| field(r, c)).collect());
     }
     out(&table::render(&table_rows));
     0

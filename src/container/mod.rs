@@ -603,12 +603,11 @@ impl ContainerStore {
         self.live_state(id, st)
     }
 
-    /// A container's record and [`state`](Self::state), for listings: the
-    /// record read is what says a container without a state was created.
-    pub fn record_and_state(&self, id: &str) -> Result<(Record, State), Error> {
-        let rec = self.record(id)?;
-        let st = self.state_file(id)?.unwrap_or_default();
-        Ok((rec, self.live_state(id, st)?))
+    /// The containers as one listing reads them: their directory opened
+    /// once, each container's files read relative to it.
+    pub fn listing(&self) -> Result<Listing<'_>, Error> {
+        let dir = fs::File::open(&self.dir).map_err(io_err(&self.dir))?;
+        Ok(Listing { store: self, dir })
     }
 
     fn live_state(&self, id: &str, st: State) -> Result<State, Error> {
@@ -736,16 +735,18 @@ impl ContainerStore {
         let Ok(rd) = fs::read_dir(&self.dir) else {
             return;
         };
-        let mut live: std::collections::HashSet<String> = Default::default();
+        // Containers are counted, not collected: the set of them is made
+        // only when there are more names or locks than containers.
+        let mut count = 0;
         for e in rd.flatten() {
-            let n = e.file_name().to_string_lossy().to_string();
-            if let Some(id) = n.strip_prefix(".tmp-") {
-                live.insert(id.to_string());
-            } else if !n.starts_with('.') {
-                live.insert(n.clone());
+            let n = e.file_name();
+            let n = n.as_encoded_bytes();
+            let tmp = n.starts_with(b".tmp-");
+            if tmp || !n.starts_with(b".") {
+                count += 1;
             }
-            let stale = n.starts_with(".rm-")
-                || (n.starts_with(".tmp-")
+            let stale = n.starts_with(b".rm-")
+                || (tmp
                     && e.metadata()
                         .and_then(|m| m.modified())
                         .ok()
@@ -755,16 +756,30 @@ impl ContainerStore {
                 let _ = fsx::remove_tree(&e.path());
             }
         }
-        self.sweep_names(&live);
-        self.sweep_locks(&live);
+        self.sweep_names(count);
+        self.sweep_locks(count);
     }
 
-    fn sweep_names(&self, live: &std::collections::HashSet<String>) {
+    /// The containers, made and half-made (`.tmp-ID`), by id.
+    fn live_ids(&self) -> std::collections::HashSet<String> {
+        let mut live = std::collections::HashSet::new();
+        for e in fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            let n = e.file_name().to_string_lossy().to_string();
+            if let Some(id) = n.strip_prefix(".tmp-") {
+                live.insert(id.to_string());
+            } else if !n.starts_with('.') {
+                live.insert(n);
+            }
+        }
+        live
+    }
+
+    fn sweep_names(&self, containers: usize) {
         let Ok(rd) = fs::read_dir(&self.names) else {
             return;
         };
         let names: Vec<_> = rd.flatten().collect();
-        if names.len() <= live.len() {
+        if names.len() <= containers {
             return;
         }
         let lock_path = self.run.join("names.lock");
@@ -783,7 +798,7 @@ impl ContainerStore {
         }
     }
 
-    fn sweep_locks(&self, live: &std::collections::HashSet<String>) {
+    fn sweep_locks(&self, containers: usize) {
         let Ok(rd) = fs::read_dir(&self.run) else {
             return;
         };
@@ -795,9 +810,10 @@ impl ContainerStore {
                 (id.len() == 64).then(|| (id, e.path()))
             })
             .collect();
-        if locks.len() <= live.len() {
+        if locks.len() <= containers {
             return;
         }
+        let live = self.live_ids();
         for (id, path) in locks {
             if live.contains(&id) {
                 continue;
@@ -809,5 +825,47 @@ impl ContainerStore {
                 }
             }
         }
+    }
+}
+
+/// See [`ContainerStore::listing`].
+pub struct Listing<'a> {
+    store: &'a ContainerStore,
+    dir: fs::File,
+}
+
+impl Listing<'_> {
+    /// Every container id.
+    pub fn ids(&self) -> Result<Vec<String>, Error> {
+        self.store.ids()
+    }
+
+    /// A container's [`state`](ContainerStore::state) and, when `want`
+    /// takes that state, its record as `T` (a listing parses no more of it
+    /// than it shows): `ps` without `-a` reads no record of a stopped
+    /// container. The record read is what says a container without a
+    /// state was created.
+    pub fn state_then_record<T: serde::de::DeserializeOwned>(
+        &self,
+        id: &str,
+        want: impl Fn(&State) -> bool,
+    ) -> Result<Option<(T, State)>, Error> {
+        let damaged = |f: &str, e: serde_json::Error| {
+            Error::Damaged(format!("{}: {e}", self.store.dir(id).join(f).display()))
+        };
+        let st = match fsx::read_opt_at(&self.dir, &format!("{id}/state.json"))
+            .map_err(io_err(&self.store.dir(id)))?
+        {
+            Some(b) => serde_json::from_slice(&b).map_err(|e| damaged("state.json", e))?,
+            None => State::default(),
+        };
+        let st = self.store.live_state(id, st)?;
+        if !want(&st) {
+            return Ok(None);
+        }
+        let b = fsx::read_at(&self.dir, &format!("{id}/container.json"))
+            .map_err(|_| Error::NotFound(id.into()))?;
+        let rec = serde_json::from_slice(&b).map_err(|e| damaged("container.json", e))?;
+        Ok(Some((rec, st)))
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{short_id, Engine, Error, Result};
 use crate::image::{ImageStore, Reference};
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 /// One row of `images`: an image under one of its tags (or none).
 #[derive(Debug, Clone)]
@@ -33,25 +33,24 @@ impl Engine {
     /// images that other images were built on (intermediate) are hidden.
     pub fn images(&self, all: bool) -> Result<Vec<ImageRow>> {
         let mut rows = Vec::new();
-        let list = self.images.list()?;
-        let listed: HashSet<&str> = list.iter().map(|i| i.id.as_str()).collect();
-        let parents: HashSet<String> = list
+        let list = self.images.summaries()?;
+        let listed: BTreeSet<&str> = list.iter().map(|i| i.id.as_str()).collect();
+        let parents: BTreeSet<String> = list
             .iter()
-            .filter_map(|i| self.images.recorded_parent(&i.id))
+            .filter_map(|i| i.summary.parent.clone())
             .filter(|p| listed.contains(p.as_str()))
             .collect();
-        let mut size_of = self.images.sizer();
         for img in list {
             if !all && img.tags.is_empty() && parents.contains(&img.id) {
                 continue;
             }
             let created = img
-                .config
+                .summary
                 .created
                 .as_deref()
                 .and_then(crate::util::time::parse_rfc3339);
-            let size = size_of(&img.config);
-            let labels = img.config.config.labels.clone().unwrap_or_default();
+            let size = img.summary.size;
+            let labels = img.summary.labels;
             let dangling =
                 img.tags.is_empty() && img.digests.is_empty() && !parents.contains(&img.id);
             let digest_of = |repo: &str| {
@@ -104,8 +103,8 @@ impl Engine {
         rows.sort_by(|a, b| {
             b.created
                 .cmp(&a.created)
-                .then(a.repository.cmp(&b.repository))
-                .then(a.tag.cmp(&b.tag))
+                .then_with(|| a.repository.cmp(&b.repository))
+                .then_with(|| a.tag.cmp(&b.tag))
         });
         Ok(rows)
     }

@@ -205,19 +205,42 @@ impl Engine {
                 "CpusetCpus": rec.limits.cpuset_cpus.clone().unwrap_or_default(),
                 "PidsLimit": rec.limits.pids_limit,
             },
-            "GraphDriver": {
-                "Name": "overlay",
-                "Data": {
-                    "MergedDir": p("rootfs"),
-                    "UpperDir": p("upper"),
-                    "WorkDir": p("work"),
-                }
-            },
+            "GraphDriver": graph_driver(&rec, &st, &dir, &self.images),
             "Mounts": Engine::mounts_json(&rec),
             "Config": config,
             "NetworkSettings": network_settings(&rec, &st),
         }))
     }
+}
+
+/// docker's `GraphDriver`: the overlay's directories as the host sees
+/// them. The lower layers are listed top first, as overlay's `lowerdir`
+/// takes them. The merged root is mounted only inside the container's own
+/// mount namespace, so the host reaches it as `/proc/PID/root` while the
+/// container runs, and there is no merged directory when it does not.
+fn graph_driver(
+    rec: &container::Record,
+    st: &container::State,
+    dir: &std::path::Path,
+    images: &ImageStore,
+) -> Value {
+    let p = |f: &str| dir.join(f).display().to_string();
+    let lower: Vec<String> = rec
+        .layers
+        .iter()
+        .rev()
+        .map(|c| images.layer_diff(c).display().to_string())
+        .collect();
+    let mut data = serde_json::Map::new();
+    if !lower.is_empty() {
+        data.insert("LowerDir".into(), json!(lower.join(":")));
+    }
+    if st.is_running() && st.pid > 0 {
+        data.insert("MergedDir".into(), json!(format!("/proc/{}/root", st.pid)));
+    }
+    data.insert("UpperDir".into(), json!(p("upper")));
+    data.insert("WorkDir".into(), json!(p("work")));
+    json!({ "Name": "overlay", "Data": data })
 }
 
 /// docker's `[{"Name":"nofile","Hard":512,"Soft":256}]` (-1 is unlimited).

@@ -128,6 +128,32 @@ impl PsFilter {
     }
 }
 
+/// The part of a container's record `ps` shows; the rest of the record
+/// (mounts, limits, security, networks) is skipped, not parsed.
+#[derive(serde::Deserialize)]
+struct Listed {
+    name: String,
+    created: String,
+    image: String,
+    image_id: String,
+    path: String,
+    #[serde(default)]
+    args: Vec<String>,
+    #[serde(default)]
+    config: ListedConfig,
+}
+
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListedConfig {
+    #[serde(default)]
+    exposed_ports: Option<std::collections::BTreeMap<String, serde::de::IgnoredAny>>,
+    #[serde(default)]
+    labels: Option<std::collections::BTreeMap<String, String>>,
+    #[serde(default)]
+    healthcheck: Option<serde_json::Value>,
+}
+
 impl Engine {
     /// Parses `--filter` values: status, name, id, ancestor, exited.
     pub fn ps_filter(&self, specs: &[String]) -> Result<PsFilter> {
@@ -199,13 +225,13 @@ impl Engine {
         let mut resolved: std::collections::HashMap<String, Option<String>> =
             std::collections::HashMap::new();
         let mut resolve = self.images.resolver();
-        for id in self.containers.ids()? {
-            let Ok((rec, state)) = self.containers.record_and_state(&id) else {
+        let listing = self.containers.listing()?;
+        for id in listing.ids()? {
+            let Ok(Some((rec, state))) =
+                listing.state_then_record::<Listed>(&id, |st| all || st.is_running())
+            else {
                 continue;
             };
-            if !all && !state.is_running() {
-                continue;
-            }
             let image_id = rec.image_id.clone();
             // docker shows the image's short id once its tag has moved on.
             let current = resolved
@@ -261,10 +287,10 @@ impl Engine {
                 exposed: rec
                     .config
                     .exposed_ports
-                    .iter()
-                    .flat_map(|m| m.keys().cloned())
+                    .into_iter()
+                    .flat_map(|m| m.into_keys())
                     .collect(),
-                labels: rec.config.labels.clone().unwrap_or_default(),
+                labels: rec.config.labels.unwrap_or_default(),
                 health,
             });
             if !filter.matches(out.last().expect("just pushed"), &image_id) {

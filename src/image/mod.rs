@@ -9,10 +9,12 @@
 //!   images/<id-hex>.json           the config bytes
 //!   images/<id-hex>.parent         the image it was committed on, if made here
 //!   refs.json                      canonical name:tag -> image id
+//!   images.summary                 what listings show, by image id (a cache)
 //!   tmp/                           work in progress, swept when stale
 //!   store.lock                     flock for every change
 
 pub mod reference;
+pub mod summary;
 
 pub use crate::oci::{History, ImageConfig, RootFs, RunConfig};
 pub use reference::Reference;
@@ -746,19 +748,27 @@ impl ImageStore {
     /// [`size`](Self::size) for many images, each layer read once (200
     /// images on one base read its layer.json once, not 200 times).
     pub fn sizer(&self) -> impl FnMut(&ImageConfig) -> u64 + '_ {
-        let mut known: std::collections::HashMap<String, u64> = Default::default();
+        let mut checked = self.sizer_checked();
+        move |config| checked(config).0
+    }
+
+    /// [`sizer`](Self::sizer), also telling whether every layer was there
+    /// (a missing one counts 0).
+    pub fn sizer_checked(&self) -> impl FnMut(&ImageConfig) -> (u64, bool) + '_ {
+        let mut known: std::collections::HashMap<String, Option<u64>> = Default::default();
         move |config| {
-            Self::chain_ids(config)
+            let mut whole = true;
+            let size = Self::chain_ids(config)
                 .into_iter()
-                .map(|c| match known.get(&c) {
-                    Some(s) => *s,
-                    None => {
-                        let s = self.layer(&c).map(|l| l.size).unwrap_or(0);
-                        known.insert(c, s);
-                        s
-                    }
+                .map(|c| {
+                    let s = *known
+                        .entry(c)
+                        .or_insert_with_key(|c| self.layer(c).map(|l| l.size).ok());
+                    whole &= s.is_some();
+                    s.unwrap_or(0)
                 })
-                .sum()
+                .sum();
+            (size, whole)
         }
     }
 
@@ -849,8 +859,12 @@ impl ImageStore {
         if !p.is_file() {
             fsx::write_synced(&p, bytes).map_err(io_err(&p))?;
         }
+        // An image's parent is recorded once: the first one it was made on
+        // stays (listings keep it by image id; see summary.rs).
         let pp = self.parent_path(&id);
-        fsx::write_synced(&pp, parent.as_bytes()).map_err(io_err(&pp))?;
+        if !pp.is_file() {
+            fsx::write_synced(&pp, parent.as_bytes()).map_err(io_err(&pp))?;
+        }
         let dir = self.root.join("images");
         fsx::sync_dir(&dir).map_err(io_err(&dir))?;
         Ok(id)

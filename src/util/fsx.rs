@@ -168,6 +168,27 @@ pub fn read(path: &Path) -> io::Result<Vec<u8>> {
     Ok(out)
 }
 
+/// [`read`] of `rel` under an open directory: a listing that reads a
+/// file of every container opens their directory once, and each file's
+/// path is walked from there, not from `/`.
+pub fn read_at(dir: &File, rel: &str) -> io::Result<Vec<u8>> {
+    use rustix::fs::{Mode, OFlags};
+    use std::io::Read;
+    let fd = rustix::fs::openat(dir, rel, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
+    let mut out = Vec::with_capacity(4096);
+    File::from(fd).take(u64::MAX).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// [`read_at`], mapping "not found" to `None`.
+pub fn read_opt_at(dir: &File, rel: &str) -> io::Result<Option<Vec<u8>>> {
+    match read_at(dir, rel) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Disk usage of a tree in bytes (apparent file sizes, hard links once),
 /// never following symlinks.
 pub fn tree_size(path: &Path) -> u64 {

@@ -114,6 +114,44 @@ fn inspect_formats_images_and_containers() {
     assert!(env
         .ok(&["inspect", "-f", "{{json .Config.Env}}", "c1"])
         .contains("\"K=V\""));
+    // The overlay's directories as the host sees them: lower layers that
+    // exist, top first; the merged root only while the container runs,
+    // where the host reaches it.
+    let data = |c: &str| -> serde_json::Value {
+        serde_json::from_str(&env.ok(&["inspect", "-f", "{{json .GraphDriver.Data}}", c])).unwrap()
+    };
+    let stopped = data("c1");
+    assert!(stopped.get("MergedDir").is_none(), "{stopped}");
+    for d in stopped["LowerDir"].as_str().unwrap().split(':') {
+        assert!(std::path::Path::new(d).is_dir(), "{d}");
+    }
+    assert!(std::path::Path::new(stopped["UpperDir"].as_str().unwrap()).is_dir());
+    let cid = env.ok(&[
+        "run",
+        "-d",
+        "--network",
+        "none",
+        "busybox",
+        "sh",
+        "-c",
+        "echo seen >/mark; sleep 30",
+    ]);
+    let cid = cid.trim();
+    let pid = env
+        .ok(&["inspect", "-f", "{{.State.Pid}}", cid])
+        .trim()
+        .to_string();
+    let merged = data(cid)["MergedDir"].as_str().unwrap().to_string();
+    assert_eq!(merged, format!("/proc/{pid}/root"));
+    let mark = std::path::Path::new(&merged).join("mark");
+    for _ in 0..100 {
+        if mark.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(std::fs::read_to_string(&mark).unwrap(), "seen\n");
+    env.ok(&["rm", "-f", cid]);
     let (out, err) = env.code(1, &["inspect", "c1", "nothing-here"]);
     assert!(
         out.contains("\"Name\": \"/c1\""),
@@ -546,4 +584,51 @@ fn inspect_s_adds_docker_s_sizes() {
         env.ok(&["inspect", "-f", "{{.SizeRw}}", "sz"]),
         "<no value>\n"
     );
+}
+
+/// `images` keeps what it shows in `images.summary`, a cache: a torn or
+/// missing one changes nothing a user sees, and images that come and go
+/// (with the parents that hide intermediate ones) are seen at once.
+#[test]
+fn the_listing_cache_never_changes_what_images_shows() {
+    let env = Env::with_busybox();
+    env.ok(&[
+        "create",
+        "--name",
+        "base",
+        "--network",
+        "none",
+        "busybox",
+        "true",
+    ]);
+    env.ok(&["commit", "base", "one"]);
+    env.ok(&["rm", "base"]);
+    let listing = |flags: &[&str]| {
+        let mut args = vec!["images", "--format", "{{.Repository}} {{.ID}} {{.Size}}"];
+        args.extend_from_slice(flags);
+        env.ok(&args)
+    };
+    let (plain, all) = (listing(&[]), listing(&["-a"]));
+    assert_eq!(plain.lines().count(), 2, "{plain}");
+    let cache = env.root().join("images.summary");
+    assert!(cache.is_file());
+    for bad in [&b"garbage"[..], b"", b"sha256:00\n{\"images\":{}}"] {
+        std::fs::write(&cache, bad).unwrap();
+        assert_eq!(listing(&[]), plain);
+    }
+    std::fs::remove_file(&cache).unwrap();
+    assert_eq!(listing(&["-a"]), all);
+    // A build on `one` makes an intermediate image: hidden without -a
+    // once its tag goes, and the listing from the cache says so too.
+    env.build_image("two", "FROM one\nRUN echo x > /x\nRUN echo y > /y\n");
+    let shown = listing(&[]);
+    assert_eq!(shown.lines().count(), 3, "{shown}");
+    assert_eq!(listing(&["-a"]).lines().count(), 4);
+    assert_eq!(listing(&["-a"]).lines().count(), 4);
+    // A removed image leaves the listing and the cache.
+    env.ok(&["rmi", "two"]);
+    assert_eq!(listing(&[]), plain);
+    assert_eq!(listing(&["-a"]), all);
+    let kept = std::fs::read_to_string(&cache).unwrap();
+    assert_eq!(kept.matches("\"size\"").count(), 2, "{kept}");
 }
