@@ -158,6 +158,15 @@ pub enum Command {
     /// Remove the default bridge and its NAT table (no container may use it)
     #[command(name = "__network-teardown", hide = true)]
     NetworkTeardown,
+    /// Delete a removed container's directory (an --rm run's, after its exit)
+    #[command(name = "__rm-tree", hide = true)]
+    RmTree {
+        /// The directory's locked fd, inherited (held until the end)
+        #[arg(long)]
+        fd: Option<i32>,
+        /// The `containers/.rm-ID` directory
+        dir: PathBuf,
+    },
     /// Run and watch a detached container (started by run -d and start)
     #[command(name = "__monitor", hide = true)]
     Monitor {
@@ -429,6 +438,16 @@ pub fn main() -> Code {
     if let Command::NetworkTeardown = &cli.command {
         return report(engine::network_teardown(&settings));
     }
+    // No store is opened: the directory is the whole job.
+    if let Command::RmTree { dir, .. } = &cli.command {
+        return match crate::container::remove_retired(dir) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("Error: {e}");
+                1
+            }
+        };
+    }
     if let Command::Serve(a) = &cli.command {
         let mut hosts = Vec::new();
         for h in &a.host {
@@ -553,6 +572,7 @@ pub fn main() -> Code {
         Command::Port(a) => ps::exec_port(&engine, a),
         Command::GenDocs { .. }
         | Command::NetworkTeardown
+        | Command::RmTree { .. }
         | Command::Serve(_)
         | Command::Runtime { .. } => 0,
     }

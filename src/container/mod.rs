@@ -727,6 +727,39 @@ impl ContainerStore {
         Ok(())
     }
 
+    /// Removes a container as [`remove`](Self::remove) does, except the
+    /// few files and directories left of it once its upper dir is gone:
+    /// the caller has [`Retired::finish`] delete those after it has told
+    /// the user the exit code (an `--rm` run's exit does not wait for a
+    /// dozen unlinks). The container is gone for every command at once
+    /// (renamed to `.rm-ID`), its name is free, its files' space is back;
+    /// the `.rm-ID` directory is locked until it is deleted, and the sweep
+    /// deletes one whose lock nobody holds (its remover was killed).
+    pub fn retire(&self, id: &str) -> Result<Retired, Error> {
+        let rec = self.record(id).ok();
+        let dir = self.dir(id);
+        let held = fs::File::open(&dir).map_err(io_err(&dir))?;
+        rustix::fs::flock(&held, rustix::fs::FlockOperation::LockExclusive)
+            .map_err(|e| io_err(&dir)(e.into()))?;
+        let doomed = self.dir.join(format!(".rm-{id}"));
+        fs::rename(&dir, &doomed).map_err(io_err(&dir))?;
+        if let Some(rec) = rec {
+            let link = self.names.join(&rec.name);
+            if fs::read_link(&link)
+                .map(|t| t.to_string_lossy() == id)
+                .unwrap_or(false)
+            {
+                fsx::remove_file(&link).map_err(io_err(&link))?;
+            }
+        }
+        // What the container wrote goes now: a full disk has its space
+        // back before the next command.
+        let upper = doomed.join("upper");
+        fsx::remove_tree(&upper).map_err(io_err(&upper))?;
+        let _ = fsx::remove_file(&self.run.join(format!("{id}.lock")));
+        Ok(Retired { dir: doomed, held })
+    }
+
     /// Finishes removals and creations that a crash interrupted, and
     /// removes name claims and lock files of containers that are gone.
     /// Cheap when nothing is stale: the names and locks are looked at one
@@ -745,7 +778,7 @@ impl ContainerStore {
             if tmp || !n.starts_with(b".") {
                 count += 1;
             }
-            let stale = n.starts_with(b".rm-")
+            let stale = (n.starts_with(b".rm-") && !Self::being_removed(&e.path()))
                 || (tmp
                     && e.metadata()
                         .and_then(|m| m.modified())
@@ -758,6 +791,15 @@ impl ContainerStore {
         }
         self.sweep_names(count);
         self.sweep_locks(count);
+    }
+
+    /// Whether a `.rm-ID` directory's remover still works on it (holds
+    /// its lock; see [`retire`](Self::retire)).
+    fn being_removed(dir: &Path) -> bool {
+        let Ok(f) = fs::File::open(dir) else {
+            return false;
+        };
+        rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_err()
     }
 
     /// The containers, made and half-made (`.tmp-ID`), by id.
@@ -868,4 +910,47 @@ impl Listing<'_> {
         let rec = serde_json::from_slice(&b).map_err(|e| damaged("container.json", e))?;
         Ok(Some((rec, st)))
     }
+}
+
+/// A container [`retired`](ContainerStore::retire): its `.rm-ID`
+/// directory, locked through `held` until it is deleted.
+pub struct Retired {
+    dir: PathBuf,
+    held: fs::File,
+}
+
+impl Retired {
+    /// The `.rm-ID` directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The open directory whose flock marks the removal as in progress
+    /// (a remover process inherits it).
+    pub fn held(&self) -> &fs::File {
+        &self.held
+    }
+
+    /// Deletes what is left, here and now.
+    pub fn finish(self) -> Result<(), Error> {
+        fsx::remove_tree(&self.dir).map_err(io_err(&self.dir))
+    }
+}
+
+/// Deletes a retired container's `.rm-ID` directory (`__rm-tree`): only a
+/// path of that form, in a `containers` directory, is taken.
+pub fn remove_retired(dir: &Path) -> Result<(), Error> {
+    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let id = name.strip_prefix(".rm-").unwrap_or("");
+    let in_store = dir
+        .parent()
+        .and_then(|p| p.file_name())
+        .is_some_and(|n| n == "containers");
+    if !dir.is_absolute() || id.len() != 64 || !ids::is_hex(id) || !in_store {
+        return Err(Error::Damaged(format!(
+            "not a removed container: {}",
+            dir.display()
+        )));
+    }
+    fsx::remove_tree(dir).map_err(io_err(dir))
 }

@@ -357,10 +357,21 @@ fn run_rm_flag_leaves_nothing_behind() {
         "echo hi > /x",
     ]);
     assert_eq!(env.ok(&["ps", "-aq"]), "");
-    let containers: Vec<_> = std::fs::read_dir(env.root().join("containers"))
-        .unwrap()
-        .collect();
-    assert!(containers.is_empty(), "container dirs left: {containers:?}");
+    // What is left of its directory (renamed out of view at its exit, its
+    // upper dir gone) is deleted by a process of its own, soon after.
+    let left = || -> Vec<_> {
+        std::fs::read_dir(env.root().join("containers"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect()
+    };
+    for _ in 0..250 {
+        if left().is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(left().is_empty(), "container dirs left: {:?}", left());
     assert!(std::fs::read_dir(env.root().join("names"))
         .unwrap()
         .next()

@@ -152,6 +152,67 @@ fn run_exec_rm_cycles_leave_nothing_in_the_run_root() {
     assert!(names.is_empty(), "{names:?}");
 }
 
+/// What an `--rm` run leaves for its remover process (`containers/.rm-ID`,
+/// locked while it is deleted) is left alone by other commands' sweeps
+/// while that lock is held, and deleted by the next command once its
+/// holder is gone (a remover killed midway). `__rm-tree` deletes nothing
+/// but such a directory.
+#[test]
+fn a_killed_remover_s_leftover_is_swept_and_a_live_one_is_left_to_it() {
+    let env = Env::with_busybox();
+    let doomed = env
+        .root()
+        .join("containers")
+        .join(format!(".rm-{}", "a".repeat(64)));
+    std::fs::create_dir_all(doomed.join("work/work")).unwrap();
+    std::fs::write(doomed.join("container.json"), "{}").unwrap();
+    // A remover at work: something holds the directory's flock.
+    let mut holder = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(format!(
+            "import fcntl, os, sys, time\nfd = os.open({:?}, os.O_RDONLY)\nfcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(30)",
+            doomed.to_str().unwrap()
+        ))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(holder.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line, "held\n");
+    env.ok(&["ps", "-a"]);
+    assert!(
+        doomed.join("container.json").exists(),
+        "a live remover's directory was swept"
+    );
+    // Killed: the next command deletes what it left.
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    env.ok(&["images"]);
+    assert!(
+        !doomed.exists(),
+        "a dead remover's directory is still there"
+    );
+    // The remover deletes only a removed container's directory.
+    let keep = env.root().join("containers").join("keep");
+    std::fs::create_dir_all(&keep).unwrap();
+    for bad in [
+        keep.clone(),
+        env.root().join(format!(".rm-{}", "b".repeat(64))),
+        std::path::PathBuf::from(format!("containers/.rm-{}", "c".repeat(64))),
+    ] {
+        std::fs::create_dir_all(env.root().join(format!(".rm-{}", "b".repeat(64)))).unwrap();
+        env.code(1, &["__rm-tree", bad.to_str().unwrap()]);
+    }
+    assert!(keep.is_dir());
+    assert!(env.root().join(format!(".rm-{}", "b".repeat(64))).is_dir());
+    std::fs::remove_dir(&keep).unwrap();
+    std::fs::remove_dir(env.root().join(format!(".rm-{}", "b".repeat(64)))).unwrap();
+}
+
 /// A name claim whose container never came to be (a build killed while it
 /// made a step container) is swept by the next command.
 #[test]
